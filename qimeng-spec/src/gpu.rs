@@ -168,7 +168,11 @@ impl Gpu {
 impl GpuInfo {
     /// The nvcc real architecture, e.g. `sm_90a` or `sm_75`.
     pub fn sm_arch(&self) -> String {
-        format!("sm_{}{}", self.sm, if self.arch_specific { "a" } else { "" })
+        format!(
+            "sm_{}{}",
+            self.sm,
+            if self.arch_specific { "a" } else { "" }
+        )
     }
 
     /// The nvcc virtual architecture whose PTX ships beside the binary, e.g. `compute_75`.

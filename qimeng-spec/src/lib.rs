@@ -28,7 +28,10 @@ mod dtype;
 mod gpu;
 mod spec;
 
-pub use attr::{Arg, ArgError, Value};
+pub use attr::{Arg, ArgError, KEYS, Value};
 pub use dtype::DType;
 pub use gpu::{GPUS, Gpu, GpuInfo};
 pub use spec::{HEAD_DIMS, Spec};
+
+#[cfg(feature = "syn")]
+pub mod syntax;
