@@ -1,0 +1,414 @@
+//! The build-script side of qimeng: finds the `#[flash_attention]` specs of a crate, takes each
+//! kernel from the cache, compiles it with nvcc and emits the typed wrapper the macro includes.
+//!
+//! # Example
+//!
+//! `build.rs` of a crate that uses `#[qimeng_macros::flash_attention(...)]`:
+//!
+//! ```no_run
+//! fn main() {
+//!     qimeng_build::Builder::new().build();
+//! }
+//! ```
+//!
+//! with `qimeng-build` under `[build-dependencies]`. The builder scans `src/` for the attribute
+//! (written literally, as the macro sees it), resolves each spec from the cache
+//! (`QIMENG_CACHE_DIR`, then `<crate>/kernels-cache`, then the curated cache bundled with this
+//! crate), compiles it for that GPU's architecture plus PTX, runs bindgen on its header and
+//! writes `$OUT_DIR/qimeng/<key>.rs`. A spec that no cache holds becomes a compile error at
+//! the attribute, naming the spec and its key.
+//!
+//! The CUDA toolchain is found by [`qimeng_toolchain`]; under docs.rs (`DOCS_RS`) nothing is
+//! compiled and the wrappers still document.
+#![deny(missing_docs)]
+
+pub mod bindings;
+pub mod cache;
+pub mod compile;
+pub mod emit;
+pub mod scan;
+
+use std::collections::BTreeMap;
+use std::env;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use qimeng_spec::Spec;
+use qimeng_toolchain::Toolchain;
+
+pub use cache::{Cache, Entry};
+pub use qimeng_spec;
+
+/// Environment variables whose change must rerun the build script.
+pub const ENV_VARS: &[&str] = &[cache::CACHE_DIR_ENV, "DOCS_RS", "QIMENG_CUTLASS_INCLUDE"];
+
+/// Configures and runs the build-script side of qimeng.
+#[derive(Clone, Debug, Default)]
+pub struct Builder {
+    src_dirs: Vec<PathBuf>,
+    specs: Vec<Spec>,
+    all_cached: bool,
+    cache_dirs: Vec<PathBuf>,
+}
+
+/// What a build provided.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Specs compiled and wrapped, sorted.
+    pub built: Vec<Spec>,
+    /// Specs of the sources that no cache holds; each became a compile error at its attribute.
+    pub missing: Vec<Spec>,
+}
+
+impl Builder {
+    /// A builder that scans `<crate>/src` and uses the standard cache search order.
+    pub fn new() -> Builder {
+        Builder::default()
+    }
+
+    /// Scans `dir` (relative to the crate) instead of `src/`; call again to scan several.
+    /// Default: `src`.
+    pub fn src_dir(mut self, dir: impl Into<PathBuf>) -> Builder {
+        self.src_dirs.push(dir.into());
+        self
+    }
+
+    /// Also builds `spec`, whether or not the sources ask for it. A miss is an error.
+    pub fn spec(mut self, spec: Spec) -> Builder {
+        self.specs.push(spec);
+        self
+    }
+
+    /// Also builds every entry of every cache directory (for test suites that cover the whole
+    /// cache). Default: off.
+    pub fn all_cached_entries(mut self) -> Builder {
+        self.all_cached = true;
+        self
+    }
+
+    /// Searches `dir` before the standard cache directories. Default: none.
+    pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Builder {
+        self.cache_dirs.push(dir.into());
+        self
+    }
+
+    /// Runs the build; on error prints it and exits the build script with status 1.
+    pub fn build(self) -> Report {
+        match self.try_build() {
+            Ok(report) => report,
+            Err(e) => {
+                eprintln!("error: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
+
+    /// Runs the build and returns what went wrong instead of exiting.
+    pub fn try_build(self) -> Result<Report, Error> {
+        let crate_dir = PathBuf::from(env_var("CARGO_MANIFEST_DIR")?);
+        let out_dir = PathBuf::from(env_var("OUT_DIR")?);
+        for var in ENV_VARS.iter().chain(qimeng_toolchain::ENV_VARS) {
+            println!("cargo:rerun-if-env-changed={var}");
+        }
+
+        let mut cache = Cache::standard(Some(&crate_dir));
+        for d in self.cache_dirs.iter().rev() {
+            cache.dirs.insert(0, crate_dir.join(d));
+        }
+
+        // Which specs, and where the sources ask for them.
+        let src_dirs = if self.src_dirs.is_empty() {
+            vec![crate_dir.join("src")]
+        } else {
+            self.src_dirs.iter().map(|d| crate_dir.join(d)).collect()
+        };
+        let mut wanted: BTreeMap<Spec, Option<scan::Found>> = BTreeMap::new();
+        for dir in &src_dirs {
+            println!("cargo:rerun-if-changed={}", dir.display());
+            for file in scan::rust_files(dir)? {
+                println!("cargo:rerun-if-changed={}", file.display());
+                let text = fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+                for found in scan::scan_source(&file, &text)? {
+                    wanted.entry(found.spec).or_insert(Some(found));
+                }
+            }
+        }
+        for spec in &self.specs {
+            wanted.entry(*spec).or_insert(None);
+        }
+        if self.all_cached {
+            for spec in cache.keys()? {
+                wanted.entry(spec).or_insert(None);
+            }
+        }
+
+        // Resolve each spec; a damaged entry is an error, a miss in the sources is reported at
+        // the attribute by the macro.
+        let gen_dir = out_dir.join("qimeng");
+        fs::create_dir_all(&gen_dir).map_err(|e| Error::io(&gen_dir, e))?;
+        let mut entries = Vec::new();
+        let mut report = Report::default();
+        let mut keep: Vec<String> = vec!["registry.rs".into()];
+        for (spec, found) in &wanted {
+            match cache.lookup(*spec)? {
+                Some(entry) => entries.push(entry),
+                None => {
+                    let message = miss_message(spec, found.as_ref(), &cache);
+                    let Some(found) = found else {
+                        return Err(Error::Missing { message });
+                    };
+                    println!(
+                        "cargo:warning={}:{}: no cached kernel for {}",
+                        found.file.display(),
+                        found.line,
+                        spec.key()
+                    );
+                    emit::write_if_changed(&gen_dir.join(spec.error_file()), &message)?;
+                    keep.push(spec.error_file());
+                    report.missing.push(*spec);
+                }
+            }
+        }
+        for entry in &entries {
+            for f in cache::ENTRY_FILES.iter().chain(&["meta.json"]) {
+                println!("cargo:rerun-if-changed={}", entry.dir.join(f).display());
+            }
+            keep.push(entry.spec.wrapper_file());
+        }
+        if !entries.is_empty() {
+            let include = cache::include_dir();
+            println!("cargo:rerun-if-changed={}", include.display());
+            for f in scan_headers(&include)? {
+                println!("cargo:rerun-if-changed={}", f.display());
+            }
+        }
+        remove_stale(&gen_dir, &keep)?;
+
+        let docs_only = env::var_os("DOCS_RS").is_some();
+        let wrappers: Vec<(Spec, String)> = if docs_only {
+            entries
+                .iter()
+                .map(|e| {
+                    let w = emit::wrapper(&e.spec, &origin(e), emit::Linkage::Documentation);
+                    (e.spec, w)
+                })
+                .collect()
+        } else if entries.is_empty() {
+            Vec::new()
+        } else {
+            let toolchain = Toolchain::find(&[&crate_dir, &out_dir])?;
+            build_entries(&entries, &toolchain, &out_dir)?
+        };
+        for (spec, text) in &wrappers {
+            emit::write_if_changed(&gen_dir.join(spec.wrapper_file()), text)?;
+            report.built.push(*spec);
+        }
+        emit::write_if_changed(&gen_dir.join("registry.rs"), &emit::registry(&report.built))?;
+        Ok(report)
+    }
+}
+
+/// Compiles and binds every entry, several at once (up to cargo's job count).
+fn build_entries(
+    entries: &[Entry],
+    toolchain: &Toolchain,
+    out_dir: &Path,
+) -> Result<Vec<(Spec, String)>, Error> {
+    let jobs = env::var("NUM_JOBS")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
+    let mut out = Vec::new();
+    for chunk in entries.chunks(jobs) {
+        let results: Vec<Result<(Spec, String), Error>> = std::thread::scope(|s| {
+            let handles: Vec<_> = chunk
+                .iter()
+                .map(|entry| {
+                    s.spawn(move || {
+                        compile::compile(entry, toolchain, out_dir)?;
+                        let bindings = bindings::generate(entry)?;
+                        let text = emit::wrapper(
+                            &entry.spec,
+                            &origin(entry),
+                            emit::Linkage::Compiled {
+                                bindings: &bindings,
+                            },
+                        );
+                        Ok((entry.spec, text))
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .zip(chunk)
+                .map(|(h, entry)| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(Error::Compile {
+                            key: entry.spec.key(),
+                            message: "the compile thread panicked".into(),
+                        })
+                    })
+                })
+                .collect()
+        });
+        for r in results {
+            out.push(r?);
+        }
+    }
+    Ok(out)
+}
+
+fn origin(entry: &Entry) -> String {
+    format!(
+        "{} ({}, {})",
+        entry.dir.display(),
+        entry.meta.provenance.origin,
+        entry.content_hash()
+    )
+}
+
+fn miss_message(spec: &Spec, found: Option<&scan::Found>, cache: &Cache) -> String {
+    let mut m = format!(
+        "no cached kernel for `{spec}` (key `{}`).\nSearched, in order:\n",
+        spec.key()
+    );
+    for d in &cache.dirs {
+        m.push_str(&format!("    {}\n", d.join(spec.key()).display()));
+    }
+    if let Some(f) = found {
+        m.push_str(&format!("Asked for at {}:{}.\n", f.file.display(), f.line));
+    }
+    let same_gpu: Vec<String> = cache
+        .keys()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|s| s.gpu == spec.gpu)
+        .map(|s| s.key())
+        .collect();
+    if same_gpu.is_empty() {
+        m.push_str(&format!("No cached kernel exists for {} yet.\n", spec.gpu));
+    } else {
+        m.push_str(&format!(
+            "Cached for {}: {}.\n",
+            spec.gpu,
+            same_gpu.join(", ")
+        ));
+    }
+    m.push_str(&format!(
+        "This version of qimeng does not generate kernels; to provide this one, put an entry \
+         in a directory named `{}` under $QIMENG_CACHE_DIR or <crate>/kernels-cache \
+         (spec.json, kernel.tl, kernel.cu, kernel.h, sealed with `qimeng cache seal`).",
+        spec.key()
+    ));
+    m
+}
+
+fn scan_headers(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).map_err(|e| Error::io(&d, e))? {
+            let path = entry.map_err(|e| Error::io(&d, e))?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn remove_stale(gen_dir: &Path, keep: &[String]) -> Result<(), Error> {
+    for entry in fs::read_dir(gen_dir).map_err(|e| Error::io(gen_dir, e))? {
+        let path = entry.map_err(|e| Error::io(gen_dir, e))?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if path.is_file() && !keep.iter().any(|k| k == name) {
+            fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        }
+    }
+    Ok(())
+}
+
+fn env_var(name: &'static str) -> Result<String, Error> {
+    env::var(name).map_err(|_| Error::NotBuildScript { var: name })
+}
+
+/// What can go wrong in a build.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The failure.
+        source: std::io::Error,
+    },
+    /// A `#[flash_attention]` attribute in the sources is invalid.
+    #[error("{}:{line}: invalid #[flash_attention] attribute: {message}", file.display())]
+    Attribute {
+        /// The source file.
+        file: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A cache entry is incomplete, corrupt or modified.
+    #[error("cache entry `{key}` at {} is unusable: {problem}", dir.display())]
+    Entry {
+        /// Its key.
+        key: String,
+        /// Its directory.
+        dir: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A spec asked for through [`Builder::spec`] is in no cache.
+    #[error("{message}")]
+    Missing {
+        /// Which spec, where it was looked for, and how to provide it.
+        message: String,
+    },
+    /// No CUDA toolchain.
+    #[error(transparent)]
+    Toolchain(#[from] qimeng_toolchain::NotFound),
+    /// nvcc failed.
+    #[error("compiling the kernel `{key}` failed: {message}")]
+    Compile {
+        /// The spec's key.
+        key: String,
+        /// nvcc's diagnostics.
+        message: String,
+    },
+    /// bindgen failed or the header does not match the launch ABI.
+    #[error("binding the kernel `{key}` failed: {message}")]
+    Bindgen {
+        /// The spec's key.
+        key: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// Run outside a build script.
+    #[error(
+        "{var} is not set: qimeng_build::Builder must run from a build script (build.rs), \
+         where cargo sets it"
+    )]
+    NotBuildScript {
+        /// The missing variable.
+        var: &'static str,
+    },
+}
+
+impl Error {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Error {
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}

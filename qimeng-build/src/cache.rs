@@ -1,0 +1,460 @@
+//! The kernel cache: one directory per canonical key, each file content-hashed in `meta.json`.
+//!
+//! ```text
+//! kernels-cache/
+//!   include/qimeng/      headers every entry may include (launch ABI, primitives, families)
+//!   fwd-h100-bf16-d128-causal/
+//!     spec.json  kernel.tl  kernel.cu  kernel.h  meta.json
+//! ```
+//!
+//! An entry is used only when every file is present and matches its hash; anything else is an
+//! error that names the entry and the file, never a silent fallback.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use qimeng_spec::Spec;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::Error;
+
+/// Files of an entry whose hashes `meta.json` records, in hashing order.
+pub const ENTRY_FILES: &[&str] = &["spec.json", "kernel.tl", "kernel.cu", "kernel.h"];
+
+/// The environment variable naming a user cache directory, searched before the bundled one.
+pub const CACHE_DIR_ENV: &str = "QIMENG_CACHE_DIR";
+
+/// The curated cache shipped with qimeng-build (next to it in the workspace, or inside its
+/// package when published).
+pub fn bundled_dir() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let packaged = here.join("kernels-cache");
+    if packaged.is_dir() {
+        packaged
+    } else {
+        here.join("../kernels-cache")
+    }
+}
+
+/// Headers shared by all entries: `#include "qimeng/..."` resolves here.
+pub fn include_dir() -> PathBuf {
+    bundled_dir().join("include")
+}
+
+/// `spec.json`: the spec an entry implements, readable without parsing the key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpecFile {
+    /// GPU name.
+    pub gpu: String,
+    /// dtype name.
+    pub dtype: String,
+    /// Head dimension.
+    pub head_dim: u32,
+    /// Causal masking.
+    pub causal: bool,
+}
+
+impl SpecFile {
+    /// The file for `spec`.
+    pub fn of(spec: &Spec) -> SpecFile {
+        SpecFile {
+            gpu: spec.gpu.name().into(),
+            dtype: spec.dtype.name().into(),
+            head_dim: spec.head_dim,
+            causal: spec.causal,
+        }
+    }
+}
+
+/// `meta.json`: provenance, content hashes and verification records of an entry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    /// The canonical key; equals the directory name.
+    pub key: String,
+    /// Where the entry came from.
+    pub provenance: Provenance,
+    /// `sha256:<hex>` of each of [`ENTRY_FILES`].
+    pub files: BTreeMap<String, String>,
+    /// GPU verification runs, newest last.
+    #[serde(default)]
+    pub verification: Vec<Verification>,
+}
+
+/// Where an entry came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provenance {
+    /// `curated` (written and reviewed by people) or `generated` (by an LLM).
+    pub origin: String,
+    /// Date the content was last sealed (YYYY-MM-DD).
+    pub date: String,
+    /// Free-form notes: who, how, from what.
+    #[serde(default)]
+    pub notes: String,
+}
+
+/// One verification run of an entry on a GPU.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Verification {
+    /// The card, as the driver names it.
+    pub card: String,
+    /// How the code ran there: `native` (its own cubin) or `ptx-jit` (older PTX compiled by
+    /// the driver).
+    pub mode: String,
+    /// Date of the run (YYYY-MM-DD).
+    pub date: String,
+    /// The command that ran it.
+    pub command: String,
+    /// Number of shapes checked.
+    pub shapes: u32,
+    /// Largest absolute error against the f64 reference over all shapes.
+    pub max_error: f64,
+    /// Largest relative L2 error over all shapes.
+    pub rel_l2: f64,
+    /// Whether every shape passed the correctness standard.
+    pub passed: bool,
+    /// Content hash of the entry that was verified.
+    pub content_hash: String,
+}
+
+/// A cache entry that passed every integrity check.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// The spec it implements.
+    pub spec: Spec,
+    /// Its directory.
+    pub dir: PathBuf,
+    /// Its metadata.
+    pub meta: Meta,
+}
+
+impl Entry {
+    /// `kernel.cu`.
+    pub fn source(&self) -> PathBuf {
+        self.dir.join("kernel.cu")
+    }
+
+    /// `kernel.h`.
+    pub fn header(&self) -> PathBuf {
+        self.dir.join("kernel.h")
+    }
+
+    /// One hash over every file of the entry, as recorded in its meta.
+    pub fn content_hash(&self) -> String {
+        content_hash(&self.meta.files)
+    }
+
+    /// Loads `dir` as the entry for `spec`, checking that it is complete and unmodified.
+    pub fn load(dir: &Path, spec: Spec) -> Result<Entry, Error> {
+        let bad = |problem: String| Error::Entry {
+            key: spec.key(),
+            dir: dir.to_path_buf(),
+            problem,
+        };
+        for f in ENTRY_FILES.iter().chain(&["meta.json"]) {
+            if !dir.join(f).is_file() {
+                return Err(bad(format!("{f} is missing")));
+            }
+        }
+        let meta_text = read(&dir.join("meta.json"))?;
+        let meta: Meta = serde_json::from_str(&meta_text)
+            .map_err(|e| bad(format!("meta.json is not valid: {e}")))?;
+        if meta.key != spec.key() {
+            return Err(bad(format!(
+                "meta.json is for `{}`, not `{}`",
+                meta.key,
+                spec.key()
+            )));
+        }
+        let actual = hash_files(dir)?;
+        for (name, want) in &actual {
+            match meta.files.get(name) {
+                None => return Err(bad(format!("meta.json records no hash for {name}"))),
+                Some(recorded) if recorded != want => {
+                    return Err(bad(format!(
+                        "{name} does not match the hash recorded in meta.json (recorded {recorded}, \
+                         found {want}); the file was edited or corrupted. If the edit is intended, \
+                         reseal the entry with `qimeng cache seal {}`",
+                        spec.key()
+                    )));
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some(extra) = meta.files.keys().find(|k| !actual.contains_key(*k)) {
+            return Err(bad(format!(
+                "meta.json records a hash for unknown file {extra}"
+            )));
+        }
+        let spec_text = read(&dir.join("spec.json"))?;
+        let file: SpecFile = serde_json::from_str(&spec_text)
+            .map_err(|e| bad(format!("spec.json is not valid: {e}")))?;
+        if file != SpecFile::of(&spec) {
+            return Err(bad(format!("spec.json describes {file:?}, not {spec}")));
+        }
+        Ok(Entry {
+            spec,
+            dir: dir.to_path_buf(),
+            meta,
+        })
+    }
+}
+
+/// The `sha256:<hex>` of each of [`ENTRY_FILES`] in `dir`.
+pub fn hash_files(dir: &Path) -> Result<BTreeMap<String, String>, Error> {
+    ENTRY_FILES
+        .iter()
+        .map(|f| {
+            let path = dir.join(f);
+            let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            Ok((f.to_string(), sha256(&bytes)))
+        })
+        .collect()
+}
+
+/// `sha256:<hex>` of `bytes`.
+pub fn sha256(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+/// One hash over the per-file hashes, in name order.
+pub fn content_hash(files: &BTreeMap<String, String>) -> String {
+    let joined: String = files.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+    sha256(joined.as_bytes())
+}
+
+fn read(path: &Path) -> Result<String, Error> {
+    fs::read_to_string(path).map_err(|e| Error::io(path, e))
+}
+
+/// The ordered list of cache directories to search.
+#[derive(Clone, Debug)]
+pub struct Cache {
+    /// Searched in order; the first directory holding the key wins.
+    pub dirs: Vec<PathBuf>,
+}
+
+impl Cache {
+    /// `QIMENG_CACHE_DIR` (if set), then `<crate>/kernels-cache` (if it exists), then the
+    /// bundled curated cache.
+    pub fn standard(crate_dir: Option<&Path>) -> Cache {
+        let mut dirs = Vec::new();
+        if let Some(d) = std::env::var_os(CACHE_DIR_ENV).filter(|d| !d.is_empty()) {
+            dirs.push(PathBuf::from(d));
+        }
+        if let Some(c) = crate_dir {
+            let local = c.join("kernels-cache");
+            if local.is_dir() {
+                dirs.push(local);
+            }
+        }
+        let bundled = bundled_dir();
+        if !dirs.iter().any(|d| same_dir(d, &bundled)) {
+            dirs.push(bundled);
+        }
+        Cache { dirs }
+    }
+
+    /// The entry for `spec`: `Ok(None)` when no directory has it, `Err` when the first one
+    /// that has it is damaged (never falls through to another copy).
+    pub fn lookup(&self, spec: Spec) -> Result<Option<Entry>, Error> {
+        for d in &self.dirs {
+            let dir = d.join(spec.key());
+            if dir.is_dir() {
+                return Entry::load(&dir, spec).map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    /// Every spec with a directory in any of the cache dirs, sorted, each once.
+    pub fn keys(&self) -> Result<Vec<Spec>, Error> {
+        let mut specs = Vec::new();
+        for d in &self.dirs {
+            let Ok(read) = fs::read_dir(d) else { continue };
+            for entry in read {
+                let entry = entry.map_err(|e| Error::io(d, e))?;
+                if let Some(spec) = entry.file_name().to_str().and_then(Spec::from_key) {
+                    specs.push(spec);
+                }
+            }
+        }
+        specs.sort();
+        specs.dedup();
+        Ok(specs)
+    }
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// Writes `meta.json` for the entry in `dir` with fresh hashes, keeping its provenance and
+/// dropping verification records whose content hash no longer matches. For curators: this is
+/// what `qimeng cache seal` runs after an intended edit.
+pub fn seal(dir: &Path, spec: Spec, origin: &str, date: &str) -> Result<Meta, Error> {
+    let files = hash_files(dir)?;
+    let hash = content_hash(&files);
+    let old: Option<Meta> = fs::read_to_string(dir.join("meta.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok());
+    let (provenance, verification) = match old {
+        Some(m) if m.files == files => (m.provenance, m.verification),
+        Some(m) => (
+            Provenance {
+                date: date.into(),
+                ..m.provenance
+            },
+            m.verification
+                .into_iter()
+                .filter(|v| v.content_hash == hash)
+                .collect(),
+        ),
+        None => (
+            Provenance {
+                origin: origin.into(),
+                date: date.into(),
+                notes: String::new(),
+            },
+            Vec::new(),
+        ),
+    };
+    let meta = Meta {
+        key: spec.key(),
+        provenance,
+        files,
+        verification,
+    };
+    write_meta(dir, &meta)?;
+    Ok(meta)
+}
+
+/// Writes `meta.json` atomically (temporary file, then rename), pretty and newline-terminated.
+pub fn write_meta(dir: &Path, meta: &Meta) -> Result<(), Error> {
+    let mut text = serde_json::to_string_pretty(meta).map_err(|e| Error::Entry {
+        key: meta.key.clone(),
+        dir: dir.to_path_buf(),
+        problem: format!("cannot serialize meta.json: {e}"),
+    })?;
+    text.push('\n');
+    let tmp = dir.join(format!(".meta.json.{}.tmp", std::process::id()));
+    fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
+    let dst = dir.join("meta.json");
+    fs::rename(&tmp, &dst).map_err(|e| Error::io(&dst, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use qimeng_spec::{DType, Gpu};
+
+    fn spec() -> Spec {
+        Spec {
+            gpu: Gpu::T4,
+            dtype: DType::F16,
+            head_dim: 64,
+            causal: false,
+        }
+    }
+
+    fn scratch(name: &str) -> PathBuf {
+        let d =
+            std::env::temp_dir().join(format!("qimeng-cache-test-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    fn make_entry(root: &Path) -> PathBuf {
+        let dir = root.join(spec().key());
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(
+            dir.join("spec.json"),
+            serde_json::to_string(&SpecFile::of(&spec())).unwrap(),
+        )
+        .unwrap();
+        fs::write(dir.join("kernel.tl"), "param BM = 64\n").unwrap();
+        fs::write(dir.join("kernel.cu"), "// kernel\n").unwrap();
+        fs::write(dir.join("kernel.h"), "// header\n").unwrap();
+        seal(&dir, spec(), "curated", "2026-11-25").unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_sealed_entry_loads() {
+        let root = scratch("ok");
+        make_entry(&root);
+        let cache = Cache {
+            dirs: vec![root.clone()],
+        };
+        let e = cache.lookup(spec()).unwrap().expect("entry");
+        assert_eq!(e.meta.provenance.origin, "curated");
+        assert_eq!(cache.keys().unwrap(), vec![spec()]);
+        assert!(e.content_hash().starts_with("sha256:"));
+    }
+
+    #[test]
+    fn tampering_is_an_error_never_a_fallback() {
+        let root = scratch("tamper");
+        let dir = make_entry(&root);
+        fs::write(dir.join("kernel.cu"), "// edited\n").unwrap();
+        let cache = Cache {
+            dirs: vec![root.clone(), bundled_dir()],
+        };
+        let msg = cache.lookup(spec()).unwrap_err().to_string();
+        assert!(msg.contains("kernel.cu does not match"), "{msg}");
+        assert!(
+            msg.contains("qimeng cache seal fwd-t4-f16-d64-full"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn missing_file_and_truncated_meta_are_errors() {
+        let root = scratch("missing");
+        let dir = make_entry(&root);
+        fs::remove_file(dir.join("kernel.h")).unwrap();
+        let msg = Entry::load(&dir, spec()).unwrap_err().to_string();
+        assert!(msg.contains("kernel.h is missing"), "{msg}");
+
+        let root = scratch("truncated");
+        let dir = make_entry(&root);
+        let meta = fs::read_to_string(dir.join("meta.json")).unwrap();
+        fs::write(dir.join("meta.json"), &meta[..meta.len() / 2]).unwrap();
+        let msg = Entry::load(&dir, spec()).unwrap_err().to_string();
+        assert!(msg.contains("meta.json is not valid"), "{msg}");
+    }
+
+    #[test]
+    fn spec_file_must_match_the_key() {
+        let root = scratch("specfile");
+        let dir = make_entry(&root);
+        let mut other = SpecFile::of(&spec());
+        other.causal = true;
+        fs::write(
+            dir.join("spec.json"),
+            serde_json::to_string(&other).unwrap(),
+        )
+        .unwrap();
+        seal(&dir, spec(), "curated", "2026-11-25").unwrap();
+        let msg = Entry::load(&dir, spec()).unwrap_err().to_string();
+        assert!(msg.contains("spec.json describes"), "{msg}");
+    }
+
+    #[test]
+    fn a_miss_is_none() {
+        let root = scratch("miss");
+        let cache = Cache { dirs: vec![root] };
+        assert!(cache.lookup(spec()).unwrap().is_none());
+    }
+}
