@@ -1,0 +1,263 @@
+//! `qimeng`: the command-line face of qimeng-build. It adds no logic of its own: every command
+//! calls the library the build script uses.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use qimeng_build::cache::{self, Cache, Entry};
+use qimeng_spec::Spec;
+use qimeng_toolchain::Toolchain;
+
+#[derive(Parser)]
+#[command(
+    name = "qimeng",
+    version,
+    about = "FlashAttention kernels for Rust, from a verified cache"
+)]
+struct Cli {
+    /// Cache directory to search before the standard ones ($QIMENG_CACHE_DIR, ./kernels-cache,
+    /// the bundled curated cache).
+    #[arg(long, global = true)]
+    cache_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Lists every cached spec with its origin and verification state.
+    List,
+    /// Shows one entry: where it is, its provenance, hashes and verification records.
+    Show {
+        /// The canonical key, e.g. fwd-h100-bf16-d128-causal.
+        key: String,
+    },
+    /// Cache maintenance.
+    #[command(subcommand)]
+    Cache(CacheCommand),
+    /// Shows the CUDA toolchain the build would use.
+    Toolchain,
+}
+
+#[derive(Subcommand)]
+enum CacheCommand {
+    /// Checks that every entry is complete and matches its recorded hashes.
+    Check,
+    /// Records fresh hashes in meta.json after an intended edit of an entry.
+    Seal {
+        /// Keys to seal; none with --all.
+        keys: Vec<String>,
+        /// Seal every entry of the first cache directory.
+        #[arg(long)]
+        all: bool,
+        /// Origin recorded for entries that have no meta.json yet.
+        #[arg(long, default_value = "curated")]
+        origin: String,
+        /// Date recorded (YYYY-MM-DD).
+        #[arg(long)]
+        date: String,
+    },
+    /// Adds the verification records of a GPU test run (JSON lines written by the GPU test
+    /// suite with QIMENG_VERIFY_LOG) to the entries' meta.json.
+    Record {
+        /// The JSON-lines file.
+        log: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut cache = Cache::standard(std::env::current_dir().ok().as_deref());
+    if let Some(d) = &cli.cache_dir {
+        cache.dirs.insert(0, d.clone());
+    }
+    match run(cli.command, &cache) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn parse_key(key: &str) -> Result<Spec, String> {
+    Spec::from_key(key).ok_or_else(|| {
+        format!(
+            "`{key}` is not a kernel key (expected fwd-<gpu>-<dtype>-d<head_dim>-<causal|full>)"
+        )
+    })
+}
+
+fn run(command: Command, cache: &Cache) -> Result<(), String> {
+    match command {
+        Command::List => {
+            println!("{:<32} {:<9} {:<8} verified", "key", "origin", "sm");
+            for spec in cache.keys().map_err(|e| e.to_string())? {
+                match cache.lookup(spec) {
+                    Ok(Some(e)) => {
+                        let v = e
+                            .meta
+                            .verification
+                            .iter()
+                            .rev()
+                            .find(|v| v.content_hash == e.content_hash());
+                        let verified = v.map_or("no".to_string(), |v| {
+                            format!(
+                                "{} on {} ({}), max err {:.2e}",
+                                if v.passed { "passed" } else { "FAILED" },
+                                v.card,
+                                v.date,
+                                v.max_error
+                            )
+                        });
+                        println!(
+                            "{:<32} {:<9} {:<8} {verified}",
+                            spec.key(),
+                            e.meta.provenance.origin,
+                            spec.gpu_info().sm_arch()
+                        );
+                    }
+                    Ok(None) => {}
+                    Err(err) => println!("{:<32} DAMAGED: {err}", spec.key()),
+                }
+            }
+            Ok(())
+        }
+        Command::Show { key } => {
+            let spec = parse_key(&key)?;
+            let e = cache
+                .lookup(spec)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no cache entry for {key}"))?;
+            println!("{}\n  spec: {spec}\n  dir: {}", spec.key(), e.dir.display());
+            println!(
+                "  origin: {} ({})  {}",
+                e.meta.provenance.origin, e.meta.provenance.date, e.meta.provenance.notes
+            );
+            println!("  content: {}", e.content_hash());
+            for (f, h) in &e.meta.files {
+                println!("    {f}: {h}");
+            }
+            for v in &e.meta.verification {
+                println!(
+                    "  verified {}: {} {} ({}), {} shapes, max err {:.3e}, rel L2 {:.3e}{}",
+                    v.date,
+                    v.card,
+                    v.mode,
+                    if v.passed { "passed" } else { "FAILED" },
+                    v.shapes,
+                    v.max_error,
+                    v.rel_l2,
+                    if v.content_hash == e.content_hash() {
+                        ""
+                    } else {
+                        " [older content]"
+                    }
+                );
+            }
+            Ok(())
+        }
+        Command::Cache(CacheCommand::Check) => {
+            let mut bad = 0;
+            let specs = cache.keys().map_err(|e| e.to_string())?;
+            for spec in &specs {
+                if let Err(e) = cache.lookup(*spec) {
+                    println!("{e}");
+                    bad += 1;
+                }
+            }
+            if bad > 0 {
+                return Err(format!("{bad} of {} entries are unusable", specs.len()));
+            }
+            println!("{} entries, all complete and unmodified", specs.len());
+            Ok(())
+        }
+        Command::Cache(CacheCommand::Seal {
+            keys,
+            all,
+            origin,
+            date,
+        }) => {
+            let root = cache.dirs.first().ok_or("no cache directory")?;
+            let specs: Vec<Spec> = if all {
+                Cache {
+                    dirs: vec![root.clone()],
+                }
+                .keys()
+                .map_err(|e| e.to_string())?
+            } else {
+                keys.iter()
+                    .map(|k| parse_key(k))
+                    .collect::<Result<_, _>>()?
+            };
+            for spec in specs {
+                let dir = root.join(spec.key());
+                let meta = cache::seal(&dir, spec, &origin, &date).map_err(|e| e.to_string())?;
+                println!(
+                    "sealed {} ({} verification records kept)",
+                    spec.key(),
+                    meta.verification.len()
+                );
+            }
+            Ok(())
+        }
+        Command::Cache(CacheCommand::Record { log }) => {
+            let text =
+                std::fs::read_to_string(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+            for (n, line) in text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+            {
+                let record: RecordLine = serde_json::from_str(line)
+                    .map_err(|e| format!("{}:{}: {e}", log.display(), n + 1))?;
+                let spec = parse_key(&record.key)?;
+                let entry: Entry = cache
+                    .lookup(spec)
+                    .map_err(|e| e.to_string())?
+                    .ok_or_else(|| format!("no cache entry for {}", record.key))?;
+                if record.verification.content_hash != entry.content_hash() {
+                    return Err(format!(
+                        "{}: the run verified content {}, the entry now holds {}",
+                        record.key,
+                        record.verification.content_hash,
+                        entry.content_hash()
+                    ));
+                }
+                let mut meta = entry.meta.clone();
+                meta.verification.retain(|v| {
+                    !(v.card == record.verification.card
+                        && v.date == record.verification.date
+                        && v.content_hash == record.verification.content_hash)
+                });
+                meta.verification.push(record.verification);
+                cache::write_meta(&entry.dir, &meta).map_err(|e| e.to_string())?;
+                println!("recorded {}", record.key);
+            }
+            Ok(())
+        }
+        Command::Toolchain => {
+            let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
+            let tc = Toolchain::find(&[&cwd]).map_err(|e| e.to_string())?;
+            println!(
+                "CUDA root: {} (found via {:?})",
+                tc.root.display(),
+                tc.source
+            );
+            println!("nvcc: {} ({})", tc.nvcc.display(), tc.version()?);
+            println!("static cudart: {}", tc.lib.display());
+            match &tc.cutlass_include {
+                Some(c) => println!("CUTLASS/CuTe headers: {}", c.display()),
+                None => println!("CUTLASS/CuTe headers: not installed"),
+            }
+            Ok(())
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct RecordLine {
+    key: String,
+    verification: cache::Verification,
+}
