@@ -1,0 +1,431 @@
+//! CPU reference attention and the correctness standard every qimeng kernel is held to.
+//!
+//! A kernel passes when, against the exact (f64) attention of the same inputs,
+//! - no output is NaN or infinite,
+//! - its largest absolute error is at most twice that of a plain implementation in the
+//!   kernel's dtype (rounding after each step, as a framework computing in that dtype does),
+//!   plus a tiny absolute slack, and
+//! - its relative L2 error is under 1e-2 (bf16), 2e-3 (f16) or 1e-5 (f32).
+//!
+//! # Example
+//!
+//! ```
+//! use qimeng_reference::{Problem, Rng, attention_f64, attention_lowp, compare, random_tensor};
+//! use qimeng_spec::DType;
+//!
+//! let p = Problem::new(1, 17, 33, 4, 1, 64, true);
+//! let mut rng = Rng::new(7);
+//! let q = random_tensor(&mut rng, p.q_len(), DType::Bf16);
+//! let k = random_tensor(&mut rng, p.kv_len(), DType::Bf16);
+//! let v = random_tensor(&mut rng, p.kv_len(), DType::Bf16);
+//! let exact = attention_f64(&p, &q, &k, &v);
+//! let lowp = attention_lowp(&p, &q, &k, &v, DType::Bf16);
+//! // The dtype-rounded implementation passes against itself.
+//! assert!(compare(DType::Bf16, &lowp, &exact, &lowp).passed);
+//! ```
+#![deny(missing_docs)]
+
+use half::{bf16, f16};
+use qimeng_spec::DType;
+
+/// One attention problem. Tensors are contiguous `[batch, seqlen, heads, head_dim]`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Problem {
+    /// Batch size.
+    pub batch: usize,
+    /// Query length.
+    pub seqlen_q: usize,
+    /// Key/value length.
+    pub seqlen_k: usize,
+    /// Query heads.
+    pub heads_q: usize,
+    /// Key/value heads (divides `heads_q`).
+    pub heads_kv: usize,
+    /// Head dimension.
+    pub head_dim: usize,
+    /// Bottom-right aligned causal mask: query `i` sees key `j` iff `j <= i + seqlen_k - seqlen_q`.
+    pub causal: bool,
+    /// Softmax scale.
+    pub scale: f32,
+}
+
+impl Problem {
+    /// A problem with the default scale `1/sqrt(head_dim)`.
+    pub fn new(
+        batch: usize,
+        seqlen_q: usize,
+        seqlen_k: usize,
+        heads_q: usize,
+        heads_kv: usize,
+        head_dim: usize,
+        causal: bool,
+    ) -> Problem {
+        Problem {
+            batch,
+            seqlen_q,
+            seqlen_k,
+            heads_q,
+            heads_kv,
+            head_dim,
+            causal,
+            scale: 1.0 / (head_dim as f32).sqrt(),
+        }
+    }
+
+    /// Elements of q (and out).
+    pub fn q_len(&self) -> usize {
+        self.batch * self.seqlen_q * self.heads_q * self.head_dim
+    }
+
+    /// Elements of k (and v).
+    pub fn kv_len(&self) -> usize {
+        self.batch * self.seqlen_k * self.heads_kv * self.head_dim
+    }
+
+    /// Floating-point operations of the two GEMMs over the visible part of the score matrix
+    /// (`4 * b * h * visible * d`), the count FlashAttention's benchmarks use.
+    pub fn flops(&self) -> f64 {
+        let visible: usize = (0..self.seqlen_q).map(|i| self.visible_keys(i)).sum();
+        4.0 * (self.batch * self.heads_q) as f64 * visible as f64 * self.head_dim as f64
+    }
+
+    /// How many keys query row `i` sees.
+    pub fn visible_keys(&self, i: usize) -> usize {
+        if !self.causal {
+            return self.seqlen_k;
+        }
+        // j <= i + sk - sq  <=>  j < i + sk - sq + 1
+        (i + self.seqlen_k + 1)
+            .saturating_sub(self.seqlen_q)
+            .min(self.seqlen_k)
+    }
+
+    fn q_index(&self, b: usize, i: usize, h: usize) -> usize {
+        ((b * self.seqlen_q + i) * self.heads_q + h) * self.head_dim
+    }
+
+    fn kv_index(&self, b: usize, j: usize, h: usize) -> usize {
+        ((b * self.seqlen_k + j) * self.heads_kv + h) * self.head_dim
+    }
+}
+
+/// Rounds `x` to the nearest value of `dtype` (round to nearest even), as f32.
+pub fn round_to(dtype: DType, x: f32) -> f32 {
+    match dtype {
+        DType::F16 => f16::from_f32(x).to_f32(),
+        DType::Bf16 => bf16::from_f32(x).to_f32(),
+        DType::F32 => x,
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so test inputs are reproducible by seed.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from `seed`.
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    pub fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Standard normal (Box-Muller).
+    pub fn normal(&mut self) -> f32 {
+        let u1 = self.uniform().max(1e-300);
+        let u2 = self.uniform();
+        ((-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()) as f32
+    }
+}
+
+/// `len` standard-normal values, rounded to `dtype` (never zeros).
+pub fn random_tensor(rng: &mut Rng, len: usize, dtype: DType) -> Vec<f32> {
+    (0..len).map(|_| round_to(dtype, rng.normal())).collect()
+}
+
+/// Exact attention in f64, contiguous `[batch, seqlen_q, heads_q, head_dim]`. Rows that see no
+/// key are zero.
+pub fn attention_f64(p: &Problem, q: &[f32], k: &[f32], v: &[f32]) -> Vec<f64> {
+    check_lens(p, q, k, v);
+    let mut out = vec![0.0f64; p.q_len()];
+    for_each_row(p, &mut out, |b, i, h, row| {
+        let qrow = &q[p.q_index(b, i, h)..][..p.head_dim];
+        let hk = h / (p.heads_q / p.heads_kv);
+        let n = p.visible_keys(i);
+        if n == 0 {
+            return;
+        }
+        let scores: Vec<f64> = (0..n)
+            .map(|j| {
+                let krow = &k[p.kv_index(b, j, hk)..][..p.head_dim];
+                let dot: f64 = qrow
+                    .iter()
+                    .zip(krow)
+                    .map(|(a, b)| *a as f64 * *b as f64)
+                    .sum();
+                dot * p.scale as f64
+            })
+            .collect();
+        let max = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let weights: Vec<f64> = scores.iter().map(|s| (s - max).exp()).collect();
+        let sum: f64 = weights.iter().sum();
+        for (j, w) in weights.iter().enumerate() {
+            let vrow = &v[p.kv_index(b, j, hk)..][..p.head_dim];
+            for (o, x) in row.iter_mut().zip(vrow) {
+                *o += w / sum * *x as f64;
+            }
+        }
+    });
+    out
+}
+
+/// Attention as a framework computes it in `dtype`: scores rounded, softmax in f32 rounded,
+/// `P V` accumulated in f32 and rounded. The error of this against [`attention_f64`] is the
+/// yardstick a kernel's error is compared with.
+pub fn attention_lowp(p: &Problem, q: &[f32], k: &[f32], v: &[f32], dtype: DType) -> Vec<f32> {
+    check_lens(p, q, k, v);
+    let r = |x: f32| round_to(dtype, x);
+    let mut out = vec![0.0f32; p.q_len()];
+    for_each_row(p, &mut out, |b, i, h, row| {
+        let qrow = &q[p.q_index(b, i, h)..][..p.head_dim];
+        let hk = h / (p.heads_q / p.heads_kv);
+        let n = p.visible_keys(i);
+        if n == 0 {
+            return;
+        }
+        let scores: Vec<f32> = (0..n)
+            .map(|j| {
+                let krow = &k[p.kv_index(b, j, hk)..][..p.head_dim];
+                let dot: f32 = qrow.iter().zip(krow).map(|(a, b)| a * b).sum();
+                r(r(dot) * p.scale)
+            })
+            .collect();
+        let max = scores.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+        let weights: Vec<f32> = scores.iter().map(|s| (s - max).exp()).collect();
+        let sum: f32 = weights.iter().sum();
+        let mut acc = vec![0.0f32; p.head_dim];
+        for (j, w) in weights.iter().enumerate() {
+            let pw = r(w / sum);
+            let vrow = &v[p.kv_index(b, j, hk)..][..p.head_dim];
+            for (a, x) in acc.iter_mut().zip(vrow) {
+                *a += pw * x;
+            }
+        }
+        for (o, a) in row.iter_mut().zip(acc) {
+            *o = r(a);
+        }
+    });
+    out
+}
+
+fn check_lens(p: &Problem, q: &[f32], k: &[f32], v: &[f32]) {
+    assert!(
+        p.heads_kv > 0 && p.heads_q % p.heads_kv == 0,
+        "heads_q must be a multiple of heads_kv"
+    );
+    assert_eq!(q.len(), p.q_len(), "q length");
+    assert_eq!(k.len(), p.kv_len(), "k length");
+    assert_eq!(v.len(), p.kv_len(), "v length");
+}
+
+/// Calls `f(b, i, h, out_row)` for every query row, spread over the machine's threads.
+fn for_each_row<T: Send, F>(p: &Problem, out: &mut [T], f: F)
+where
+    F: Fn(usize, usize, usize, &mut [T]) + Sync,
+{
+    let d = p.head_dim;
+    let rows = out.len() / d;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(rows.max(1));
+    let per = rows.div_ceil(threads);
+    std::thread::scope(|s| {
+        for (t, chunk) in out.chunks_mut(per * d).enumerate() {
+            let f = &f;
+            s.spawn(move || {
+                for (r, row) in chunk.chunks_mut(d).enumerate() {
+                    let flat = t * per + r; // ((b * sq) + i) * hq + h
+                    let h = flat % p.heads_q;
+                    let i = (flat / p.heads_q) % p.seqlen_q;
+                    let b = flat / (p.heads_q * p.seqlen_q);
+                    f(b, i, h, row);
+                }
+            });
+        }
+    });
+}
+
+/// The relative L2 error a kernel of `dtype` must stay under.
+pub fn rel_l2_bound(dtype: DType) -> f64 {
+    match dtype {
+        DType::Bf16 => 1e-2,
+        DType::F16 => 2e-3,
+        DType::F32 => 1e-5,
+    }
+}
+
+/// Absolute slack added to twice the dtype-rounded error: covers shapes where that error
+/// happens to be zero (a single key: the output is exactly v).
+pub const ABS_SLACK: f64 = 1e-6;
+
+/// A kernel's output measured against the references.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comparison {
+    /// Largest |out - exact|.
+    pub max_error: f64,
+    /// Largest |lowp - exact|.
+    pub lowp_error: f64,
+    /// ||out - exact|| / ||exact||.
+    pub rel_l2: f64,
+    /// Outputs that are NaN or infinite.
+    pub non_finite: usize,
+    /// First element (flat index) over the bound, if any: where to look.
+    pub first_bad: Option<usize>,
+    /// Whether the standard holds.
+    pub passed: bool,
+}
+
+/// Compares a kernel's `out` with the exact and dtype-rounded references.
+pub fn compare(dtype: DType, out: &[f32], exact: &[f64], lowp: &[f32]) -> Comparison {
+    assert_eq!(out.len(), exact.len());
+    assert_eq!(lowp.len(), exact.len());
+    let lowp_error = lowp
+        .iter()
+        .zip(exact)
+        .map(|(l, e)| (*l as f64 - e).abs())
+        .fold(0.0, f64::max);
+    let bound = 2.0 * lowp_error + ABS_SLACK;
+    let mut max_error = 0.0f64;
+    let mut non_finite = 0;
+    let mut first_bad = None;
+    let (mut num, mut den) = (0.0f64, 0.0f64);
+    for (idx, (o, e)) in out.iter().zip(exact).enumerate() {
+        if !o.is_finite() {
+            non_finite += 1;
+            first_bad.get_or_insert(idx);
+            continue;
+        }
+        let err = (*o as f64 - e).abs();
+        if err > bound {
+            first_bad.get_or_insert(idx);
+        }
+        max_error = max_error.max(err);
+        num += err * err;
+        den += e * e;
+    }
+    let rel_l2 = if den > 0.0 {
+        (num / den).sqrt()
+    } else {
+        num.sqrt()
+    };
+    let passed = non_finite == 0 && max_error <= bound && rel_l2 < rel_l2_bound(dtype);
+    Comparison {
+        max_error,
+        lowp_error,
+        rel_l2,
+        non_finite,
+        first_bad,
+        passed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inputs(p: &Problem, dtype: DType, seed: u64) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+        let mut rng = Rng::new(seed);
+        (
+            random_tensor(&mut rng, p.q_len(), dtype),
+            random_tensor(&mut rng, p.kv_len(), dtype),
+            random_tensor(&mut rng, p.kv_len(), dtype),
+        )
+    }
+
+    #[test]
+    fn single_key_returns_v() {
+        let p = Problem::new(2, 3, 1, 4, 2, 32, false);
+        let (q, k, v) = inputs(&p, DType::F16, 1);
+        let out = attention_f64(&p, &q, &k, &v);
+        for b in 0..2 {
+            for i in 0..3 {
+                for h in 0..4 {
+                    let o = &out[p.q_index(b, i, h)..][..32];
+                    let vr = &v[p.kv_index(b, 0, h / 2)..][..32];
+                    for (a, x) in o.iter().zip(vr) {
+                        assert!((a - *x as f64).abs() < 1e-12);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn causal_is_bottom_right_aligned() {
+        let p = Problem::new(1, 4, 6, 1, 1, 32, true);
+        assert_eq!(
+            (0..4).map(|i| p.visible_keys(i)).collect::<Vec<_>>(),
+            vec![3, 4, 5, 6]
+        );
+        let p = Problem::new(1, 6, 4, 1, 1, 32, true);
+        assert_eq!(
+            (0..6).map(|i| p.visible_keys(i)).collect::<Vec<_>>(),
+            vec![0, 0, 1, 2, 3, 4]
+        );
+        // Rows with no visible key are zero.
+        let (q, k, v) = inputs(&p, DType::F32, 2);
+        let out = attention_f64(&p, &q, &k, &v);
+        assert!(out[..2 * 32].iter().all(|x| *x == 0.0));
+        assert!(out[2 * 32..].iter().all(|x| *x != 0.0));
+    }
+
+    #[test]
+    fn the_standard_rejects_wrong_answers() {
+        let p = Problem::new(1, 17, 40, 4, 1, 64, true);
+        let (q, k, v) = inputs(&p, DType::Bf16, 3);
+        let exact = attention_f64(&p, &q, &k, &v);
+        let lowp = attention_lowp(&p, &q, &k, &v, DType::Bf16);
+        let ok = compare(DType::Bf16, &lowp, &exact, &lowp);
+        assert!(ok.passed, "{ok:?}");
+        assert!(ok.lowp_error > 0.0);
+
+        let mut nan = lowp.clone();
+        nan[5] = f32::NAN;
+        let c = compare(DType::Bf16, &nan, &exact, &lowp);
+        assert!(!c.passed && c.non_finite == 1 && c.first_bad == Some(5));
+
+        let zeros = vec![0.0; lowp.len()];
+        assert!(!compare(DType::Bf16, &zeros, &exact, &lowp).passed);
+
+        // Non-causal attention is a different function: caught.
+        let full = Problem { causal: false, ..p };
+        let wrong: Vec<f32> = attention_f64(&full, &q, &k, &v)
+            .iter()
+            .map(|x| *x as f32)
+            .collect();
+        assert!(!compare(DType::Bf16, &wrong, &exact, &lowp).passed);
+    }
+
+    #[test]
+    fn flops_count_only_visible_scores() {
+        let full = Problem::new(2, 8, 8, 3, 3, 64, false);
+        let causal = Problem {
+            causal: true,
+            ..full
+        };
+        assert_eq!(full.flops(), 4.0 * 6.0 * 64.0 * 64.0);
+        assert_eq!(causal.flops(), 4.0 * 6.0 * 36.0 * 64.0);
+    }
+}
