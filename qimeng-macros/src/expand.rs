@@ -1,0 +1,253 @@
+//! From the attribute and the item to the tokens that replace them.
+
+use std::path::Path;
+
+use proc_macro2::{Span, TokenStream};
+use qimeng_spec::Spec;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Error, Ident, ReturnType};
+
+use crate::args;
+use crate::build_output;
+use crate::signature::{self, Decl, Params, Scale};
+
+/// The macro's answer: the tokens to emit and the errors to report with them.
+pub(crate) struct Expansion {
+    /// The wrapper function, or after an error a stand-in with the user's signature so that
+    /// callers do not pile "cannot find function" errors on top.
+    pub(crate) item: TokenStream,
+    /// Every problem found, in the order the user reads them: attribute, then declaration,
+    /// then what the build script provided.
+    pub(crate) errors: Vec<Error>,
+}
+
+impl Expansion {
+    /// The item and one `compile_error!` per error.
+    pub(crate) fn into_tokens(self) -> TokenStream {
+        let mut tokens = self.item;
+        tokens.extend(self.errors.iter().map(Error::to_compile_error));
+        tokens
+    }
+}
+
+/// Expands `#[flash_attention(#attr)] #item`, with `out_dir` standing for `$OUT_DIR`.
+///
+/// The build script's output is looked at only once the attribute and the declaration are
+/// valid: a problem in the source is the one to fix first, and without a valid spec there is
+/// no file name to look for.
+pub(crate) fn expand(attr: TokenStream, item: TokenStream, out_dir: Option<&Path>) -> Expansion {
+    let mut errors = Vec::new();
+    let spec = args::parse(attr).map_err(|e| errors.extend(e)).ok();
+    let decl = match Decl::parse_item(item) {
+        Ok(decl) => decl,
+        Err(e) => {
+            errors.push(e);
+            return Expansion {
+                item: TokenStream::new(),
+                errors,
+            };
+        }
+    };
+    let params = signature::check(&decl, spec.map(|s| s.dtype))
+        .map_err(|e| errors.extend(e))
+        .ok();
+    if let (Some(spec), Some(params), true) = (spec, params, errors.is_empty()) {
+        match build_output::check(&spec, out_dir) {
+            Ok(()) => {
+                return Expansion {
+                    item: wrapper(&spec, &decl, &params),
+                    errors,
+                };
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    Expansion {
+        item: stand_in(&decl),
+        errors,
+    }
+}
+
+/// The function, its body the call into the kernel the build script emitted.
+fn wrapper(spec: &Spec, decl: &Decl, params: &Params) -> TokenStream {
+    let Decl {
+        attrs, vis, sig, ..
+    } = decl;
+    let module = Ident::new(&spec.module_name(), Span::call_site());
+    let wrapper_file = spec.wrapper_file();
+    let Params {
+        q,
+        k,
+        v,
+        out,
+        scale,
+        stream,
+    } = params;
+    let scale = match scale {
+        Scale::Default => quote!(::core::option::Option::None),
+        Scale::Given(scale) => quote!(::core::option::Option::Some(#scale)),
+        Scale::Optional(scale) => quote!(#scale),
+    };
+    // Spanned at the return type, so that a return type the launch's result does not fit is
+    // reported there.
+    let ret = match &sig.output {
+        ReturnType::Type(_, ty) => ty.span(),
+        ReturnType::Default => Span::call_site(),
+    };
+    let call = quote_spanned! {ret=>
+        #module::KERNEL.run(#q, #k, #v, #out, #scale, #stream)
+    };
+    quote! {
+        #(#attrs)*
+        #vis #sig {
+            mod #module {
+                ::core::include!(::core::concat!(::core::env!("OUT_DIR"), "/qimeng/", #wrapper_file));
+            }
+            #call
+        }
+    }
+}
+
+/// After an error: the user's function with a body that is never run (the crate does not
+/// compile), so that only the real errors are reported.
+fn stand_in(decl: &Decl) -> TokenStream {
+    if !decl.can_stand_in() {
+        return TokenStream::new();
+    }
+    let Decl {
+        attrs, vis, sig, ..
+    } = decl;
+    quote! {
+        #(#attrs)*
+        #[allow(unused_variables, clippy::unused_async)]
+        #vis #sig {
+            ::core::unreachable!()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tests::messages;
+    use std::fs;
+    use std::path::PathBuf;
+
+    const ATTR: &str = r#"gpu = "h100", dtype = "bf16", head_dim = 128, causal = true"#;
+    const ITEM: &str = "#[doc = \"Attention.\"] pub fn attention(q: &Tensor<bf16>, \
+                        k: &Tensor<bf16>, v: &Tensor<bf16>, out: &mut TensorMut<bf16>, \
+                        stream: &Stream) -> qimeng_runtime::Result<()>;";
+
+    fn run(attr: &str, item: &str, out_dir: Option<&Path>) -> Expansion {
+        expand(attr.parse().unwrap(), item.parse().unwrap(), out_dir)
+    }
+
+    /// An `$OUT_DIR` holding the wrapper for `ATTR`'s spec.
+    fn out_dir_with_wrapper(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "qimeng-macros-expand-{}-{name}",
+            std::process::id()
+        ));
+        let qimeng = dir.join("qimeng");
+        fs::create_dir_all(&qimeng).unwrap();
+        fs::write(qimeng.join("fwd-h100-bf16-d128-causal.rs"), "").unwrap();
+        dir
+    }
+
+    fn normalized(tokens: TokenStream) -> String {
+        tokens
+            .to_string()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn valid_source_expands_to_the_kernel_call() {
+        let dir = out_dir_with_wrapper("valid");
+        let e = run(ATTR, ITEM, Some(&dir));
+        assert!(e.errors.is_empty(), "{:?}", messages(&e.errors));
+        let expected = quote! {
+            #[doc = "Attention."]
+            pub fn attention(q: &Tensor<bf16>, k: &Tensor<bf16>, v: &Tensor<bf16>,
+                             out: &mut TensorMut<bf16>, stream: &Stream)
+                -> qimeng_runtime::Result<()> {
+                mod __qimeng_fwd_h100_bf16_d128_causal {
+                    ::core::include!(::core::concat!(::core::env!("OUT_DIR"), "/qimeng/",
+                                                     "fwd-h100-bf16-d128-causal.rs"));
+                }
+                __qimeng_fwd_h100_bf16_d128_causal::KERNEL.run(
+                    q, k, v, out, ::core::option::Option::None, stream)
+            }
+        };
+        assert_eq!(normalized(e.into_tokens()), normalized(expected));
+    }
+
+    #[test]
+    fn the_scale_is_forwarded() {
+        let dir = out_dir_with_wrapper("scale");
+        let item = |ty: &str| {
+            ITEM.replace(
+                "stream: &Stream",
+                &format!("softmax_scale: {ty}, stream: &Stream"),
+            )
+        };
+        let given = normalized(run(ATTR, &item("f32"), Some(&dir)).into_tokens());
+        assert!(
+            given.contains("out , :: core :: option :: Option :: Some (softmax_scale) , stream)"),
+            "{given}"
+        );
+        let optional = normalized(run(ATTR, &item("Option<f32>"), Some(&dir)).into_tokens());
+        assert!(
+            optional.contains("out , softmax_scale , stream)"),
+            "{optional}"
+        );
+    }
+
+    #[test]
+    fn attribute_and_declaration_errors_are_reported_together() {
+        let e = run(
+            r#"gpu = "v100", dtype = "bf16", head_dim = 128"#,
+            &ITEM.replace(" -> qimeng_runtime::Result<()>", ""),
+            None,
+        );
+        let msgs = messages(&e.errors);
+        assert_eq!(msgs.len(), 2, "{msgs:#?}");
+        assert!(msgs[0].starts_with("unknown gpu \"v100\""));
+        assert!(msgs[1].starts_with("missing return type"));
+        // The build script is not consulted while the source is wrong.
+        assert!(!msgs.iter().any(|m| m.contains("build script")));
+    }
+
+    #[test]
+    fn a_stand_in_keeps_the_signature_after_errors() {
+        let e = run(ATTR, ITEM, None);
+        assert_eq!(e.errors.len(), 1);
+        assert!(e.errors[0].to_string().contains("no build script"));
+        let tokens = normalized(e.into_tokens());
+        assert!(tokens.contains("pub fn attention ("), "{tokens}");
+        assert!(tokens.contains(":: core :: unreachable ! ()"), "{tokens}");
+        assert!(tokens.contains("compile_error !"), "{tokens}");
+    }
+
+    #[test]
+    fn a_missing_wrapper_is_reported_at_the_attribute() {
+        let dir =
+            std::env::temp_dir().join(format!("qimeng-macros-expand-{}-empty", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let e = run(ATTR, ITEM, Some(&dir));
+        let msgs = messages(&e.errors);
+        assert_eq!(msgs.len(), 1);
+        assert!(msgs[0].contains("(key `fwd-h100-bf16-d128-causal`)"));
+    }
+
+    #[test]
+    fn a_non_function_item_is_reported_with_the_attribute_errors() {
+        let e = run("gpu = 1", "struct S;", None);
+        let msgs = messages(&e.errors);
+        assert_eq!(msgs.len(), 4, "{msgs:#?}");
+        assert!(msgs[3].contains("applies to a function declaration"));
+        assert!(e.item.is_empty());
+    }
+}
