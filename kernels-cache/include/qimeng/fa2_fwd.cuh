@@ -1,0 +1,350 @@
+/* qimeng FlashAttention-2 forward: the one kernel template every `fwd-*` cache entry uses.
+ *
+ * An entry defines a spec struct and calls fa2_fwd_launch<Spec>:
+ *
+ *     struct Spec {
+ *         using Element = __nv_bfloat16;     // dtype of Q, K, V, O in global memory
+ *         using MmaElement = __nv_bfloat16;  // dtype the tensor cores take (sm_75: __half)
+ *         static constexpr int kHeadDim = 128;
+ *         static constexpr int kBlockM = 128;     // query rows per block (16 per warp)
+ *         static constexpr int kBlockN = 64;      // keys per main-loop step
+ *         static constexpr int kWarps = 8;
+ *         static constexpr int kStages = 2;       // K/V shared-memory buffers
+ *         static constexpr bool kCausal = true;
+ *         static constexpr bool kQInRegisters = true;  // Q fragments loaded once, kept
+ *         static constexpr int kMinBlocksPerSm = 1;    // __launch_bounds__ occupancy hint
+ *     };
+ *
+ * Dataflow (the entry's kernel.tl says the same in TL): one block owns BM query rows of one
+ * (batch, head); warp w owns rows 16w..16w+15. Q -> shared once; K, V stream through shared
+ * memory in blocks of BN keys, kStages deep (cp.async; sm_75 copies through registers).
+ * S = Q K^T stays in registers (f32), is scaled into the log2 domain, masked where needed
+ * (key tail, causal diagonal), and goes through the online softmax; P is rounded to 16 bits in
+ * registers and is directly the A operand of O += P V (C-fragment -> A-fragment identity).
+ * The epilogue divides by the row sum (0 for a row that saw no key) and stores through shared
+ * memory with 16-byte writes.
+ */
+#ifndef QIMENG_FA2_FWD_CUH
+#define QIMENG_FA2_FWD_CUH
+
+#include <cuda_runtime.h>
+#include <math_constants.h>
+
+#include "qimeng/abi.h"
+#include "qimeng/prims.cuh"
+
+namespace qimeng {
+
+/* Everything the kernel derives from an entry's spec, with its preconditions. */
+template <class Spec>
+struct Fa2Config {
+    using Element = typename Spec::Element;       /* global memory */
+    using MmaElement = typename Spec::MmaElement; /* shared memory and tensor cores */
+
+    static constexpr int kHeadDim = Spec::kHeadDim;
+    static constexpr int kBlockM = Spec::kBlockM;
+    static constexpr int kBlockN = Spec::kBlockN;
+    static constexpr int kWarps = Spec::kWarps;
+    static constexpr int kStages = Spec::kStages;
+    static constexpr bool kCausal = Spec::kCausal;
+    static constexpr bool kQInRegisters = Spec::kQInRegisters;
+
+    static constexpr int kThreads = kWarps * 32;
+    static constexpr int kPitch = kHeadDim + 8; /* shared row, elements: +16 B spreads banks */
+    static constexpr int kChunksPerRow = kHeadDim / 8; /* 16-byte chunks */
+    static constexpr int kSmemQ = kBlockM * kPitch;    /* elements, (BM, D) */
+    static constexpr int kSmemKV = kStages * kBlockN * kPitch; /* elements, (STAGES, BN, D) */
+    static constexpr int kSmemBytes = (kSmemQ + 2 * kSmemKV) * int(sizeof(MmaElement));
+    static constexpr bool kConvert = !std::is_same<Element, MmaElement>::value;
+
+    static_assert(std::is_same<Element, __half>::value ||
+                      std::is_same<Element, __nv_bfloat16>::value,
+                  "Element is __half or __nv_bfloat16");
+    static_assert(!kConvert || (std::is_same<Element, __nv_bfloat16>::value &&
+                                std::is_same<MmaElement, __half>::value),
+                  "the only conversion is bf16 (global) -> f16 (tensor cores), for sm_75");
+    static_assert(kHeadDim == 64 || kHeadDim == 128, "head_dim is 64 or 128");
+    static_assert(kBlockM == 16 * kWarps, "each warp owns 16 query rows: BM == 16 * WARPS");
+    static_assert(kBlockN % 16 == 0 && kBlockN >= 16, "BN is a multiple of the MMA k (16)");
+    static_assert(kStages >= 1 && kStages <= 4, "1..4 K/V stages");
+    static_assert((kBlockM * kChunksPerRow) % kThreads == 0,
+                  "the Q tile splits evenly into 16-byte chunks over the block");
+    static_assert((kBlockN * kChunksPerRow) % kThreads == 0,
+                  "a K/V tile splits evenly into 16-byte chunks over the block");
+    static_assert(kSmemBytes <= 227 * 1024, "shared memory exceeds every GPU's block limit");
+};
+
+/* Copies a (kRows, D) tile global -> shared (pitch kPitch); rows >= rows_valid become zeros. */
+template <class Cfg, int kRows>
+__device__ __forceinline__ void load_tile(typename Cfg::MmaElement* s,
+                                          const typename Cfg::Element* g, int64_t row_stride,
+                                          int rows_valid, int tid) {
+    constexpr int kIters = kRows * Cfg::kChunksPerRow / Cfg::kThreads;
+#pragma unroll
+    for (int i = 0; i < kIters; ++i) {
+        const int c = tid + i * Cfg::kThreads;
+        const int row = c / Cfg::kChunksPerRow;
+        const int col = (c % Cfg::kChunksPerRow) * 8;
+        const bool valid = row < rows_valid;
+        const typename Cfg::Element* src = valid ? g + row * row_stride + col : g;
+        copy16_g2s<Cfg::kConvert>(s + row * Cfg::kPitch + col, src, valid);
+    }
+}
+
+template <class Spec>
+__global__ void __launch_bounds__(Fa2Config<Spec>::kThreads, Spec::kMinBlocksPerSm)
+    fa2_fwd_kernel(const QimengAttnArgs args) {
+    using Cfg = Fa2Config<Spec>;
+    using Element = typename Cfg::Element;
+    using T = typename Cfg::MmaElement;
+    constexpr int BM = Cfg::kBlockM, BN = Cfg::kBlockN, D = Cfg::kHeadDim;
+    constexpr int kPitch = Cfg::kPitch;
+    constexpr int kStages = Cfg::kStages;
+#ifdef __CUDA_ARCH__
+    static_assert(Cfg::kSmemBytes <= kArchSmemPerBlock,
+                  "shared memory of this spec exceeds the block limit of the target arch");
+#endif
+#ifdef QIMENG_TURING
+    static_assert(std::is_same<T, __half>::value,
+                  "sm_75 tensor cores take f16 only: set MmaElement = __half");
+#endif
+
+    /* ------------------------------------------------------------ tensors */
+    extern __shared__ __align__(16) unsigned char smem_raw[];
+    T* sQ = reinterpret_cast<T*>(smem_raw); /* (BM, D), pitch kPitch; later O staging */
+    T* sK = sQ + Cfg::kSmemQ;               /* (STAGES, BN, D) */
+    T* sV = sK + Cfg::kSmemKV;              /* (STAGES, BN, D) */
+
+    const int m_block = int(gridDim.x) - 1 - int(blockIdx.x); /* longest causal blocks first */
+    const int head = blockIdx.y;
+    const int batch = blockIdx.z;
+    const int head_kv = head / (args.heads_q / args.heads_kv);
+    const int seqlen_q = args.seqlen_q;
+    const int seqlen_k = args.seqlen_k;
+    const int row0 = m_block * BM;
+
+    const Element* gQ = static_cast<const Element*>(args.q) + batch * args.q_batch_stride +
+                        head * args.q_head_stride + row0 * args.q_row_stride; /* (BM, D) */
+    const Element* gK = static_cast<const Element*>(args.k) + batch * args.k_batch_stride +
+                        head_kv * args.k_head_stride; /* (S_k, D) */
+    const Element* gV = static_cast<const Element*>(args.v) + batch * args.v_batch_stride +
+                        head_kv * args.v_head_stride; /* (S_k, D) */
+    Element* gO = static_cast<Element*>(args.o) + batch * args.o_batch_stride +
+                  head * args.o_head_stride + row0 * args.o_row_stride; /* (BM, D) */
+
+    /* Key blocks this query block sees. Causal (bottom-right): query i sees key j iff
+     * j <= i + seqlen_k - seqlen_q, so the block's last real row bounds the loop. */
+    int n_blocks = (seqlen_k + BN - 1) / BN;
+    if (Cfg::kCausal) {
+        const int keys_seen = min(row0 + BM, seqlen_q) + seqlen_k - seqlen_q; /* may be <= 0 */
+        n_blocks = keys_seen <= 0 ? 0 : min(n_blocks, (keys_seen + BN - 1) / BN);
+    }
+
+    /* ------------------------------------------------------------ partitioning */
+    const int tid = threadIdx.x;
+    const int warp = tid / 32;
+    const int lane = tid % 32;
+    const int g = lane / 4; /* MMA row group: this thread's rows are g and g + 8 */
+    const int t = lane % 4; /* MMA column pair: columns 2t, 2t + 1 of each 8-wide tile */
+
+    /* ldmatrix row addresses (see prims.cuh for the fragment layouts). */
+    const T* sQ_warp = sQ + (warp * 16 + (lane % 8) + ((lane / 8) % 2) * 8) * kPitch +
+                       (lane / 16) * 8; /* A: x4 = rows 0-7|8-15 x cols 0-7|8-15 */
+    const int k_lane_off = ((lane % 8) + (lane / 16) * 8) * kPitch + ((lane / 8) % 2) * 8;
+    /* B from K (n = key, k = dim): x4 = (keys 0-7, dims 0-7 | 8-15), (keys 8-15, ...) */
+    const int v_lane_off = ((lane % 8) + ((lane / 8) % 2) * 8) * kPitch + (lane / 16) * 8;
+    /* B from V^T (k = key, n = dim), transposed: x4 = (keys 0-7|8-15, dims 0-7), (.., 8-15) */
+
+    float o_acc[D / 8][4]; /* (16, D) per warp, f32 accumulator fragments */
+#pragma unroll
+    for (int j = 0; j < D / 8; ++j) o_acc[j][0] = o_acc[j][1] = o_acc[j][2] = o_acc[j][3] = 0.f;
+    float row_max[2] = {-CUDART_INF_F, -CUDART_INF_F}; /* rows g, g + 8; log2 domain */
+    float row_sum[2] = {0.f, 0.f};                     /* this thread's partial sums */
+    uint32_t q_frag[D / 16][4];                        /* used when kQInRegisters */
+
+    const float scale_log2 = args.softmax_scale * 1.4426950408889634f; /* scale * log2(e) */
+    const int row_g = row0 + warp * 16 + g; /* global query row of c0, c1 (c2, c3: + 8) */
+    const int causal_shift = seqlen_k - seqlen_q;
+
+    /* ------------------------------------------------------------ main loop */
+    if (n_blocks > 0) {
+        load_tile<Cfg, BM>(sQ, gQ, args.q_row_stride, seqlen_q - row0, tid);
+        cp_async_commit();
+#pragma unroll
+        for (int s = 0; s < kStages - 1; ++s) {
+            if (s < n_blocks) {
+                load_tile<Cfg, BN>(sK + s * BN * kPitch, gK + int64_t(s) * BN * args.k_row_stride,
+                                   args.k_row_stride, seqlen_k - s * BN, tid);
+                load_tile<Cfg, BN>(sV + s * BN * kPitch, gV + int64_t(s) * BN * args.v_row_stride,
+                                   args.v_row_stride, seqlen_k - s * BN, tid);
+            }
+            cp_async_commit();
+        }
+        if (Cfg::kQInRegisters) {
+            cp_async_wait<kStages - 1>(); /* the Q group is the oldest */
+            block_sync();
+#pragma unroll
+            for (int kk = 0; kk < D / 16; ++kk) ldmatrix_x4(q_frag[kk], sQ_warp + kk * 16);
+        }
+    }
+
+    for (int n = 0; n < n_blocks; ++n) {
+        /* Prefetch block n + STAGES - 1 into the stage block n - 1 used (freed by the barrier
+         * that ended the last step); with one stage that is block n itself. */
+        {
+            const int pre = n + kStages - 1;
+            if (pre < n_blocks) {
+                const int st = pre % kStages;
+                load_tile<Cfg, BN>(sK + st * BN * kPitch, gK + int64_t(pre) * BN * args.k_row_stride,
+                                   args.k_row_stride, seqlen_k - pre * BN, tid);
+                load_tile<Cfg, BN>(sV + st * BN * kPitch, gV + int64_t(pre) * BN * args.v_row_stride,
+                                   args.v_row_stride, seqlen_k - pre * BN, tid);
+            }
+            cp_async_commit();
+        }
+        cp_async_wait<kStages - 1>(); /* block n (and Q) landed for this thread */
+        block_sync();                 /* ... and for every thread */
+
+        const T* sK_st = sK + (n % kStages) * BN * kPitch; /* (BN, D) */
+        const T* sV_st = sV + (n % kStages) * BN * kPitch; /* (BN, D) */
+
+        /* S = Q K^T: (16, BN) per warp, f32 */
+        float s_acc[BN / 8][4];
+#pragma unroll
+        for (int j = 0; j < BN / 8; ++j) s_acc[j][0] = s_acc[j][1] = s_acc[j][2] = s_acc[j][3] = 0.f;
+#pragma unroll
+        for (int kk = 0; kk < D / 16; ++kk) {
+            uint32_t a[4];
+            if (Cfg::kQInRegisters) {
+#pragma unroll
+                for (int r = 0; r < 4; ++r) a[r] = q_frag[kk][r];
+            } else {
+                ldmatrix_x4(a, sQ_warp + kk * 16);
+            }
+#pragma unroll
+            for (int nn = 0; nn < BN / 16; ++nn) {
+                uint32_t b[4];
+                ldmatrix_x4(b, sK_st + nn * 16 * kPitch + kk * 16 + k_lane_off);
+                mma_m16n8k16<T>(s_acc[2 * nn], a, b[0], b[1]);
+                mma_m16n8k16<T>(s_acc[2 * nn + 1], a, b[2], b[3]);
+            }
+        }
+
+        /* scale into the log2 domain; mask the key tail and the causal diagonal */
+        const bool tail = (n + 1) * BN > seqlen_k;
+        const bool diagonal = Cfg::kCausal && (n + 1) * BN - 1 > row0 + causal_shift;
+#pragma unroll
+        for (int j = 0; j < BN / 8; ++j) {
+#pragma unroll
+            for (int e = 0; e < 4; ++e) {
+                float x = s_acc[j][e] * scale_log2;
+                if (tail || diagonal) {
+                    const int key = n * BN + j * 8 + 2 * t + (e & 1);
+                    const int row = row_g + (e >> 1) * 8;
+                    if (key >= seqlen_k || (Cfg::kCausal && key > row + causal_shift))
+                        x = -CUDART_INF_F;
+                }
+                s_acc[j][e] = x;
+            }
+        }
+
+        /* online softmax: rowmax, rescale, exp2, rowsum (rows g and g + 8) */
+#pragma unroll
+        for (int r = 0; r < 2; ++r) {
+            float mx = row_max[r];
+#pragma unroll
+            for (int j = 0; j < BN / 8; ++j) mx = fmaxf(mx, fmaxf(s_acc[j][2 * r], s_acc[j][2 * r + 1]));
+            mx = quad_max(mx);
+            /* a row with no visible key so far keeps max -inf: subtract 0 so that exp2 gives 0
+             * rather than NaN from (-inf) - (-inf) */
+            const float m_use = mx == -CUDART_INF_F ? 0.f : mx;
+            const float alpha = exp2_approx(row_max[r] - m_use); /* 0 when the old max is -inf */
+            row_max[r] = mx;
+            row_sum[r] *= alpha;
+#pragma unroll
+            for (int j = 0; j < D / 8; ++j) {
+                o_acc[j][2 * r] *= alpha;
+                o_acc[j][2 * r + 1] *= alpha;
+            }
+#pragma unroll
+            for (int j = 0; j < BN / 8; ++j) {
+                s_acc[j][2 * r] = exp2_approx(s_acc[j][2 * r] - m_use);
+                s_acc[j][2 * r + 1] = exp2_approx(s_acc[j][2 * r + 1] - m_use);
+                row_sum[r] += s_acc[j][2 * r] + s_acc[j][2 * r + 1];
+            }
+        }
+
+        /* O += P V: P's accumulator fragments of key tiles 2kk, 2kk+1 are the A fragment of
+         * k-chunk kk once rounded to 16 bits (reshape accumulator -> operand layout) */
+#pragma unroll
+        for (int kk = 0; kk < BN / 16; ++kk) {
+            uint32_t a[4];
+            a[0] = pack2<T>(s_acc[2 * kk][0], s_acc[2 * kk][1]);
+            a[1] = pack2<T>(s_acc[2 * kk][2], s_acc[2 * kk][3]);
+            a[2] = pack2<T>(s_acc[2 * kk + 1][0], s_acc[2 * kk + 1][1]);
+            a[3] = pack2<T>(s_acc[2 * kk + 1][2], s_acc[2 * kk + 1][3]);
+#pragma unroll
+            for (int dd = 0; dd < D / 16; ++dd) {
+                uint32_t b[4];
+                ldmatrix_x4_trans(b, sV_st + kk * 16 * kPitch + dd * 16 + v_lane_off);
+                mma_m16n8k16<T>(o_acc[2 * dd], a, b[0], b[1]);
+                mma_m16n8k16<T>(o_acc[2 * dd + 1], a, b[2], b[3]);
+            }
+        }
+        block_sync(); /* every warp is done with this stage before it is refilled */
+    }
+
+    /* ------------------------------------------------------------ epilogue */
+    cp_async_wait<0>(); /* nothing may land in shared memory after this point */
+    float inv[2];
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+        const float l = quad_sum(row_sum[r]);
+        inv[r] = l > 0.f ? 1.f / l : 0.f; /* a row that saw no key is written as zeros */
+    }
+    /* Stage the warp's 16 rows in its own rows of sQ (only this warp ever read them). */
+    Element* sO = reinterpret_cast<Element*>(sQ); /* (BM, D), pitch kPitch */
+#pragma unroll
+    for (int j = 0; j < D / 8; ++j) {
+        Element* p = sO + (warp * 16 + g) * kPitch + j * 8 + 2 * t;
+        *reinterpret_cast<uint32_t*>(p) = pack2<Element>(o_acc[j][0] * inv[0], o_acc[j][1] * inv[0]);
+        *reinterpret_cast<uint32_t*>(p + 8 * kPitch) =
+            pack2<Element>(o_acc[j][2] * inv[1], o_acc[j][3] * inv[1]);
+    }
+    __syncwarp();
+#pragma unroll
+    for (int i = 0; i < 16 * Cfg::kChunksPerRow / 32; ++i) {
+        const int c = lane + i * 32;
+        const int r = c / Cfg::kChunksPerRow;
+        const int col = (c % Cfg::kChunksPerRow) * 8;
+        const int row = warp * 16 + r;
+        if (row0 + row < seqlen_q) {
+            *reinterpret_cast<uint4*>(gO + row * args.o_row_stride + col) =
+                *reinterpret_cast<const uint4*>(sO + row * kPitch + col);
+        }
+    }
+}
+
+/* Enqueues the kernel for `args` on `stream`; returns the cudaError_t of the launch. */
+template <class Spec>
+int fa2_fwd_launch(const QimengAttnArgs* args, void* stream) {
+    using Cfg = Fa2Config<Spec>;
+    if (args == nullptr || args->head_dim != Cfg::kHeadDim || args->heads_kv <= 0 ||
+        args->heads_q % args->heads_kv != 0 || args->batch <= 0 || args->seqlen_q <= 0 ||
+        args->seqlen_k <= 0 || args->heads_q > 65535 || args->batch > 65535) {
+        return static_cast<int>(cudaErrorInvalidValue);
+    }
+    const dim3 grid((args->seqlen_q + Cfg::kBlockM - 1) / Cfg::kBlockM, args->heads_q, args->batch);
+    const dim3 block(Cfg::kThreads);
+    if (Cfg::kSmemBytes > 48 * 1024) {
+        const cudaError_t err = cudaFuncSetAttribute(
+            fa2_fwd_kernel<Spec>, cudaFuncAttributeMaxDynamicSharedMemorySize, Cfg::kSmemBytes);
+        if (err != cudaSuccess) return static_cast<int>(err);
+    }
+    fa2_fwd_kernel<Spec><<<grid, block, Cfg::kSmemBytes, static_cast<cudaStream_t>(stream)>>>(*args);
+    return static_cast<int>(cudaGetLastError());
+}
+
+}  // namespace qimeng
+
+#endif /* QIMENG_FA2_FWD_CUH */
