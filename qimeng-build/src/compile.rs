@@ -26,14 +26,24 @@ pub fn lib_name(entry: &Entry) -> String {
     entry.spec.key().replace('-', "_")
 }
 
+/// Points the `cc` crate at the toolchain's nvcc. cc reads `NVCC` from the process
+/// environment only (`Build::env` sets it for the child processes, not for the lookup).
+///
+/// # Safety
+/// No other thread may read or write the environment during the call: call it from the build
+/// script's main thread before spawning compile threads.
+pub unsafe fn use_nvcc(toolchain: &Toolchain) {
+    // SAFETY: the caller guarantees no concurrent environment access.
+    unsafe { std::env::set_var("NVCC", &toolchain.nvcc) };
+}
+
 /// Compiles `entry` into `out_dir/<lib>/lib<lib>.a` and prints the cargo link lines for it.
-pub fn compile(entry: &Entry, toolchain: &Toolchain, out_dir: &Path) -> Result<(), Error> {
+pub fn compile(entry: &Entry, out_dir: &Path) -> Result<(), Error> {
     let name = lib_name(entry);
     let mut build = cc::Build::new();
     build
         .cuda(true)
         .cudart("none")
-        .env("NVCC", &toolchain.nvcc)
         .out_dir(out_dir.join(&name))
         // Release device code even in debug builds: `-G` makes kernels unusably slow.
         .debug(false)

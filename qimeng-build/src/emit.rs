@@ -52,7 +52,7 @@ pub enum Linkage<'a> {
 }
 
 /// The wrapper module for `spec`.
-pub fn wrapper(spec: &Spec, origin: &str, linkage: Linkage<'_>) -> String {
+pub fn wrapper(spec: &Spec, origin: &str, content_hash: &str, linkage: Linkage<'_>) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -84,6 +84,9 @@ pub fn wrapper(spec: &Spec, origin: &str, linkage: Linkage<'_>) -> String {
     let _ = write!(
         s,
         "\
+/// Content hash of the cache entry this kernel was compiled from.
+pub const CONTENT_HASH: &str = \"{content_hash}\";
+
 /// The spec this module's kernel implements.
 pub const SPEC: ::qimeng_runtime::Spec = ::qimeng_runtime::Spec {{
     gpu: ::qimeng_runtime::Gpu::{gpu:?},
@@ -127,6 +130,13 @@ pub fn registry(specs: &[Spec]) -> String {
     );
     for spec in specs {
         let _ = writeln!(s, "    {}::KERNEL,", spec.module_name());
+    }
+    s.push_str(
+        "];\n\n/// Content hash of the cache entry of each kernel of [`KERNELS`], in the same order.\n\
+         pub static CONTENT_HASHES: &[&str] = &[\n",
+    );
+    for spec in specs {
+        let _ = writeln!(s, "    {}::CONTENT_HASH,", spec.module_name());
     }
     s.push_str("];\n");
     s

@@ -189,7 +189,12 @@ impl Builder {
             entries
                 .iter()
                 .map(|e| {
-                    let w = emit::wrapper(&e.spec, &origin(e), emit::Linkage::Documentation);
+                    let w = emit::wrapper(
+                        &e.spec,
+                        &origin(e),
+                        &e.content_hash(),
+                        emit::Linkage::Documentation,
+                    );
                     (e.spec, w)
                 })
                 .collect()
@@ -197,7 +202,9 @@ impl Builder {
             Vec::new()
         } else {
             let toolchain = Toolchain::find(&[&crate_dir, &out_dir])?;
-            build_entries(&entries, &toolchain, &out_dir)?
+            // SAFETY: single-threaded here; the compile threads start in build_entries.
+            unsafe { compile::use_nvcc(&toolchain) };
+            build_entries(&entries, &out_dir)?
         };
         for (spec, text) in &wrappers {
             emit::write_if_changed(&gen_dir.join(spec.wrapper_file()), text)?;
@@ -209,11 +216,7 @@ impl Builder {
 }
 
 /// Compiles and binds every entry, several at once (up to cargo's job count).
-fn build_entries(
-    entries: &[Entry],
-    toolchain: &Toolchain,
-    out_dir: &Path,
-) -> Result<Vec<(Spec, String)>, Error> {
+fn build_entries(entries: &[Entry], out_dir: &Path) -> Result<Vec<(Spec, String)>, Error> {
     let jobs = env::var("NUM_JOBS")
         .ok()
         .and_then(|n| n.parse::<usize>().ok())
@@ -226,11 +229,12 @@ fn build_entries(
                 .iter()
                 .map(|entry| {
                     s.spawn(move || {
-                        compile::compile(entry, toolchain, out_dir)?;
+                        compile::compile(entry, out_dir)?;
                         let bindings = bindings::generate(entry)?;
                         let text = emit::wrapper(
                             &entry.spec,
                             &origin(entry),
+                            &entry.content_hash(),
                             emit::Linkage::Compiled {
                                 bindings: &bindings,
                             },

@@ -1,0 +1,196 @@
+//! Every kernel of the kernel cache, compiled by this crate's build script, and the checks the
+//! GPU test suite (`tests/kernels.rs`) runs on them.
+#![deny(missing_docs)]
+
+use qimeng_reference::{
+    Comparison, Problem, attention_f64, attention_lowp, compare, random_tensor,
+};
+use qimeng_runtime::{
+    AttentionKernel, DType, DeviceBuffer, Element, Stream, Tensor, TensorMut, bf16, f16,
+};
+
+include!(concat!(env!("OUT_DIR"), "/qimeng/registry.rs"));
+
+/// How the inputs are laid out in device memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// q, k, v, out each contiguous `[b, s, h, d]`.
+    Contiguous,
+    /// q, k and v are slices of one packed `[b, s, hq + 2 hkv, d]` buffer (as a fused QKV
+    /// projection leaves them), so their batch and row strides exceed their own extent.
+    PackedQkv,
+}
+
+/// One test case.
+#[derive(Clone, Copy, Debug)]
+pub struct Case {
+    /// The problem; `head_dim` and `causal` are taken from the kernel's spec.
+    pub batch: usize,
+    /// Query length.
+    pub seqlen_q: usize,
+    /// Key length.
+    pub seqlen_k: usize,
+    /// Query heads.
+    pub heads_q: usize,
+    /// Key/value heads.
+    pub heads_kv: usize,
+    /// Memory layout.
+    pub layout: Layout,
+}
+
+const fn case(b: usize, sq: usize, sk: usize, hq: usize, hkv: usize, layout: Layout) -> Case {
+    Case {
+        batch: b,
+        seqlen_q: sq,
+        seqlen_k: sk,
+        heads_q: hq,
+        heads_kv: hkv,
+        layout,
+    }
+}
+
+/// The full grid: tails (1, 17, 1000, 4096), batch 1 to 3, GQA ratios 1, 4 and 8, sq < sk and
+/// sq > sk, and a packed (strided) layout.
+pub const FULL: &[Case] = &[
+    case(1, 1, 1, 1, 1, Layout::Contiguous),
+    case(2, 17, 17, 4, 1, Layout::Contiguous),
+    case(3, 17, 1000, 8, 1, Layout::Contiguous),
+    case(1, 1000, 1000, 2, 2, Layout::Contiguous),
+    case(1, 100, 37, 4, 4, Layout::Contiguous),
+    case(2, 1, 1000, 8, 8, Layout::Contiguous),
+    case(2, 300, 4096, 8, 2, Layout::Contiguous),
+    case(1, 4096, 4096, 2, 1, Layout::Contiguous),
+    case(2, 333, 333, 4, 2, Layout::PackedQkv),
+];
+
+/// Small shapes for compute-sanitizer, which slows kernels a hundredfold.
+pub const SMALL: &[Case] = &[
+    case(1, 1, 1, 1, 1, Layout::Contiguous),
+    case(2, 17, 70, 4, 1, Layout::Contiguous),
+    case(1, 100, 37, 4, 4, Layout::Contiguous),
+    case(1, 65, 129, 2, 2, Layout::PackedQkv),
+];
+
+impl Case {
+    /// The problem this case poses to a kernel of `kernel`'s spec.
+    pub fn problem(&self, kernel: &AttentionKernel) -> Problem {
+        let spec = kernel.spec();
+        Problem::new(
+            self.batch,
+            self.seqlen_q,
+            self.seqlen_k,
+            self.heads_q,
+            self.heads_kv,
+            spec.head_dim as usize,
+            spec.causal,
+        )
+    }
+}
+
+/// Host-side inputs and references for one problem, shared by kernels of the same dtype.
+pub struct Reference {
+    /// The problem.
+    pub problem: Problem,
+    /// q, k, v as f32 values exactly representable in the dtype.
+    pub q: Vec<f32>,
+    /// Keys.
+    pub k: Vec<f32>,
+    /// Values.
+    pub v: Vec<f32>,
+    /// Exact attention.
+    pub exact: Vec<f64>,
+    /// Attention computed in the dtype.
+    pub lowp: Vec<f32>,
+}
+
+impl Reference {
+    /// Random inputs (never zeros) for `problem` in `dtype`, seeded, with both references.
+    pub fn new(problem: Problem, dtype: DType, seed: u64) -> Reference {
+        let mut rng = qimeng_reference::Rng::new(seed);
+        let q = random_tensor(&mut rng, problem.q_len(), dtype);
+        let k = random_tensor(&mut rng, problem.kv_len(), dtype);
+        let v = random_tensor(&mut rng, problem.kv_len(), dtype);
+        let exact = attention_f64(&problem, &q, &k, &v);
+        let lowp = attention_lowp(&problem, &q, &k, &v, dtype);
+        Reference {
+            problem,
+            q,
+            k,
+            v,
+            exact,
+            lowp,
+        }
+    }
+}
+
+/// Runs `kernel` on the reference's inputs laid out as `layout`, with the output poisoned
+/// (all bits set: NaN in every float format) first, and compares.
+pub fn run_case(
+    kernel: &AttentionKernel,
+    reference: &Reference,
+    layout: Layout,
+    stream: &Stream,
+) -> qimeng_runtime::Result<Comparison> {
+    match kernel.spec().dtype {
+        DType::F16 => run_typed::<f16>(kernel, reference, layout, stream),
+        DType::Bf16 => run_typed::<bf16>(kernel, reference, layout, stream),
+        DType::F32 => run_typed::<f32>(kernel, reference, layout, stream),
+    }
+}
+
+fn run_typed<T: Element>(
+    kernel: &AttentionKernel,
+    r: &Reference,
+    layout: Layout,
+    stream: &Stream,
+) -> qimeng_runtime::Result<Comparison> {
+    let p = &r.problem;
+    let conv = |x: &[f32]| x.iter().map(|v| T::from_f32(*v)).collect::<Vec<T>>();
+    let q_shape = [p.batch, p.seqlen_q, p.heads_q, p.head_dim];
+    let kv_shape = [p.batch, p.seqlen_k, p.heads_kv, p.head_dim];
+    let mut out_buf = DeviceBuffer::<T>::alloc(p.q_len())?;
+    out_buf.fill_bytes(0xFF)?;
+    match layout {
+        Layout::Contiguous => {
+            let qb = DeviceBuffer::from_host(&conv(&r.q))?;
+            let kb = DeviceBuffer::from_host(&conv(&r.k))?;
+            let vb = DeviceBuffer::from_host(&conv(&r.v))?;
+            let q = Tensor::new(&qb, q_shape)?;
+            let k = Tensor::new(&kb, kv_shape)?;
+            let v = Tensor::new(&vb, kv_shape)?;
+            let mut out = TensorMut::new(&mut out_buf, q_shape)?;
+            kernel.run(&q, &k, &v, &mut out, None, stream)?;
+        }
+        Layout::PackedQkv => {
+            // One [b, s, hq + 2 hkv, d] buffer; needs seqlen_q == seqlen_k.
+            let (d, hq, hkv) = (p.head_dim, p.heads_q, p.heads_kv);
+            let width = (hq + 2 * hkv) * d;
+            let mut packed = vec![T::from_f32(0.0); p.batch * p.seqlen_q * width];
+            for b in 0..p.batch {
+                for s in 0..p.seqlen_q {
+                    let row = &mut packed[(b * p.seqlen_q + s) * width..][..width];
+                    let src = |t: &[f32], h: usize, n: usize| -> Vec<T> {
+                        conv(&t[((b * p.seqlen_q + s) * n + h) * d..][..d])
+                    };
+                    for h in 0..hq {
+                        row[h * d..][..d].copy_from_slice(&src(&r.q, h, hq));
+                    }
+                    for h in 0..hkv {
+                        row[(hq + h) * d..][..d].copy_from_slice(&src(&r.k, h, hkv));
+                        row[(hq + hkv + h) * d..][..d].copy_from_slice(&src(&r.v, h, hkv));
+                    }
+                }
+            }
+            let buf = DeviceBuffer::from_host(&packed)?;
+            let strides = [p.seqlen_q * width, width, d];
+            let q = Tensor::with_strides(&buf, q_shape, strides, 0)?;
+            let k = Tensor::with_strides(&buf, kv_shape, strides, hq * d)?;
+            let v = Tensor::with_strides(&buf, kv_shape, strides, (hq + hkv) * d)?;
+            let mut out = TensorMut::new(&mut out_buf, q_shape)?;
+            kernel.run(&q, &k, &v, &mut out, None, stream)?;
+        }
+    }
+    stream.synchronize()?;
+    let out: Vec<f32> = out_buf.to_host()?.iter().map(|x| x.to_f32()).collect();
+    Ok(compare(kernel.spec().dtype, &out, &r.exact, &r.lowp))
+}

@@ -1,0 +1,155 @@
+//! Checks every compiled kernel of the cache on the GPU against the CPU f64 reference, under
+//! DESIGN.md's correctness standard. With no GPU every kernel is reported as skipped.
+//!
+//! Environment: `QIMENG_TEST_SHAPES=small` for the compute-sanitizer grid;
+//! `QIMENG_VERIFY_LOG=path` to write one JSON line per kernel for `qimeng cache record`;
+//! `QIMENG_TEST_FILTER=substring` to check only matching keys.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use qimeng_gpu_tests::{CONTENT_HASHES, FULL, KERNELS, Reference, SMALL, run_case};
+use qimeng_runtime::{Stream, device_count, device_info, no_gpu_reason};
+
+fn main() -> ExitCode {
+    let filter = std::env::var("QIMENG_TEST_FILTER").unwrap_or_default();
+    let kernels: Vec<_> = KERNELS
+        .iter()
+        .zip(CONTENT_HASHES)
+        .filter(|(k, _)| k.spec().key().contains(&filter))
+        .collect();
+    println!("running {} kernel checks", kernels.len());
+    if device_count().unwrap_or(0) == 0 {
+        let why = no_gpu_reason().unwrap_or_else(|| "no CUDA device".into());
+        for (k, _) in &kernels {
+            println!("kernel {} ... skipped ({why})", k.spec().key());
+        }
+        println!("\nkernels: 0 passed, 0 failed, {} skipped", kernels.len());
+        return ExitCode::SUCCESS;
+    }
+    let dev = match device_info(0) {
+        Ok(d) => d,
+        Err(e) => {
+            println!("error: cannot query device 0: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let small = std::env::var("QIMENG_TEST_SHAPES").is_ok_and(|s| s == "small");
+    let cases = if small { SMALL } else { FULL };
+    let date = std::env::var("QIMENG_DATE").unwrap_or_else(|_| "unknown".into());
+    let command = std::env::var("QIMENG_COMMAND").unwrap_or_default();
+    let mut log = std::env::var_os("QIMENG_VERIFY_LOG")
+        .map(|p| std::fs::File::create(p).expect("QIMENG_VERIFY_LOG must be writable"));
+    println!(
+        "device 0: {} (sm_{}, {} SMs)\n",
+        dev.name, dev.sm, dev.sm_count
+    );
+    println!(
+        "{:<28} {:>2} {:>5} {:>5} {:>3} {:>3} {:<10} {:>10} {:>10} {:>10}  result",
+        "kernel", "b", "sq", "sk", "hq", "hkv", "layout", "max err", "2x lowp", "rel L2"
+    );
+
+    let stream = match Stream::new() {
+        Ok(s) => s,
+        Err(e) => {
+            println!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    let mut references: HashMap<(usize, usize, String), Reference> = HashMap::new();
+    for (kernel, hash) in kernels {
+        let spec = kernel.spec();
+        let info = spec.gpu_info();
+        let runnable = if info.arch_specific {
+            dev.sm == info.sm
+        } else {
+            dev.sm >= info.sm
+        };
+        if !runnable {
+            println!(
+                "kernel {} ... skipped (built for {}, device is sm_{})",
+                spec.key(),
+                info.sm_arch(),
+                dev.sm
+            );
+            skipped += 1;
+            continue;
+        }
+        let mode = if dev.sm == info.sm {
+            "native"
+        } else {
+            "ptx-jit"
+        };
+        let (mut ok, mut worst, mut worst_l2) = (true, 0.0f64, 0.0f64);
+        for (ci, case) in cases.iter().enumerate() {
+            let problem = case.problem(kernel);
+            let key = (
+                ci,
+                spec.head_dim as usize,
+                format!("{}{}", spec.dtype, spec.causal),
+            );
+            let reference = references
+                .entry(key)
+                .or_insert_with(|| Reference::new(problem, spec.dtype, 1000 + ci as u64));
+            let layout = format!("{:?}", case.layout);
+            match run_case(kernel, reference, case.layout, &stream) {
+                Ok(c) => {
+                    worst = worst.max(c.max_error);
+                    worst_l2 = worst_l2.max(c.rel_l2);
+                    ok &= c.passed;
+                    println!(
+                        "{:<28} {:>2} {:>5} {:>5} {:>3} {:>3} {:<10} {:>10.3e} {:>10.3e} {:>10.3e}  {}{}",
+                        spec.key(),
+                        case.batch,
+                        case.seqlen_q,
+                        case.seqlen_k,
+                        case.heads_q,
+                        case.heads_kv,
+                        layout,
+                        c.max_error,
+                        2.0 * c.lowp_error,
+                        c.rel_l2,
+                        if c.passed { "ok" } else { "FAIL" },
+                        match (c.passed, c.first_bad) {
+                            (false, Some(i)) =>
+                                format!(" (first bad element {i}, {} non-finite)", c.non_finite),
+                            _ => String::new(),
+                        }
+                    );
+                }
+                Err(e) => {
+                    ok = false;
+                    println!("{:<28} case {ci}: error: {e}", spec.key());
+                }
+            }
+        }
+        println!(
+            "kernel {} ... {} ({mode})",
+            spec.key(),
+            if ok { "ok" } else { "FAILED" }
+        );
+        if ok {
+            passed += 1;
+        } else {
+            failed += 1;
+        }
+        if let Some(f) = log.as_mut() {
+            let line = format!(
+                "{{\"key\":\"{}\",\"verification\":{{\"card\":\"{}\",\"mode\":\"{mode}\",\"date\":\"{date}\",\"command\":\"{}\",\"shapes\":{},\"max_error\":{worst:e},\"rel_l2\":{worst_l2:e},\"passed\":{ok},\"content_hash\":\"{hash}\"}}}}",
+                spec.key(),
+                dev.name,
+                command.replace('"', "'"),
+                cases.len(),
+            );
+            let _ = writeln!(f, "{line}");
+        }
+    }
+    println!("\nkernels: {passed} passed, {failed} failed, {skipped} skipped");
+    if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
