@@ -11,7 +11,7 @@ mod sealed {
     impl Sealed for f32 {}
 }
 
-/// An element type a kernel reads and writes: [`f16`], [`bf16`] or `f32`.
+/// An element type a kernel reads and writes: [`f16`](struct@f16), [`bf16`] or `f32`.
 ///
 /// Sealed: the set matches [`DType`], which the kernels are generated for. Every bit pattern of
 /// these types is a valid value, so reading device memory back never makes an invalid one.

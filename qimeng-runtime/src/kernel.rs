@@ -360,3 +360,651 @@ fn abi_strides(tensor: &'static str, t: &View, dtype: DType) -> Result<[i64; 3]>
 
 /// Names of the four dimensions, for messages.
 const DIM_NAMES: [&str; 4] = ["batch", "seqlen", "heads", "head_dim"];
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use super::*;
+    use crate::{Gpu, bf16, device_count};
+
+    // Launches recorded by the fake launch functions, per test thread.
+    thread_local! {
+        static LAUNCHES: RefCell<Vec<(LaunchArgs, *mut c_void)>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// A launch function that records its arguments and succeeds.
+    unsafe fn record(args: &LaunchArgs, stream: *mut c_void) -> i32 {
+        LAUNCHES.with(|l| l.borrow_mut().push((*args, stream)));
+        0
+    }
+
+    /// A launch function that records its arguments and fails as a kernel compiled for
+    /// another architecture does (cudaErrorNoKernelImageForDevice).
+    unsafe fn fail(args: &LaunchArgs, stream: *mut c_void) -> i32 {
+        LAUNCHES.with(|l| l.borrow_mut().push((*args, stream)));
+        209
+    }
+
+    fn launches() -> Vec<(LaunchArgs, *mut c_void)> {
+        LAUNCHES.with(|l| l.borrow_mut().drain(..).collect())
+    }
+
+    const SPEC: Spec = Spec {
+        gpu: Gpu::H100,
+        dtype: DType::Bf16,
+        head_dim: 64,
+        causal: true,
+    };
+    // SAFETY: `record` touches no memory of the arguments' pointers.
+    const KERNEL: AttentionKernel = unsafe { AttentionKernel::from_raw(SPEC, record) };
+
+    // Fake device addresses, 1 GiB apart: never dereferenced, as no launch function here reads
+    // through them.
+    const Q: usize = 1 << 30;
+    const K: usize = 2 << 30;
+    const V: usize = 3 << 30;
+    const O: usize = 4 << 30;
+
+    fn contiguous(shape: [usize; 4]) -> [usize; 3] {
+        [
+            shape[1] * shape[2] * shape[3],
+            shape[2] * shape[3],
+            shape[3],
+        ]
+    }
+
+    fn tensor_on<T: Element>(
+        addr: usize,
+        device: i32,
+        shape: [usize; 4],
+        strides: [usize; 3],
+    ) -> Tensor<'static, T> {
+        // SAFETY: the address is fake and never dereferenced (see above).
+        unsafe { Tensor::from_raw_parts(addr as *const T, device, shape, strides) }.unwrap()
+    }
+
+    fn tensor(addr: usize, shape: [usize; 4]) -> Tensor<'static, bf16> {
+        tensor_on(addr, 0, shape, contiguous(shape))
+    }
+
+    fn out_on<T: Element>(
+        addr: usize,
+        device: i32,
+        shape: [usize; 4],
+        strides: [usize; 3],
+    ) -> TensorMut<'static, T> {
+        // SAFETY: as `tensor_on`.
+        unsafe { TensorMut::from_raw_parts(addr as *mut T, device, shape, strides) }.unwrap()
+    }
+
+    fn out(addr: usize, shape: [usize; 4]) -> TensorMut<'static, bf16> {
+        out_on(addr, 0, shape, contiguous(shape))
+    }
+
+    fn stream(device: i32) -> Stream {
+        // SAFETY: the legacy default stream; launches here never reach it unless a GPU exists,
+        // and then only through `record`, which queues nothing.
+        unsafe { Stream::from_raw(std::ptr::null_mut(), device) }
+    }
+
+    /// Asserts that `run` refuses the arguments with the same error `launch_args` gives,
+    /// without calling the launch function, and returns the error.
+    fn rejected<T: Element>(
+        kernel: &AttentionKernel,
+        q: &Tensor<'_, T>,
+        k: &Tensor<'_, T>,
+        v: &Tensor<'_, T>,
+        o: &mut TensorMut<'_, T>,
+        scale: Option<f32>,
+        stream: &Stream,
+    ) -> Error {
+        launches();
+        let err = kernel.run(q, k, v, o, scale, stream).unwrap_err();
+        assert!(launches().is_empty(), "launched despite {err}");
+        // Compared as text: a NaN scale makes the errors unequal to themselves.
+        assert_eq!(
+            format!("{:?}", kernel.launch_args(q, k, v, o, scale, stream)),
+            format!("{:?}", Err::<LaunchArgs, _>(err.clone()))
+        );
+        err
+    }
+
+    /// The error for q, k, v, out of the given shapes (contiguous, on device 0).
+    fn shape_error(shapes: [[usize; 4]; 4]) -> Error {
+        let [q, k, v, o] = shapes;
+        rejected(
+            &KERNEL,
+            &tensor(Q, q),
+            &tensor(K, k),
+            &tensor(V, v),
+            &mut out(O, o),
+            None,
+            &stream(0),
+        )
+    }
+
+    #[test]
+    fn checked_arguments_reach_the_kernel_field_for_field() {
+        // GQA 8:2, sq != sk, v with padded rows, out head-major.
+        let (qs, ks) = ([2, 17, 8, 64], [2, 33, 2, 64]);
+        let q = tensor(Q, qs);
+        let k = tensor(K, ks);
+        let v = tensor_on(V, 0, ks, [33 * 2 * 72, 2 * 72, 72]);
+        let o = out_on(O, 0, qs, [17 * 8 * 64, 64, 17 * 64]);
+        let args = KERNEL
+            .launch_args(&q, &k, &v, &o, None, &stream(0))
+            .unwrap();
+        assert_eq!(
+            args,
+            LaunchArgs {
+                q: Q as *const c_void,
+                k: K as *const c_void,
+                v: V as *const c_void,
+                o: O as *mut c_void,
+                q_batch_stride: 17 * 8 * 64,
+                q_row_stride: 8 * 64,
+                q_head_stride: 64,
+                k_batch_stride: 33 * 2 * 64,
+                k_row_stride: 2 * 64,
+                k_head_stride: 64,
+                v_batch_stride: 33 * 2 * 72,
+                v_row_stride: 2 * 72,
+                v_head_stride: 72,
+                o_batch_stride: 17 * 8 * 64,
+                o_row_stride: 64,
+                o_head_stride: 17 * 64,
+                batch: 2,
+                seqlen_q: 17,
+                seqlen_k: 33,
+                heads_q: 8,
+                heads_kv: 2,
+                head_dim: 64,
+                softmax_scale: 0.125,
+                reserved: 0,
+            }
+        );
+        let args = KERNEL
+            .launch_args(&q, &k, &v, &o, Some(0.5), &stream(0))
+            .unwrap();
+        assert_eq!(args.softmax_scale, 0.5);
+    }
+
+    #[test]
+    fn mqa_and_single_element_dimensions_are_accepted() {
+        // One key/value head for all query heads; batch 1, seqlen 1, heads 1.
+        let q = tensor(Q, [1, 1, 4, 64]);
+        let k = tensor(K, [1, 1000, 1, 64]);
+        let v = tensor(V, [1, 1000, 1, 64]);
+        // Strides of size-1 dimensions never step: any value is fine and 0 is passed.
+        let o = out_on(O, 0, [1, 1, 4, 64], [3, 5, 64]);
+        let args = KERNEL
+            .launch_args(&q, &k, &v, &o, None, &stream(0))
+            .unwrap();
+        assert_eq!((args.heads_q, args.heads_kv, args.seqlen_q), (4, 1, 1));
+        assert_eq!(
+            [args.o_batch_stride, args.o_row_stride, args.o_head_stride],
+            [0, 0, 64]
+        );
+        assert_eq!(
+            [args.k_batch_stride, args.k_row_stride, args.k_head_stride],
+            [0, 64, 0]
+        );
+    }
+
+    #[test]
+    fn run_calls_the_kernel_only_with_a_device() {
+        let (q, k, v) = (
+            tensor(Q, [1, 16, 2, 64]),
+            tensor(K, [1, 16, 2, 64]),
+            tensor(V, [1, 16, 2, 64]),
+        );
+        let mut o = out(O, [1, 16, 2, 64]);
+        launches();
+        let result = KERNEL.run(&q, &k, &v, &mut o, None, &stream(0));
+        let calls = launches();
+        if device_count() == Ok(0) {
+            // Checks pass, then making the stream's device current fails: no launch.
+            let err = result.unwrap_err();
+            assert!(matches!(err, Error::NoDevice { .. }), "{err:?}");
+            assert!(calls.is_empty());
+        } else {
+            result.unwrap();
+            assert_eq!(calls.len(), 1);
+            assert_eq!(calls[0].0.q, Q as *const c_void);
+            assert!(calls[0].1.is_null());
+        }
+    }
+
+    #[test]
+    fn launch_failures_become_cuda_errors() {
+        let args = KERNEL
+            .launch_args(
+                &tensor(Q, [1, 16, 2, 64]),
+                &tensor(K, [1, 16, 2, 64]),
+                &tensor(V, [1, 16, 2, 64]),
+                &out(O, [1, 16, 2, 64]),
+                None,
+                &stream(0),
+            )
+            .unwrap();
+        launches();
+        let s = 0x1234 as *mut c_void;
+        // SAFETY: the fakes dereference nothing.
+        assert_eq!(unsafe { launch(record, &args, s) }, Ok(()));
+        let err = unsafe { launch(fail, &args, s) }.unwrap_err();
+        assert_eq!(
+            err,
+            Error::Cuda {
+                call: "kernel launch",
+                code: 209,
+                name: "cudaErrorNoKernelImageForDevice".into(),
+                message: "no kernel image is available for execution on the device".into(),
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "kernel launch failed: no kernel image is available for execution on the device \
+             (cudaErrorNoKernelImageForDevice = 209)"
+        );
+        let calls = launches();
+        assert_eq!(calls.len(), 2);
+        assert!(calls.iter().all(|&(a, st)| a == args && st == s));
+    }
+
+    #[test]
+    fn the_dtype_must_be_the_kernels() {
+        // SAFETY: `record` touches nothing.
+        let f16_kernel = unsafe {
+            AttentionKernel::from_raw(
+                Spec {
+                    dtype: DType::F16,
+                    ..SPEC
+                },
+                record,
+            )
+        };
+        let s = [1, 16, 2, 64];
+        let err = rejected(
+            &f16_kernel,
+            &tensor(Q, s),
+            &tensor(K, s),
+            &tensor(V, s),
+            &mut out(O, s),
+            None,
+            &stream(0),
+        );
+        assert_eq!(
+            err.to_string(),
+            "q has dtype bf16 but the kernel was built for dtype f16"
+        );
+    }
+
+    #[test]
+    fn every_tensor_must_have_the_kernels_head_dim() {
+        let good = [2, 16, 4, 64];
+        let bad = [2, 16, 4, 128];
+        for (i, name) in NAMES.iter().enumerate() {
+            let mut shapes = [good; 4];
+            shapes[i] = bad;
+            let err = shape_error(shapes);
+            assert_eq!(
+                err,
+                Error::HeadDim {
+                    tensor: name,
+                    expected: 64,
+                    actual: 128,
+                    shape: bad
+                }
+            );
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "{name} has head_dim 128 (shape [2, 16, 4, 128]) but the kernel was built \
+                     for head_dim 64"
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn q_and_out_k_and_v_must_have_the_same_shapes() {
+        let err = shape_error([
+            [2, 16, 4, 64],
+            [2, 17, 4, 64],
+            [2, 16, 4, 64],
+            [2, 16, 4, 64],
+        ]);
+        assert_eq!(
+            err.to_string(),
+            "k and v must have the same shape: k is [2, 17, 4, 64], v is [2, 16, 4, 64]"
+        );
+        let err = shape_error([
+            [2, 16, 4, 64],
+            [2, 16, 4, 64],
+            [2, 16, 4, 64],
+            [2, 15, 4, 64],
+        ]);
+        assert_eq!(
+            err.to_string(),
+            "q and out must have the same shape: q is [2, 16, 4, 64], out is [2, 15, 4, 64]"
+        );
+    }
+
+    #[test]
+    fn every_tensor_must_have_the_same_batch() {
+        let err = shape_error([
+            [2, 16, 4, 64],
+            [3, 16, 4, 64],
+            [3, 16, 4, 64],
+            [2, 16, 4, 64],
+        ]);
+        assert_eq!(
+            err.to_string(),
+            "k has the wrong shape: expected batch 2, as q [2, 16, 4, 64], got batch 3 in \
+             [3, 16, 4, 64]"
+        );
+    }
+
+    #[test]
+    fn no_dimension_may_be_empty() {
+        let full = [2, 16, 4, 64];
+        for (name, shapes) in [
+            ("q", [[2, 0, 4, 64], full, full, [2, 0, 4, 64]]),
+            (
+                "q",
+                [
+                    [0, 16, 4, 64],
+                    [0, 16, 4, 64],
+                    [0, 16, 4, 64],
+                    [0, 16, 4, 64],
+                ],
+            ),
+            ("k", [full, [2, 0, 4, 64], [2, 0, 4, 64], full]),
+            ("k", [full, [2, 16, 0, 64], [2, 16, 0, 64], full]),
+        ] {
+            let err = shape_error(shapes);
+            assert!(
+                matches!(err, Error::Empty { tensor, .. } if tensor == name),
+                "{err:?}"
+            );
+        }
+        assert_eq!(
+            shape_error([[2, 0, 4, 64], full, full, [2, 0, 4, 64]]).to_string(),
+            "q is empty: its shape [2, 0, 4, 64] has a zero dimension"
+        );
+    }
+
+    #[test]
+    fn query_heads_must_be_a_multiple_of_key_value_heads() {
+        let kv = [2, 16, 3, 64];
+        let err = shape_error([[2, 16, 8, 64], kv, kv, [2, 16, 8, 64]]);
+        assert_eq!(
+            err,
+            Error::HeadRatio {
+                q_heads: 8,
+                kv_heads: 3
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "q has 8 heads, which is not a multiple of the 3 heads of k and v"
+        );
+        // More key/value heads than query heads is no grouping either.
+        let kv = [2, 16, 8, 64];
+        let err = shape_error([[2, 16, 4, 64], kv, kv, [2, 16, 4, 64]]);
+        assert!(matches!(err, Error::HeadRatio { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn dimensions_must_fit_the_abis_int32() {
+        let big = [1, 1 << 31, 1, 64];
+        let ok = [1, 16, 1, 64];
+        let err = rejected(
+            &KERNEL,
+            &tensor(Q, big),
+            &tensor(K, ok),
+            &tensor(V, ok),
+            &mut out(1 << 50, big),
+            None,
+            &stream(0),
+        );
+        assert_eq!(
+            err.to_string(),
+            "q: seqlen 2147483648 (shape [1, 2147483648, 1, 64]) does not fit the launch ABI's \
+             int32"
+        );
+    }
+
+    #[test]
+    fn strides_must_be_multiples_of_16_bytes() {
+        let s = [2, 16, 4, 64];
+        let c = contiguous(s);
+        for (i, name) in NAMES.iter().enumerate() {
+            // A row stride of 260 bf16 elements: 520 bytes, not a multiple of 16.
+            let bad = [16 * 260, 260, 64];
+            let t = |j: usize, addr| tensor_on::<bf16>(addr, 0, s, if i == j { bad } else { c });
+            let mut o = out_on(O, 0, s, if i == 3 { bad } else { c });
+            let err = rejected(
+                &KERNEL,
+                &t(0, Q),
+                &t(1, K),
+                &t(2, V),
+                &mut o,
+                None,
+                &stream(0),
+            );
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "{name} has strides [4160, 260, 64] (batch, seq, head; in elements): every \
+                     stride must be a multiple of 16 bytes (8 elements of bf16), but the seqlen \
+                     stride is 260"
+                )
+            );
+        }
+        // For f32, 16 bytes are 4 elements: a row stride of 260 is fine, 258 is not.
+        // SAFETY: `record` touches nothing.
+        let f32_kernel = unsafe {
+            AttentionKernel::from_raw(
+                Spec {
+                    dtype: DType::F32,
+                    head_dim: 32,
+                    ..SPEC
+                },
+                record,
+            )
+        };
+        let s = [2, 16, 4, 32];
+        let t = |addr, row| tensor_on::<f32>(addr, 0, s, [16 * row, row, 32]);
+        let o = out_on::<f32>(O, 0, s, [16 * 260, 260, 32]);
+        f32_kernel
+            .launch_args(&t(Q, 260), &t(K, 260), &t(V, 260), &o, None, &stream(0))
+            .unwrap();
+        let mut o = out_on::<f32>(O, 0, s, [16 * 260, 260, 32]);
+        let err = rejected(
+            &f32_kernel,
+            &t(Q, 258),
+            &t(K, 260),
+            &t(V, 260),
+            &mut o,
+            None,
+            &stream(0),
+        );
+        assert!(err.to_string().contains("(4 elements of f32)"), "{err}");
+    }
+
+    #[test]
+    fn first_elements_must_be_16_byte_aligned() {
+        let s = [2, 16, 4, 64];
+        for (i, name) in NAMES.iter().enumerate() {
+            // One bf16 element past an aligned address.
+            let addr = |j: usize, a: usize| if i == j { a + 2 } else { a };
+            let mut o = out(addr(3, O), s);
+            let err = rejected(
+                &KERNEL,
+                &tensor(addr(0, Q), s),
+                &tensor(addr(1, K), s),
+                &tensor(addr(2, V), s),
+                &mut o,
+                None,
+                &stream(0),
+            );
+            assert_eq!(
+                err,
+                Error::Alignment {
+                    tensor: name,
+                    address: addr(i, [Q, K, V, O][i]),
+                    align: 16
+                }
+            );
+            assert!(
+                err.to_string()
+                    .contains("which is not a multiple of 16 bytes"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_tensor_must_be_on_the_streams_device() {
+        let s = [2, 16, 4, 64];
+        let c = contiguous(s);
+        for (i, name) in NAMES.iter().enumerate() {
+            let dev = |j: usize| if i == j { 1 } else { 0 };
+            let mut o = out_on(O, dev(3), s, c);
+            let err = rejected(
+                &KERNEL,
+                &tensor_on::<bf16>(Q, dev(0), s, c),
+                &tensor_on(K, dev(1), s, c),
+                &tensor_on(V, dev(2), s, c),
+                &mut o,
+                None,
+                &stream(0),
+            );
+            assert_eq!(
+                err.to_string(),
+                format!("{name} is on device 1 but the stream is on device 0")
+            );
+        }
+    }
+
+    #[test]
+    fn out_must_not_overlap_an_input() {
+        let s = [1, 16, 2, 64];
+        let bytes = 16 * 2 * 64 * 2;
+        for (i, name) in NAMES[..3].iter().enumerate() {
+            let addr = |j: usize, a: usize| if i == j { O + bytes - 16 } else { a };
+            let mut o = out(O, s);
+            let err = rejected(
+                &KERNEL,
+                &tensor(addr(0, Q), s),
+                &tensor(addr(1, K), s),
+                &tensor(addr(2, V), s),
+                &mut o,
+                None,
+                &stream(0),
+            );
+            assert_eq!(err, Error::Alias { tensor: name });
+        }
+        // Adjacent is not overlapping.
+        let o = out(O, s);
+        KERNEL
+            .launch_args(
+                &tensor(O + bytes, s),
+                &tensor(K, s),
+                &tensor(V, s),
+                &o,
+                None,
+                &stream(0),
+            )
+            .unwrap();
+    }
+
+    #[test]
+    fn the_scale_must_be_finite_and_positive() {
+        let s = [1, 16, 2, 64];
+        for scale in [0.0, -0.125, f32::NAN, f32::INFINITY] {
+            let err = rejected(
+                &KERNEL,
+                &tensor(Q, s),
+                &tensor(K, s),
+                &tensor(V, s),
+                &mut out(O, s),
+                Some(scale),
+                &stream(0),
+            );
+            assert!(matches!(err, Error::Scale { .. }), "{scale}: {err:?}");
+            assert!(
+                err.to_string().starts_with("softmax scale must be finite"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_spec_is_kept() {
+        assert_eq!(KERNEL.spec(), SPEC);
+        assert!(format!("{KERNEL:?}").contains("H100"));
+    }
+
+    /// `LaunchArgs` has exactly the fields of `QimengAttnArgs`, in order, with matching C
+    /// types; read from abi.h when the workspace is at hand (not in a published crate).
+    #[test]
+    fn launch_args_match_abi_h() {
+        let header = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../kernels-cache/include/qimeng/abi.h"
+        );
+        let Ok(text) = std::fs::read_to_string(header) else {
+            return;
+        };
+        let body = text
+            .split("typedef struct QimengAttnArgs {")
+            .nth(1)
+            .and_then(|b| b.split('}').next())
+            .expect("abi.h defines QimengAttnArgs");
+        let fields: Vec<(String, String)> = body
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|l| {
+                let l = l.trim_end_matches(';');
+                let (ty, name) = l.rsplit_once(' ').expect("`type name;`");
+                (ty.replace(' ', ""), name.to_string())
+            })
+            .collect();
+        let ours: Vec<(&str, &str)> = vec![
+            ("constvoid*", "q"),
+            ("constvoid*", "k"),
+            ("constvoid*", "v"),
+            ("void*", "o"),
+            ("int64_t", "q_batch_stride"),
+            ("int64_t", "q_row_stride"),
+            ("int64_t", "q_head_stride"),
+            ("int64_t", "k_batch_stride"),
+            ("int64_t", "k_row_stride"),
+            ("int64_t", "k_head_stride"),
+            ("int64_t", "v_batch_stride"),
+            ("int64_t", "v_row_stride"),
+            ("int64_t", "v_head_stride"),
+            ("int64_t", "o_batch_stride"),
+            ("int64_t", "o_row_stride"),
+            ("int64_t", "o_head_stride"),
+            ("int32_t", "batch"),
+            ("int32_t", "seqlen_q"),
+            ("int32_t", "seqlen_k"),
+            ("int32_t", "heads_q"),
+            ("int32_t", "heads_kv"),
+            ("int32_t", "head_dim"),
+            ("float", "softmax_scale"),
+            ("int32_t", "reserved"),
+        ];
+        let theirs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(t, n)| (t.as_str(), n.as_str()))
+            .collect();
+        assert_eq!(theirs, ours);
+        assert!(text.contains("#define QIMENG_ABI_VERSION 1"));
+    }
+}

@@ -67,7 +67,7 @@
 //! - execution: [`Stream`], [`Event`]; devices: [`device_count`], [`device_info`],
 //!   [`no_gpu_reason`];
 //! - launches: [`AttentionKernel`], [`LaunchArgs`], [`RawLaunch`];
-//! - element types: [`Element`] for [`f16`], [`bf16`] and `f32`;
+//! - element types: [`Element`] for [`f16`](struct@f16), [`bf16`] and `f32`;
 //! - errors: [`Error`], [`Result`].
 #![deny(missing_docs)]
 
