@@ -1,0 +1,3 @@
+fn main() {
+    qimeng_build::Builder::new().build();
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds, on this (GPU-less) machine, every binary the GPU machine runs, into .carry/ (git-
+# ignored; name it in the device tool's `carry`). The GPU machine has no Rust toolchain.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+rm -rf .carry/bin && mkdir -p .carry/bin
+cargo build --release -p qimeng-example -p qimeng-cli
+cp target/release/qimeng-example .carry/bin/
+test=$(cargo test --release -p qimeng-gpu-tests --test kernels --no-run --message-format=json 2>/dev/null \
+  | python3 -c 'import json,sys
+for l in sys.stdin:
+    m=json.loads(l)
+    if m.get("reason")=="compiler-artifact" and m.get("executable") and m["target"]["name"]=="kernels": print(m["executable"])' | tail -n1)
+cp "$test" .carry/bin/gpu-tests
+cp scripts/gpu-run.sh .carry/bin/
+du -sh .carry/bin
