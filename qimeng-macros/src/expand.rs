@@ -39,14 +39,12 @@ impl Expansion {
 pub(crate) fn expand(attr: TokenStream, item: TokenStream, out_dir: Option<&Path>) -> Expansion {
     let mut errors = Vec::new();
     let spec = args::parse(attr).map_err(|e| errors.extend(e)).ok();
-    let decl = match Decl::parse_item(item) {
+    let decl = match Decl::parse_item(item.clone()) {
         Ok(decl) => decl,
         Err(e) => {
             errors.push(e);
-            return Expansion {
-                item: TokenStream::new(),
-                errors,
-            };
+            // Not a function: rustc parsed it as an item, so it can stay as written.
+            return Expansion { item, errors };
         }
     };
     let params = signature::check(&decl, spec.map(|s| s.dtype))
@@ -111,16 +109,21 @@ fn wrapper(spec: &Spec, decl: &Decl, params: &Params) -> TokenStream {
 
 /// After an error: the user's function with a body that is never run (the crate does not
 /// compile), so that only the real errors are reported.
+///
+/// The qualifiers already reported are dropped, since rustc has errors of its own for some
+/// (`const async`, elided lifetimes in an `async fn`, a variadic Rust function).
 fn stand_in(decl: &Decl) -> TokenStream {
-    if !decl.can_stand_in() {
-        return TokenStream::new();
-    }
     let Decl {
         attrs, vis, sig, ..
     } = decl;
+    let mut sig = sig.clone();
+    sig.constness = None;
+    sig.asyncness = None;
+    sig.abi = None;
+    sig.variadic = None;
     quote! {
         #(#attrs)*
-        #[allow(unused_variables, clippy::unused_async)]
+        #[allow(unused_variables)]
         #vis #sig {
             ::core::unreachable!()
         }
@@ -232,6 +235,15 @@ mod tests {
     }
 
     #[test]
+    fn the_stand_in_drops_the_qualifiers_already_reported() {
+        let item = ITEM.replace("pub fn", "pub const async unsafe extern \"C\" fn");
+        let e = run(ATTR, &item, None);
+        assert_eq!(e.errors.len(), 4, "{:?}", messages(&e.errors));
+        let tokens = normalized(e.item);
+        assert!(tokens.contains("pub unsafe fn attention ("), "{tokens}");
+    }
+
+    #[test]
     fn a_missing_wrapper_is_reported_at_the_attribute() {
         let dir =
             std::env::temp_dir().join(format!("qimeng-macros-expand-{}-empty", std::process::id()));
@@ -248,6 +260,6 @@ mod tests {
         let msgs = messages(&e.errors);
         assert_eq!(msgs.len(), 4, "{msgs:#?}");
         assert!(msgs[3].contains("applies to a function declaration"));
-        assert!(e.item.is_empty());
+        assert_eq!(e.item.to_string(), "struct S ;");
     }
 }

@@ -1,0 +1,12 @@
+use qimeng_runtime::{Stream, Tensor, TensorMut, bf16};
+
+#[qimeng_macros::flash_attention(gpu = "h100", dtype = "bf16", head_dim = 128)]
+pub fn attention(
+    _: &Tensor<bf16>,
+    ref k: &Tensor<bf16>,
+    v: &Tensor<bf16>,
+    out: &mut TensorMut<bf16>,
+    stream @ _: &Stream,
+) -> qimeng_runtime::Result<()>;
+
+fn main() {}

@@ -1,0 +1,12 @@
+use qimeng_runtime::{Stream, Tensor, TensorMut, bf16};
+
+#[qimeng_macros::flash_attention(gpu = "h100", dtype = "bf16", head_dim = 128)]
+pub const async unsafe fn attention<T: Copy, const N: usize>(
+    q: &Tensor<bf16>,
+    k: &Tensor<bf16>,
+    v: &Tensor<bf16>,
+    out: &mut TensorMut<bf16>,
+    stream: &Stream,
+) -> qimeng_runtime::Result<()>;
+
+fn main() {}
