@@ -87,18 +87,23 @@ fn wrapper(spec: &Spec, decl: &Decl, params: &Params) -> TokenStream {
         Scale::Given(scale) => quote!(::core::option::Option::Some(#scale)),
         Scale::Optional(scale) => quote!(#scale),
     };
-    // Spanned at the return type, so that a return type the launch's result does not fit is
-    // reported there.
+    // The call, module path included, is spanned at the return type: a return type that the
+    // launch's `qimeng_runtime::Result<()>` does not fit is then reported on it, not on the
+    // attribute.
     let ret = match &sig.output {
         ReturnType::Type(_, ty) => ty.span(),
         ReturnType::Default => Span::call_site(),
     };
+    let module_at_ret = Ident::new(&spec.module_name(), ret);
     let call = quote_spanned! {ret=>
-        #module::KERNEL.run(#q, #k, #v, #out, #scale, #stream)
+        #module_at_ret::KERNEL.run(#q, #k, #v, #out, #scale, #stream)
     };
+    // The wrapper also defines items for other includers (`CONTENT_HASH`, for the build's
+    // registry), unused here.
     quote! {
         #(#attrs)*
         #vis #sig {
+            #[allow(dead_code)]
             mod #module {
                 ::core::include!(::core::concat!(::core::env!("OUT_DIR"), "/qimeng/", #wrapper_file));
             }
@@ -176,6 +181,7 @@ mod tests {
             pub fn attention(q: &Tensor<bf16>, k: &Tensor<bf16>, v: &Tensor<bf16>,
                              out: &mut TensorMut<bf16>, stream: &Stream)
                 -> qimeng_runtime::Result<()> {
+                #[allow(dead_code)]
                 mod __qimeng_fwd_h100_bf16_d128_causal {
                     ::core::include!(::core::concat!(::core::env!("OUT_DIR"), "/qimeng/",
                                                      "fwd-h100-bf16-d128-causal.rs"));

@@ -61,6 +61,7 @@
 //!
 //! ```ignore
 //! pub fn attention(q: &Tensor<bf16>, /* ... */ stream: &Stream) -> qimeng_runtime::Result<()> {
+//!     #[allow(dead_code)] // the wrapper has items for other includers
 //!     mod __qimeng_fwd_h100_bf16_d128_causal {
 //!         include!(concat!(env!("OUT_DIR"), "/qimeng/", "fwd-h100-bf16-d128-causal.rs"));
 //!     }
