@@ -59,7 +59,8 @@
 //! only an NVIDIA driver for CUDA 13.0 or newer at run time; without one, [`device_count`] is
 //! `Ok(0)` and GPU calls return [`Error::NoDevice`]. Kernel objects linked beside this crate
 //! use its runtime and must not link another (with the `cc` crate: `.cuda(true)
-//! .cudart("none")`): two static runtimes in one binary would each keep their own state.
+//! .cudart("none")`): two static runtimes in one binary would each keep their own state. Their
+//! host code needs `libstdc++` (`__cxa_guard_*`), which `cc` links for C++ sources.
 //!
 //! # Contents
 //!
