@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use qimeng_spec::Spec;
-use qimeng_spec::syntax::{ATTRIBUTE, spec_from_tokens};
+use qimeng_spec::syntax::{ATTRIBUTE, parse};
 
 use crate::Error;
 
@@ -65,11 +65,11 @@ fn walk(file: &Path, tokens: TokenStream, found: &mut Vec<Found>) -> Result<(), 
             && matches!(&trees[i - 1], TokenTree::Punct(p) if p.as_char() == '#');
         if is_outer_attr && let Some(args) = attribute_args(group.stream()) {
             let line = group.span().start().line;
-            let spec = spec_from_tokens(args, group.span()).map_err(|e| Error::Attribute {
+            let spec = parse(args, group.span()).map_err(|errors| Error::Attribute {
                 file: file.to_path_buf(),
                 line,
-                message: e
-                    .into_iter()
+                message: errors
+                    .iter()
                     .map(|e| e.to_string())
                     .collect::<Vec<_>>()
                     .join("; "),

@@ -1,118 +1,14 @@
-//! The attribute's `key = value` pairs: tokens in, [`qimeng_spec::Spec`] out.
-//!
-//! This module knows only the *syntax* of a pair. Which keys exist, what each expects, the
-//! defaults and every message about them come from [`Spec::from_args`]; an [`ArgError`] names
-//! a pair by index and says whether its key or its value is at fault, and here that index is
-//! turned back into the span of the token the user wrote.
+//! The attribute's `key = value` pairs: tokens in, [`qimeng_spec::Spec`] out, through the
+//! parser the build script uses too ([`qimeng_spec::syntax`]). Missing keys are reported at the
+//! attribute (the macro's call site).
 
 use proc_macro2::{Span, TokenStream};
-use qimeng_spec::{Arg, ArgError, Spec, Value};
-use quote::ToTokens;
-use syn::ext::IdentExt;
-use syn::parse::{ParseStream, Parser};
-use syn::punctuated::Punctuated;
-use syn::{Error, Expr, Ident, Lit, Token};
+use qimeng_spec::Spec;
+use syn::Error;
 
-/// One `key = value` pair as written, kept for its spans.
-struct Pair {
-    key: Ident,
-    value: Expr,
-}
-
-fn parse_pair(input: ParseStream) -> syn::Result<Pair> {
-    // `parse_any` takes keywords too, so `type = 1` is reported by the grammar as an unknown
-    // key rather than as a syntax error.
-    let key = Ident::parse_any(input)?;
-    if !input.peek(Token![=]) {
-        return Err(Error::new(
-            input.span(),
-            format!("expected `{key} = <value>`"),
-        ));
-    }
-    input.parse::<Token![=]>()?;
-    let value = input.parse()?;
-    Ok(Pair { key, value })
-}
-
-/// Parses the attribute's arguments and validates them through [`Spec::from_args`].
-///
-/// Every error is returned, each spanned at the key or the value it is about; an error about
-/// the attribute as a whole (a missing key) is spanned at the attribute.
+/// Parses and validates the attribute's arguments; every error spanned.
 pub(crate) fn parse(attr: TokenStream) -> Result<Spec, Vec<Error>> {
-    let pairs = (|input: ParseStream| {
-        Punctuated::<Pair, Token![,]>::parse_terminated_with(input, parse_pair)
-    })
-    .parse2(attr)
-    .map_err(|e| vec![e])?;
-
-    // ((pair, at value), error): errors are reported in source order, whole-attribute ones last.
-    let mut errors: Vec<((usize, bool), Error)> = Vec::new();
-    let mut unreadable = vec![false; pairs.len()];
-    let mut args = Vec::with_capacity(pairs.len());
-    for (i, pair) in pairs.iter().enumerate() {
-        let value = match literal(&pair.value) {
-            Ok(value) => value,
-            Err(e) => {
-                errors.push(((i, true), e));
-                unreadable[i] = true;
-                // A stand-in so that the grammar still sees the key (unknown, repeated,
-                // present); whatever it says about this stand-in value is dropped below.
-                Value::Bool(false)
-            }
-        };
-        args.push(Arg::new(pair.key.unraw().to_string(), value));
-    }
-
-    match Spec::from_args(&args) {
-        Ok(spec) if errors.is_empty() => return Ok(spec),
-        Ok(_) => {}
-        Err(arg_errors) => {
-            for ArgError {
-                arg,
-                at_value,
-                message,
-            } in arg_errors
-            {
-                match arg.and_then(|i| Some((i, pairs.get(i)?))) {
-                    Some((i, _)) if at_value && unreadable[i] => {}
-                    Some((i, pair)) if at_value => {
-                        errors.push(((i, true), Error::new_spanned(&pair.value, message)));
-                    }
-                    Some((i, pair)) => {
-                        errors.push(((i, false), Error::new(pair.key.span(), message)))
-                    }
-                    None => {
-                        errors.push(((usize::MAX, false), Error::new(Span::call_site(), message)))
-                    }
-                }
-            }
-        }
-    }
-    errors.sort_by_key(|(i, _)| *i);
-    Err(errors.into_iter().map(|(_, e)| e).collect())
-}
-
-/// The value of one pair, if it is a literal the grammar can judge.
-fn literal(expr: &Expr) -> Result<Value, Error> {
-    const EXPECTED: &str = "expected a literal: a string, an integer, `true` or `false`";
-    match expr {
-        // A value passed through a `macro_rules!` fragment arrives wrapped in an invisible group.
-        Expr::Group(group) => literal(&group.expr),
-        Expr::Lit(lit) => match &lit.lit {
-            Lit::Str(s) => Ok(Value::Str(s.value())),
-            Lit::Int(n) => n.base10_parse().map(Value::Int),
-            Lit::Bool(b) => Ok(Value::Bool(b.value)),
-            other => Err(Error::new_spanned(other, EXPECTED)),
-        },
-        Expr::Path(path) if path.qself.is_none() && path.path.get_ident().is_some() => {
-            let name = path.to_token_stream().to_string();
-            Err(Error::new_spanned(
-                path,
-                format!("{EXPECTED}; to name `{name}`, quote it: \"{name}\""),
-            ))
-        }
-        other => Err(Error::new_spanned(other, EXPECTED)),
-    }
+    qimeng_spec::syntax::parse(attr, Span::call_site())
 }
 
 #[cfg(test)]

@@ -1,143 +1,151 @@
-//! Token-level parsing of `#[flash_attention(...)]`, shared by the macro and the build script
-//! so that both read the attribute the same way (feature `syn`).
+//! Token-level parsing of `#[flash_attention(...)]`, shared by the macro (which reports errors at
+//! their spans) and the build script (which reports them with file and line), so that both read
+//! the attribute the same way (feature `syn`).
+//!
+//! This module knows only the *syntax* of a pair. Which keys exist, what each expects, the
+//! defaults and every message about them come from [`Spec::from_args`]; an [`ArgError`] names
+//! a pair by index and says whether its key or its value is at fault, and here that index is
+//! turned back into the span of the token the user wrote.
 
 use proc_macro2::{Span, TokenStream};
-use syn::parse::Parser;
+use quote::ToTokens;
+use syn::ext::IdentExt;
+use syn::parse::{ParseStream, Parser};
 use syn::punctuated::Punctuated;
-use syn::spanned::Spanned;
-use syn::{Expr, ExprLit, Lit, MetaNameValue, Token};
+use syn::{Error, Expr, Ident, Lit, Token};
 
-use crate::{Arg, Spec, Value};
+use crate::{Arg, ArgError, Spec, Value};
 
 /// The attribute's name, as written by users (`#[flash_attention(...)]` or a path ending in it).
 pub const ATTRIBUTE: &str = "flash_attention";
 
-/// One `key = value` pair with where it was written.
-#[derive(Clone, Debug)]
-pub struct SpannedArg {
-    /// The pair.
-    pub arg: Arg,
-    /// Span of the key.
-    pub key_span: Span,
-    /// Span of the value.
-    pub value_span: Span,
+/// One `key = value` pair as written, kept for its spans.
+struct Pair {
+    key: Ident,
+    value: Expr,
 }
 
-/// Parses the tokens inside the attribute's parentheses into pairs.
-pub fn parse_args(tokens: TokenStream) -> syn::Result<Vec<SpannedArg>> {
-    let pairs = Punctuated::<MetaNameValue, Token![,]>::parse_terminated.parse2(tokens)?;
-    let mut out = Vec::new();
-    let mut errors: Option<syn::Error> = None;
-    for pair in pairs {
-        let key = match pair.path.get_ident() {
-            Some(ident) => ident.to_string(),
-            None => {
-                push(
-                    &mut errors,
-                    syn::Error::new(pair.path.span(), "expected a key such as `gpu`"),
-                );
-                continue;
+fn parse_pair(input: ParseStream) -> syn::Result<Pair> {
+    // `parse_any` takes keywords too, so `type = 1` is reported by the grammar as an unknown
+    // key rather than as a syntax error.
+    let key = Ident::parse_any(input)?;
+    if !input.peek(Token![=]) {
+        return Err(Error::new(
+            input.span(),
+            format!("expected `{key} = <value>`"),
+        ));
+    }
+    input.parse::<Token![=]>()?;
+    let value = input.parse()?;
+    Ok(Pair { key, value })
+}
+
+/// Parses the attribute's arguments and validates them through [`Spec::from_args`].
+///
+/// Every error is returned, each spanned at the key or the value it is about; an error about
+/// the attribute as a whole (a missing key) is spanned at `whole`.
+pub fn parse(attr: TokenStream, whole: Span) -> Result<Spec, Vec<Error>> {
+    let pairs = (|input: ParseStream| {
+        Punctuated::<Pair, Token![,]>::parse_terminated_with(input, parse_pair)
+    })
+    .parse2(attr)
+    .map_err(|e| vec![e])?;
+
+    // ((pair, at value), error): errors are reported in source order, whole-attribute ones last.
+    let mut errors: Vec<((usize, bool), Error)> = Vec::new();
+    let mut unreadable = vec![false; pairs.len()];
+    let mut args = Vec::with_capacity(pairs.len());
+    for (i, pair) in pairs.iter().enumerate() {
+        let value = match literal(&pair.value) {
+            Ok(value) => value,
+            Err(e) => {
+                errors.push(((i, true), e));
+                unreadable[i] = true;
+                // A stand-in so that the grammar still sees the key (unknown, repeated,
+                // present); whatever it says about this stand-in value is dropped below.
+                Value::Bool(false)
             }
         };
-        let value = match &pair.value {
-            Expr::Lit(ExprLit { lit, .. }) => match lit {
-                Lit::Str(s) => Some(Value::Str(s.value())),
-                Lit::Int(i) => i.base10_parse::<u64>().ok().map(Value::Int),
-                Lit::Bool(b) => Some(Value::Bool(b.value)),
-                _ => None,
-            },
-            _ => None,
-        };
-        match value {
-            Some(value) => out.push(SpannedArg {
-                arg: Arg::new(key, value),
-                key_span: pair.path.span(),
-                value_span: pair.value.span(),
-            }),
-            None => push(
-                &mut errors,
-                syn::Error::new(
-                    pair.value.span(),
-                    format!("`{key}` takes a literal: a string, an integer or true/false"),
-                ),
-            ),
+        args.push(Arg::new(pair.key.unraw().to_string(), value));
+    }
+
+    match Spec::from_args(&args) {
+        Ok(spec) if errors.is_empty() => return Ok(spec),
+        Ok(_) => {}
+        Err(arg_errors) => {
+            for ArgError {
+                arg,
+                at_value,
+                message,
+            } in arg_errors
+            {
+                match arg.and_then(|i| Some((i, pairs.get(i)?))) {
+                    Some((i, _)) if at_value && unreadable[i] => {}
+                    Some((i, pair)) if at_value => {
+                        errors.push(((i, true), Error::new_spanned(&pair.value, message)));
+                    }
+                    Some((i, pair)) => {
+                        errors.push(((i, false), Error::new(pair.key.span(), message)))
+                    }
+                    None => errors.push(((usize::MAX, false), Error::new(whole, message))),
+                }
+            }
         }
     }
-    match errors {
-        Some(e) => Err(e),
-        None => Ok(out),
-    }
+    errors.sort_by_key(|(i, _)| *i);
+    Err(errors.into_iter().map(|(_, e)| e).collect())
 }
 
-/// Parses the attribute's tokens into a [`Spec`]. Every error is spanned: at the key or value
-/// it concerns, or at `whole` (the attribute) for a missing key. All errors are combined.
-pub fn spec_from_tokens(tokens: TokenStream, whole: Span) -> syn::Result<Spec> {
-    let args = parse_args(tokens)?;
-    let plain: Vec<Arg> = args.iter().map(|a| a.arg.clone()).collect();
-    Spec::from_args(&plain).map_err(|errs| {
-        let mut combined: Option<syn::Error> = None;
-        for e in errs {
-            let span = match e.arg {
-                Some(i) if e.at_value => args[i].value_span,
-                Some(i) => args[i].key_span,
-                None => whole,
-            };
-            push(&mut combined, syn::Error::new(span, e.message));
+/// The value of one pair, if it is a literal the grammar can judge.
+fn literal(expr: &Expr) -> Result<Value, Error> {
+    const EXPECTED: &str = "expected a literal: a string, an integer, `true` or `false`";
+    match expr {
+        // A value passed through a `macro_rules!` fragment arrives wrapped in an invisible group.
+        Expr::Group(group) => literal(&group.expr),
+        Expr::Lit(lit) => match &lit.lit {
+            Lit::Str(s) => Ok(Value::Str(s.value())),
+            Lit::Int(n) => n.base10_parse().map(Value::Int),
+            Lit::Bool(b) => Ok(Value::Bool(b.value)),
+            other => Err(Error::new_spanned(other, EXPECTED)),
+        },
+        Expr::Path(path) if path.qself.is_none() && path.path.get_ident().is_some() => {
+            let name = path.to_token_stream().to_string();
+            Err(Error::new_spanned(
+                path,
+                format!("{EXPECTED}; to name `{name}`, quote it: \"{name}\""),
+            ))
         }
-        combined.unwrap_or_else(|| syn::Error::new(whole, "invalid attribute"))
-    })
-}
-
-/// Whether `path` names the attribute (`flash_attention`, `qimeng::flash_attention`, ...).
-pub fn is_attribute_path(path: &syn::Path) -> bool {
-    path.segments.last().is_some_and(|s| s.ident == ATTRIBUTE)
-}
-
-fn push(acc: &mut Option<syn::Error>, e: syn::Error) {
-    match acc {
-        Some(a) => a.combine(e),
-        None => *acc = Some(e),
+        other => Err(Error::new_spanned(other, EXPECTED)),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use quote_free::ts;
 
-    mod quote_free {
-        pub fn ts(s: &str) -> proc_macro2::TokenStream {
-            s.parse().unwrap()
-        }
+    fn parse_str(s: &str) -> Result<Spec, Vec<Error>> {
+        parse(s.parse().unwrap(), Span::call_site())
     }
 
     #[test]
     fn parses_a_full_attribute() {
-        let spec = spec_from_tokens(
-            ts(r#"gpu = "a100", dtype = "bf16", head_dim = 128, causal = true,"#),
-            Span::call_site(),
-        )
-        .unwrap();
+        let spec =
+            parse_str(r#"gpu = "a100", dtype = "bf16", head_dim = 128, causal = true,"#).unwrap();
         assert_eq!(spec.key(), "fwd-a100-bf16-d128-causal");
     }
 
     #[test]
-    fn non_literal_values_and_bad_keys_are_errors() {
-        let err = parse_args(ts(r#"gpu = GPU, a::b = 1"#)).unwrap_err();
-        let msgs: Vec<String> = err.into_iter().map(|e| e.to_string()).collect();
-        assert_eq!(msgs.len(), 2, "{msgs:?}");
-        assert!(msgs[0].contains("takes a literal"));
-        assert!(msgs[1].contains("expected a key"));
-    }
-
-    #[test]
-    fn grammar_errors_are_all_reported() {
-        let err =
-            spec_from_tokens(ts(r#"gpu = "v100", head_dim = 7"#), Span::call_site()).unwrap_err();
-        let msgs: Vec<String> = err.into_iter().map(|e| e.to_string()).collect();
-        assert_eq!(msgs.len(), 3, "{msgs:?}");
+    fn grammar_errors_are_all_reported_in_order() {
+        let msgs: Vec<String> = parse_str(r#"gpu = "v100", head_dim = 7, x = GPU"#)
+            .unwrap_err()
+            .iter()
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(msgs.len(), 5, "{msgs:?}");
         assert!(msgs[0].contains("unknown gpu"));
         assert!(msgs[1].contains("unsupported head_dim 7"));
-        assert!(msgs[2].contains("missing `dtype"));
+        assert!(msgs[2].contains("unknown key `x`"));
+        assert!(msgs[3].contains("quote it"));
+        assert!(msgs[4].contains("missing `dtype"));
     }
 }
