@@ -7,7 +7,8 @@
  * which enqueues the attention forward pass on `stream` (a cudaStream_t; NULL is the legacy
  * default stream) and returns the cudaError_t of the launch (0 on success). It never
  * synchronizes. The Rust side has validated every field before the call: pointers are device
- * pointers aligned to 16 bytes, strides are multiples of 8 elements, shapes are non-empty and
+ * pointers aligned to 16 bytes, strides are multiples of 16 bytes (a stride of a dimension of
+ * size 1 may be passed as 0), shapes are non-empty and
  * heads_q is a multiple of heads_kv.
  *
  * Tensors are [batch, seqlen, heads, head_dim] with the last dimension contiguous; strides are
