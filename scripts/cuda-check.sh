@@ -6,11 +6,12 @@
 #     .carry/cuda-check/fa_check            # on a GPU: full check (exit 1 on any FAIL)
 #     .carry/cuda-check/fa_check --small    # small shapes, for compute-sanitizer
 #     .carry/cuda-check/fa_check --bench    # TFLOP/s of the h100 entries
+#     .carry/cuda-check/fa_check --sweep [--bench]  # also the tile variants of tests/cuda/sweep.cu
 #
 # Each entry is compiled exactly as the build script does: for its own GPU's arch and PTX
 # (t4: sm_75 + compute_75, a100: sm_80 + compute_80, h100: sm_90a + compute_90a), so the t4
 # and a100 entries run on an H100 through the driver's PTX JIT. ptxas register/spill reports
-# go to .carry/cuda-check/ptxas.log; any spill fails the build.
+# go to .carry/cuda-check/ptxas.log; a spill over 32 bytes fails the build.
 # Needs no GPU. NVCC overrides the compiler (default: the project-local toolchain).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,8 +52,12 @@ for log in "$out"/obj/*.log; do
   key=$(basename "$log" .log)
   echo "== $key" >> "$out/ptxas.log"
   grep -E 'Compiling entry|registers|spill' "$log" >> "$out/ptxas.log"
-  if grep -E '[1-9][0-9]* bytes spill' "$log" >/dev/null; then
-    echo "register spill in $key:" >&2; grep spill "$log" >&2; exit 1
+  # A few spilled bytes (a value kept across the loop) cost little; more means a tile too big.
+  spill=$(grep -oE '[0-9]+ bytes spill stores' "$log" | awk '{s += $1} END {print s + 0}')
+  if (( spill > 32 )); then
+    echo "register spill in $key ($spill bytes):" >&2; grep spill "$log" >&2; exit 1
+  elif (( spill > 0 )); then
+    echo "note: $key spills $spill bytes" >&2
   fi
 done
 summary=$(awk '/^== /{k=$2} /Used [0-9]+ registers/{for(i=1;i<=NF;i++) if($i=="Used") r=$(i+1); printf "%s: %s registers\n", k, r}' "$out/ptxas.log")
@@ -60,5 +65,5 @@ echo "$summary"
 
 "$nvcc" -O3 -std=c++17 -I kernels-cache/include -I "$out" \
   -gencode arch=compute_90a,code=sm_90a -Xcompiler -pthread -L "$(dirname "$nvcc")/../lib" \
-  tests/cuda/fa_check.cu "$out"/obj/*.o -o "$out/fa_check"
+  tests/cuda/fa_check.cu tests/cuda/sweep.cu "$out"/obj/*.o -o "$out/fa_check"
 echo "built $out/fa_check ($(grep -c QIMENG_ENTRY "$out/entries.inc") entries)"

@@ -9,9 +9,10 @@ struct Spec {
     using Element = __nv_bfloat16;
     using MmaElement = __nv_bfloat16;  /* H100 tensor cores take bf16 (m16n8k16) */
     static constexpr int kHeadDim = 64;
-    static constexpr int kBlockM = 128;  /* 8 warps x 16 rows: each K/V tile serves 128 queries */
+    static constexpr int kBlockM = 128;  /* 8 warps x 16 rows: 32 rows per warp spills in the causal mask path (174 vs 182) */
     static constexpr int kBlockN = 128;  /* d64 leaves room: S is 64 f32 registers/thread beside O's 32 */
     static constexpr int kWarps = 8;
+    static constexpr int kWarpRows = 16;  /* one 16-row MMA tile per warp */
     static constexpr int kStages = 2;  /* cp.async double buffer: 90 KiB of 227 KiB */
     static constexpr bool kCausal = true;
     static constexpr bool kQInRegisters = true;  /* 16 registers, read once instead of every key block */

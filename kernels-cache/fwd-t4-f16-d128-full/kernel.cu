@@ -12,6 +12,7 @@ struct Spec {
     static constexpr int kBlockM = 64;  /* 4 warps x 16 rows: 64 KiB of shared memory per block on Turing */
     static constexpr int kBlockN = 64;  /* a (64, 128) K and V tile each; S is 32 f32 registers/thread */
     static constexpr int kWarps = 4;
+    static constexpr int kWarpRows = 16;  /* one 16-row MMA tile per warp */
     static constexpr int kStages = 1;  /* no cp.async on sm_75, and 2 stages (85 KiB) exceed 64 KiB: 51 KiB */
     static constexpr bool kCausal = false;
     static constexpr bool kQInRegisters = false;  /* Q fragments reloaded from shared memory: keeps registers near 128 */

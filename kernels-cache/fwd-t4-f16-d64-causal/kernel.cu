@@ -12,6 +12,7 @@ struct Spec {
     static constexpr int kBlockM = 64;  /* 4 warps x 16 rows; 27 KiB lets 2 blocks share an SM */
     static constexpr int kBlockN = 64;  /* a (64, 64) K and V tile each; S is 32 f32 registers/thread */
     static constexpr int kWarps = 4;
+    static constexpr int kWarpRows = 16;  /* one 16-row MMA tile per warp */
     static constexpr int kStages = 1;  /* no cp.async on sm_75: copies go through registers, 27 KiB */
     static constexpr bool kCausal = true;
     static constexpr bool kQInRegisters = true;  /* 16 registers, read once instead of every key block */

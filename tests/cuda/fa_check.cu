@@ -3,7 +3,9 @@
  * Built by scripts/cuda-check.sh, which compiles each entry for its own arch + PTX and writes
  * the entry table (entries.inc); run on a GPU machine:
  *
- *     fa_check [--small] [--only SUBSTR] [--bench] [--seed N]
+ *     fa_check [--small] [--only SUBSTR] [--bench] [--sweep] [--seed N]
+ *
+ * --sweep adds the tile variants of sweep.cu (h100, bf16) to the check and to --bench.
  *
  * For each (entry, shape): fresh random inputs (normal, never zeros), the output buffer
  * poisoned with 0xFF bytes (NaN in bf16 and f16) before the launch, some shapes with
@@ -32,7 +34,11 @@
 #include <thread>
 #include <vector>
 
+#include "entry.h"
 #include "qimeng/abi.h"
+
+extern const CheckEntry kSweep[];
+extern const int kSweepCount;
 
 #define QIMENG_ENTRY(key, sym, gpu, dtype, hd, causal) \
     QIMENG_EXTERN_C int sym(const QimengAttnArgs* args, void* stream);
@@ -41,16 +47,7 @@
 
 namespace {
 
-using LaunchFn = int (*)(const QimengAttnArgs*, void*);
-
-struct Entry {
-    const char* key;
-    LaunchFn fn;
-    const char* gpu;
-    const char* dtype;
-    int head_dim;
-    bool causal;
-};
+using Entry = CheckEntry;
 
 const Entry kEntries[] = {
 #define QIMENG_ENTRY(key, sym, gpu, dtype, hd, causal) {key, sym, gpu, dtype, hd, causal != 0},
@@ -336,7 +333,7 @@ bool check_one(const Entry& e, const Shape& sh, uint64_t seed, DeviceBuffers& de
         CUDA_OK(cudaMemset(dev.out, 0xFF, size_t(p.out_elems) * 2));
         const int rc = e.fn(&args, nullptr);
         if (rc != 0) {
-            std::printf("%-28s %-34s launch error %d (%s) FAIL\n", e.key, "", rc,
+            std::printf("%-40s %-34s launch error %d (%s) FAIL\n", e.key, "", rc,
                         cudaGetErrorString(cudaError_t(rc)));
             return false;
         }
@@ -382,7 +379,7 @@ bool check_one(const Entry& e, const Shape& sh, uint64_t seed, DeviceBuffers& de
     char shape[96];
     std::snprintf(shape, sizeof shape, "(%d,%d,%d,%d,%d) %s", sh.b, sh.sq, sh.sk, sh.hq, sh.hkv,
                   layout_name(sh.layout));
-    std::printf("%-28s %-34s max_err %.3e lowp_err %.3e rel_l2 %.3e", e.key, shape, max_err,
+    std::printf("%-40s %-34s max_err %.3e lowp_err %.3e rel_l2 %.3e", e.key, shape, max_err,
                 max_lp, rel_l2);
     if (nonfinite) std::printf(" nonfinite %lld", (long long)nonfinite);
     if (stray) std::printf(" stray_writes %lld", (long long)stray);
@@ -399,22 +396,37 @@ bool check_refusal(const Entry& e) {
     a.head_dim = e.head_dim == 64 ? 128 : 64;
     const int rc = e.fn(&a, nullptr);
     const bool pass = rc == int(cudaErrorInvalidValue);
-    std::printf("%-28s %-34s rc %d %s\n", e.key, "head_dim mismatch", rc, pass ? "PASS" : "FAIL");
+    std::printf("%-40s %-34s rc %d %s\n", e.key, "head_dim mismatch", rc, pass ? "PASS" : "FAIL");
     return pass;
 }
 
 /* ---------------------------------------------------------------- benchmark */
 
-void bench(const Entry& e) {
+struct BenchInput {
+    bool bf16;
+    int d;
+    Problem p;
+    DeviceBuffers dev;
+};
+
+/* Times e at b=4, s=4096, h=16 (median of 20 launches, CUDA events, after 3 warm-ups). Inputs
+ * are drawn once per (dtype, head_dim) and shared by the entries that take them. */
+void bench(const Entry& e, std::vector<BenchInput>& inputs) {
     const Shape sh{4, 4096, 4096, 16, 16, Layout::kBshd};
     const bool bf16 = is_bf16(e);
-    const Problem p = make_problem(sh, e.head_dim);
-    std::vector<uint16_t> in(p.in_elems);
-    fill_random(in, bf16, 1234);
-    DeviceBuffers dev;
-    dev.ensure(in.size() * 2, size_t(p.out_elems) * 2);
-    CUDA_OK(cudaMemcpy(dev.in, in.data(), in.size() * 2, cudaMemcpyHostToDevice));
-    const QimengAttnArgs args = make_args(p, dev.in, dev.out, 1.0f / std::sqrt(float(e.head_dim)));
+    BenchInput* bi = nullptr;
+    for (auto& x : inputs)
+        if (x.bf16 == bf16 && x.d == e.head_dim) bi = &x;
+    if (!bi) {
+        inputs.push_back(BenchInput{bf16, e.head_dim, make_problem(sh, e.head_dim), {}});
+        bi = &inputs.back();
+        std::vector<uint16_t> in(bi->p.in_elems);
+        fill_random(in, bf16, 1234 + e.head_dim);
+        bi->dev.ensure(in.size() * 2, size_t(bi->p.out_elems) * 2);
+        CUDA_OK(cudaMemcpy(bi->dev.in, in.data(), in.size() * 2, cudaMemcpyHostToDevice));
+    }
+    const QimengAttnArgs args =
+        make_args(bi->p, bi->dev.in, bi->dev.out, 1.0f / std::sqrt(float(e.head_dim)));
     for (int i = 0; i < 3; ++i) CUDA_OK(cudaError_t(e.fn(&args, nullptr)));
     CUDA_OK(cudaDeviceSynchronize());
     cudaEvent_t t0, t1;
@@ -430,31 +442,33 @@ void bench(const Entry& e) {
         CUDA_OK(cudaEventElapsedTime(&m, t0, t1));
         ms.push_back(m);
     }
+    CUDA_OK(cudaEventDestroy(t0));
+    CUDA_OK(cudaEventDestroy(t1));
     std::sort(ms.begin(), ms.end());
     const double med = ms[ms.size() / 2];
     double flops = 4.0 * sh.b * sh.hq * double(sh.sq) * sh.sk * e.head_dim;
     if (e.causal) flops /= 2;
-    std::printf("bench %-28s b=%d s=%d h=%d d=%d  median %.3f ms (min %.3f)  %.1f TFLOP/s\n", e.key,
-                sh.b, sh.sq, sh.hq, e.head_dim, med, ms.front(), flops / (med * 1e-3) / 1e12);
+    std::printf("bench %-40s b=%d s=%d h=%d d=%-3d median %.3f ms (min %.3f)  %.1f TFLOP/s\n",
+                e.key, sh.b, sh.sq, sh.hq, e.head_dim, med, ms.front(),
+                flops / (med * 1e-3) / 1e12);
     std::fflush(stdout);
-    CUDA_OK(cudaFree(dev.in));
-    CUDA_OK(cudaFree(dev.out));
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    bool small = false, do_bench = false;
+    bool small = false, do_bench = false, sweep = false;
     std::string only;
     uint64_t seed = 20261125;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--small") small = true;
         else if (a == "--bench") do_bench = true;
+        else if (a == "--sweep") sweep = true;
         else if (a == "--only" && i + 1 < argc) only = argv[++i];
         else if (a == "--seed" && i + 1 < argc) seed = std::strtoull(argv[++i], nullptr, 10);
         else {
-            std::fprintf(stderr, "usage: %s [--small] [--only SUBSTR] [--bench] [--seed N]\n", argv[0]);
+            std::fprintf(stderr, "usage: %s [--small] [--only SUBSTR] [--bench] [--sweep] [--seed N]\n", argv[0]);
             return 2;
         }
     }
@@ -464,10 +478,21 @@ int main(int argc, char** argv) {
                 prop.minor, prop.multiProcessorCount, (unsigned long long)seed,
                 sizeof(kEntries) / sizeof(kEntries[0]));
 
+    std::vector<Entry> entries(std::begin(kEntries), std::end(kEntries));
+    if (sweep) entries.insert(entries.end(), kSweep, kSweep + kSweepCount);
+    auto selected = [&](const Entry& e) {
+        return only.empty() || std::strstr(e.key, only.c_str()) != nullptr;
+    };
+
     if (do_bench) {
-        for (const Entry& e : kEntries)
-            if (std::strcmp(e.gpu, "h100") == 0 && (only.empty() || std::strstr(e.key, only.c_str())))
-                bench(e);
+        std::vector<BenchInput> inputs;
+        inputs.reserve(4);
+        for (const Entry& e : entries)
+            if (std::strcmp(e.gpu, "h100") == 0 && selected(e)) bench(e, inputs);
+        for (auto& x : inputs) {
+            CUDA_OK(cudaFree(x.dev.in));
+            CUDA_OK(cudaFree(x.dev.out));
+        }
         return 0;
     }
 
@@ -493,8 +518,8 @@ int main(int argc, char** argv) {
     DeviceBuffers dev;
     int fails = 0, total = 0;
     uint64_t n = 0;
-    for (const Entry& e : kEntries) {
-        if (!only.empty() && !std::strstr(e.key, only.c_str())) continue;
+    for (const Entry& e : entries) {
+        if (!selected(e)) continue;
         ++total;
         if (!check_refusal(e)) ++fails;
         for (const Shape& sh : shapes) {

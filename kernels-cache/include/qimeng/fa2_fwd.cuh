@@ -6,9 +6,11 @@
  *         using Element = __nv_bfloat16;     // dtype of Q, K, V, O in global memory
  *         using MmaElement = __nv_bfloat16;  // dtype the tensor cores take (sm_75: __half)
  *         static constexpr int kHeadDim = 128;
- *         static constexpr int kBlockM = 128;     // query rows per block (16 per warp)
+ *         static constexpr int kBlockM = 128;     // query rows per block
  *         static constexpr int kBlockN = 64;      // keys per main-loop step
  *         static constexpr int kWarps = 8;
+ *         static constexpr int kWarpRows = 16;    // query rows per warp: 16, or 32 to reuse
+ *                                                 // each K/V fragment for two MMA row tiles
  *         static constexpr int kStages = 2;       // K/V shared-memory buffers
  *         static constexpr bool kCausal = true;
  *         static constexpr bool kQInRegisters = true;  // Q fragments loaded once, kept
@@ -16,7 +18,8 @@
  *     };
  *
  * Dataflow (the entry's kernel.tl says the same in TL): one block owns BM query rows of one
- * (batch, head); warp w owns rows 16w..16w+15. Q -> shared once; K, V stream through shared
+ * (batch, head); warp w owns rows R*w..R*w+R-1 (R = kWarpRows, one or two
+ * 16-row MMA tiles). Q -> shared once; K, V stream through shared
  * memory in blocks of BN keys, kStages deep (cp.async; sm_75 copies through registers).
  * S = Q K^T stays in registers (f32), is scaled into the log2 domain, masked where needed
  * (key tail, causal diagonal), and goes through the online softmax; P is rounded to 16 bits in
@@ -48,6 +51,8 @@ struct Fa2Config {
     static constexpr int kStages = Spec::kStages;
     static constexpr bool kCausal = Spec::kCausal;
     static constexpr bool kQInRegisters = Spec::kQInRegisters;
+    static constexpr int kWarpRows = Spec::kWarpRows;
+    static constexpr int kMTiles = kWarpRows / 16; /* 16-row MMA tiles per warp */
 
     static constexpr int kThreads = kWarps * 32;
     static constexpr int kPitch = kHeadDim + 8; /* shared row, elements: +16 B spreads banks */
@@ -64,7 +69,8 @@ struct Fa2Config {
                                 std::is_same<MmaElement, __half>::value),
                   "the only conversion is bf16 (global) -> f16 (tensor cores), for sm_75");
     static_assert(kHeadDim == 64 || kHeadDim == 128, "head_dim is 64 or 128");
-    static_assert(kBlockM == 16 * kWarps, "each warp owns 16 query rows: BM == 16 * WARPS");
+    static_assert(kWarpRows == 16 || kWarpRows == 32, "a warp owns 16 or 32 query rows");
+    static_assert(kBlockM == kWarpRows * kWarps, "warps split the query rows: BM == rows * WARPS");
     static_assert(kBlockN % 16 == 0 && kBlockN >= 16, "BN is a multiple of the MMA k (16)");
     static_assert(kStages >= 1 && kStages <= 4, "1..4 K/V stages");
     static_assert((kBlockM * kChunksPerRow) % kThreads == 0,
@@ -98,6 +104,7 @@ __global__ void __launch_bounds__(Fa2Config<Spec>::kThreads, Spec::kMinBlocksPer
     using Element = typename Cfg::Element;
     using T = typename Cfg::MmaElement;
     constexpr int BM = Cfg::kBlockM, BN = Cfg::kBlockN, D = Cfg::kHeadDim;
+    constexpr int MT = Cfg::kMTiles; /* 16-row MMA tiles per warp */
     constexpr int kPitch = Cfg::kPitch;
     constexpr int kStages = Cfg::kStages;
 #ifdef __CUDA_ARCH__
@@ -144,26 +151,36 @@ __global__ void __launch_bounds__(Fa2Config<Spec>::kThreads, Spec::kMinBlocksPer
     const int tid = threadIdx.x;
     const int warp = tid / 32;
     const int lane = tid % 32;
-    const int g = lane / 4; /* MMA row group: this thread's rows are g and g + 8 */
+    const int g = lane / 4; /* MMA row group: this thread's rows are g and g + 8 of each tile */
     const int t = lane % 4; /* MMA column pair: columns 2t, 2t + 1 of each 8-wide tile */
+    const int warp_row = warp * Cfg::kWarpRows; /* first row of this warp in the block */
 
     /* ldmatrix row addresses (see prims.cuh for the fragment layouts). */
-    const T* sQ_warp = sQ + (warp * 16 + (lane % 8) + ((lane / 8) % 2) * 8) * kPitch +
+    const T* sQ_warp = sQ + (warp_row + (lane % 8) + ((lane / 8) % 2) * 8) * kPitch +
                        (lane / 16) * 8; /* A: x4 = rows 0-7|8-15 x cols 0-7|8-15 */
     const int k_lane_off = ((lane % 8) + (lane / 16) * 8) * kPitch + ((lane / 8) % 2) * 8;
     /* B from K (n = key, k = dim): x4 = (keys 0-7, dims 0-7 | 8-15), (keys 8-15, ...) */
     const int v_lane_off = ((lane % 8) + ((lane / 8) % 2) * 8) * kPitch + (lane / 16) * 8;
     /* B from V^T (k = key, n = dim), transposed: x4 = (keys 0-7|8-15, dims 0-7), (.., 8-15) */
 
-    float o_acc[D / 8][4]; /* (16, D) per warp, f32 accumulator fragments */
+    float o_acc[MT][D / 8][4]; /* (kWarpRows, D) per warp, f32 accumulator fragments */
 #pragma unroll
-    for (int j = 0; j < D / 8; ++j) o_acc[j][0] = o_acc[j][1] = o_acc[j][2] = o_acc[j][3] = 0.f;
-    float row_max[2] = {-CUDART_INF_F, -CUDART_INF_F}; /* rows g, g + 8; log2 domain */
-    float row_sum[2] = {0.f, 0.f};                     /* this thread's partial sums */
-    uint32_t q_frag[D / 16][4];                        /* used when kQInRegisters */
+    for (int mi = 0; mi < MT; ++mi)
+#pragma unroll
+        for (int j = 0; j < D / 8; ++j)
+#pragma unroll
+            for (int e = 0; e < 4; ++e) o_acc[mi][j][e] = 0.f;
+    float row_max[MT][2]; /* rows g, g + 8 of each tile; log2 domain */
+    float row_sum[MT][2]; /* this thread's partial sums */
+#pragma unroll
+    for (int mi = 0; mi < MT; ++mi) {
+        row_max[mi][0] = row_max[mi][1] = -CUDART_INF_F;
+        row_sum[mi][0] = row_sum[mi][1] = 0.f;
+    }
+    uint32_t q_frag[MT][D / 16][4]; /* used when kQInRegisters */
 
     const float scale_log2 = args.softmax_scale * 1.4426950408889634f; /* scale * log2(e) */
-    const int row_g = row0 + warp * 16 + g; /* global query row of c0, c1 (c2, c3: + 8) */
+    const int row_g = row0 + warp_row + g; /* global query row of c0, c1 of tile 0 (c2, c3: + 8) */
     const int causal_shift = seqlen_k - seqlen_q;
 
     /* ------------------------------------------------------------ main loop */
@@ -184,7 +201,10 @@ __global__ void __launch_bounds__(Fa2Config<Spec>::kThreads, Spec::kMinBlocksPer
             cp_async_wait<kStages - 1>(); /* the Q group is the oldest */
             block_sync();
 #pragma unroll
-            for (int kk = 0; kk < D / 16; ++kk) ldmatrix_x4(q_frag[kk], sQ_warp + kk * 16);
+            for (int mi = 0; mi < MT; ++mi)
+#pragma unroll
+                for (int kk = 0; kk < D / 16; ++kk)
+                    ldmatrix_x4(q_frag[mi][kk], sQ_warp + mi * 16 * kPitch + kk * 16);
         }
     }
 
@@ -208,87 +228,109 @@ __global__ void __launch_bounds__(Fa2Config<Spec>::kThreads, Spec::kMinBlocksPer
         const T* sK_st = sK + (n % kStages) * BN * kPitch; /* (BN, D) */
         const T* sV_st = sV + (n % kStages) * BN * kPitch; /* (BN, D) */
 
-        /* S = Q K^T: (16, BN) per warp, f32 */
-        float s_acc[BN / 8][4];
+        /* S = Q K^T: (kWarpRows, BN) per warp, f32; each K fragment serves MT row tiles */
+        float s_acc[MT][BN / 8][4];
 #pragma unroll
-        for (int j = 0; j < BN / 8; ++j) s_acc[j][0] = s_acc[j][1] = s_acc[j][2] = s_acc[j][3] = 0.f;
+        for (int mi = 0; mi < MT; ++mi)
 #pragma unroll
+            for (int j = 0; j < BN / 8; ++j)
+#pragma unroll
+                for (int e = 0; e < 4; ++e) s_acc[mi][j][e] = 0.f;
+        /* Q from shared memory: unrolling by 2 only keeps fewer K fragments live (no spill at
+         * 32 rows per warp); Q in registers needs constant indices, so a full unroll. */
+#pragma unroll(Cfg::kQInRegisters ? D / 16 : 2)
         for (int kk = 0; kk < D / 16; ++kk) {
-            uint32_t a[4];
-            if (Cfg::kQInRegisters) {
+            uint32_t a[MT][4];
 #pragma unroll
-                for (int r = 0; r < 4; ++r) a[r] = q_frag[kk][r];
-            } else {
-                ldmatrix_x4(a, sQ_warp + kk * 16);
+            for (int mi = 0; mi < MT; ++mi) {
+                if (Cfg::kQInRegisters) {
+#pragma unroll
+                    for (int r = 0; r < 4; ++r) a[mi][r] = q_frag[mi][kk][r];
+                } else {
+                    ldmatrix_x4(a[mi], sQ_warp + mi * 16 * kPitch + kk * 16);
+                }
             }
 #pragma unroll
             for (int nn = 0; nn < BN / 16; ++nn) {
                 uint32_t b[4];
                 ldmatrix_x4(b, sK_st + nn * 16 * kPitch + kk * 16 + k_lane_off);
-                mma_m16n8k16<T>(s_acc[2 * nn], a, b[0], b[1]);
-                mma_m16n8k16<T>(s_acc[2 * nn + 1], a, b[2], b[3]);
+#pragma unroll
+                for (int mi = 0; mi < MT; ++mi) {
+                    mma_m16n8k16<T>(s_acc[mi][2 * nn], a[mi], b[0], b[1]);
+                    mma_m16n8k16<T>(s_acc[mi][2 * nn + 1], a[mi], b[2], b[3]);
+                }
             }
         }
 
         /* scale into the log2 domain; mask the key tail and the causal diagonal */
         const bool tail = (n + 1) * BN > seqlen_k;
-        const bool diagonal = Cfg::kCausal && (n + 1) * BN - 1 > row0 + causal_shift;
+        const bool diagonal = Cfg::kCausal && (n + 1) * BN - 1 > row0 + warp_row + causal_shift;
 #pragma unroll
-        for (int j = 0; j < BN / 8; ++j) {
+        for (int mi = 0; mi < MT; ++mi)
 #pragma unroll
-            for (int e = 0; e < 4; ++e) {
-                float x = s_acc[j][e] * scale_log2;
-                if (tail || diagonal) {
-                    const int key = n * BN + j * 8 + 2 * t + (e & 1);
-                    const int row = row_g + (e >> 1) * 8;
-                    if (key >= seqlen_k || (Cfg::kCausal && key > row + causal_shift))
-                        x = -CUDART_INF_F;
+            for (int j = 0; j < BN / 8; ++j)
+#pragma unroll
+                for (int e = 0; e < 4; ++e) {
+                    float x = s_acc[mi][j][e] * scale_log2;
+                    if (tail || diagonal) {
+                        const int key = n * BN + j * 8 + 2 * t + (e & 1);
+                        const int row = row_g + mi * 16 + (e >> 1) * 8;
+                        if (key >= seqlen_k || (Cfg::kCausal && key > row + causal_shift))
+                            x = -CUDART_INF_F;
+                    }
+                    s_acc[mi][j][e] = x;
                 }
-                s_acc[j][e] = x;
-            }
-        }
 
-        /* online softmax: rowmax, rescale, exp2, rowsum (rows g and g + 8) */
+        /* online softmax: rowmax, rescale, exp2, rowsum (rows g and g + 8 of each tile) */
 #pragma unroll
-        for (int r = 0; r < 2; ++r) {
-            float mx = row_max[r];
+        for (int mi = 0; mi < MT; ++mi)
 #pragma unroll
-            for (int j = 0; j < BN / 8; ++j) mx = fmaxf(mx, fmaxf(s_acc[j][2 * r], s_acc[j][2 * r + 1]));
-            mx = quad_max(mx);
-            /* a row with no visible key so far keeps max -inf: subtract 0 so that exp2 gives 0
-             * rather than NaN from (-inf) - (-inf) */
-            const float m_use = mx == -CUDART_INF_F ? 0.f : mx;
-            const float alpha = exp2_approx(row_max[r] - m_use); /* 0 when the old max is -inf */
-            row_max[r] = mx;
-            row_sum[r] *= alpha;
+            for (int r = 0; r < 2; ++r) {
+                float mx = row_max[mi][r];
 #pragma unroll
-            for (int j = 0; j < D / 8; ++j) {
-                o_acc[j][2 * r] *= alpha;
-                o_acc[j][2 * r + 1] *= alpha;
+                for (int j = 0; j < BN / 8; ++j)
+                    mx = fmaxf(mx, fmaxf(s_acc[mi][j][2 * r], s_acc[mi][j][2 * r + 1]));
+                mx = quad_max(mx);
+                /* a row with no visible key so far keeps max -inf: subtract 0 so that exp2
+                 * gives 0 rather than NaN from (-inf) - (-inf) */
+                const float m_use = mx == -CUDART_INF_F ? 0.f : mx;
+                const float alpha = exp2_approx(row_max[mi][r] - m_use); /* 0 if old max -inf */
+                row_max[mi][r] = mx;
+                row_sum[mi][r] *= alpha;
+#pragma unroll
+                for (int j = 0; j < D / 8; ++j) {
+                    o_acc[mi][j][2 * r] *= alpha;
+                    o_acc[mi][j][2 * r + 1] *= alpha;
+                }
+#pragma unroll
+                for (int j = 0; j < BN / 8; ++j) {
+                    s_acc[mi][j][2 * r] = exp2_approx(s_acc[mi][j][2 * r] - m_use);
+                    s_acc[mi][j][2 * r + 1] = exp2_approx(s_acc[mi][j][2 * r + 1] - m_use);
+                    row_sum[mi][r] += s_acc[mi][j][2 * r] + s_acc[mi][j][2 * r + 1];
+                }
             }
-#pragma unroll
-            for (int j = 0; j < BN / 8; ++j) {
-                s_acc[j][2 * r] = exp2_approx(s_acc[j][2 * r] - m_use);
-                s_acc[j][2 * r + 1] = exp2_approx(s_acc[j][2 * r + 1] - m_use);
-                row_sum[r] += s_acc[j][2 * r] + s_acc[j][2 * r + 1];
-            }
-        }
 
         /* O += P V: P's accumulator fragments of key tiles 2kk, 2kk+1 are the A fragment of
          * k-chunk kk once rounded to 16 bits (reshape accumulator -> operand layout) */
 #pragma unroll
         for (int kk = 0; kk < BN / 16; ++kk) {
-            uint32_t a[4];
-            a[0] = pack2<T>(s_acc[2 * kk][0], s_acc[2 * kk][1]);
-            a[1] = pack2<T>(s_acc[2 * kk][2], s_acc[2 * kk][3]);
-            a[2] = pack2<T>(s_acc[2 * kk + 1][0], s_acc[2 * kk + 1][1]);
-            a[3] = pack2<T>(s_acc[2 * kk + 1][2], s_acc[2 * kk + 1][3]);
+            uint32_t a[MT][4];
+#pragma unroll
+            for (int mi = 0; mi < MT; ++mi) {
+                a[mi][0] = pack2<T>(s_acc[mi][2 * kk][0], s_acc[mi][2 * kk][1]);
+                a[mi][1] = pack2<T>(s_acc[mi][2 * kk][2], s_acc[mi][2 * kk][3]);
+                a[mi][2] = pack2<T>(s_acc[mi][2 * kk + 1][0], s_acc[mi][2 * kk + 1][1]);
+                a[mi][3] = pack2<T>(s_acc[mi][2 * kk + 1][2], s_acc[mi][2 * kk + 1][3]);
+            }
 #pragma unroll
             for (int dd = 0; dd < D / 16; ++dd) {
                 uint32_t b[4];
                 ldmatrix_x4_trans(b, sV_st + kk * 16 * kPitch + dd * 16 + v_lane_off);
-                mma_m16n8k16<T>(o_acc[2 * dd], a, b[0], b[1]);
-                mma_m16n8k16<T>(o_acc[2 * dd + 1], a, b[2], b[3]);
+#pragma unroll
+                for (int mi = 0; mi < MT; ++mi) {
+                    mma_m16n8k16<T>(o_acc[mi][2 * dd], a[mi], b[0], b[1]);
+                    mma_m16n8k16<T>(o_acc[mi][2 * dd + 1], a[mi], b[2], b[3]);
+                }
             }
         }
         block_sync(); /* every warp is done with this stage before it is refilled */
@@ -296,28 +338,31 @@ __global__ void __launch_bounds__(Fa2Config<Spec>::kThreads, Spec::kMinBlocksPer
 
     /* ------------------------------------------------------------ epilogue */
     cp_async_wait<0>(); /* nothing may land in shared memory after this point */
-    float inv[2];
-#pragma unroll
-    for (int r = 0; r < 2; ++r) {
-        const float l = quad_sum(row_sum[r]);
-        inv[r] = l > 0.f ? 1.f / l : 0.f; /* a row that saw no key is written as zeros */
-    }
-    /* Stage the warp's 16 rows in its own rows of sQ (only this warp ever read them). */
+    /* Stage the warp's rows in its own rows of sQ (only this warp ever read them). */
     Element* sO = reinterpret_cast<Element*>(sQ); /* (BM, D), pitch kPitch */
 #pragma unroll
-    for (int j = 0; j < D / 8; ++j) {
-        Element* p = sO + (warp * 16 + g) * kPitch + j * 8 + 2 * t;
-        *reinterpret_cast<uint32_t*>(p) = pack2<Element>(o_acc[j][0] * inv[0], o_acc[j][1] * inv[0]);
-        *reinterpret_cast<uint32_t*>(p + 8 * kPitch) =
-            pack2<Element>(o_acc[j][2] * inv[1], o_acc[j][3] * inv[1]);
+    for (int mi = 0; mi < MT; ++mi) {
+        float inv[2];
+#pragma unroll
+        for (int r = 0; r < 2; ++r) {
+            const float l = quad_sum(row_sum[mi][r]);
+            inv[r] = l > 0.f ? 1.f / l : 0.f; /* a row that saw no key is written as zeros */
+        }
+#pragma unroll
+        for (int j = 0; j < D / 8; ++j) {
+            Element* p = sO + (warp_row + mi * 16 + g) * kPitch + j * 8 + 2 * t;
+            *reinterpret_cast<uint32_t*>(p) =
+                pack2<Element>(o_acc[mi][j][0] * inv[0], o_acc[mi][j][1] * inv[0]);
+            *reinterpret_cast<uint32_t*>(p + 8 * kPitch) =
+                pack2<Element>(o_acc[mi][j][2] * inv[1], o_acc[mi][j][3] * inv[1]);
+        }
     }
     __syncwarp();
 #pragma unroll
-    for (int i = 0; i < 16 * Cfg::kChunksPerRow / 32; ++i) {
+    for (int i = 0; i < Cfg::kWarpRows * Cfg::kChunksPerRow / 32; ++i) {
         const int c = lane + i * 32;
-        const int r = c / Cfg::kChunksPerRow;
+        const int row = warp_row + c / Cfg::kChunksPerRow;
         const int col = (c % Cfg::kChunksPerRow) * 8;
-        const int row = warp * 16 + r;
         if (row0 + row < seqlen_q) {
             *reinterpret_cast<uint4*>(gO + row * args.o_row_stride + col) =
                 *reinterpret_cast<const uint4*>(sO + row * kPitch + col);
