@@ -9,7 +9,8 @@
  *
  * For each (entry, shape): fresh random inputs (normal, never zeros), the output buffer
  * poisoned with 0xFF bytes (NaN in bf16 and f16) before the launch, some shapes with
- * non-contiguous strides (a slice of packed qkv, head-major layout, padded output rows).
+ * non-contiguous strides (a slice of packed qkv, head-major layout, padded output rows), and
+ * stride 0 for every dimension of size 1 (allowed by abi.h).
  * Compared with a CPU float64 reference and a low-precision reference (S, P and O rounded to
  * the dtype, as a plain bf16/f16 implementation would). PASS iff
  *     no NaN/Inf, every output element written and nothing else in the buffer written,
@@ -183,6 +184,13 @@ QimengAttnArgs make_args(const Problem& p, const void* in, void* out, float scal
     a.k_batch_stride = p.k.batch; a.k_row_stride = p.k.row; a.k_head_stride = p.k.head;
     a.v_batch_stride = p.v.batch; a.v_row_stride = p.v.row; a.v_head_stride = p.v.head;
     a.o_batch_stride = p.o.batch; a.o_row_stride = p.o.row; a.o_head_stride = p.o.head;
+    /* abi.h: the stride of a dimension of size 1 may be 0; pass it so wherever it applies. */
+    const Shape& s = p.sh;
+    if (s.b == 1) a.q_batch_stride = a.k_batch_stride = a.v_batch_stride = a.o_batch_stride = 0;
+    if (s.sq == 1) a.q_row_stride = a.o_row_stride = 0;
+    if (s.sk == 1) a.k_row_stride = a.v_row_stride = 0;
+    if (s.hq == 1) a.q_head_stride = a.o_head_stride = 0;
+    if (s.hkv == 1) a.k_head_stride = a.v_head_stride = 0;
     a.batch = p.sh.b;
     a.seqlen_q = p.sh.sq;
     a.seqlen_k = p.sh.sk;
