@@ -65,7 +65,10 @@ fn main() -> ExitCode {
         spec(Gpu::A100, DType::Bf16, 128, true),
         spec(Gpu::T4, DType::F16, 64, false),
     ];
-    println!("qimeng example: {} kernels compiled from the curated cache:", specs.len());
+    println!(
+        "qimeng example: {} kernels compiled from the curated cache:",
+        specs.len()
+    );
     for s in &specs {
         println!("  {} ({})", s.key(), s.gpu_info().sm_arch());
     }
@@ -97,16 +100,21 @@ fn spec(gpu: Gpu, dtype: DType, head_dim: u32, causal: bool) -> Spec {
 
 fn run(specs: &[Spec; 4]) -> Result<bool> {
     let dev = device_info(0)?;
-    println!("\ndevice 0: {} (sm_{}, {} SMs)", dev.name, dev.sm, dev.sm_count);
+    println!(
+        "\ndevice 0: {} (sm_{}, {} SMs)",
+        dev.name, dev.sm, dev.sm_count
+    );
     println!(
         "{:<28} {:<8} {:>22} {:>10} {:>10} {:>9} {:>9}",
         "kernel", "mode", "b x s x h x d", "max err", "2x lowp", "ms", "TFLOP/s"
     );
     let stream = Stream::new()?;
     let h100_causal =
-        |q: &Tensor<bf16>, k: &Tensor<bf16>, v: &Tensor<bf16>, o: &mut TensorMut<bf16>, s: &Stream| {
-            attention_h100_causal(q, k, v, o, None, s)
-        };
+        |q: &Tensor<bf16>,
+         k: &Tensor<bf16>,
+         v: &Tensor<bf16>,
+         o: &mut TensorMut<bf16>,
+         s: &Stream| { attention_h100_causal(q, k, v, o, None, s) };
     let mut ok = true;
     ok &= check(&specs[0], &dev, &stream, &attention_h100)?;
     ok &= check(&specs[1], &dev, &stream, &h100_causal)?;
@@ -124,12 +132,25 @@ fn check<T: Element>(
     launch: &Launch<T>,
 ) -> Result<bool> {
     let info = spec.gpu_info();
-    let runnable = if info.arch_specific { dev.sm == info.sm } else { dev.sm >= info.sm };
+    let runnable = if info.arch_specific {
+        dev.sm == info.sm
+    } else {
+        dev.sm >= info.sm
+    };
     if !runnable {
-        println!("{:<28} skipped: built for {}, this card is sm_{}", spec.key(), info.sm_arch(), dev.sm);
+        println!(
+            "{:<28} skipped: built for {}, this card is sm_{}",
+            spec.key(),
+            info.sm_arch(),
+            dev.sm
+        );
         return Ok(true);
     }
-    let mode = if dev.sm == info.sm { "native" } else { "ptx-jit" };
+    let mode = if dev.sm == info.sm {
+        "native"
+    } else {
+        "ptx-jit"
+    };
     let p = Problem::new(4, 4096, 4096, 16, 16, spec.head_dim as usize, spec.causal);
     let mut rng = Rng::new(42);
     let (q, k, v) = (
@@ -137,12 +158,17 @@ fn check<T: Element>(
         random_tensor(&mut rng, p.kv_len(), spec.dtype),
         random_tensor(&mut rng, p.kv_len(), spec.dtype),
     );
-    let to_dev = |x: &[f32]| DeviceBuffer::from_host(&x.iter().map(|v| T::from_f32(*v)).collect::<Vec<T>>());
+    let to_dev =
+        |x: &[f32]| DeviceBuffer::from_host(&x.iter().map(|v| T::from_f32(*v)).collect::<Vec<T>>());
     let (qb, kb, vb) = (to_dev(&q)?, to_dev(&k)?, to_dev(&v)?);
     let shape = [p.batch, p.seqlen_q, p.heads_q, p.head_dim];
     let mut ob = DeviceBuffer::<T>::alloc(p.q_len())?;
     ob.fill_bytes(0xFF)?;
-    let (qt, kt, vt) = (Tensor::new(&qb, shape)?, Tensor::new(&kb, shape)?, Tensor::new(&vb, shape)?);
+    let (qt, kt, vt) = (
+        Tensor::new(&qb, shape)?,
+        Tensor::new(&kb, shape)?,
+        Tensor::new(&vb, shape)?,
+    );
     let mut ot = TensorMut::new(&mut ob, shape)?;
     launch(&qt, &kt, &vt, &mut ot, stream)?;
     stream.synchronize()?;

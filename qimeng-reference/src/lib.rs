@@ -100,7 +100,8 @@ impl Problem {
             .min(self.seqlen_k)
     }
 
-    fn q_index(&self, b: usize, i: usize, h: usize) -> usize {
+    /// Flat index of the first element of q (or out) row `(b, i, h)`.
+    pub fn q_index(&self, b: usize, i: usize, h: usize) -> usize {
         ((b * self.seqlen_q + i) * self.heads_q + h) * self.head_dim
     }
 
@@ -157,10 +158,33 @@ pub fn random_tensor(rng: &mut Rng, len: usize, dtype: DType) -> Vec<f32> {
 
 /// Exact attention in f64, contiguous `[batch, seqlen_q, heads_q, head_dim]`. Rows that see no
 /// key are zero.
+///
+/// # Panics
+/// If the slices' lengths do not match the problem or `heads_q` is not a multiple of
+/// `heads_kv`.
 pub fn attention_f64(p: &Problem, q: &[f32], k: &[f32], v: &[f32]) -> Vec<f64> {
     check_lens(p, q, k, v);
     let mut out = vec![0.0f64; p.q_len()];
     for_each_row(p, &mut out, |b, i, h, row| {
+        row_f64(p, q, k, v, b, i, h, row)
+    });
+    out
+}
+
+/// One output row `(batch b, query i, head h)` of [`attention_f64`], written into `row`
+/// (`head_dim` long, zeroed by the caller). For checking a sample of rows of a large problem.
+#[allow(clippy::too_many_arguments)]
+pub fn row_f64(
+    p: &Problem,
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    b: usize,
+    i: usize,
+    h: usize,
+    row: &mut [f64],
+) {
+    {
         let qrow = &q[p.q_index(b, i, h)..][..p.head_dim];
         let hk = h / (p.heads_q / p.heads_kv);
         let n = p.visible_keys(i);
@@ -187,18 +211,39 @@ pub fn attention_f64(p: &Problem, q: &[f32], k: &[f32], v: &[f32]) -> Vec<f64> {
                 *o += w / sum * *x as f64;
             }
         }
-    });
-    out
+    }
 }
 
 /// Attention as a framework computes it in `dtype`: scores rounded, softmax in f32 rounded,
 /// `P V` accumulated in f32 and rounded. The error of this against [`attention_f64`] is the
 /// yardstick a kernel's error is compared with.
+///
+/// # Panics
+/// As [`attention_f64`].
 pub fn attention_lowp(p: &Problem, q: &[f32], k: &[f32], v: &[f32], dtype: DType) -> Vec<f32> {
     check_lens(p, q, k, v);
-    let r = |x: f32| round_to(dtype, x);
     let mut out = vec![0.0f32; p.q_len()];
     for_each_row(p, &mut out, |b, i, h, row| {
+        row_lowp(p, q, k, v, dtype, b, i, h, row)
+    });
+    out
+}
+
+/// One output row of [`attention_lowp`], written into `row` (`head_dim` long).
+#[allow(clippy::too_many_arguments)]
+pub fn row_lowp(
+    p: &Problem,
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    dtype: DType,
+    b: usize,
+    i: usize,
+    h: usize,
+    row: &mut [f32],
+) {
+    let r = |x: f32| round_to(dtype, x);
+    {
         let qrow = &q[p.q_index(b, i, h)..][..p.head_dim];
         let hk = h / (p.heads_q / p.heads_kv);
         let n = p.visible_keys(i);
@@ -226,8 +271,7 @@ pub fn attention_lowp(p: &Problem, q: &[f32], k: &[f32], v: &[f32], dtype: DType
         for (o, a) in row.iter_mut().zip(acc) {
             *o = r(a);
         }
-    });
-    out
+    }
 }
 
 fn check_lens(p: &Problem, q: &[f32], k: &[f32], v: &[f32]) {

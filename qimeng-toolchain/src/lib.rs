@@ -71,7 +71,10 @@ pub struct NotFound {
 
 impl fmt::Display for NotFound {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "no CUDA toolchain found (qimeng needs nvcc and libcudart_static.a).")?;
+        writeln!(
+            f,
+            "no CUDA toolchain found (qimeng needs nvcc and libcudart_static.a)."
+        )?;
         for t in &self.tried {
             writeln!(f, "  looked at {t}")?;
         }
