@@ -168,7 +168,7 @@ mod tests {
         let fields: Vec<&str> = body
             .lines()
             .filter_map(|l| l.trim().strip_suffix(';'))
-            .map(|decl| decl.rsplit(|c: char| c == ' ' || c == '*').next().unwrap())
+            .map(|decl| decl.rsplit([' ', '*']).next().unwrap())
             .collect();
         assert_eq!(fields, ABI_FIELDS);
     }

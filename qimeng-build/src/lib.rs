@@ -6,9 +6,8 @@
 //! `build.rs` of a crate that uses `#[qimeng_macros::flash_attention(...)]`:
 //!
 //! ```no_run
-//! fn main() {
-//!     qimeng_build::Builder::new().build();
-//! }
+//! // build.rs
+//! qimeng_build::Builder::new().build();
 //! ```
 //!
 //! with `qimeng-build` under `[build-dependencies]`. The builder scans `src/` for the attribute
