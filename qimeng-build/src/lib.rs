@@ -262,12 +262,13 @@ fn build_entries(entries: &[Entry], out_dir: &Path) -> Result<Vec<(Spec, String)
     Ok(out)
 }
 
+/// Where a wrapper's kernel came from, without machine-specific paths so that two builds in
+/// different directories emit the same bytes.
 fn origin(entry: &Entry) -> String {
     format!(
-        "{} ({}, {})",
-        entry.dir.display(),
-        entry.meta.provenance.origin,
-        entry.content_hash()
+        "cache entry `{}` ({})",
+        entry.spec.key(),
+        entry.meta.provenance.origin
     )
 }
 
