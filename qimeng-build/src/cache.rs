@@ -43,6 +43,41 @@ pub fn include_dir() -> PathBuf {
     bundled_dir().join("include")
 }
 
+/// Every file under [`include_dir`], sorted: what `#include "qimeng/..."` may pull into a kernel.
+pub fn include_files() -> Result<Vec<PathBuf>, Error> {
+    let dir = include_dir();
+    let mut out = Vec::new();
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).map_err(|e| Error::io(&d, e))? {
+            let path = entry.map_err(|e| Error::io(&d, e))?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// One hash over the shared headers (every file under [`include_dir`], by relative path and
+/// content). Their bytes are part of every kernel that includes them, so the lock pins this
+/// hash and the object cache keys on it; hashing the whole folder errs on the side of
+/// rebuilding (one edit there rebuilds every kernel) rather than tracking includes exactly,
+/// which would take an nvcc run.
+pub fn include_hash() -> Result<String, Error> {
+    let dir = include_dir();
+    let mut joined = String::new();
+    for path in include_files()? {
+        let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let rel = path.strip_prefix(&dir).unwrap_or(&path);
+        joined.push_str(&format!("{}={}\n", rel.display(), sha256(&bytes)));
+    }
+    Ok(sha256(joined.as_bytes()))
+}
+
 /// `spec.json`: the spec an entry implements, readable without parsing the key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

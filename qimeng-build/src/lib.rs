@@ -25,6 +25,9 @@ pub mod bindings;
 pub mod cache;
 pub mod compile;
 pub mod emit;
+pub mod lock;
+pub mod mode;
+pub mod objcache;
 pub mod scan;
 
 use std::collections::BTreeMap;
@@ -36,10 +39,22 @@ use qimeng_spec::Spec;
 use qimeng_toolchain::Toolchain;
 
 pub use cache::{Cache, Entry};
+pub use mode::Mode;
 pub use qimeng_spec;
 
-/// Environment variables whose change must rerun the build script.
-pub const ENV_VARS: &[&str] = &[cache::CACHE_DIR_ENV, "DOCS_RS", "QIMENG_CUTLASS_INCLUDE"];
+/// Environment variables of qimeng whose change must rerun the build script (besides those of
+/// [`qimeng_toolchain::ENV_VARS`] and [`compile::CC_ENV_VARS`]).
+pub const ENV_VARS: &[&str] = &[
+    cache::CACHE_DIR_ENV,
+    "DOCS_RS",
+    "QIMENG_CUTLASS_INCLUDE",
+    mode::LOCKED_ENV,
+    mode::LLM_BASE_URL_ENV,
+    objcache::BUILD_CACHE_ENV,
+    lock::LOCK_FILE_ENV,
+    "XDG_CACHE_HOME",
+    "HOME",
+];
 
 /// Configures and runs the build-script side of qimeng.
 #[derive(Clone, Debug, Default)]
@@ -48,6 +63,8 @@ pub struct Builder {
     specs: Vec<Spec>,
     all_cached: bool,
     cache_dirs: Vec<PathBuf>,
+    mode: Option<Mode>,
+    object_cache: Option<Option<PathBuf>>,
 }
 
 /// What a build provided.
@@ -57,6 +74,10 @@ pub struct Report {
     pub built: Vec<Spec>,
     /// Specs of the sources that no cache holds; each became a compile error at its attribute.
     pub missing: Vec<Spec>,
+    /// Of `built`, those compiled by nvcc in this run (the others came from the object cache).
+    pub compiled: Vec<Spec>,
+    /// The lock file checked or updated, if any.
+    pub lock_file: Option<PathBuf>,
 }
 
 impl Builder {
@@ -91,6 +112,21 @@ impl Builder {
         self
     }
 
+    /// Locked or not, instead of what the environment says. Default: [`Mode::from_env`]
+    /// (`QIMENG_LOCKED`, `QIMENG_LLM_BASE_URL`).
+    pub fn mode(mut self, mode: Mode) -> Builder {
+        self.mode = Some(mode);
+        self
+    }
+
+    /// Uses the object cache at `dir`, or none with `None`. Default:
+    /// [`objcache::default_root`] (`QIMENG_BUILD_CACHE`, else `$XDG_CACHE_HOME/qimeng`, else
+    /// `~/.cache/qimeng`).
+    pub fn object_cache(mut self, dir: Option<PathBuf>) -> Builder {
+        self.object_cache = Some(dir);
+        self
+    }
+
     /// Runs the build; on error prints it and exits the build script with status 1.
     pub fn build(self) -> Report {
         match self.try_build() {
@@ -106,9 +142,24 @@ impl Builder {
     pub fn try_build(self) -> Result<Report, Error> {
         let crate_dir = PathBuf::from(env_var("CARGO_MANIFEST_DIR")?);
         let out_dir = PathBuf::from(env_var("OUT_DIR")?);
+        let crate_name = env_var("CARGO_PKG_NAME")?;
+        let target = env::var("TARGET").unwrap_or_default();
         for var in ENV_VARS.iter().chain(qimeng_toolchain::ENV_VARS) {
             println!("cargo:rerun-if-env-changed={var}");
         }
+        for var in compile::cc_env_vars(&target) {
+            println!("cargo:rerun-if-env-changed={var}");
+        }
+        // Chosen once: nothing below looks at the environment to decide what may be contacted.
+        let mode = match self.mode.clone() {
+            Some(m) => m,
+            None => Mode::from_env()?,
+        };
+        let object_cache = self
+            .object_cache
+            .clone()
+            .unwrap_or_else(objcache::default_root)
+            .map(objcache::ObjectCache::new);
 
         let mut cache = Cache::standard(Some(&crate_dir));
         for d in self.cache_dirs.iter().rev() {
@@ -152,7 +203,15 @@ impl Builder {
             match cache.lookup(*spec)? {
                 Some(entry) => entries.push(entry),
                 None => {
-                    let message = miss_message(spec, found.as_ref(), &cache);
+                    let mut message = miss_message(spec, found.as_ref(), &cache);
+                    // The one place a generator would be reached (issue 4); never when locked.
+                    if let Some(llm) = mode.llm() {
+                        message.push_str(&format!(
+                            "\nQIMENG_LLM_BASE_URL is set ({}), but this version of qimeng \
+                             does not generate kernels yet.",
+                            llm.base_url
+                        ));
+                    }
                     let Some(found) = found else {
                         return Err(Error::Missing { message });
                     };
@@ -177,11 +236,18 @@ impl Builder {
         if !entries.is_empty() {
             let include = cache::include_dir();
             println!("cargo:rerun-if-changed={}", include.display());
-            for f in scan_headers(&include)? {
+            for f in cache::include_files()? {
                 println!("cargo:rerun-if-changed={}", f.display());
             }
         }
         remove_stale(&gen_dir, &keep)?;
+        let lock_path = lock::path_for(&crate_dir);
+        if mode.is_locked()
+            && let Some(p) = &lock_path
+        {
+            println!("cargo:rerun-if-changed={}", p.display());
+        }
+        report.lock_file = lock_path.clone();
 
         let docs_only = env::var_os("DOCS_RS").is_some();
         let wrappers: Vec<(Spec, String)> = if docs_only {
@@ -198,12 +264,47 @@ impl Builder {
                 })
                 .collect()
         } else if entries.is_empty() {
+            if let Some(path) = &lock_path {
+                settle_lock(&mode, path, &crate_name, &BTreeMap::new(), &report)?;
+            }
             Vec::new()
         } else {
             let toolchain = Toolchain::find(&[&crate_dir, &out_dir])?;
+            let version_text = match &object_cache {
+                Some(c) => c.nvcc_version_text(&toolchain.nvcc)?,
+                None => objcache::nvcc_version_text(&toolchain.nvcc)?,
+            };
+            let nvcc_version = qimeng_toolchain::parse_version(&version_text).unwrap_or_default();
+            let headers = cache::include_hash()?;
+            let pins: BTreeMap<String, lock::Pin> = entries
+                .iter()
+                .map(|e| (e.spec.key(), pin(e, &headers, &nvcc_version)))
+                .collect();
+            // A locked build fails before compiling anything; an unlocked one records what it
+            // built once it has built it.
+            if mode.is_locked()
+                && let Some(path) = &lock_path
+            {
+                settle_lock(&mode, path, &crate_name, &pins, &report)?;
+            }
             // SAFETY: single-threaded here; the compile threads start in build_entries.
             unsafe { compile::use_nvcc(&toolchain) };
-            build_entries(&entries, &out_dir)?
+            let common = compile::CommonInputs::gather(headers, &version_text);
+            let built = build_entries(&entries, &out_dir, object_cache.as_ref(), &common)?;
+            if let Some(lib) = stdcxx(&target) {
+                println!("cargo:rustc-link-lib={lib}");
+            }
+            if !mode.is_locked()
+                && let Some(path) = &lock_path
+            {
+                settle_lock(&mode, path, &crate_name, &pins, &report)?;
+            }
+            report.compiled = built
+                .iter()
+                .filter(|(_, _, compiled)| *compiled)
+                .map(|(s, _, _)| *s)
+                .collect();
+            built.into_iter().map(|(s, w, _)| (s, w)).collect()
         };
         for (spec, text) in &wrappers {
             emit::write_if_changed(&gen_dir.join(spec.wrapper_file()), text)?;
@@ -214,8 +315,71 @@ impl Builder {
     }
 }
 
-/// Compiles and binds every entry, several at once (up to cargo's job count).
-fn build_entries(entries: &[Entry], out_dir: &Path) -> Result<Vec<(Spec, String)>, Error> {
+/// What `qimeng.lock` records for `entry`.
+pub fn pin(entry: &Entry, headers: &str, nvcc_version: &str) -> lock::Pin {
+    lock::Pin {
+        spec: entry.spec.to_string(),
+        entry: entry.content_hash(),
+        headers: headers.to_string(),
+        toolchain: format!("nvcc {nvcc_version}"),
+        crates: Default::default(),
+    }
+}
+
+/// Locked: fails on any difference between the lock and `pins`. Unlocked: records `pins` as
+/// this crate's part of the lock (creating the file only when there is something to pin).
+fn settle_lock(
+    mode: &Mode,
+    path: &Path,
+    crate_name: &str,
+    pins: &BTreeMap<String, lock::Pin>,
+    report: &Report,
+) -> Result<(), Error> {
+    if mode.is_locked() {
+        let mut result = lock::check(path, crate_name, pins);
+        if !report.missing.is_empty() {
+            let mut problems = match result {
+                Err(Error::Lock { problems, .. }) => problems,
+                _ => Vec::new(),
+            };
+            for spec in &report.missing {
+                problems.push(format!("`{}` ({spec}) is in no kernel cache", spec.key()));
+            }
+            result = Err(Error::Lock {
+                path: path.to_path_buf(),
+                problems,
+            });
+        }
+        return result;
+    }
+    if pins.is_empty() && !path.exists() {
+        return Ok(());
+    }
+    lock::update(path, crate_name, pins).map(|_| ())
+}
+
+/// The C++ runtime nvcc's host code needs, as cc would link it (`CXXSTDLIB` overrides).
+fn stdcxx(target: &str) -> Option<String> {
+    if let Ok(v) = env::var("CXXSTDLIB") {
+        return (!v.is_empty()).then_some(v);
+    }
+    if target.contains("msvc") {
+        None
+    } else if target.contains("apple") || target.contains("freebsd") || target.contains("openbsd") {
+        Some("c++".into())
+    } else {
+        Some("stdc++".into())
+    }
+}
+
+/// Compiles (or takes from the object cache) and binds every entry, several at once (up to
+/// cargo's job count). Each result says whether nvcc ran for it.
+fn build_entries(
+    entries: &[Entry],
+    out_dir: &Path,
+    object_cache: Option<&objcache::ObjectCache>,
+    common: &compile::CommonInputs,
+) -> Result<Vec<(Spec, String, bool)>, Error> {
     let jobs = env::var("NUM_JOBS")
         .ok()
         .and_then(|n| n.parse::<usize>().ok())
@@ -223,24 +387,10 @@ fn build_entries(entries: &[Entry], out_dir: &Path) -> Result<Vec<(Spec, String)
         .max(1);
     let mut out = Vec::new();
     for chunk in entries.chunks(jobs) {
-        let results: Vec<Result<(Spec, String), Error>> = std::thread::scope(|s| {
+        let results: Vec<Result<(Spec, String, bool), Error>> = std::thread::scope(|s| {
             let handles: Vec<_> = chunk
                 .iter()
-                .map(|entry| {
-                    s.spawn(move || {
-                        compile::compile(entry, out_dir)?;
-                        let bindings = bindings::generate(entry)?;
-                        let text = emit::wrapper(
-                            &entry.spec,
-                            &origin(entry),
-                            &entry.content_hash(),
-                            emit::Linkage::Compiled {
-                                bindings: &bindings,
-                            },
-                        );
-                        Ok((entry.spec, text))
-                    })
-                })
+                .map(|entry| s.spawn(move || build_entry(entry, out_dir, object_cache, common)))
                 .collect();
             handles
                 .into_iter()
@@ -260,6 +410,56 @@ fn build_entries(entries: &[Entry], out_dir: &Path) -> Result<Vec<(Spec, String)
         }
     }
     Ok(out)
+}
+
+fn build_entry(
+    entry: &Entry,
+    out_dir: &Path,
+    object_cache: Option<&objcache::ObjectCache>,
+    common: &compile::CommonInputs,
+) -> Result<(Spec, String, bool), Error> {
+    let lib = compile::lib_path(entry, out_dir);
+    let build = || -> Result<objcache::Artifacts, Error> {
+        let path = compile::compile(entry, out_dir)?;
+        Ok(objcache::Artifacts {
+            lib: fs::read(&path).map_err(|e| Error::io(&path, e))?,
+            bindings: bindings::generate(entry)?,
+        })
+    };
+    let (artifacts, compiled) = match object_cache {
+        None => (build()?, true),
+        Some(c) => {
+            let key = compile::object_key(entry, common);
+            let (artifacts, outcome) = c.get_or_build(&key, build)?;
+            if let objcache::Outcome::Replaced(why) = &outcome {
+                println!(
+                    "cargo:warning=qimeng: the cached object of `{}` at {} was damaged ({why}); \
+                     rebuilt it from the verified cache entry",
+                    entry.spec.key(),
+                    c.dir(&key).display()
+                );
+            }
+            (artifacts, outcome != objcache::Outcome::Hit)
+        }
+    };
+    if !compiled {
+        if let Some(dir) = lib.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        if fs::read(&lib).ok().as_deref() != Some(artifacts.lib.as_slice()) {
+            fs::write(&lib, &artifacts.lib).map_err(|e| Error::io(&lib, e))?;
+        }
+    }
+    compile::print_link_lines(entry, out_dir);
+    let text = emit::wrapper(
+        &entry.spec,
+        &origin(entry),
+        &entry.content_hash(),
+        emit::Linkage::Compiled {
+            bindings: &artifacts.bindings,
+        },
+    );
+    Ok((entry.spec, text, compiled))
 }
 
 /// Where a wrapper's kernel came from, without machine-specific paths so that two builds in
@@ -306,23 +506,6 @@ fn miss_message(spec: &Spec, found: Option<&scan::Found>, cache: &Cache) -> Stri
         spec.key()
     ));
     m
-}
-
-fn scan_headers(dir: &Path) -> Result<Vec<PathBuf>, Error> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in fs::read_dir(&d).map_err(|e| Error::io(&d, e))? {
-            let path = entry.map_err(|e| Error::io(&d, e))?.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
 }
 
 fn remove_stale(gen_dir: &Path, keep: &[String]) -> Result<(), Error> {
@@ -395,6 +578,26 @@ pub enum Error {
         /// The spec's key.
         key: String,
         /// What went wrong.
+        message: String,
+    },
+    /// `qimeng.lock` is unreadable, or (locked build) differs from what the build needs.
+    #[error(
+        "{} does not match this build:\n{}\nA locked build (QIMENG_LOCKED=1) builds exactly what \
+         the lock pins. If the change is intended, update the lock with an unlocked build or \
+         `qimeng prepare`, review the diff and commit it.",
+        path.display(),
+        problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n")
+    )]
+    Lock {
+        /// The lock file.
+        path: PathBuf,
+        /// Every difference, one per line, each naming the spec.
+        problems: Vec<String>,
+    },
+    /// A QIMENG_* setting is invalid, or a tool misbehaved.
+    #[error("{message}")]
+    Config {
+        /// What is wrong.
         message: String,
     },
     /// Run outside a build script.

@@ -1,6 +1,8 @@
 //! `qimeng`: the command-line face of qimeng-build. It adds no logic of its own: every command
 //! calls the library the build script uses.
 
+mod prepare;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -38,6 +40,8 @@ enum Command {
     Cache(CacheCommand),
     /// Shows the CUDA toolchain the build would use.
     Toolchain,
+    /// Writes qimeng.lock for the workspace's kernels; with --check, fails on any difference.
+    Prepare(prepare::PrepareArgs),
 }
 
 #[derive(Subcommand)]
@@ -237,6 +241,7 @@ fn run(command: Command, cache: &Cache) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::Prepare(args) => prepare::run(&args, cache),
         Command::Toolchain => {
             let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
             let tc = Toolchain::find(&[&cwd]).map_err(|e| e.to_string())?;

@@ -193,7 +193,7 @@ impl Toolchain {
 }
 
 /// Picks `V13.0.88` (or else `release 13.0`) out of `nvcc --version`.
-fn parse_version(text: &str) -> Option<String> {
+pub fn parse_version(text: &str) -> Option<String> {
     for word in text.split_whitespace() {
         if let Some(v) = word.strip_prefix('V')
             && v.chars().next().is_some_and(|c| c.is_ascii_digit())
