@@ -7,11 +7,15 @@ cd "$root"
 rm -rf .carry/bin && mkdir -p .carry/bin
 cargo build --release -p qimeng-example -p qimeng-cli
 cp target/release/qimeng-example .carry/bin/
-test=$(cargo test --release -p qimeng-gpu-tests --test kernels --no-run --message-format=json 2>/dev/null \
-  | python3 -c 'import json,sys
+# The path of a test binary that `cargo test --no-run` built.
+test_binary() { # package test-name
+  cargo test --release -p "$1" --test "$2" --no-run --message-format=json 2>/dev/null \
+    | python3 -c 'import json,sys
 for l in sys.stdin:
     m=json.loads(l)
-    if m.get("reason")=="compiler-artifact" and m.get("executable") and m["target"]["name"]=="kernels": print(m["executable"])' | tail -n1)
-cp "$test" .carry/bin/gpu-tests
+    if m.get("reason")=="compiler-artifact" and m.get("executable") and m["target"]["name"]==sys.argv[1]: print(m["executable"])' "$2" | tail -n1
+}
+cp "$(test_binary qimeng-gpu-tests kernels)" .carry/bin/gpu-tests
+cp "$(test_binary qimeng-runtime device)" .carry/bin/runtime-device-tests
 cp scripts/gpu-run.sh .carry/bin/
 du -sh .carry/bin
