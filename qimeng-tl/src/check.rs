@@ -1,0 +1,1672 @@
+//! The checker: does a program fit its GPU, and is it the online-softmax algorithm?
+//!
+//! Every rejection is a [`Diagnostic`] that names the statement (its line and text) and the
+//! rule broken. Rules (the `rule` field):
+//!
+//! | rule | what it rejects |
+//! |---|---|
+//! | `param` | missing or duplicate parameters, `D` unlike the spec's head_dim |
+//! | `unknown-name` | a buffer nothing allocated |
+//! | `unwritten-read` | a read of a buffer nothing wrote before |
+//! | `smem-budget` | shared memory over the GPU's per-block limit |
+//! | `register-budget` | estimated registers per thread over 255 (or the role's budget) |
+//! | `tile-divisibility` | tiles the tensor-core shapes do not divide |
+//! | `tensor-core-dtype` | a GEMM operand dtype the GPU's tensor cores lack (bf16 on sm_75) |
+//! | `dtype` | dtypes that disagree (spec, declaration, contents, conversion) |
+//! | `copy-engine` | `async` before sm_80, `tma` and `registers` before sm_90 |
+//! | `coordinate` | a tile at the wrong coordinate or of the wrong size |
+//! | `load-bounds` | a load past the sequence without `rows >= S as zeros`, a store without `rows < S_q` |
+//! | `sync` | shared memory read after a copy with no `Sync` between |
+//! | `gemm-shape` | GEMM operands whose shapes do not chain, accumulators not f32 registers |
+//! | `reshape-missing` | a GEMM operand still in accumulator layout |
+//! | `tail-mask` | scores past `S_k` not masked (or masked with the wrong condition) |
+//! | `causal-mask` | causal spec without the diagonal mask, or a mask the spec does not have |
+//! | `gqa-mapping` | K/V not at head `h / GROUP`, Q/O not at head `h`, batch not `b` |
+//! | `online-softmax` | a running max never updated, an accumulator or row sum not rescaled |
+//! | `softmax-scale` | scores not scaled by `softmax_scale` (times `log2(e)` for `exp2`) |
+//! | `normalize` | the output stored before it is divided by the row sum |
+//! | `structure` | statements in places they cannot be (GEMM outside a loop over key blocks, ...) |
+
+use std::collections::{HashMap, HashSet};
+
+use qimeng_spec::{DType, Gpu, GpuInfo, Spec};
+
+use crate::ast::*;
+use crate::diag::Diagnostic;
+use crate::eval::{self, Env};
+
+/// What a program is checked against: a GPU and, when known, the spec's dtype, head_dim and
+/// causality.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// The card.
+    pub gpu: Gpu,
+    /// Element type of q, k, v, out; `None`: taken from the program.
+    pub dtype: Option<DType>,
+    /// Head dimension; `None`: taken from `param D`.
+    pub head_dim: Option<u32>,
+    /// Causal masking; `None`: whatever the program's masks say.
+    pub causal: Option<bool>,
+}
+
+impl Target {
+    /// Only a GPU: everything else is taken from the program.
+    pub fn gpu(gpu: Gpu) -> Target {
+        Target {
+            gpu,
+            dtype: None,
+            head_dim: None,
+            causal: None,
+        }
+    }
+}
+
+impl From<Spec> for Target {
+    fn from(s: Spec) -> Target {
+        Target {
+            gpu: s.gpu,
+            dtype: Some(s.dtype),
+            head_dim: Some(s.head_dim),
+            causal: Some(s.causal),
+        }
+    }
+}
+
+/// The checker's findings.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Report {
+    /// Rejections (and warnings), in program order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Shared memory the program allocates, bytes.
+    pub smem_bytes: u64,
+    /// Estimated registers per thread of the threads that hold the register tiles.
+    pub registers: u64,
+}
+
+impl Report {
+    /// Whether no error was found.
+    pub fn is_ok(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .all(|d| d.severity != crate::diag::Severity::Error)
+    }
+}
+
+/// Registers a thread needs besides its tiles (addresses, indices, loop state): an estimate.
+pub const REGISTER_OVERHEAD: u64 = 40;
+/// The most registers one thread may have.
+pub const MAX_REGISTERS: u64 = 255;
+
+/// Checks `program` against `target`.
+pub fn check(program: &Program, target: &Target) -> Report {
+    let mut c = Checker::new(target);
+    c.run(program);
+    c.report
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Layout {
+    Plain,
+    Accumulator,
+    Operand,
+}
+
+#[derive(Clone, Debug)]
+struct Buf {
+    space: Space,
+    dims: Vec<i64>,
+    dtype: DType,
+    content: DType,
+    layout: Layout,
+    written: bool,
+    decl: Span,
+    /// A copy into shared memory not yet made visible by a `Sync`: (copy statement, async?).
+    pending: Option<(Span, bool)>,
+    scaled: bool,
+    tail_masked: bool,
+    causal_masked: bool,
+    normalized: bool,
+    accumulated: bool,
+}
+
+#[derive(Default)]
+struct LoopState {
+    var: String,
+    rowmax: Vec<String>,
+    committed: Option<(String, String)>,
+    rescaled: HashSet<String>,
+    rescale_span: Option<Span>,
+    span: Span,
+}
+
+struct Checker<'a> {
+    target: &'a Target,
+    info: &'static GpuInfo,
+    report: Report,
+    params: HashMap<String, i64>,
+    bufs: HashMap<String, Buf>,
+    loops: Vec<LoopState>,
+    roles: Vec<String>,
+    /// Register buffers that start initialized (accumulators, running maxima).
+    initialized: HashSet<String>,
+    exp_base: Option<ExpBase>,
+    causal_seen: bool,
+    store_seen: bool,
+    gemm_warps: Option<(u64, Option<u64>)>,
+}
+
+fn dim_text(dims: &[i64]) -> String {
+    format!(
+        "({})",
+        dims.iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// Sample values of the run-time sizes, for comparing expressions with their meaning.
+fn samples() -> Vec<Env> {
+    let mut v = Vec::new();
+    for (sq, sk) in [(1, 1), (17, 150), (150, 17), (64, 64), (100, 333)] {
+        for group in [1, 4] {
+            for h in [0, 1, 3, 6] {
+                for b in [0, 2] {
+                    let mut e = Env::new();
+                    e.insert("S_q".into(), sq);
+                    e.insert("S_k".into(), sk);
+                    e.insert("GROUP".into(), group);
+                    e.insert("h".into(), h);
+                    e.insert("b".into(), b);
+                    v.push(e);
+                }
+            }
+        }
+    }
+    v
+}
+
+impl<'a> Checker<'a> {
+    fn new(target: &'a Target) -> Checker<'a> {
+        Checker {
+            target,
+            info: target.gpu.info(),
+            report: Report::default(),
+            params: HashMap::new(),
+            bufs: HashMap::new(),
+            loops: Vec::new(),
+            roles: Vec::new(),
+            initialized: HashSet::new(),
+            exp_base: None,
+            causal_seen: false,
+            store_seen: false,
+            gemm_warps: None,
+        }
+    }
+
+    fn err(&mut self, d: Diagnostic) {
+        self.report.diagnostics.push(d);
+    }
+
+    fn p(&self, name: &str) -> Option<i64> {
+        self.params.get(name).copied()
+    }
+
+    fn env(&self) -> Env {
+        self.params.clone()
+    }
+
+    fn run(&mut self, program: &Program) {
+        // Pre-pass: parameters (wherever declared) and which register buffers start initialized.
+        let mut first_param = None;
+        walk(&program.stmts, &mut |s| match &s.kind {
+            StmtKind::Param(ps) => {
+                first_param.get_or_insert(s.span);
+                for (n, v) in ps {
+                    let v = i64::try_from(*v).unwrap_or(i64::MAX);
+                    if self.params.insert(n.clone(), v).is_some() {
+                        self.report.diagnostics.push(
+                            Diagnostic::error(
+                                "param",
+                                Some(s.span),
+                                format!("parameter `{n}` is declared twice"),
+                            )
+                            .label("declared again here"),
+                        );
+                    }
+                }
+            }
+            StmtKind::Compute(Compute::Gemm {
+                c,
+                accumulate: true,
+                ..
+            }) => {
+                self.initialized.insert(c.clone());
+            }
+            StmtKind::Compute(Compute::RowSum {
+                dst,
+                accumulate: true,
+                ..
+            }) => {
+                self.initialized.insert(dst.clone());
+            }
+            StmtKind::Compute(Compute::Rescale {
+                targets, commit, ..
+            }) => {
+                self.initialized.extend(targets.iter().cloned());
+                if let Some((l, _)) = commit {
+                    self.initialized.insert(l.clone());
+                }
+            }
+            _ => {}
+        });
+        for name in ["BM", "BN", "D", "WARPS"] {
+            if !self.params.contains_key(name) {
+                self.err(
+                    Diagnostic::error("param", first_param, format!("parameter `{name}` is missing"))
+                        .help("declare the tile sizes once: `param BM = 128, BN = 64, D = 128, STAGES = 2, WARPS = 4`"),
+                );
+            }
+        }
+        if let (Some(d), Some(hd)) = (self.p("D"), self.target.head_dim) {
+            if d != i64::from(hd) {
+                self.err(
+                    Diagnostic::error(
+                        "param",
+                        first_param,
+                        format!("`D = {d}` but the spec's head_dim is {hd}"),
+                    )
+                    .label("D declared here"),
+                );
+            }
+        }
+        if !self.report.diagnostics.is_empty() {
+            return;
+        }
+        self.block(&program.stmts);
+        if !self.store_seen {
+            self.err(Diagnostic::error(
+                "unwritten-read",
+                None,
+                "the output `O` is never written: end with `Copy O_acc (BM, D) as <dtype> to O at [row block i] (rows < S_q)`",
+            ));
+        }
+        self.budgets(program);
+        self.tiles(first_param);
+    }
+
+    fn block(&mut self, stmts: &[Stmt]) {
+        for s in stmts {
+            self.stmt(s);
+        }
+    }
+
+    fn stmt(&mut self, s: &Stmt) {
+        let span = Some(s.span);
+        match &s.kind {
+            StmtKind::Blank | StmtKind::Comment(_) | StmtKind::Param(_) => {}
+            StmtKind::Allocate(a) => self.allocate(a, s.span),
+            StmtKind::Copy(c) => self.copy(c, s.span),
+            StmtKind::Compute(c) => self.compute(c, s.span),
+            StmtKind::Reshape(r) => {
+                if let Some(b) = self.read(&r.src, s.span) {
+                    if b.layout != Layout::Accumulator {
+                        self.err(
+                            Diagnostic::error("structure", span, format!("`{}` is not in accumulator layout: only a GEMM result is reshaped", r.src))
+                                .label("reshape of a non-accumulator"),
+                        );
+                    }
+                    let dims = b.dims.clone();
+                    if let Some(d) = self.write(&r.dst, s.span) {
+                        if d.dims != dims || d.space != Space::Register {
+                            let msg = format!(
+                                "`{}` must be a register tile of the same shape as `{}` {}",
+                                r.dst,
+                                r.src,
+                                dim_text(&dims)
+                            );
+                            self.err(Diagnostic::error("gemm-shape", span, msg));
+                        } else if d.dtype != r.dtype {
+                            let msg = format!(
+                                "`{}` is declared {} but the Reshape makes {}",
+                                r.dst, d.dtype, r.dtype
+                            );
+                            self.err(Diagnostic::error("dtype", span, msg));
+                        }
+                    }
+                    if let Some(d) = self.bufs.get_mut(&r.dst) {
+                        d.layout = Layout::Operand;
+                        d.content = r.dtype;
+                    }
+                }
+            }
+            StmtKind::Sync(Sync::Arrive(_)) => {}
+            StmtKind::Sync(Sync::Block | Sync::Wait(_)) => {
+                for b in self.bufs.values_mut() {
+                    b.pending = None;
+                }
+            }
+            StmtKind::Loop(l) => self.loop_(l, s.span),
+            StmtKind::Role(r) => {
+                if r.registers.is_some() && !self.info.wgmma {
+                    self.err(
+                        Diagnostic::error(
+                            "copy-engine",
+                            span,
+                            format!(
+                                "`registers` (setmaxnreg) needs sm_90; {} is {}",
+                                self.info.name,
+                                self.info.sm_arch()
+                            ),
+                        )
+                        .label("not on this GPU"),
+                    );
+                }
+                if let Some(n) = r.registers {
+                    if !(24..=256).contains(&n) || n % 8 != 0 {
+                        self.err(Diagnostic::error(
+                            "register-budget",
+                            span,
+                            format!("setmaxnreg takes 24..=256 in steps of 8, not {n}"),
+                        ));
+                    }
+                }
+                if contains_gemm(&r.body) {
+                    self.gemm_warps = Some((r.warps, r.registers));
+                }
+                self.roles.push(r.name.clone());
+                self.block(&r.body);
+                self.roles.pop();
+            }
+        }
+    }
+
+    fn loop_(&mut self, l: &Loop, span: Span) {
+        if !self.loops.is_empty() {
+            self.err(Diagnostic::error(
+                "structure",
+                Some(span),
+                "loops over key blocks do not nest",
+            ));
+        }
+        if let LoopBound::Diagonal(i) = &l.bound {
+            if i != "i" {
+                self.err(Diagnostic::error(
+                    "coordinate",
+                    Some(span),
+                    format!("the query block is `i`, not `{i}`"),
+                ));
+            }
+            if self.target.causal == Some(false) {
+                self.err(
+                    Diagnostic::error(
+                        "causal-mask",
+                        Some(span),
+                        "the spec is not causal, but the loop stops at the diagonal",
+                    )
+                    .label("skips keys every query sees")
+                    .help("write `Loop j over key blocks`"),
+                );
+            }
+        }
+        self.loops.push(LoopState {
+            var: l.var.clone(),
+            span,
+            ..LoopState::default()
+        });
+        self.block(&l.body);
+        let st = self.loops.pop().unwrap_or_default();
+        if let Some(m_new) = st.rowmax.first() {
+            if st.committed.is_none() {
+                self.err(
+                    Diagnostic::error("online-softmax", Some(st.span), format!("the running max is never updated from `{m_new}` in this loop"))
+                        .help(format!("rescale the accumulators and commit: `Compute rescale O_acc, l by exp2(m - {m_new}); m = {m_new}`")),
+                );
+            }
+        }
+    }
+
+    fn lookup(&mut self, name: &str, span: Span) -> Option<Buf> {
+        match self.bufs.get(name) {
+            Some(b) => Some(b.clone()),
+            None => {
+                self.err(
+                    Diagnostic::error(
+                        "unknown-name",
+                        Some(span),
+                        format!("`{name}` is not allocated"),
+                    )
+                    .help(format!(
+                        "add `Allocate {name} in register (...) f32` (or shared / global) before it"
+                    )),
+                );
+                None
+            }
+        }
+    }
+
+    fn read(&mut self, name: &str, span: Span) -> Option<Buf> {
+        let b = self.lookup(name, span)?;
+        if !b.written {
+            let what = match b.space {
+                Space::Global => "it is the output".to_string(),
+                _ => "no statement before this one writes it".to_string(),
+            };
+            self.err(
+                Diagnostic::error(
+                    "unwritten-read",
+                    Some(span),
+                    format!("`{name}` is read here but nothing wrote it: {what}"),
+                )
+                .label(format!("reads `{name}`"))
+                .note(format!("`{name}` is allocated at line {}", b.decl.line)),
+            );
+            // Report each buffer once.
+            if let Some(b) = self.bufs.get_mut(name) {
+                b.written = true;
+            }
+        }
+        Some(b)
+    }
+
+    fn write(&mut self, name: &str, span: Span) -> Option<Buf> {
+        let b = self.lookup(name, span)?;
+        if let Some(m) = self.bufs.get_mut(name) {
+            m.written = true;
+        }
+        Some(b)
+    }
+
+    fn allocate(&mut self, a: &Allocate, span: Span) {
+        let env = self.env();
+        for name in &a.names {
+            if self.bufs.contains_key(name) {
+                self.err(Diagnostic::error(
+                    "structure",
+                    Some(span),
+                    format!("`{name}` is allocated twice"),
+                ));
+                continue;
+            }
+            let mut dims = Vec::new();
+            if a.space == Space::Global {
+                self.global(name, a, span);
+            } else {
+                if a.at.is_some() {
+                    self.err(Diagnostic::error(
+                        "structure",
+                        Some(span),
+                        "only global tensors have `at batch .., head ..`",
+                    ));
+                }
+                for d in &a.shape {
+                    match eval::int(d, &env) {
+                        Ok(v) if v > 0 => dims.push(v),
+                        Ok(v) => {
+                            self.err(Diagnostic::error(
+                                "structure",
+                                Some(span),
+                                format!("dimension `{d}` is {v}"),
+                            ));
+                            return;
+                        }
+                        Err(e) => {
+                            self.err(Diagnostic::error(
+                                "param",
+                                Some(span),
+                                format!(
+                                    "shape of a {} buffer must be known at compile time: {e}",
+                                    a.space.name()
+                                ),
+                            ));
+                            return;
+                        }
+                    }
+                }
+            }
+            let written = match a.space {
+                Space::Global => name != "O",
+                Space::Shared => false,
+                Space::Register => self.initialized.contains(name),
+            };
+            self.bufs.insert(
+                name.clone(),
+                Buf {
+                    space: a.space,
+                    dims,
+                    dtype: a.dtype,
+                    content: a.dtype,
+                    layout: Layout::Plain,
+                    written,
+                    decl: span,
+                    pending: None,
+                    scaled: false,
+                    tail_masked: false,
+                    causal_masked: false,
+                    normalized: false,
+                    accumulated: false,
+                },
+            );
+        }
+    }
+
+    fn global(&mut self, name: &str, a: &Allocate, span: Span) {
+        let sp = Some(span);
+        let (seq, input) = match name {
+            "Q" => ("S_q", true),
+            "O" => ("S_q", false),
+            "K" | "V" => ("S_k", true),
+            _ => {
+                self.err(Diagnostic::error(
+                    "structure",
+                    sp,
+                    format!("global tensors are Q, K, V (inputs) and O (output), not `{name}`"),
+                ));
+                return;
+            }
+        };
+        let _ = input;
+        if let Some(d) = self.target.dtype {
+            if a.dtype != d {
+                self.err(Diagnostic::error(
+                    "dtype",
+                    sp,
+                    format!("`{name}` is {} but the spec's dtype is {d}", a.dtype),
+                ));
+            }
+        }
+        let Some(at) = &a.at else {
+            self.err(Diagnostic::error(
+                "gqa-mapping",
+                sp,
+                format!("global `{name}` needs `at batch b, head ...`"),
+            ));
+            return;
+        };
+        let env0 = self.env();
+        let mut shape_ok = a.shape.len() == 2;
+        let mut batch_ok = true;
+        let mut head_ok = true;
+        for s in samples() {
+            let mut env = env0.clone();
+            env.extend(s);
+            if shape_ok {
+                let want = [env[seq], env0.get("D").copied().unwrap_or(-1)];
+                for (e, w) in a.shape.iter().zip(want) {
+                    shape_ok &= eval::int(e, &env).ok() == Some(w);
+                }
+            }
+            batch_ok &= eval::int(&at.batch, &env).ok() == Some(env["b"]);
+            let want_head = if seq == "S_k" {
+                env["h"] / env["GROUP"]
+            } else {
+                env["h"]
+            };
+            head_ok &= eval::int(&at.head, &env).ok() == Some(want_head);
+        }
+        if !shape_ok {
+            self.err(Diagnostic::error(
+                "structure",
+                sp,
+                format!("global `{name}` has shape ({seq}, D)"),
+            ));
+        }
+        if !batch_ok {
+            self.err(Diagnostic::error(
+                "gqa-mapping",
+                sp,
+                format!("`{name}` must be at batch `b`, not `{}`", at.batch),
+            ));
+        }
+        if !head_ok {
+            let (want, why) = if seq == "S_k" {
+                (
+                    "h / GROUP",
+                    "query head h shares K/V head h / GROUP (GROUP = heads_q / heads_kv)",
+                )
+            } else {
+                ("h", "each block works on query head h")
+            };
+            self.err(
+                Diagnostic::error(
+                    "gqa-mapping",
+                    sp,
+                    format!(
+                        "`{name}` is read at head `{}`, which is not `{want}`",
+                        at.head
+                    ),
+                )
+                .label(format!("expected `head {want}`"))
+                .note(why),
+            );
+        }
+    }
+
+    fn same_as(&self, e: &Expr, var: &str) -> bool {
+        let env0 = self.env();
+        samples().into_iter().all(|s| {
+            let mut env = env0.clone();
+            env.extend(s);
+            eval::int(e, &env).ok() == env.get(var).copied()
+        })
+    }
+
+    fn copy(&mut self, c: &Copy, span: Span) {
+        let sp = Some(span);
+        if c.srcs.len() != c.dsts.len() {
+            self.err(Diagnostic::error(
+                "structure",
+                sp,
+                format!("{} sources but {} destinations", c.srcs.len(), c.dsts.len()),
+            ));
+            return;
+        }
+        let is_async = c.opts().any(|o| matches!(o, CopyOpt::Async));
+        let is_tma = c.opts().any(|o| matches!(o, CopyOpt::Tma));
+        if is_async && !self.info.cp_async {
+            self.err(
+                Diagnostic::error(
+                    "copy-engine",
+                    sp,
+                    format!(
+                        "`async` copies (cp.async) need sm_80; {} is {}",
+                        self.info.name,
+                        self.info.sm_arch()
+                    ),
+                )
+                .label("no cp.async here")
+                .help("use `sync` (copies through registers)"),
+            );
+        }
+        if is_tma && !self.info.wgmma {
+            self.err(
+                Diagnostic::error(
+                    "copy-engine",
+                    sp,
+                    format!(
+                        "`tma` copies need sm_90; {} is {}",
+                        self.info.name,
+                        self.info.sm_arch()
+                    ),
+                )
+                .label("no TMA here"),
+            );
+        }
+        let env = self.env();
+        let shape: Vec<i64> = match c.shape.iter().map(|e| eval::int(e, &env)).collect() {
+            Ok(v) => v,
+            Err(e) => {
+                self.err(Diagnostic::error("param", sp, format!("tile shape: {e}")));
+                return;
+            }
+        };
+        for (src, dst) in c.srcs.iter().zip(&c.dsts) {
+            let Some(s) = self.read(src, span) else {
+                continue;
+            };
+            let Some(d) = self.write(dst, span) else {
+                continue;
+            };
+            match (s.space, d.space) {
+                (Space::Global, Space::Global) => {
+                    self.err(Diagnostic::error(
+                        "structure",
+                        sp,
+                        "a copy from global to global",
+                    ));
+                }
+                (Space::Global, _) => self.load(c, span, src, dst, &shape, &d),
+                (_, Space::Global) => self.store(c, span, src, dst, &shape, &s),
+                _ => {
+                    let n: i64 = shape.iter().product();
+                    if s.dims.iter().product::<i64>() != n || d.dims.iter().product::<i64>() != n {
+                        self.err(Diagnostic::error(
+                            "coordinate",
+                            sp,
+                            format!(
+                                "`{src}` {} and `{dst}` {} do not match the tile {}",
+                                dim_text(&s.dims),
+                                dim_text(&d.dims),
+                                dim_text(&shape)
+                            ),
+                        ));
+                    }
+                    if let Some(b) = self.bufs.get_mut(dst) {
+                        b.content = s.content;
+                        b.layout = s.layout;
+                    }
+                }
+            }
+            if let Some(b) = self.bufs.get_mut(dst) {
+                if b.space == Space::Shared {
+                    b.pending = Some((span, is_async || is_tma));
+                }
+            }
+        }
+    }
+
+    fn load(&mut self, c: &Copy, span: Span, src: &str, dst: &str, shape: &[i64], d: &Buf) {
+        let sp = Some(span);
+        let (axis, seq, rows, rows_name) = if src == "Q" {
+            (Axis::Row, "S_q", self.p("BM"), "BM")
+        } else {
+            (Axis::Key, "S_k", self.p("BN"), "BN")
+        };
+        match &c.src_at {
+            Some(at) if at.axis == axis => {
+                let want = if axis == Axis::Row {
+                    "i".to_string()
+                } else {
+                    self.loops.last().map(|l| l.var.clone()).unwrap_or_default()
+                };
+                if at.index != want {
+                    self.err(Diagnostic::error(
+                        "coordinate",
+                        sp,
+                        format!("`{src}` tiles are at block `{want}`, not `{}`", at.index),
+                    ));
+                }
+            }
+            _ => {
+                let w = if axis == Axis::Row {
+                    "[row block i]"
+                } else {
+                    "[key block j]"
+                };
+                self.err(
+                    Diagnostic::error(
+                        "coordinate",
+                        sp,
+                        format!("a `{src}` tile is loaded `at {w}`"),
+                    )
+                    .label("coordinate missing or on the wrong axis"),
+                );
+            }
+        }
+        if axis == Axis::Key && self.loops.is_empty() {
+            self.err(Diagnostic::error(
+                "structure",
+                sp,
+                format!("`{src}` tiles are loaded inside `Loop j over key blocks`"),
+            ));
+        }
+        if shape.len() != 2 || Some(shape[0]) != rows || Some(shape[1]) != self.p("D") {
+            self.err(Diagnostic::error(
+                "coordinate",
+                sp,
+                format!(
+                    "a `{src}` tile is ({rows_name}, D), not {}",
+                    dim_text(shape)
+                ),
+            ));
+        }
+        let staged = d.dims.len() == shape.len() + 1;
+        if d.dims != shape && !(staged && d.dims[1..] == *shape) {
+            self.err(Diagnostic::error(
+                "coordinate",
+                sp,
+                format!(
+                    "`{dst}` {} does not hold a tile {}",
+                    dim_text(&d.dims),
+                    dim_text(shape)
+                ),
+            ));
+        }
+        for o in c.opts() {
+            if let CopyOpt::Deep(e) = o {
+                let deep = eval::int(e, &self.env()).unwrap_or(-1);
+                let stages = if staged { d.dims[0] } else { 1 };
+                if deep != stages {
+                    self.err(Diagnostic::error(
+                        "coordinate",
+                        sp,
+                        format!("{deep} deep, but `{dst}` has {stages} stage buffers"),
+                    ));
+                }
+            }
+        }
+        let guarded = c
+            .opts()
+            .any(|o| matches!(o, CopyOpt::ZeroFill(e) if self.same_as(e, seq)));
+        if !guarded {
+            self.err(
+                Diagnostic::error(
+                    "load-bounds",
+                    sp,
+                    format!("the last `{src}` tile reads rows past {seq} (out of bounds)"),
+                )
+                .label("tail rows unguarded")
+                .help(format!(
+                    "add `rows >= {seq} as zeros` to the copy's options"
+                )),
+            );
+        }
+        let content = self_dtype_of(&self.bufs, src);
+        if let Some(b) = self.bufs.get_mut(dst) {
+            b.content = content;
+            b.layout = Layout::Plain;
+        }
+    }
+
+    fn store(&mut self, c: &Copy, span: Span, src: &str, dst: &str, shape: &[i64], s: &Buf) {
+        let sp = Some(span);
+        self.store_seen = true;
+        if dst != "O" {
+            self.err(Diagnostic::error(
+                "structure",
+                sp,
+                format!("only `O` is written to global memory, not `{dst}`"),
+            ));
+            return;
+        }
+        let o_dtype = self.bufs.get("O").map_or(s.content, |b| b.dtype);
+        let out = c.as_dtype.unwrap_or(s.content);
+        if out != o_dtype {
+            self.err(
+                Diagnostic::error(
+                    "dtype",
+                    sp,
+                    format!("`{src}` holds {} but `O` is {o_dtype}", s.content),
+                )
+                .help(format!(
+                    "convert on the way: `Copy {src} (BM, D) as {o_dtype} to O ...`"
+                )),
+            );
+        }
+        if !matches!(&c.dst_at, Some(at) if at.axis == Axis::Row && at.index == "i") {
+            self.err(Diagnostic::error(
+                "coordinate",
+                sp,
+                "`O` is written `at [row block i]`",
+            ));
+        }
+        if shape.len() != 2
+            || Some(shape[0]) != self.p("BM")
+            || Some(shape[1]) != self.p("D")
+            || s.dims != shape
+        {
+            self.err(Diagnostic::error(
+                "coordinate",
+                sp,
+                format!(
+                    "the output tile is (BM, D) and `{src}` must be it; found {} from {}",
+                    dim_text(shape),
+                    dim_text(&s.dims)
+                ),
+            ));
+        }
+        if !c
+            .opts()
+            .any(|o| matches!(o, CopyOpt::Guard(e) if self.same_as(e, "S_q")))
+        {
+            self.err(
+                Diagnostic::error(
+                    "load-bounds",
+                    sp,
+                    "the last output tile writes rows past S_q (out of bounds)",
+                )
+                .label("tail rows unguarded")
+                .help("add `(rows < S_q)`"),
+            );
+        }
+        if s.accumulated && !s.normalized {
+            self.err(
+                Diagnostic::error(
+                    "normalize",
+                    sp,
+                    format!("`{src}` is stored before it is divided by the row sum"),
+                )
+                .help(format!(
+                    "add `Compute normalize {src} by l (l == 0 -> 0)` before the store"
+                )),
+            );
+        }
+    }
+
+    fn in_loop(&mut self, span: Span, what: &str) -> bool {
+        if self.loops.is_empty() {
+            self.err(Diagnostic::error(
+                "structure",
+                Some(span),
+                format!("{what} belongs inside `Loop j over key blocks`"),
+            ));
+            false
+        } else {
+            true
+        }
+    }
+
+    fn compute(&mut self, c: &Compute, span: Span) {
+        let sp = Some(span);
+        match c {
+            Compute::Gemm {
+                a,
+                b,
+                c: acc,
+                shape,
+                dtype,
+                accumulate,
+            } => {
+                self.in_loop(span, "a GEMM");
+                let (Some(ab), Some(bb)) = (self.read(&a.name, span), self.read(&b.name, span))
+                else {
+                    return;
+                };
+                for (op, buf) in [(a, &ab), (b, &bb)] {
+                    if let Some((copy, _)) = buf.pending {
+                        self.err(
+                            Diagnostic::error("sync", sp, format!("`{}` was filled by the copy at line {} and is read with no `Sync` between", op.name, copy.line))
+                                .label("reads shared memory other threads may still be writing")
+                                .help("add `Sync` (or `Sync wait <barrier>`) before the GEMM"),
+                        );
+                        if let Some(m) = self.bufs.get_mut(&op.name) {
+                            m.pending = None;
+                        }
+                    }
+                    if buf.layout == Layout::Accumulator {
+                        self.err(
+                            Diagnostic::error("reshape-missing", sp, format!("GEMM operand `{}` is still in accumulator layout", op.name))
+                                .label("accumulator used as an operand")
+                                .help(format!("between the two GEMMs write `Reshape {} from accumulator layout to operand layout as <dtype> -> P` and use P", op.name)),
+                        );
+                        continue;
+                    }
+                    if buf.content != buf.dtype {
+                        self.err(
+                            Diagnostic::error(
+                                "dtype",
+                                sp,
+                                format!(
+                                    "`{}` holds {} data but is declared {}",
+                                    op.name, buf.content, buf.dtype
+                                ),
+                            )
+                            .help(format!(
+                                "convert after the copy: `Compute convert {} {} -> {}`",
+                                op.name, buf.content, buf.dtype
+                            )),
+                        );
+                    } else if !self.info.native_tensor_core(buf.content) {
+                        let native: Vec<&str> = self
+                            .info
+                            .tensor_core_dtypes
+                            .iter()
+                            .map(|d| d.name())
+                            .collect();
+                        self.err(
+                            Diagnostic::error(
+                                "tensor-core-dtype",
+                                sp,
+                                format!(
+                                    "`{}` is {}, which the tensor cores of {} ({}) do not take",
+                                    op.name,
+                                    buf.content,
+                                    self.info.name,
+                                    self.info.sm_arch()
+                                ),
+                            )
+                            .label(format!("{} operand", buf.content))
+                            .note(format!(
+                                "native GEMM operand dtypes on {}: {}",
+                                self.info.sm_arch(),
+                                native.join(", ")
+                            ))
+                            .help(format!(
+                                "convert first, e.g. `Compute convert {} {} -> {}`",
+                                op.name,
+                                buf.content,
+                                native.first().copied().unwrap_or("f16")
+                            )),
+                        );
+                    }
+                }
+                if ab.content != bb.content
+                    && ab.layout != Layout::Accumulator
+                    && bb.layout != Layout::Accumulator
+                {
+                    self.err(Diagnostic::error(
+                        "dtype",
+                        sp,
+                        format!(
+                            "GEMM operands `{}` ({}) and `{}` ({}) differ in dtype",
+                            a.name, ab.content, b.name, bb.content
+                        ),
+                    ));
+                }
+                let Some(cb) = (if *accumulate {
+                    self.read(acc, span)
+                } else {
+                    self.write(acc, span)
+                }) else {
+                    return;
+                };
+                if cb.space != Space::Register
+                    || cb.dtype != DType::F32
+                    || dtype.is_some_and(|d| d != DType::F32)
+                {
+                    self.err(Diagnostic::error(
+                        "gemm-shape",
+                        sp,
+                        format!("the accumulator `{acc}` must be a register tile of f32"),
+                    ));
+                }
+                let mat = |buf: &Buf| -> Vec<i64> {
+                    if buf.dims.len() == 3 {
+                        buf.dims[1..].to_vec()
+                    } else {
+                        buf.dims.clone()
+                    }
+                };
+                let (am, bm, cm) = (mat(&ab), mat(&bb), cb.dims.clone());
+                let ok = am.len() == 2 && bm.len() == 2 && cm.len() == 2 && {
+                    let (bk, bn) = if b.transposed {
+                        (bm[1], bm[0])
+                    } else {
+                        (bm[0], bm[1])
+                    };
+                    am[1] == bk && cm == [am[0], bn]
+                };
+                if !ok {
+                    self.err(
+                        Diagnostic::error(
+                            "gemm-shape",
+                            sp,
+                            format!(
+                                "`{}` {} x `{}` {} does not make `{acc}` {}",
+                                a,
+                                dim_text(&am),
+                                b,
+                                dim_text(&bm),
+                                dim_text(&cm)
+                            ),
+                        )
+                        .note("a GEMM multiplies (M, K) by (K, N), or by (N, K) written `^T`"),
+                    );
+                }
+                if let Some(s) = shape {
+                    let env = self.env();
+                    let v: Result<Vec<i64>, _> = s.iter().map(|e| eval::int(e, &env)).collect();
+                    if v.as_deref() != Ok(&cm[..]) {
+                        self.err(Diagnostic::error(
+                            "gemm-shape",
+                            sp,
+                            format!("`{acc}` is {}, not the shape written here", dim_text(&cm)),
+                        ));
+                    }
+                }
+                if *accumulate {
+                    self.check_rescaled(acc, span, "accumulates P V products");
+                }
+                if let Some(m) = self.bufs.get_mut(acc) {
+                    m.layout = Layout::Accumulator;
+                    m.content = DType::F32;
+                    m.scaled = false;
+                    m.tail_masked = false;
+                    m.causal_masked = false;
+                    m.normalized = false;
+                    m.accumulated |= *accumulate;
+                }
+            }
+            Compute::Scale { target, factor } => {
+                self.read(target, span);
+                // Checked when the exponential's base is known.
+                if let Some(m) = self.bufs.get_mut(target) {
+                    m.scaled = true;
+                }
+                let scale = 0.125;
+                let v = eval::real(factor, &self.env(), scale);
+                match v {
+                    Ok(v) => {
+                        let base = if (v - scale * std::f64::consts::LOG2_E).abs() < 1e-9 {
+                            ExpBase::Two
+                        } else if (v - scale).abs() < 1e-9 {
+                            ExpBase::E
+                        } else {
+                            self.err(
+                                Diagnostic::error("softmax-scale", sp, format!("the scores are scaled by `{factor}`, which is neither softmax_scale nor softmax_scale * log2(e)")),
+                            );
+                            return;
+                        };
+                        self.exp_base = Some(base);
+                    }
+                    Err(e) => self.err(Diagnostic::error("softmax-scale", sp, e)),
+                }
+            }
+            Compute::Mask { target, cond, when } => {
+                self.in_loop(span, "a mask");
+                self.read(target, span);
+                self.mask(target, cond, *when, span);
+            }
+            Compute::RowMax { src, dst, .. } => {
+                self.in_loop(span, "the running max");
+                let Some(s) = self.read(src, span) else {
+                    return;
+                };
+                self.softmax_input_checks(src, &s, span);
+                let rows = s.dims.first().copied().unwrap_or(0);
+                self.implicit(dst, rows, span);
+                if let Some(l) = self.loops.last_mut() {
+                    l.rowmax.push(dst.clone());
+                }
+            }
+            Compute::Rescale {
+                targets,
+                base,
+                old,
+                new,
+                commit,
+            } => {
+                self.in_loop(span, "a rescale");
+                for t in targets {
+                    self.read(t, span);
+                }
+                self.read(old, span);
+                self.read(new, span);
+                let from_rowmax = self.loops.last().is_some_and(|l| l.rowmax.contains(new));
+                if !from_rowmax {
+                    self.err(Diagnostic::error(
+                        "online-softmax",
+                        sp,
+                        format!("`{new}` is not a row max computed earlier in this loop"),
+                    ));
+                }
+                if self.exp_base.is_some_and(|b| b != *base) {
+                    self.err(Diagnostic::error(
+                        "softmax-scale",
+                        sp,
+                        format!(
+                            "`{}` here, but the scores were scaled for the other exponential",
+                            base.name()
+                        ),
+                    ));
+                }
+                match commit {
+                    Some((l, r)) if l == old && r == new => {}
+                    Some((l, r)) => self.err(Diagnostic::error(
+                        "online-softmax",
+                        sp,
+                        format!("the running max is committed as `{old} = {new}`, not `{l} = {r}`"),
+                    )),
+                    None => {}
+                }
+                if let Some(l) = self.loops.last_mut() {
+                    l.rescaled.extend(targets.iter().cloned());
+                    l.rescale_span = Some(span);
+                    if commit.is_some() {
+                        l.committed = Some((old.clone(), new.clone()));
+                    }
+                }
+            }
+            Compute::Exp {
+                base,
+                src,
+                sub,
+                dst,
+            } => {
+                self.in_loop(span, "the exponential");
+                let Some(s) = self.read(src, span) else {
+                    return;
+                };
+                self.read(sub, span);
+                let ok = self.loops.last().is_some_and(|l| {
+                    l.rowmax.contains(sub) || l.committed.as_ref().is_some_and(|(m, _)| m == sub)
+                });
+                if !ok {
+                    self.err(Diagnostic::error(
+                        "online-softmax",
+                        sp,
+                        format!(
+                            "`{sub}` is not the running max of this loop: subtract the new row max"
+                        ),
+                    ));
+                }
+                if self.exp_base.is_some_and(|b| b != *base) {
+                    self.err(
+                        Diagnostic::error("softmax-scale", sp, format!("`{}` of scores scaled for `{}`", base.name(), if *base == ExpBase::Two { "exp" } else { "exp2" }))
+                            .help("with exp2, scale by `softmax_scale * log2(e)`; with exp, by `softmax_scale`"),
+                    );
+                }
+                let dims = s.dims.clone();
+                if let Some(d) = self.write(dst, span) {
+                    if d.dims != dims {
+                        self.err(Diagnostic::error(
+                            "gemm-shape",
+                            sp,
+                            format!(
+                                "`{dst}` {} is not the shape of `{src}` {}",
+                                dim_text(&d.dims),
+                                dim_text(&dims)
+                            ),
+                        ));
+                    }
+                }
+                if let Some(m) = self.bufs.get_mut(dst) {
+                    m.layout = s.layout;
+                    m.content = DType::F32;
+                }
+            }
+            Compute::RowSum {
+                src,
+                dst,
+                accumulate,
+            } => {
+                self.in_loop(span, "the row sum");
+                let Some(s) = self.read(src, span) else {
+                    return;
+                };
+                let rows = s.dims.first().copied().unwrap_or(0);
+                if *accumulate {
+                    self.read(dst, span);
+                    self.check_rescaled(dst, span, "sums exponentials across key blocks");
+                } else {
+                    self.implicit(dst, rows, span);
+                }
+                if let Some(m) = self.bufs.get_mut(dst) {
+                    m.written = true;
+                }
+            }
+            Compute::Normalize {
+                target,
+                by,
+                zero_guard,
+            } => {
+                self.read(target, span);
+                self.read(by, span);
+                if !zero_guard && self.target.causal != Some(false) {
+                    self.err(
+                        Diagnostic::error("normalize", sp, format!("a causal row that sees no key has `{by} == 0`: the division makes NaN"))
+                            .help(format!("write `Compute normalize {target} by {by} ({by} == 0 -> 0)`")),
+                    );
+                }
+                if let Some(m) = self.bufs.get_mut(target) {
+                    m.normalized = true;
+                }
+            }
+            Compute::Convert { names, from, to } => {
+                for n in names {
+                    let Some(b) = self.read(n, span) else {
+                        continue;
+                    };
+                    if let Some((copy, true)) = b.pending {
+                        self.err(
+                            Diagnostic::error("sync", sp, format!("`{n}` is converted while the async copy at line {} may still be writing it", copy.line))
+                                .help("add `Sync` first"),
+                        );
+                    }
+                    if b.content != *from {
+                        self.err(Diagnostic::error(
+                            "dtype",
+                            sp,
+                            format!("`{n}` holds {}, not {from}", b.content),
+                        ));
+                    }
+                    if b.dtype != *to {
+                        self.err(Diagnostic::error(
+                            "dtype",
+                            sp,
+                            format!("`{n}` is declared {}; it cannot hold {to}", b.dtype),
+                        ));
+                    }
+                    if let Some(m) = self.bufs.get_mut(n) {
+                        m.content = *to;
+                    }
+                }
+            }
+        }
+    }
+
+    /// A row vector created by the statement that first writes it (`-> m_new (BM)`).
+    fn implicit(&mut self, name: &str, rows: i64, span: Span) {
+        if !self.bufs.contains_key(name) {
+            self.bufs.insert(
+                name.to_string(),
+                Buf {
+                    space: Space::Register,
+                    dims: vec![rows],
+                    dtype: DType::F32,
+                    content: DType::F32,
+                    layout: Layout::Plain,
+                    written: true,
+                    decl: span,
+                    pending: None,
+                    scaled: false,
+                    tail_masked: false,
+                    causal_masked: false,
+                    normalized: false,
+                    accumulated: false,
+                },
+            );
+        } else if let Some(b) = self.bufs.get_mut(name) {
+            b.written = true;
+        }
+    }
+
+    fn check_rescaled(&mut self, name: &str, span: Span, what: &str) {
+        let Some(l) = self.loops.last() else { return };
+        if l.rowmax.is_empty() {
+            return;
+        }
+        if !l.rescaled.contains(name) {
+            let at = l.rescale_span.map_or(String::new(), |s| {
+                format!(" (the rescale at line {})", s.line)
+            });
+            let d = Diagnostic::error(
+                "online-softmax",
+                Some(span),
+                format!("`{name}` {what} but is not rescaled when the running max changes{at}"),
+            )
+            .label(format!("`{name}` keeps terms of the old max"))
+            .help(format!(
+                "list `{name}` in `Compute rescale ... by exp2(m - m_new)` before this statement"
+            ));
+            self.err(d);
+        }
+        if let Some(m) = self.bufs.get_mut(name) {
+            m.accumulated = true;
+        }
+    }
+
+    fn mask(&mut self, target: &str, cond: &Cond, when: MaskWhen, span: Span) {
+        let sp = Some(span);
+        let causal_kind = eval::mentions(&cond.lhs, "query") || eval::mentions(&cond.rhs, "query");
+        let bn = self.p("BN").unwrap_or(1);
+        let env0 = self.env();
+        let mut exact = true;
+        'outer: for (sq, sk) in [(1i64, 1i64), (17, 150), (150, 17), (64, 64), (5, 7)] {
+            for query in 0..sq.min(40) {
+                for key in 0..(sk + bn) {
+                    let mut env = env0.clone();
+                    for (k, v) in [("S_q", sq), ("S_k", sk), ("query", query), ("key", key)] {
+                        env.insert(k.into(), v);
+                    }
+                    let got = match eval::cond(cond, &env) {
+                        Ok(g) => g,
+                        Err(e) => {
+                            self.err(Diagnostic::error(
+                                "structure",
+                                sp,
+                                format!("mask condition: {e}"),
+                            ));
+                            return;
+                        }
+                    };
+                    let want = if causal_kind {
+                        if key >= sk {
+                            got
+                        } else {
+                            key > query + sk - sq
+                        }
+                    } else {
+                        key >= sk
+                    };
+                    if got != want {
+                        exact = false;
+                        break 'outer;
+                    }
+                }
+            }
+        }
+        if causal_kind {
+            self.causal_seen = true;
+            if !exact {
+                self.err(
+                    Diagnostic::error("causal-mask", sp, format!("the mask `{cond}` is not the causal mask"))
+                        .label("masks the wrong scores")
+                        .note("query i sees key j iff j <= i + S_k - S_q (bottom-right aligned): mask `key > query + S_k - S_q`"),
+                );
+            } else if when == MaskWhen::Tail {
+                self.err(
+                    Diagnostic::error(
+                        "causal-mask",
+                        sp,
+                        "the causal mask belongs on the diagonal blocks, not only the tail block",
+                    )
+                    .label("wrong blocks"),
+                );
+            } else if self.target.causal == Some(false) {
+                self.err(
+                    Diagnostic::error(
+                        "causal-mask",
+                        sp,
+                        "the spec is not causal, but this mask is",
+                    )
+                    .label("remove this mask"),
+                );
+            }
+        } else if !exact {
+            self.err(
+                Diagnostic::error(
+                    "tail-mask",
+                    sp,
+                    format!("the mask `{cond}` does not mask exactly the keys past the end"),
+                )
+                .label("wrong on the partial tile")
+                .help("mask `key >= S_k`: key S_k - 1 is the last real key"),
+            );
+        } else if when == MaskWhen::Diagonal {
+            self.err(Diagnostic::error("tail-mask", sp, "the key tail is masked only on diagonal blocks: a partial last block off the diagonal keeps garbage scores").label("wrong blocks").help("use `(tail block only)`"));
+        }
+        if let Some(b) = self.bufs.get_mut(target) {
+            if exact {
+                if causal_kind {
+                    b.causal_masked = true;
+                    if when == MaskWhen::Always {
+                        b.tail_masked = true;
+                    }
+                } else if when != MaskWhen::Diagonal {
+                    b.tail_masked = true;
+                }
+            }
+        }
+    }
+
+    fn softmax_input_checks(&mut self, src: &str, s: &Buf, span: Span) {
+        let sp = Some(span);
+        if !s.scaled {
+            self.err(
+                Diagnostic::error("softmax-scale", sp, format!("`{src}` reaches the softmax without `Compute scale {src} by softmax_scale * log2(e)`")),
+            );
+        }
+        if !s.tail_masked {
+            self.err(
+                Diagnostic::error(
+                    "tail-mask",
+                    sp,
+                    format!("`{src}` reaches the softmax with the key tail unmasked"),
+                )
+                .label("scores of keys >= S_k are garbage here")
+                .help(format!(
+                    "before it: `Compute mask {src} where key >= S_k (tail block only)`"
+                )),
+            );
+        }
+        let causal = self.target.causal.unwrap_or(self.causal_seen);
+        if causal && !s.causal_masked {
+            self.err(
+                Diagnostic::error("causal-mask", sp, format!("the spec is causal but `{src}` reaches the softmax without the causal mask"))
+                    .help(format!("before it: `Compute mask {src} where key > query + S_k - S_q (diagonal blocks only)`")),
+            );
+        }
+    }
+
+    fn budgets(&mut self, program: &Program) {
+        let info = self.info;
+        let mut smem = 0u64;
+        let mut biggest_shared: Option<(u64, Span)> = None;
+        let (warps, role_regs) = match self.gemm_warps {
+            Some((w, r)) => (w, r),
+            None => (self.p("WARPS").unwrap_or(4).max(1) as u64, None),
+        };
+        let threads = warps * 32;
+        let mut regs = REGISTER_OVERHEAD;
+        let mut biggest_reg: Option<(u64, Span)> = None;
+        let mut seen = HashSet::new();
+        // A Reshape's operand tile is built from the accumulator's registers as they die (FA2
+        // converts S to P in place): it costs no registers of its own.
+        walk(&program.stmts, &mut |s| {
+            if let StmtKind::Reshape(r) = &s.kind {
+                seen.insert(r.dst.clone());
+            }
+        });
+        walk(&program.stmts, &mut |s| {
+            if let StmtKind::Allocate(a) = &s.kind {
+                for n in &a.names {
+                    if !seen.insert(n.clone()) {
+                        continue;
+                    }
+                    let Some(b) = self.bufs.get(n) else { continue };
+                    let elems: u64 = b.dims.iter().map(|d| *d as u64).product();
+                    let bytes = elems * b.dtype.size() as u64;
+                    match b.space {
+                        Space::Shared => {
+                            smem += bytes;
+                            if biggest_shared.is_none_or(|(x, _)| bytes > x) {
+                                biggest_shared = Some((bytes, s.span));
+                            }
+                        }
+                        Space::Register => {
+                            let r = if b.dims.len() == 1 {
+                                (elems).div_ceil(warps * 8)
+                            } else {
+                                (bytes / 4).div_ceil(threads)
+                            };
+                            regs += r;
+                            if biggest_reg.is_none_or(|(x, _)| r > x) {
+                                biggest_reg = Some((r, s.span));
+                            }
+                        }
+                        Space::Global => {}
+                    }
+                }
+            }
+        });
+        // Implicit row vectors (m_new).
+        for (n, b) in &self.bufs {
+            if b.space == Space::Register && b.dims.len() == 1 && !seen.contains(n) {
+                regs += (b.dims[0] as u64).div_ceil(warps * 8);
+            }
+        }
+        // Warp roles with setmaxnreg budgets share the SM's register file.
+        let mut roles: HashMap<&str, (u64, u64)> = HashMap::new();
+        walk(&program.stmts, &mut |s| {
+            if let StmtKind::Role(r) = &s.kind {
+                if let Some(n) = r.registers {
+                    roles.insert(&r.name, (r.warps, n));
+                }
+            }
+        });
+        let role_total: u64 = roles.values().map(|(w, n)| w * 32 * n).sum();
+        if role_total > u64::from(info.regs_per_sm) {
+            self.err(Diagnostic::error(
+                "register-budget",
+                None,
+                format!("the roles' register budgets need {role_total} registers, more than the {} of an SM", info.regs_per_sm),
+            ));
+        }
+        self.report.smem_bytes = smem;
+        self.report.registers = regs;
+        if smem > u64::from(info.smem_per_block) {
+            self.err(
+                Diagnostic::error(
+                    "smem-budget",
+                    biggest_shared.map(|x| x.1),
+                    format!(
+                        "shared memory {:.1} KiB exceeds {}'s {} KiB per block",
+                        smem as f64 / 1024.0,
+                        info.name,
+                        info.smem_per_block / 1024
+                    ),
+                )
+                .label("the largest shared allocation")
+                .help("use fewer STAGES or smaller BM / BN"),
+            );
+        }
+        let limit = role_regs.unwrap_or(MAX_REGISTERS).min(MAX_REGISTERS);
+        if regs > limit {
+            self.err(
+                Diagnostic::error("register-budget", biggest_reg.map(|x| x.1), format!("an estimated {regs} registers per thread exceed the limit of {limit}"))
+                    .label("the largest register tile")
+                    .note(format!("register tiles are spread over {threads} threads, plus {REGISTER_OVERHEAD} for addresses and indices"))
+                    .help("use a smaller BN, or more WARPS"),
+            );
+        } else if regs * threads > u64::from(info.regs_per_sm) {
+            self.err(Diagnostic::error(
+                "register-budget",
+                biggest_reg.map(|x| x.1),
+                format!(
+                    "{threads} threads x {regs} registers exceed the {} registers of an SM",
+                    info.regs_per_sm
+                ),
+            ));
+        }
+    }
+
+    fn tiles(&mut self, at: Option<Span>) {
+        let warps = match self.gemm_warps {
+            Some((w, _)) => w as i64,
+            None => self.p("WARPS").unwrap_or(4),
+        };
+        let (bm, bn, d) = (
+            self.p("BM").unwrap_or(0),
+            self.p("BN").unwrap_or(0),
+            self.p("D").unwrap_or(0),
+        );
+        if bm <= 0 || bm % (16 * warps.max(1)) != 0 {
+            self.err(
+                Diagnostic::error(
+                    "tile-divisibility",
+                    at,
+                    format!("BM = {bm} does not split into 16-row MMA tiles over {warps} warps"),
+                )
+                .help(format!("BM a multiple of {}", 16 * warps)),
+            );
+        }
+        if bn <= 0 || bn % 16 != 0 {
+            self.err(Diagnostic::error(
+                "tile-divisibility",
+                at,
+                format!("BN = {bn} is not a multiple of 16 (the MMA k of the second GEMM)"),
+            ));
+        }
+        if d <= 0 || d % 16 != 0 {
+            self.err(Diagnostic::error(
+                "tile-divisibility",
+                at,
+                format!("D = {d} is not a multiple of 16"),
+            ));
+        }
+        if let Some(s) = self.p("STAGES") {
+            if !(1..=4).contains(&s) {
+                self.err(Diagnostic::error(
+                    "param",
+                    at,
+                    format!("STAGES = {s}: 1 to 4 stage buffers"),
+                ));
+            }
+        }
+    }
+}
+
+fn self_dtype_of(bufs: &HashMap<String, Buf>, name: &str) -> DType {
+    bufs.get(name).map_or(DType::F32, |b| b.content)
+}
+
+fn contains_gemm(stmts: &[Stmt]) -> bool {
+    let mut found = false;
+    walk(stmts, &mut |s| {
+        found |= matches!(s.kind, StmtKind::Compute(Compute::Gemm { .. }));
+    });
+    found
+}
+
+/// Calls `f` on every statement, blocks before their bodies.
+pub fn walk<'p>(stmts: &'p [Stmt], f: &mut dyn FnMut(&'p Stmt)) {
+    for s in stmts {
+        f(s);
+        match &s.kind {
+            StmtKind::Loop(l) => walk(&l.body, f),
+            StmtKind::Role(r) => walk(&r.body, f),
+            _ => {}
+        }
+    }
+}

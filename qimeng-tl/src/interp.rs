@@ -1,0 +1,968 @@
+//! The CPU interpreter: runs a program's statements, tile by tile, for every thread block of a
+//! small problem, in f32 with each buffer's dtype rounding, and compares the output with the
+//! f64 reference of `qimeng-reference`.
+//!
+//! It follows the program, not the algorithm it should be: the loop runs the bounds the
+//! program states, masks apply the conditions written on the blocks named, a missing rescale
+//! leaves stale terms in the accumulator. Memory the program did not write reads as NaN (shared
+//! memory, scratch registers, rows past a sequence that no guard zero-fills, and the output),
+//! so forgetting a write shows up in the numbers.
+
+use std::collections::HashMap;
+
+use qimeng_reference::{
+    Comparison, Problem, Rng, attention_f64, attention_lowp, compare, random_tensor, round_to,
+};
+use qimeng_spec::{DType, Spec};
+
+use crate::ast::*;
+use crate::check::walk;
+use crate::diag::Diagnostic;
+use crate::eval;
+
+/// A fault while running: the statement and what went wrong (a tensor index out of range, a
+/// store past the end, a shape that does not fit).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("line {}: {message}", span.line)]
+pub struct InterpretError {
+    /// The statement.
+    pub span: Span,
+    /// What happened.
+    pub message: String,
+}
+
+impl InterpretError {
+    /// As a diagnostic (rule `interpret`).
+    pub fn diagnostic(&self) -> Diagnostic {
+        Diagnostic::error("interpret", Some(self.span), self.message.clone())
+    }
+}
+
+/// The first output element over the error bound.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Mismatch {
+    /// Batch.
+    pub b: usize,
+    /// Query row.
+    pub i: usize,
+    /// Query head.
+    pub h: usize,
+    /// Element of the head dimension.
+    pub d: usize,
+    /// What the program computed.
+    pub got: f32,
+    /// The f64 reference.
+    pub expected: f64,
+}
+
+/// One problem run through a program.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Run {
+    /// The problem.
+    pub problem: Problem,
+    /// Against the references (`passed` is the verdict).
+    pub comparison: Comparison,
+    /// Where it first went wrong, if it did.
+    pub mismatch: Option<Mismatch>,
+}
+
+impl Run {
+    /// `b x s_q x s_k x h_q:h_kv x d [causal]`.
+    pub fn shape(&self) -> String {
+        let p = &self.problem;
+        format!(
+            "b={} s_q={} s_k={} h={}:{} d={}{}",
+            p.batch,
+            p.seqlen_q,
+            p.seqlen_k,
+            p.heads_q,
+            p.heads_kv,
+            p.head_dim,
+            if p.causal { " causal" } else { "" }
+        )
+    }
+
+    /// One line: the problem, the max error, the bound and the first mismatch.
+    pub fn summary(&self) -> String {
+        let c = &self.comparison;
+        let mut s = format!(
+            "{}: max error {:.3e} (bound {:.3e}), rel L2 {:.2e}",
+            self.shape(),
+            c.max_error,
+            2.0 * c.lowp_error + qimeng_reference::ABS_SLACK,
+            c.rel_l2
+        );
+        if c.non_finite > 0 {
+            s += &format!(", {} non-finite outputs", c.non_finite);
+        }
+        if let Some(m) = self.mismatch {
+            s += &format!(
+                "; first mismatch O[b={}, i={}, h={}, d={}] = {}, expected {:.6}",
+                m.b, m.i, m.h, m.d, m.got, m.expected
+            );
+        }
+        s
+    }
+}
+
+/// The problems every program is run on: a single key, tails (17, 150), GQA 4:1, causal with
+/// s_q < s_k and s_q > s_k (rows that see no key), and tile-divisible lengths.
+pub fn standard_problems(head_dim: usize, causal: bool) -> Vec<Problem> {
+    vec![
+        Problem::new(1, 1, 1, 1, 1, head_dim, causal),
+        Problem::new(1, 17, 17, 2, 2, head_dim, causal),
+        Problem::new(2, 17, 150, 4, 1, head_dim, causal),
+        Problem::new(1, 150, 100, 1, 1, head_dim, causal),
+        Problem::new(1, 128, 256, 1, 1, head_dim, causal),
+    ]
+}
+
+/// Runs `program` on `problem` with random inputs of `dtype` (from `seed`) and compares.
+pub fn run(
+    program: &Program,
+    dtype: DType,
+    problem: &Problem,
+    seed: u64,
+) -> Result<Run, InterpretError> {
+    let mut rng = Rng::new(seed);
+    let q = random_tensor(&mut rng, problem.q_len(), dtype);
+    let k = random_tensor(&mut rng, problem.kv_len(), dtype);
+    let v = random_tensor(&mut rng, problem.kv_len(), dtype);
+    let out = interpret(program, problem, &q, &k, &v)?;
+    let exact = attention_f64(problem, &q, &k, &v);
+    let lowp = attention_lowp(problem, &q, &k, &v, dtype);
+    let comparison = compare(dtype, &out, &exact, &lowp);
+    let mismatch = comparison.first_bad.map(|idx| {
+        let d = idx % problem.head_dim;
+        let row = idx / problem.head_dim;
+        let h = row % problem.heads_q;
+        let i = (row / problem.heads_q) % problem.seqlen_q;
+        let b = row / (problem.heads_q * problem.seqlen_q);
+        Mismatch {
+            b,
+            i,
+            h,
+            d,
+            got: out[idx],
+            expected: exact[idx],
+        }
+    });
+    Ok(Run {
+        problem: *problem,
+        comparison,
+        mismatch,
+    })
+}
+
+/// Runs `program` on every [`standard_problems`] of `spec`; stops at the first fault.
+pub fn run_spec(program: &Program, spec: &Spec) -> Result<Vec<Run>, InterpretError> {
+    standard_problems(spec.head_dim as usize, spec.causal)
+        .iter()
+        .enumerate()
+        .map(|(n, p)| run(program, spec.dtype, p, 1000 + n as u64))
+        .collect()
+}
+
+/// Runs `program` on one problem and returns the output (`[batch, s_q, heads_q, head_dim]`,
+/// f32). Inputs are contiguous `[batch, seq, heads, head_dim]`; their values should already be
+/// rounded to the program's dtype.
+pub fn interpret(
+    program: &Program,
+    p: &Problem,
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+) -> Result<Vec<f32>, InterpretError> {
+    let top = Span::default();
+    let fault = |m: String| InterpretError {
+        span: top,
+        message: m,
+    };
+    if q.len() != p.q_len() || k.len() != p.kv_len() || v.len() != p.kv_len() {
+        return Err(fault("input lengths do not match the problem".into()));
+    }
+    if p.heads_kv == 0 || p.heads_q % p.heads_kv != 0 || p.head_dim == 0 {
+        return Err(fault("heads_q must be a multiple of heads_kv".into()));
+    }
+    let mut params: HashMap<String, i64> = HashMap::new();
+    let mut init: HashMap<String, f32> = HashMap::new();
+    let mut running: HashMap<String, String> = HashMap::new();
+    walk(&program.stmts, &mut |s| match &s.kind {
+        StmtKind::Param(ps) => {
+            for (n, val) in ps {
+                params.insert(n.clone(), i64::try_from(*val).unwrap_or(i64::MAX));
+            }
+        }
+        StmtKind::Compute(Compute::Gemm {
+            c,
+            accumulate: true,
+            ..
+        }) => {
+            init.entry(c.clone()).or_insert(0.0);
+        }
+        StmtKind::Compute(Compute::RowSum {
+            dst,
+            accumulate: true,
+            ..
+        }) => {
+            init.entry(dst.clone()).or_insert(0.0);
+        }
+        StmtKind::Compute(Compute::Rescale {
+            targets, commit, ..
+        }) => {
+            for t in targets {
+                init.entry(t.clone()).or_insert(0.0);
+            }
+            if let Some((m, m_new)) = commit {
+                init.insert(m.clone(), f32::NEG_INFINITY);
+                running.insert(m_new.clone(), m.clone());
+            }
+        }
+        _ => {}
+    });
+    let bm = params
+        .get("BM")
+        .copied()
+        .filter(|x| *x > 0 && *x <= 4096)
+        .ok_or_else(|| fault("`param BM` is missing or out of range".into()))?
+        as usize;
+    let mut out = vec![f32::NAN; p.q_len()];
+    let group = p.heads_q / p.heads_kv;
+    for b in 0..p.batch {
+        for h in 0..p.heads_q {
+            for i in 0..p.seqlen_q.div_ceil(bm) {
+                let mut env = params.clone();
+                for (n, val) in [
+                    ("S_q", p.seqlen_q),
+                    ("S_k", p.seqlen_k),
+                    ("GROUP", group),
+                    ("b", b),
+                    ("h", h),
+                    ("i", i),
+                ] {
+                    env.insert(n.to_string(), val as i64);
+                }
+                let mut m = Block {
+                    p,
+                    q,
+                    k,
+                    v,
+                    out: &mut out,
+                    env,
+                    bufs: HashMap::new(),
+                    globals: HashMap::new(),
+                    init: &init,
+                    running: &running,
+                    loop_j: None,
+                    steps: 0,
+                };
+                m.block(&program.stmts)?;
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Which {
+    Q,
+    K,
+    V,
+    O,
+}
+
+#[derive(Clone, Copy)]
+struct Global {
+    which: Which,
+    batch: usize,
+    head: usize,
+    dtype: DType,
+}
+
+#[derive(Clone)]
+struct Buf {
+    dims: Vec<usize>,
+    data: Vec<f32>,
+    content: DType,
+    /// For (stages, rows, cols) buffers: the stage the last copy filled.
+    slot: usize,
+}
+
+impl Buf {
+    /// The 2-D (or 1-D) matrix currently meant: the last-filled stage of a staged buffer.
+    fn mat(&self) -> (&[f32], &[usize]) {
+        if self.dims.len() == 3 {
+            let n = self.dims[1] * self.dims[2];
+            (&self.data[self.slot * n..][..n], &self.dims[1..])
+        } else {
+            (&self.data, &self.dims)
+        }
+    }
+}
+
+/// Statements executed per thread block, at most (guards against runaway programs).
+const MAX_STEPS: u64 = 1 << 22;
+
+struct Block<'a> {
+    p: &'a Problem,
+    q: &'a [f32],
+    k: &'a [f32],
+    v: &'a [f32],
+    out: &'a mut [f32],
+    env: HashMap<String, i64>,
+    bufs: HashMap<String, Buf>,
+    globals: HashMap<String, Global>,
+    init: &'a HashMap<String, f32>,
+    running: &'a HashMap<String, String>,
+    loop_j: Option<i64>,
+    steps: u64,
+}
+
+type R<T> = Result<T, InterpretError>;
+
+impl Block<'_> {
+    fn block(&mut self, stmts: &[Stmt]) -> R<()> {
+        for s in stmts {
+            self.steps += 1;
+            if self.steps > MAX_STEPS {
+                return Err(self.fault(s.span, "the program runs too long".into()));
+            }
+            self.stmt(s)?;
+        }
+        Ok(())
+    }
+
+    fn fault(&self, span: Span, message: String) -> InterpretError {
+        InterpretError { span, message }
+    }
+
+    fn int(&self, e: &Expr, span: Span) -> R<i64> {
+        eval::int(e, &self.env).map_err(|m| self.fault(span, m))
+    }
+
+    fn buf(&self, name: &str, span: Span) -> R<&Buf> {
+        self.bufs
+            .get(name)
+            .ok_or_else(|| self.fault(span, format!("`{name}` is not allocated")))
+    }
+
+    fn stmt(&mut self, s: &Stmt) -> R<()> {
+        let span = s.span;
+        match &s.kind {
+            StmtKind::Blank | StmtKind::Comment(_) | StmtKind::Param(_) | StmtKind::Sync(_) => {
+                Ok(())
+            }
+            StmtKind::Allocate(a) => self.allocate(a, span),
+            StmtKind::Copy(c) => self.copy(c, span),
+            StmtKind::Compute(c) => self.compute(c, span),
+            StmtKind::Reshape(r) => {
+                let src = self.buf(&r.src, span)?.clone();
+                let data = src.data.iter().map(|x| round_to(r.dtype, *x)).collect();
+                self.put(
+                    &r.dst,
+                    Buf {
+                        dims: src.dims,
+                        data,
+                        content: r.dtype,
+                        slot: 0,
+                    },
+                    span,
+                )
+            }
+            StmtKind::Role(r) => self.block(&r.body),
+            StmtKind::Loop(l) => {
+                let bn = self
+                    .env
+                    .get("BN")
+                    .copied()
+                    .filter(|x| *x > 0)
+                    .ok_or_else(|| self.fault(span, "`param BN` is missing".into()))?;
+                let sk = self.p.seqlen_k as i64;
+                let mut n = (sk + bn - 1) / bn;
+                if let LoopBound::Diagonal(iv) = &l.bound {
+                    let i = self.int(&Expr::Var(iv.clone()), span)?;
+                    let bm = self.env.get("BM").copied().unwrap_or(1);
+                    let seen = (i + 1) * bm + sk - self.p.seqlen_q as i64;
+                    n = if seen <= 0 {
+                        0
+                    } else {
+                        n.min((seen + bn - 1) / bn)
+                    };
+                }
+                for j in 0..n {
+                    self.env.insert(l.var.clone(), j);
+                    self.loop_j = Some(j);
+                    self.block(&l.body)?;
+                }
+                self.env.remove(&l.var);
+                self.loop_j = None;
+                Ok(())
+            }
+        }
+    }
+
+    /// Replaces `name`'s contents, keeping its declared shape.
+    fn put(&mut self, name: &str, new: Buf, span: Span) -> R<()> {
+        match self.bufs.get_mut(name) {
+            Some(b) if b.dims == new.dims => {
+                *b = new;
+                Ok(())
+            }
+            Some(b) => Err(InterpretError {
+                span,
+                message: format!("`{name}` is {:?} but the value is {:?}", b.dims, new.dims),
+            }),
+            None => Err(self.fault(span, format!("`{name}` is not allocated"))),
+        }
+    }
+
+    fn allocate(&mut self, a: &Allocate, span: Span) -> R<()> {
+        for name in &a.names {
+            if a.space == Space::Global {
+                let which = match name.as_str() {
+                    "Q" => Which::Q,
+                    "K" => Which::K,
+                    "V" => Which::V,
+                    "O" => Which::O,
+                    _ => return Err(self.fault(span, format!("unknown global tensor `{name}`"))),
+                };
+                let at =
+                    a.at.as_ref()
+                        .ok_or_else(|| self.fault(span, format!("`{name}` has no `at`")))?;
+                let batch = self.int(&at.batch, span)?;
+                let head = self.int(&at.head, span)?;
+                let heads = match which {
+                    Which::K | Which::V => self.p.heads_kv,
+                    _ => self.p.heads_q,
+                };
+                if batch < 0 || batch as usize >= self.p.batch {
+                    return Err(self.fault(
+                        span,
+                        format!("`{name}` at batch {batch}: outside 0..{}", self.p.batch),
+                    ));
+                }
+                if head < 0 || head as usize >= heads {
+                    return Err(self.fault(
+                        span,
+                        format!(
+                            "`{name}` at head {head} (`{}` with h = {}, GROUP = {}): outside 0..{heads}",
+                            at.head,
+                            self.env["h"],
+                            self.env["GROUP"]
+                        ),
+                    ));
+                }
+                self.globals.insert(
+                    name.clone(),
+                    Global {
+                        which,
+                        batch: batch as usize,
+                        head: head as usize,
+                        dtype: a.dtype,
+                    },
+                );
+                continue;
+            }
+            let mut dims = Vec::new();
+            for d in &a.shape {
+                let v = self.int(d, span)?;
+                if !(1..=1 << 16).contains(&v) {
+                    return Err(
+                        self.fault(span, format!("dimension {v} of `{name}` is out of range"))
+                    );
+                }
+                dims.push(v as usize);
+            }
+            let n: usize = dims.iter().product();
+            if n > 1 << 24 {
+                return Err(self.fault(span, format!("`{name}` is too large to interpret")));
+            }
+            let fill = match a.space {
+                Space::Register => self.init.get(name).copied().unwrap_or(f32::NAN),
+                _ => f32::NAN,
+            };
+            self.bufs.insert(
+                name.clone(),
+                Buf {
+                    dims,
+                    data: vec![fill; n],
+                    content: a.dtype,
+                    slot: 0,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    fn copy(&mut self, c: &Copy, span: Span) -> R<()> {
+        if c.srcs.len() != c.dsts.len() {
+            return Err(self.fault(span, "sources and destinations differ in number".into()));
+        }
+        let shape: Vec<usize> = c
+            .shape
+            .iter()
+            .map(|e| self.int(e, span).map(|v| v.max(0) as usize))
+            .collect::<R<_>>()?;
+        for (src, dst) in c.srcs.iter().zip(&c.dsts) {
+            if let Some(g) = self.globals.get(src).copied() {
+                self.load(c, span, g, dst, &shape)?;
+            } else if let Some(g) = self.globals.get(dst).copied() {
+                self.store(c, span, src, g, &shape)?;
+            } else {
+                let s = self.buf(src, span)?.clone();
+                let (data, _) = s.mat();
+                let d = self.bufs.get_mut(dst).ok_or_else(|| InterpretError {
+                    span,
+                    message: format!("`{dst}` is not allocated"),
+                })?;
+                if d.data.len() != data.len() {
+                    return Err(InterpretError {
+                        span,
+                        message: format!("`{src}` and `{dst}` differ in size"),
+                    });
+                }
+                d.data.copy_from_slice(data);
+                d.content = s.content;
+            }
+        }
+        Ok(())
+    }
+
+    fn block_index(&self, at: Option<&Coord>, span: Span) -> R<i64> {
+        let at = at.ok_or_else(|| {
+            self.fault(span, "a global tile needs `at [row|key block ..]`".into())
+        })?;
+        self.int(&Expr::Var(at.index.clone()), span)
+    }
+
+    fn load(&mut self, c: &Copy, span: Span, g: Global, dst: &str, shape: &[usize]) -> R<()> {
+        if shape.len() != 2 {
+            return Err(self.fault(span, "a tile has two dimensions".into()));
+        }
+        let (rows, cols) = (shape[0], shape[1]);
+        let p = self.p;
+        let d = p.head_dim;
+        if cols != d {
+            return Err(self.fault(span, format!("tile width {cols} is not head_dim {d}")));
+        }
+        let blk = self.block_index(c.src_at.as_ref(), span)?;
+        let (data, seqlen, heads) = match g.which {
+            Which::Q => (self.q, p.seqlen_q, p.heads_q),
+            Which::K => (self.k, p.seqlen_k, p.heads_kv),
+            Which::V => (self.v, p.seqlen_k, p.heads_kv),
+            Which::O => return Err(self.fault(span, "`O` is the output; it is not loaded".into())),
+        };
+        let mut zero_from = i64::MAX;
+        for o in c.opts() {
+            if let CopyOpt::ZeroFill(e) = o {
+                zero_from = self.int(e, span)?;
+            }
+        }
+        let mut tile = vec![0.0f32; rows * cols];
+        for r in 0..rows {
+            let pos = blk * rows as i64 + r as i64;
+            let row = &mut tile[r * cols..][..cols];
+            if pos >= zero_from {
+                row.fill(0.0);
+            } else if pos < 0 || pos >= seqlen as i64 {
+                row.fill(f32::NAN); // out of bounds: whatever memory holds
+            } else {
+                let base = ((g.batch * seqlen + pos as usize) * heads + g.head) * d;
+                for (x, y) in row.iter_mut().zip(&data[base..base + d]) {
+                    *x = round_to(g.dtype, *y);
+                }
+            }
+        }
+        let b = self.bufs.get_mut(dst).ok_or_else(|| InterpretError {
+            span,
+            message: format!("`{dst}` is not allocated"),
+        })?;
+        let n = rows * cols;
+        if b.dims.len() == 3 && b.dims[1..] == *shape {
+            let slot = (blk.max(0) as usize) % b.dims[0];
+            b.data[slot * n..][..n].copy_from_slice(&tile);
+            b.slot = slot;
+        } else if b.dims == shape {
+            b.data.copy_from_slice(&tile);
+        } else {
+            return Err(InterpretError {
+                span,
+                message: format!("`{dst}` {:?} does not hold a tile {shape:?}", b.dims),
+            });
+        }
+        b.content = g.dtype;
+        Ok(())
+    }
+
+    fn store(&mut self, c: &Copy, span: Span, src: &str, g: Global, shape: &[usize]) -> R<()> {
+        if g.which != Which::O {
+            return Err(self.fault(span, "only `O` is written".into()));
+        }
+        let s = self.buf(src, span)?.clone();
+        let (data, dims) = s.mat();
+        if dims != shape || shape.len() != 2 || shape[1] != self.p.head_dim {
+            return Err(self.fault(span, format!("`{src}` {dims:?} is not the tile {shape:?}")));
+        }
+        let blk = self.block_index(c.dst_at.as_ref(), span)?;
+        let mut guard = i64::MAX;
+        for o in c.opts() {
+            if let CopyOpt::Guard(e) = o {
+                guard = self.int(e, span)?;
+            }
+        }
+        let dtype = c.as_dtype.unwrap_or(g.dtype);
+        let (rows, d) = (shape[0], shape[1]);
+        let p = self.p;
+        for r in 0..rows {
+            let pos = blk * rows as i64 + r as i64;
+            if pos >= guard {
+                continue;
+            }
+            if pos < 0 || pos >= p.seqlen_q as i64 {
+                return Err(self.fault(
+                    span,
+                    format!(
+                        "writes output row {pos}, past S_q = {} (out of bounds)",
+                        p.seqlen_q
+                    ),
+                ));
+            }
+            let base = p.q_index(g.batch, pos as usize, g.head);
+            for (o, x) in self.out[base..base + d].iter_mut().zip(&data[r * d..]) {
+                *o = round_to(dtype, *x);
+            }
+        }
+        Ok(())
+    }
+
+    fn compute(&mut self, c: &Compute, span: Span) -> R<()> {
+        match c {
+            Compute::Gemm {
+                a,
+                b,
+                c: acc,
+                accumulate,
+                ..
+            } => {
+                let (ab, bb) = (self.buf(&a.name, span)?, self.buf(&b.name, span)?);
+                let ((ad, adims), (bd, bdims)) = (ab.mat(), bb.mat());
+                if adims.len() != 2 || bdims.len() != 2 {
+                    return Err(self.fault(span, "GEMM operands are matrices".into()));
+                }
+                let (m, kk) = (adims[0], adims[1]);
+                let (bk, n) = if b.transposed {
+                    (bdims[1], bdims[0])
+                } else {
+                    (bdims[0], bdims[1])
+                };
+                if bk != kk {
+                    return Err(self.fault(span, format!("inner dimensions {kk} and {bk} differ")));
+                }
+                let mut res = vec![0.0f32; m * n];
+                for r in 0..m {
+                    for col in 0..n {
+                        let mut sum = 0.0f32;
+                        for x in 0..kk {
+                            let bv = if b.transposed {
+                                bd[col * kk + x]
+                            } else {
+                                bd[x * n + col]
+                            };
+                            sum += ad[r * kk + x] * bv;
+                        }
+                        res[r * n + col] = sum;
+                    }
+                }
+                let cb = self.bufs.get_mut(acc).ok_or_else(|| InterpretError {
+                    span,
+                    message: format!("`{acc}` is not allocated"),
+                })?;
+                if cb.dims != [m, n] {
+                    return Err(InterpretError {
+                        span,
+                        message: format!("`{acc}` is {:?}, the product is [{m}, {n}]", cb.dims),
+                    });
+                }
+                if *accumulate {
+                    for (x, y) in cb.data.iter_mut().zip(res) {
+                        *x += y;
+                    }
+                } else {
+                    cb.data = res;
+                }
+                cb.content = DType::F32;
+                Ok(())
+            }
+            Compute::Scale { target, factor } => {
+                let f = eval::real(factor, &self.env, f64::from(self.p.scale))
+                    .map_err(|m| self.fault(span, m))? as f32;
+                let b = self.mut_buf(target, span)?;
+                b.data.iter_mut().for_each(|x| *x *= f);
+                Ok(())
+            }
+            Compute::Mask { target, cond, when } => self.mask(target, cond, *when, span),
+            Compute::RowMax { src, dst, .. } => {
+                let s = self.buf(src, span)?;
+                let (rows, cols) =
+                    rc(&s.dims).ok_or_else(|| self.fault(span, "rowmax of a matrix".into()))?;
+                let mut m: Vec<f32> = (0..rows)
+                    .map(|r| {
+                        s.data[r * cols..][..cols]
+                            .iter()
+                            .copied()
+                            .fold(f32::NEG_INFINITY, f32::max)
+                    })
+                    .collect();
+                if let Some(run) = self.running.get(dst) {
+                    let old = self.buf(run, span)?;
+                    if old.data.len() != rows {
+                        return Err(self.fault(
+                            span,
+                            format!("`{run}` has {} rows, not {rows}", old.data.len()),
+                        ));
+                    }
+                    for (x, o) in m.iter_mut().zip(&old.data) {
+                        *x = x.max(*o);
+                    }
+                }
+                self.set_vec(dst, m);
+                Ok(())
+            }
+            Compute::Rescale {
+                targets,
+                base,
+                old,
+                new,
+                commit,
+            } => {
+                let (o, n) = (
+                    self.buf(old, span)?.data.clone(),
+                    self.buf(new, span)?.data.clone(),
+                );
+                if o.len() != n.len() {
+                    return Err(self.fault(span, "running maxima differ in length".into()));
+                }
+                let alpha: Vec<f32> = o
+                    .iter()
+                    .zip(&n)
+                    .map(|(o, n)| {
+                        if *o == f32::NEG_INFINITY {
+                            0.0 // nothing seen yet: the accumulators are 0 anyway
+                        } else {
+                            exp(*base, o - n)
+                        }
+                    })
+                    .collect();
+                for t in targets {
+                    let b = self.mut_buf(t, span)?;
+                    let rows = alpha.len();
+                    if b.data.is_empty()
+                        || b.data.len() % rows != 0
+                        || b.dims.first() != Some(&rows)
+                    {
+                        return Err(InterpretError {
+                            span,
+                            message: format!("`{t}` does not have {rows} rows"),
+                        });
+                    }
+                    let w = b.data.len() / rows;
+                    for (r, a) in alpha.iter().enumerate() {
+                        b.data[r * w..][..w].iter_mut().for_each(|x| *x *= a);
+                    }
+                }
+                if let Some((l, r)) = commit {
+                    let v = self.buf(r, span)?.data.clone();
+                    let b = self.mut_buf(l, span)?;
+                    if b.data.len() != v.len() {
+                        return Err(InterpretError {
+                            span,
+                            message: format!("`{l}` and `{r}` differ in length"),
+                        });
+                    }
+                    b.data = v;
+                }
+                Ok(())
+            }
+            Compute::Exp {
+                base,
+                src,
+                sub,
+                dst,
+            } => {
+                let s = self.buf(src, span)?.clone();
+                let m = self.buf(sub, span)?.data.clone();
+                let (rows, cols) =
+                    rc(&s.dims).ok_or_else(|| self.fault(span, "exp of a matrix".into()))?;
+                if m.len() != rows {
+                    return Err(
+                        self.fault(span, format!("`{sub}` has {} rows, not {rows}", m.len()))
+                    );
+                }
+                let mut data = s.data.clone();
+                for r in 0..rows {
+                    // A row that has seen no key keeps max -inf: subtract 0 so exp gives 0.
+                    let mr = if m[r] == f32::NEG_INFINITY { 0.0 } else { m[r] };
+                    data[r * cols..][..cols]
+                        .iter_mut()
+                        .for_each(|x| *x = exp(*base, *x - mr));
+                }
+                if !self.bufs.contains_key(dst) {
+                    self.bufs.insert(dst.clone(), s.clone());
+                }
+                self.put(
+                    dst,
+                    Buf {
+                        dims: s.dims,
+                        data,
+                        content: DType::F32,
+                        slot: 0,
+                    },
+                    span,
+                )
+            }
+            Compute::RowSum {
+                src,
+                dst,
+                accumulate,
+            } => {
+                let s = self.buf(src, span)?;
+                let (rows, cols) =
+                    rc(&s.dims).ok_or_else(|| self.fault(span, "rowsum of a matrix".into()))?;
+                let sums: Vec<f32> = (0..rows)
+                    .map(|r| s.data[r * cols..][..cols].iter().sum())
+                    .collect();
+                if *accumulate {
+                    let b = self.mut_buf(dst, span)?;
+                    if b.data.len() != rows {
+                        return Err(InterpretError {
+                            span,
+                            message: format!("`{dst}` does not have {rows} rows"),
+                        });
+                    }
+                    b.data.iter_mut().zip(sums).for_each(|(x, y)| *x += y);
+                } else {
+                    self.set_vec(dst, sums);
+                }
+                Ok(())
+            }
+            Compute::Normalize {
+                target,
+                by,
+                zero_guard,
+            } => {
+                let l = self.buf(by, span)?.data.clone();
+                let b = self.mut_buf(target, span)?;
+                let rows = l.len();
+                if rows == 0 || b.data.len() % rows != 0 {
+                    return Err(InterpretError {
+                        span,
+                        message: format!("`{target}` does not have {rows} rows"),
+                    });
+                }
+                let w = b.data.len() / rows;
+                for (r, d) in l.iter().enumerate() {
+                    for x in &mut b.data[r * w..][..w] {
+                        *x = if *d == 0.0 && *zero_guard {
+                            0.0
+                        } else {
+                            *x / d
+                        };
+                    }
+                }
+                Ok(())
+            }
+            Compute::Convert { names, from, to } => {
+                for n in names {
+                    let b = self.mut_buf(n, span)?;
+                    if b.content != *from {
+                        let c = b.content;
+                        return Err(InterpretError {
+                            span,
+                            message: format!("`{n}` holds {c}, not {from}"),
+                        });
+                    }
+                    b.data.iter_mut().for_each(|x| *x = round_to(*to, *x));
+                    b.content = *to;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn mut_buf(&mut self, name: &str, span: Span) -> R<&mut Buf> {
+        self.bufs.get_mut(name).ok_or_else(|| InterpretError {
+            span,
+            message: format!("`{name}` is not allocated"),
+        })
+    }
+
+    /// Writes a row vector, creating it (f32 register) when no Allocate did.
+    fn set_vec(&mut self, name: &str, v: Vec<f32>) {
+        let b = self.bufs.entry(name.to_string()).or_insert_with(|| Buf {
+            dims: vec![v.len()],
+            data: Vec::new(),
+            content: DType::F32,
+            slot: 0,
+        });
+        b.dims = vec![v.len()];
+        b.data = v;
+        b.content = DType::F32;
+    }
+
+    fn mask(&mut self, target: &str, cond: &Cond, when: MaskWhen, span: Span) -> R<()> {
+        let (sq, sk) = (self.p.seqlen_q as i64, self.p.seqlen_k as i64);
+        let i = self.env.get("i").copied().unwrap_or(0);
+        let j = self.loop_j.unwrap_or(0);
+        let b = self.buf(target, span)?;
+        let (rows, cols) =
+            rc(&b.dims).ok_or_else(|| self.fault(span, "mask of a matrix".into()))?;
+        let (rows_i, cols_i) = (rows as i64, cols as i64);
+        let apply = match when {
+            MaskWhen::Always => true,
+            MaskWhen::Tail => j == (sk + cols_i - 1) / cols_i - 1,
+            MaskWhen::Diagonal => (j + 1) * cols_i - 1 > i * rows_i + sk - sq,
+        };
+        if !apply {
+            return Ok(());
+        }
+        let env = &self.env;
+        let mut hits = Vec::new();
+        for r in 0..rows {
+            for c in 0..cols {
+                let query = i * rows_i + r as i64;
+                let key = j * cols_i + c as i64;
+                let get = |n: &str| match n {
+                    "query" => Some(query),
+                    "key" => Some(key),
+                    _ => env.get(n).copied(),
+                };
+                let l = eval::int_by(&cond.lhs, &get)
+                    .map_err(|m| InterpretError { span, message: m })?;
+                let rr = eval::int_by(&cond.rhs, &get)
+                    .map_err(|m| InterpretError { span, message: m })?;
+                if cond.op.holds(l, rr) {
+                    hits.push(r * cols + c);
+                }
+            }
+        }
+        let b = self.mut_buf(target, span)?;
+        for h in hits {
+            b.data[h] = f32::NEG_INFINITY;
+        }
+        Ok(())
+    }
+}
+
+fn rc(dims: &[usize]) -> Option<(usize, usize)> {
+    match dims {
+        [r, c] => Some((*r, *c)),
+        _ => None,
+    }
+}
+
+fn exp(base: ExpBase, x: f32) -> f32 {
+    match base {
+        ExpBase::E => x.exp(),
+        ExpBase::Two => x.exp2(),
+    }
+}
