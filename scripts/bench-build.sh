@@ -21,7 +21,7 @@ host=${QIMENG_BENCH_HOST:-$(hostname -s 2>/dev/null || echo host)}
 date=${QIMENG_BENCH_DATE:-$(date +%F)}
 out=${1:-$root/bench/results/build-$host-$date.md}
 work=$(mktemp -d /tmp/qimeng-bench.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+[ -n "${QIMENG_BENCH_KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
 real_cuda=$root/.qimeng/toolchain/nvidia/cu13
 [ -x "$real_cuda/bin/nvcc" ] || { echo "no toolchain: run bash scripts/setup.sh" >&2; exit 1; }
 

@@ -471,6 +471,95 @@ mod tests {
     }
 
     #[test]
+    fn every_kind_of_damage_is_named() {
+        // (what is done to a sealed entry, what the error must say)
+        type Damage = fn(&Path);
+        let cases: &[(&str, Damage, &str)] = &[
+            (
+                "meta.json deleted",
+                |d| fs::remove_file(d.join("meta.json")).unwrap(),
+                "meta.json is missing",
+            ),
+            (
+                "kernel.cu deleted",
+                |d| fs::remove_file(d.join("kernel.cu")).unwrap(),
+                "kernel.cu is missing",
+            ),
+            (
+                "kernel.cu truncated to nothing",
+                |d| fs::write(d.join("kernel.cu"), "").unwrap(),
+                "kernel.cu does not match",
+            ),
+            (
+                "kernel.tl edited",
+                |d| fs::write(d.join("kernel.tl"), "param BM = 128\n").unwrap(),
+                "kernel.tl does not match",
+            ),
+            (
+                "meta.json emptied",
+                |d| fs::write(d.join("meta.json"), "").unwrap(),
+                "meta.json is not valid",
+            ),
+            (
+                "meta.json lost a hash",
+                |d| {
+                    let mut m: Meta =
+                        serde_json::from_str(&fs::read_to_string(d.join("meta.json")).unwrap())
+                            .unwrap();
+                    m.files.remove("kernel.h");
+                    write_meta(d, &m).unwrap();
+                },
+                "records no hash for kernel.h",
+            ),
+            (
+                "meta.json of another entry",
+                |d| {
+                    let mut m: Meta =
+                        serde_json::from_str(&fs::read_to_string(d.join("meta.json")).unwrap())
+                            .unwrap();
+                    m.key = "fwd-t4-f16-d64-causal".into();
+                    write_meta(d, &m).unwrap();
+                },
+                "meta.json is for `fwd-t4-f16-d64-causal`",
+            ),
+            (
+                "a file replaced by a folder",
+                |d| {
+                    fs::remove_file(d.join("kernel.h")).unwrap();
+                    fs::create_dir(d.join("kernel.h")).unwrap();
+                },
+                "kernel.h is missing",
+            ),
+        ];
+        for (i, (what, damage, expected)) in cases.iter().enumerate() {
+            let root = scratch(&format!("damage-{i}"));
+            let dir = make_entry(&root);
+            damage(&dir);
+            let cache = Cache {
+                dirs: vec![root.clone(), bundled_dir()],
+            };
+            let msg = match cache.lookup(spec()) {
+                Err(e) => e.to_string(),
+                Ok(_) => panic!("{what}: the damaged entry was used"),
+            };
+            assert!(msg.contains(expected), "{what}: {msg}");
+            assert!(msg.contains("fwd-t4-f16-d64-full"), "{what}: {msg}");
+        }
+    }
+
+    #[test]
+    fn the_shared_headers_are_hashed() {
+        let h = include_hash().unwrap();
+        assert!(h.starts_with("sha256:"));
+        assert!(
+            include_files()
+                .unwrap()
+                .iter()
+                .any(|f| f.ends_with("qimeng/fa2_fwd.cuh"))
+        );
+    }
+
+    #[test]
     fn spec_file_must_match_the_key() {
         let root = scratch("specfile");
         let dir = make_entry(&root);

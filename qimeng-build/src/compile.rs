@@ -218,6 +218,11 @@ pub fn compile(entry: &Entry, out_dir: &Path) -> Result<PathBuf, Error> {
         .include(include_dir())
         .include(&entry.dir)
         .file(entry.source());
+    // cc names each object after a hash of its source folder; relative to the cache root, the
+    // name (and so the archive) is the same wherever the workspace is checked out.
+    if let Some(root) = entry.dir.parent() {
+        build.source_root(root);
+    }
     for flag in nvcc_flags(entry) {
         build.flag(flag);
     }

@@ -17,6 +17,13 @@
 //! writes `$OUT_DIR/qimeng/<key>.rs`. A spec that no cache holds becomes a compile error at
 //! the attribute, naming the spec and its key.
 //!
+//! Each compiled kernel is stored in the [object cache](objcache) (`QIMENG_BUILD_CACHE`,
+//! default `~/.cache/qimeng`), keyed by the bytes of its entry and of the shared headers, the
+//! nvcc version, the flags and the arch; a build that finds it there runs no nvcc. A normal
+//! build records what it used in [`qimeng.lock`](lock) beside the workspace's `Cargo.lock`;
+//! with `QIMENG_LOCKED=1` ([`Mode::Locked`]) it builds exactly what the lock pins or fails,
+//! naming the spec and what differs, and never reaches an LLM.
+//!
 //! The CUDA toolchain is found by [`qimeng_toolchain`]; under docs.rs (`DOCS_RS`) nothing is
 //! compiled and the wrappers still document.
 #![deny(missing_docs)]
