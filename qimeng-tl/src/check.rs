@@ -718,8 +718,10 @@ impl<'a> Checker<'a> {
                 (Space::Global, _) => self.load(c, span, src, dst, &shape, &d),
                 (_, Space::Global) => self.store(c, span, src, dst, &shape, &s),
                 _ => {
-                    let n: i64 = shape.iter().product();
-                    if s.dims.iter().product::<i64>() != n || d.dims.iter().product::<i64>() != n {
+                    let n: i64 = shape.iter().fold(1i64, |a, x| a.saturating_mul(*x));
+                    if s.dims.iter().fold(1i64, |a, x| a.saturating_mul(*x)) != n
+                        || d.dims.iter().fold(1i64, |a, x| a.saturating_mul(*x)) != n
+                    {
                         self.err(Diagnostic::error(
                             "coordinate",
                             sp,
@@ -1369,17 +1371,23 @@ impl<'a> Checker<'a> {
     fn mask(&mut self, target: &str, cond: &Cond, when: MaskWhen, span: Span) {
         let sp = Some(span);
         let causal_kind = eval::mentions(&cond.lhs, "query") || eval::mentions(&cond.rhs, "query");
-        let bn = self.p("BN").unwrap_or(1);
+        // Sample keys up to one block past the end (at most 256 past it).
+        let bn = self.p("BN").unwrap_or(1).clamp(1, 256);
         let env0 = self.env();
         let mut exact = true;
         'outer: for (sq, sk) in [(1i64, 1i64), (17, 150), (150, 17), (64, 64), (5, 7)] {
             for query in 0..sq.min(40) {
                 for key in 0..(sk + bn) {
-                    let mut env = env0.clone();
-                    for (k, v) in [("S_q", sq), ("S_k", sk), ("query", query), ("key", key)] {
-                        env.insert(k.into(), v);
-                    }
-                    let got = match eval::cond(cond, &env) {
+                    let get = |n: &str| match n {
+                        "S_q" => Some(sq),
+                        "S_k" => Some(sk),
+                        "query" => Some(query),
+                        "key" => Some(key),
+                        _ => env0.get(n).copied(),
+                    };
+                    let holds = eval::int_by(&cond.lhs, &get)
+                        .and_then(|l| eval::int_by(&cond.rhs, &get).map(|r| cond.op.holds(l, r)));
+                    let got = match holds {
                         Ok(g) => g,
                         Err(e) => {
                             self.err(Diagnostic::error(
@@ -1444,7 +1452,15 @@ impl<'a> Checker<'a> {
                 .help("mask `key >= S_k`: key S_k - 1 is the last real key"),
             );
         } else if when == MaskWhen::Diagonal {
-            self.err(Diagnostic::error("tail-mask", sp, "the key tail is masked only on diagonal blocks: a partial last block off the diagonal keeps garbage scores").label("wrong blocks").help("use `(tail block only)`"));
+            self.err(
+                Diagnostic::error(
+                    "tail-mask",
+                    sp,
+                    "the key-tail mask belongs on the tail block, not on `diagonal blocks only`",
+                )
+                .label("wrong blocks")
+                .help("use `(tail block only)`"),
+            );
         }
         if let Some(b) = self.bufs.get_mut(target) {
             if exact {
@@ -1497,6 +1513,7 @@ impl<'a> Checker<'a> {
             Some((w, r)) => (w, r),
             None => (self.p("WARPS").unwrap_or(4).max(1) as u64, None),
         };
+        let warps = warps.clamp(1, 1 << 20);
         let threads = warps * 32;
         let mut regs = REGISTER_OVERHEAD;
         let mut biggest_reg: Option<(u64, Span)> = None;
@@ -1515,11 +1532,11 @@ impl<'a> Checker<'a> {
                         continue;
                     }
                     let Some(b) = self.bufs.get(n) else { continue };
-                    let elems: u64 = b.dims.iter().map(|d| *d as u64).product();
-                    let bytes = elems * b.dtype.size() as u64;
+                    let elems: u64 = b.dims.iter().fold(1u64, |a, d| a.saturating_mul(*d as u64));
+                    let bytes = elems.saturating_mul(b.dtype.size() as u64);
                     match b.space {
                         Space::Shared => {
-                            smem += bytes;
+                            smem = smem.saturating_add(bytes);
                             if biggest_shared.is_none_or(|(x, _)| bytes > x) {
                                 biggest_shared = Some((bytes, s.span));
                             }
@@ -1530,7 +1547,7 @@ impl<'a> Checker<'a> {
                             } else {
                                 (bytes / 4).div_ceil(threads)
                             };
-                            regs += r;
+                            regs = regs.saturating_add(r);
                             if biggest_reg.is_none_or(|(x, _)| r > x) {
                                 biggest_reg = Some((r, s.span));
                             }
@@ -1543,7 +1560,7 @@ impl<'a> Checker<'a> {
         // Implicit row vectors (m_new).
         for (n, b) in &self.bufs {
             if b.space == Space::Register && b.dims.len() == 1 && !seen.contains(n) {
-                regs += (b.dims[0] as u64).div_ceil(warps * 8);
+                regs = regs.saturating_add((b.dims[0] as u64).div_ceil(warps * 8));
             }
         }
         // Warp roles with setmaxnreg budgets share the SM's register file.
@@ -1555,7 +1572,9 @@ impl<'a> Checker<'a> {
                 }
             }
         });
-        let role_total: u64 = roles.values().map(|(w, n)| w * 32 * n).sum();
+        let role_total: u64 = roles.values().fold(0u64, |a, (w, n)| {
+            a.saturating_add(w.saturating_mul(32).saturating_mul(*n))
+        });
         if role_total > u64::from(info.regs_per_sm) {
             self.err(Diagnostic::error(
                 "register-budget",
@@ -1589,7 +1608,7 @@ impl<'a> Checker<'a> {
                     .note(format!("register tiles are spread over {threads} threads, plus {REGISTER_OVERHEAD} for addresses and indices"))
                     .help("use a smaller BN, or more WARPS"),
             );
-        } else if regs * threads > u64::from(info.regs_per_sm) {
+        } else if regs.saturating_mul(threads) > u64::from(info.regs_per_sm) {
             self.err(Diagnostic::error(
                 "register-budget",
                 biggest_reg.map(|x| x.1),
@@ -1611,14 +1630,15 @@ impl<'a> Checker<'a> {
             self.p("BN").unwrap_or(0),
             self.p("D").unwrap_or(0),
         );
-        if bm <= 0 || bm % (16 * warps.max(1)) != 0 {
+        let rows = warps.clamp(1, 1 << 20) * 16;
+        if bm <= 0 || bm % rows != 0 {
             self.err(
                 Diagnostic::error(
                     "tile-divisibility",
                     at,
                     format!("BM = {bm} does not split into 16-row MMA tiles over {warps} warps"),
                 )
-                .help(format!("BM a multiple of {}", 16 * warps)),
+                .help(format!("BM a multiple of {rows}")),
             );
         }
         if bn <= 0 || bn % 16 != 0 {

@@ -363,7 +363,7 @@ impl LineParser {
         let next_is_shape = self.is_punct("(")
             && match self.toks.get(self.pos + 1).map(|t| &t.0) {
                 Some(Tok::Int(_)) => true,
-                Some(Tok::Word(w)) => !is_keyword(w),
+                Some(Tok::Word(w)) => !is_keyword(w) || w == "key" || w == "query",
                 Some(Tok::Punct("(")) => true,
                 _ => false,
             };
@@ -695,8 +695,8 @@ impl LineParser {
             return Err(self.expected("`>=` or `<`"));
         }
         match self.peek() {
-            Some(Tok::Int(_)) => {}
-            Some(Tok::Word(w)) if !is_keyword(w) => {}
+            Some(Tok::Int(_) | Tok::Punct("(")) => {}
+            Some(Tok::Word(w)) if !is_keyword(w) || w == "key" || w == "query" => {}
             _ => {
                 return Err(self.expected(
                     "a copy option (`async`, `sync`, `tma`, `N deep`, `rows >= E as zeros`, `rows < E`)",

@@ -1,0 +1,87 @@
+//! The corpus of wrong programs (tests/wrong/*.tl): each classic mistake is rejected, and the
+//! rejection contains the text of its `.expected` file. Each program names its spec on its
+//! first line (`# spec: KEY`).
+
+use std::path::PathBuf;
+
+use qimeng_spec::Spec;
+
+fn corpus() -> Vec<(String, String, Spec)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/wrong");
+    let mut v = Vec::new();
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_some_and(|x| x == "tl") {
+            let src = std::fs::read_to_string(&path).unwrap();
+            let key = src
+                .lines()
+                .next()
+                .and_then(|l| l.strip_prefix("# spec: "))
+                .unwrap();
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            v.push((name, src.clone(), Spec::from_key(key.trim()).unwrap()));
+        }
+    }
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v
+}
+
+fn rejection(src: &str, spec: &Spec, name: &str) -> String {
+    match qimeng_tl::verify(src, spec) {
+        Ok(_) => panic!("{name}: the wrong program was accepted"),
+        Err(e) => qimeng_tl::diag::render_all(&e.diagnostics(), src, &format!("{name}.tl"), false),
+    }
+}
+
+#[test]
+fn every_wrong_program_is_rejected_with_its_expected_message() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/wrong");
+    let corpus = corpus();
+    assert!(corpus.len() >= 7);
+    let bless = std::env::var_os("QIMENG_BLESS").is_some();
+    let mut failures = Vec::new();
+    for (name, src, spec) in &corpus {
+        let got = rejection(src, spec, name);
+        let exp_path = dir.join(format!("{name}.expected"));
+        if bless {
+            std::fs::write(&exp_path, &got).unwrap();
+            continue;
+        }
+        let expected = std::fs::read_to_string(&exp_path)
+            .unwrap_or_else(|_| panic!("{name}.expected is missing; run with QIMENG_BLESS=1"));
+        if got != expected {
+            failures.push(format!("{name}:\n--- expected\n{expected}\n--- got\n{got}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The interpreter alone, with the checker bypassed, computes wrong numbers for the mistakes
+/// that change the function: it follows the statements, not the intended algorithm.
+#[test]
+fn the_interpreter_catches_semantic_mistakes_by_itself() {
+    for name in [
+        "acc_not_rescaled",
+        "rowsum_not_rescaled",
+        "tail_mask_off_by_one",
+        "tail_mask_drops_last_key",
+        "causal_mask_top_left",
+        "causal_mask_missing",
+        "gqa_off_by_one",
+        "unwritten_read",
+        "missing_normalize",
+        "rescale_after_accumulate",
+    ] {
+        let (_, src, spec) = corpus().into_iter().find(|c| c.0 == name).unwrap();
+        let program = qimeng_tl::parse(&src).unwrap();
+        match qimeng_tl::run_spec(&program, &spec) {
+            Err(fault) => println!("{name}: fault: {fault}"),
+            Ok(runs) => {
+                let bad = runs.iter().find(|r| !r.comparison.passed);
+                let bad = bad.unwrap_or_else(|| panic!("{name}: the interpreter did not notice"));
+                assert!(bad.mismatch.is_some() || bad.comparison.non_finite > 0);
+                println!("{name}: {}", bad.summary());
+            }
+        }
+    }
+}
