@@ -2,6 +2,7 @@
 //! calls the library the build script uses.
 
 mod prepare;
+mod tl;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,6 +43,9 @@ enum Command {
     Toolchain,
     /// Writes qimeng.lock for the workspace's kernels; with --check, fails on any difference.
     Prepare(prepare::PrepareArgs),
+    /// The Thinking Language: check or interpret a kernel plan (kernel.tl).
+    #[command(subcommand)]
+    Tl(tl::TlCommand),
 }
 
 #[derive(Subcommand)]
@@ -242,6 +246,7 @@ fn run(command: Command, cache: &Cache) -> Result<(), String> {
             Ok(())
         }
         Command::Prepare(args) => prepare::run(&args, cache),
+        Command::Tl(c) => tl::run(c),
         Command::Toolchain => {
             let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
             let tc = Toolchain::find(&[&cwd]).map_err(|e| e.to_string())?;
