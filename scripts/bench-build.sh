@@ -114,12 +114,15 @@ run "pre-filled object cache (1 kernel)" "$work/a" qimeng-bench-one QIMENG_BUILD
 # rebuild of the first with the cache off.
 copy "$work/b"
 cargo clean --offline -p qimeng-example --manifest-path "$work/a/Cargo.toml" >/dev/null 2>&1
+outdir() { # OUT_DIR of the example last built from folder $1 (path crates of both folders map
+           # to the same units: cargo hashes them relative to the workspace root)
+  dirname "$(grep -l "rerun-if-changed=$1/example/src" "$CARGO_TARGET_DIR"/debug/build/qimeng-example-*/output | head -n1)"
+}
 run "repro: folder a, object cache off" "$work/a" qimeng-example QIMENG_BUILD_CACHE=off
+cp -r "$(outdir "$work/a")/out" "$work/out-a"
 run "repro: folder b, object cache off" "$work/b" qimeng-example QIMENG_BUILD_CACHE=off
-outs=()
-for d in a b; do
-  outs+=("$(dirname "$(grep -l "rerun-if-changed=$work/$d/example/src" "$CARGO_TARGET_DIR"/debug/build/qimeng-example-*/output | head -n1)")/out")
-done
+cp -r "$(outdir "$work/b")/out" "$work/out-b"
+outs=("$work/out-a" "$work/out-b")
 repro=()
 for f in $(cd "${outs[0]}" && find . -type f \( -name '*.rs' -o -name '*.a' \) | sort); do
   if cmp -s "${outs[0]}/$f" "${outs[1]}/$f"; then repro+=("| \`$f\` | identical |"); else repro+=("| \`$f\` | DIFFERENT |"); fi

@@ -6,6 +6,7 @@
 //! arch, the target and every environment variable that `cc` or nvcc read. A build that finds
 //! its key runs no nvcc.
 
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -230,5 +231,53 @@ pub fn compile(entry: &Entry, out_dir: &Path) -> Result<PathBuf, Error> {
         key: entry.spec.key(),
         message: e.to_string(),
     })?;
-    Ok(lib_path(entry, out_dir))
+    let lib = lib_path(entry, out_dir);
+    let mut bytes = fs::read(&lib).map_err(|e| Error::io(&lib, e))?;
+    if neutralize_temp_names(&mut bytes) > 0 {
+        fs::write(&lib, &bytes).map_err(|e| Error::io(&lib, e))?;
+    }
+    Ok(lib)
+}
+
+/// The one thing that differs between two nvcc runs on the same input (checked with `cmp`,
+/// nvcc 13.0.88): the host compiler records the name of nvcc's intermediate file,
+/// `tmpxft_<pid, 8 hex digits>_00000000-6_kernel.cudafe1.cpp`, as the object's file symbol.
+/// This rewrites each such pid to `00000000` (same length, so no offset moves; the name is
+/// only a string-table entry) and returns how many were rewritten.
+pub fn neutralize_temp_names(bytes: &mut [u8]) -> usize {
+    const PREFIX: &[u8] = b"tmpxft_";
+    let mut n = 0;
+    let mut i = 0;
+    while i + PREFIX.len() + 9 <= bytes.len() {
+        if &bytes[i..i + PREFIX.len()] == PREFIX {
+            let digits = i + PREFIX.len();
+            let hex = &bytes[digits..digits + 8];
+            if hex.iter().all(u8::is_ascii_hexdigit) && bytes[digits + 8] == b'_' {
+                if hex.iter().any(|&c| c != b'0') {
+                    bytes[digits..digits + 8].copy_from_slice(b"00000000");
+                    n += 1;
+                }
+                i = digits + 9;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temp_names_lose_their_pid() {
+        let mut b = b"\0tmpxft_00001e30_00000000-6_kernel.cudafe1.cpp\0tmpxft_zz\0".to_vec();
+        assert_eq!(neutralize_temp_names(&mut b), 1);
+        assert_eq!(
+            b,
+            b"\0tmpxft_00000000_00000000-6_kernel.cudafe1.cpp\0tmpxft_zz\0".to_vec()
+        );
+        assert_eq!(neutralize_temp_names(&mut b), 0);
+    }
 }
