@@ -1,9 +1,11 @@
 //! qimeng's main job: four attention kernels, asked for by attribute, compiled at build time
 //! from the curated cache, and run.
 //!
-//! On a machine with no GPU it says so and exits 0; on a GPU it runs every kernel the card can
-//! run (its own architecture natively, older ones through PTX JIT), checks a sample of output
-//! rows against the f64 CPU reference and prints the error and the speed.
+//! On a machine with no GPU it says so, interprets the Thinking Language plan (`kernel.tl`) of
+//! each kernel it built on the CPU on a small problem and prints its error against the f64
+//! reference; on a GPU it runs every kernel the card can run (its own architecture natively,
+//! older ones through PTX JIT), checks a sample of output rows against the f64 CPU reference
+//! and prints the error and the speed.
 
 use std::process::ExitCode;
 
@@ -55,6 +57,9 @@ pub fn attention_t4(
     stream: &Stream,
 ) -> Result<()>;
 
+// PLANS: (key, kernel.tl) of every kernel the build compiled (written by build.rs).
+include!(concat!(env!("OUT_DIR"), "/tl_plans.rs"));
+
 type Launch<T> =
     dyn Fn(&Tensor<T>, &Tensor<T>, &Tensor<T>, &mut TensorMut<T>, &Stream) -> Result<()>;
 
@@ -75,9 +80,13 @@ fn main() -> ExitCode {
     if device_count().unwrap_or(0) == 0 {
         let why = no_gpu_reason().unwrap_or_else(|| "no CUDA device".into());
         println!("\nNo GPU here: {why}.");
-        println!("Nothing to run; the kernels are built and linked. Run this binary on a machine");
-        println!("with an NVIDIA GPU (driver for CUDA 13) to check and time them.");
-        return ExitCode::SUCCESS;
+        println!("The kernels are built and linked. Run this binary on a machine with an NVIDIA");
+        println!("GPU (driver for CUDA 13) to check and time them. Meanwhile, on the CPU:");
+        return if interpret_plans(&specs) {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        };
     }
     match run(&specs) {
         Ok(true) => ExitCode::SUCCESS,
@@ -87,6 +96,57 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Checks each built kernel's TL plan against its spec and interprets it on the CPU (b=2,
+/// s_q=17, s_k=150: tails; 4 query heads per KV head), comparing with the f64 reference.
+fn interpret_plans(specs: &[Spec]) -> bool {
+    println!(
+        "\n{:<28} {:>26} {:>10} {:>10}",
+        "TL plan (interpreted)", "b x s_q x s_k x h:h_kv", "max err", "2x lowp"
+    );
+    let mut ok = true;
+    for s in specs {
+        let Some((_, source)) = PLANS.iter().find(|(k, _)| *k == s.key()) else {
+            println!("{:<28} no kernel.tl in its cache entry", s.key());
+            ok = false;
+            continue;
+        };
+        let program = match qimeng_tl::parse(source) {
+            Ok(p) => p,
+            Err(e) => {
+                println!("{:<28} does not parse: {e}", s.key());
+                ok = false;
+                continue;
+            }
+        };
+        let report = qimeng_tl::check(&program, &qimeng_tl::Target::from(*s));
+        if let Some(d) = report.diagnostics.first() {
+            println!("{:<28} rejected: {d}", s.key());
+            ok = false;
+            continue;
+        }
+        let p = Problem::new(2, 17, 150, 4, 1, s.head_dim as usize, s.causal);
+        match qimeng_tl::interp::run(&program, s.dtype, &p, 42) {
+            Ok(run) => {
+                let c = &run.comparison;
+                println!(
+                    "{:<28} {:>26} {:>10.3e} {:>10.3e} {}",
+                    s.key(),
+                    format!("2x17x150x4:1 d={}", s.head_dim),
+                    c.max_error,
+                    2.0 * c.lowp_error,
+                    if c.passed { "ok" } else { "FAIL" }
+                );
+                ok &= c.passed;
+            }
+            Err(e) => {
+                println!("{:<28} fault: {e}", s.key());
+                ok = false;
+            }
+        }
+    }
+    ok
 }
 
 fn spec(gpu: Gpu, dtype: DType, head_dim: u32, causal: bool) -> Spec {
