@@ -9,14 +9,14 @@ struct Spec {
     using Element = __nv_bfloat16;
     using MmaElement = __nv_bfloat16;  /* H100 tensor cores take bf16 (m16n8k16) */
     static constexpr int kHeadDim = 64;
-    static constexpr int kBlockM = 128;  /* 8 warps x 16 rows: 32 rows per warp spills in the causal mask path (174 vs 182) */
-    static constexpr int kBlockN = 128;  /* d64 leaves room: S is 64 f32 registers/thread beside O's 32 */
-    static constexpr int kWarps = 8;
-    static constexpr int kWarpRows = 16;  /* one 16-row MMA tile per warp */
-    static constexpr int kStages = 2;  /* cp.async double buffer: 90 KiB of 227 KiB */
+    static constexpr int kBlockM = 128;  /* 4 warps x 32 rows: no spill since the masked steps are a separate loop */
+    static constexpr int kBlockN = 64;  /* O (64) + S (64) + Q (32) registers/thread fit 255 with no spill */
+    static constexpr int kWarps = 4;
+    static constexpr int kWarpRows = 32;  /* each K/V fragment feeds 2 MMA row tiles: half the ldmatrix traffic */
+    static constexpr int kStages = 2;  /* cp.async double buffer: 54 KiB of 227 KiB */
     static constexpr bool kCausal = true;
-    static constexpr bool kQInRegisters = true;  /* 16 registers, read once instead of every key block */
-    static constexpr int kMinBlocksPerSm = 1;
+    static constexpr bool kQInRegisters = true;  /* 32 registers, read once instead of every key block */
+    static constexpr int kMinBlocksPerSm = 2;
 };
 
 }  // namespace

@@ -53,6 +53,12 @@ struct Fa2Config {
     static constexpr bool kQInRegisters = Spec::kQInRegisters;
     static constexpr int kWarpRows = Spec::kWarpRows;
     static constexpr int kMTiles = kWarpRows / 16; /* 16-row MMA tiles per warp */
+#ifndef QIMENG_KK_UNROLL
+#define QIMENG_KK_UNROLL 2
+#endif
+    /* Unrolling of the k loop of S = Q K^T: Q in registers needs constant indices (full
+     * unroll); Q from shared memory unrolls by QIMENG_KK_UNROLL, to keep fewer fragments live. */
+    static constexpr int kQkUnroll = kQInRegisters ? kHeadDim / 16 : QIMENG_KK_UNROLL;
 
     static constexpr int kThreads = kWarps * 32;
     static constexpr int kPitch = kHeadDim + 8; /* shared row, elements: +16 B spreads banks */
@@ -80,20 +86,30 @@ struct Fa2Config {
     static_assert(kSmemBytes <= 227 * 1024, "shared memory exceeds every GPU's block limit");
 };
 
-/* Copies a (kRows, D) tile global -> shared (pitch kPitch); rows >= rows_valid become zeros. */
+/* Copies a (kRows, D) tile global -> shared (pitch kPitch); rows >= rows_valid become zeros.
+ * Thread `tid` copies chunk column tid % kChunksPerRow of rows tid / kChunksPerRow + i * kRowStep.
+ * The global addresses form a chain through an opaque register move, so the compiler computes
+ * them with one 64-bit add each instead of keeping kIters loop-invariant 64-bit offsets live
+ * across the main loop (that cost 30+ registers and spilled at BN = 64, d = 128). */
 template <class Cfg, int kRows>
 __device__ __forceinline__ void load_tile(typename Cfg::MmaElement* s,
                                           const typename Cfg::Element* g, int64_t row_stride,
                                           int rows_valid, int tid) {
-    constexpr int kIters = kRows * Cfg::kChunksPerRow / Cfg::kThreads;
+    static_assert(Cfg::kThreads % Cfg::kChunksPerRow == 0, "whole rows per pass");
+    constexpr int kRowStep = Cfg::kThreads / Cfg::kChunksPerRow;
+    constexpr int kIters = kRows / kRowStep;
+    static_assert(kRows % kRowStep == 0, "the tile splits into whole passes");
+    const int row = tid / Cfg::kChunksPerRow;
+    const int col = (tid % Cfg::kChunksPerRow) * 8;
+    const typename Cfg::Element* src = g + row * row_stride + col;
+    const int64_t step = int64_t(kRowStep) * row_stride;
+    typename Cfg::MmaElement* dst = s + row * Cfg::kPitch + col;
 #pragma unroll
     for (int i = 0; i < kIters; ++i) {
-        const int c = tid + i * Cfg::kThreads;
-        const int row = c / Cfg::kChunksPerRow;
-        const int col = (c % Cfg::kChunksPerRow) * 8;
-        const bool valid = row < rows_valid;
-        const typename Cfg::Element* src = valid ? g + row * row_stride + col : g;
-        copy16_g2s<Cfg::kConvert>(s + row * Cfg::kPitch + col, src, valid);
+        const bool valid = row + i * kRowStep < rows_valid;
+        copy16_g2s<Cfg::kConvert>(dst + i * kRowStep * Cfg::kPitch, valid ? src : g, valid);
+        src += step;
+        asm("" : "+l"(src)); /* opaque: no hoisted per-chunk offsets */
     }
 }
 
@@ -170,7 +186,7 @@ __global__ void __launch_bounds__(Fa2Config<Spec>::kThreads, Spec::kMinBlocksPer
         for (int j = 0; j < D / 8; ++j)
 #pragma unroll
             for (int e = 0; e < 4; ++e) o_acc[mi][j][e] = 0.f;
-    float row_max[MT][2]; /* rows g, g + 8 of each tile; log2 domain */
+    float row_max[MT][2]; /* rows g, g + 8 of each tile; running max of s * scale_log2 */
     float row_sum[MT][2]; /* this thread's partial sums */
 #pragma unroll
     for (int mi = 0; mi < MT; ++mi) {
@@ -208,7 +224,11 @@ __global__ void __launch_bounds__(Fa2Config<Spec>::kThreads, Spec::kMinBlocksPer
         }
     }
 
-    for (int n = 0; n < n_blocks; ++n) {
+    /* One main-loop step over key block n. kMask: the block needs the key-tail or causal mask
+     * (only the last ceil(BM / BN) + 1 blocks of a query block can); the unmasked steps carry
+     * no mask code and no -inf guards. */
+    auto step = [&](const int n, auto mask_tag) {
+        constexpr bool kMask = decltype(mask_tag)::value;
         /* Prefetch block n + STAGES - 1 into the stage block n - 1 used (freed by the barrier
          * that ended the last step); with one stage that is block n itself. */
         {
@@ -236,9 +256,9 @@ __global__ void __launch_bounds__(Fa2Config<Spec>::kThreads, Spec::kMinBlocksPer
             for (int j = 0; j < BN / 8; ++j)
 #pragma unroll
                 for (int e = 0; e < 4; ++e) s_acc[mi][j][e] = 0.f;
-        /* Q from shared memory: unrolling by 2 only keeps fewer K fragments live (no spill at
-         * 32 rows per warp); Q in registers needs constant indices, so a full unroll. */
-#pragma unroll(Cfg::kQInRegisters ? D / 16 : 2)
+        /* Q from shared memory: unrolling by 2 keeps fewer K fragments live; Q in registers
+         * needs constant indices, so a full unroll. */
+#pragma unroll(Cfg::kQkUnroll)
         for (int kk = 0; kk < D / 16; ++kk) {
             uint32_t a[MT][4];
 #pragma unroll
@@ -262,40 +282,38 @@ __global__ void __launch_bounds__(Fa2Config<Spec>::kThreads, Spec::kMinBlocksPer
             }
         }
 
-        /* scale into the log2 domain; mask the key tail and the causal diagonal */
-        const bool tail = (n + 1) * BN > seqlen_k;
-        const bool diagonal = Cfg::kCausal && (n + 1) * BN - 1 > row0 + warp_row + causal_shift;
+        /* mask the key tail and the causal diagonal (raw scores; -inf never reaches a sum) */
+        if (kMask) {
 #pragma unroll
-        for (int mi = 0; mi < MT; ++mi)
+            for (int mi = 0; mi < MT; ++mi)
 #pragma unroll
-            for (int j = 0; j < BN / 8; ++j)
+                for (int j = 0; j < BN / 8; ++j)
 #pragma unroll
-                for (int e = 0; e < 4; ++e) {
-                    float x = s_acc[mi][j][e] * scale_log2;
-                    if (tail || diagonal) {
+                    for (int e = 0; e < 4; ++e) {
                         const int key = n * BN + j * 8 + 2 * t + (e & 1);
                         const int row = row_g + mi * 16 + (e >> 1) * 8;
                         if (key >= seqlen_k || (Cfg::kCausal && key > row + causal_shift))
-                            x = -CUDART_INF_F;
+                            s_acc[mi][j][e] = -CUDART_INF_F;
                     }
-                    s_acc[mi][j][e] = x;
-                }
+        }
 
-        /* online softmax: rowmax, rescale, exp2, rowsum (rows g and g + 8 of each tile) */
+        /* online softmax in the log2 domain, the scale folded into one FFMA per score:
+         * p = 2^(s * scale_log2 - m), m = running max of s * scale_log2 */
 #pragma unroll
         for (int mi = 0; mi < MT; ++mi)
 #pragma unroll
             for (int r = 0; r < 2; ++r) {
-                float mx = row_max[mi][r];
+                float mx = s_acc[mi][0][2 * r];
 #pragma unroll
                 for (int j = 0; j < BN / 8; ++j)
                     mx = fmaxf(mx, fmaxf(s_acc[mi][j][2 * r], s_acc[mi][j][2 * r + 1]));
                 mx = quad_max(mx);
-                /* a row with no visible key so far keeps max -inf: subtract 0 so that exp2
-                 * gives 0 rather than NaN from (-inf) - (-inf) */
-                const float m_use = mx == -CUDART_INF_F ? 0.f : mx;
+                const float m_new = fmaxf(row_max[mi][r], mx * scale_log2);
+                /* masked steps only: a row with no visible key so far keeps max -inf; subtract
+                 * 0 so that exp2 gives 0 rather than NaN from (-inf) - (-inf) */
+                const float m_use = (kMask && m_new == -CUDART_INF_F) ? 0.f : m_new;
                 const float alpha = exp2_approx(row_max[mi][r] - m_use); /* 0 if old max -inf */
-                row_max[mi][r] = mx;
+                row_max[mi][r] = m_new;
                 row_sum[mi][r] *= alpha;
 #pragma unroll
                 for (int j = 0; j < D / 8; ++j) {
@@ -304,8 +322,9 @@ __global__ void __launch_bounds__(Fa2Config<Spec>::kThreads, Spec::kMinBlocksPer
                 }
 #pragma unroll
                 for (int j = 0; j < BN / 8; ++j) {
-                    s_acc[mi][j][2 * r] = exp2_approx(s_acc[mi][j][2 * r] - m_use);
-                    s_acc[mi][j][2 * r + 1] = exp2_approx(s_acc[mi][j][2 * r + 1] - m_use);
+                    s_acc[mi][j][2 * r] = exp2_approx(fmaf(s_acc[mi][j][2 * r], scale_log2, -m_use));
+                    s_acc[mi][j][2 * r + 1] =
+                        exp2_approx(fmaf(s_acc[mi][j][2 * r + 1], scale_log2, -m_use));
                     row_sum[mi][r] += s_acc[mi][j][2 * r] + s_acc[mi][j][2 * r + 1];
                 }
             }
@@ -334,7 +353,18 @@ __global__ void __launch_bounds__(Fa2Config<Spec>::kThreads, Spec::kMinBlocksPer
             }
         }
         block_sync(); /* every warp is done with this stage before it is refilled */
+    };
+
+    /* Blocks [0, n_unmasked) need no mask: every key of them exists and, causal, is seen by the
+     * block's first query row (row0 sees keys <= row0 + causal_shift). */
+    int n_unmasked = min(n_blocks, seqlen_k / BN);
+    if (Cfg::kCausal) {
+        const int last_key_first_row = row0 + causal_shift;
+        n_unmasked = min(n_unmasked, last_key_first_row < 0 ? 0 : (last_key_first_row + 1) / BN);
     }
+    int n = 0;
+    for (; n < n_unmasked; ++n) step(n, std::false_type{});
+    for (; n < n_blocks; ++n) step(n, std::true_type{});
 
     /* ------------------------------------------------------------ epilogue */
     cp_async_wait<0>(); /* nothing may land in shared memory after this point */

@@ -1,0 +1,267 @@
+"""Side-by-side forward attention benchmark on one GPU: qimeng's cache entries (through
+libqimeng_bench_ffi.so, the user path: qimeng-runtime views over torch's memory, torch's stream)
+against PyTorch SDPA with the cuDNN backend and the flash backend (FlashAttention-2), in one
+process on identical inputs. Optionally the tile variants of libqimeng_variants.so too.
+
+    bash bench/build.sh                                    # here: builds .carry/bench
+    python3 bench/bench.py --lib .carry/bench --out bench.md [--variants]   # on the GPU
+
+Timing: CUDA events around each call, warm-up first, median of --reps calls, the inputs
+rotated over enough sets (>= 3, >= 4x the L2 size in all) that L2 never holds a call's inputs.
+FLOPs = 4 b hq sq sk d, halved for causal (sq == sk here). Each cell also compares our output
+with SDPA's (cuDNN's; flash's if cuDNN fails): max abs diff and relative L2.
+"""
+import argparse
+import ctypes
+import datetime
+import os
+import statistics
+import sys
+
+import torch
+import torch.nn.functional as F
+from torch.nn.attention import SDPBackend, sdpa_kernel
+
+
+class BenchArgs(ctypes.Structure):
+    _fields_ = [("q", ctypes.c_void_p), ("k", ctypes.c_void_p), ("v", ctypes.c_void_p),
+                ("o", ctypes.c_void_p), ("strides", (ctypes.c_int64 * 3) * 4),
+                ("batch", ctypes.c_int64), ("seqlen_q", ctypes.c_int64),
+                ("seqlen_k", ctypes.c_int64), ("heads_q", ctypes.c_int64),
+                ("heads_kv", ctypes.c_int64), ("head_dim", ctypes.c_int64),
+                ("scale", ctypes.c_float), ("device", ctypes.c_int32),
+                ("stream", ctypes.c_void_p)]
+
+
+class QimengAttnArgs(ctypes.Structure):  # kernels-cache/include/qimeng/abi.h
+    _fields_ = [("q", ctypes.c_void_p), ("k", ctypes.c_void_p), ("v", ctypes.c_void_p),
+                ("o", ctypes.c_void_p)] + \
+               [(f"{t}_{s}_stride", ctypes.c_int64) for t in "qkvo" for s in ("batch", "row", "head")] + \
+               [(n, ctypes.c_int32) for n in ("batch", "seqlen_q", "seqlen_k", "heads_q", "heads_kv", "head_dim")] + \
+               [("softmax_scale", ctypes.c_float), ("reserved", ctypes.c_int32)]
+
+
+def bshd_strides(t):
+    return [t.stride(0), t.stride(1), t.stride(2)]
+
+
+class Ours:
+    def __init__(self, path):
+        self.lib = ctypes.CDLL(path)
+        self.lib.qimeng_bench_run.argtypes = [ctypes.c_char_p, ctypes.POINTER(BenchArgs),
+                                              ctypes.c_char_p, ctypes.c_size_t]
+        self.err = ctypes.create_string_buffer(512)
+
+    def fn(self, key, q, k, v, o):
+        a = BenchArgs()
+        a.q, a.k, a.v, a.o = q.data_ptr(), k.data_ptr(), v.data_ptr(), o.data_ptr()
+        for i, t in enumerate((q, k, v, o)):
+            for j, s in enumerate(bshd_strides(t)):
+                a.strides[i][j] = s
+        a.batch, a.seqlen_q, a.heads_q, a.head_dim = q.shape
+        a.seqlen_k, a.heads_kv = k.shape[1], k.shape[2]
+        a.scale, a.device = 0.0, q.device.index
+        a.stream = torch.cuda.current_stream().cuda_stream
+        kb = key.encode()
+        ref = ctypes.byref(a)
+
+        def call():
+            rc = self.lib.qimeng_bench_run(kb, ref, self.err, 512)
+            if rc != 0:
+                raise RuntimeError(f"qimeng {key}: rc {rc}: {self.err.value.decode()}")
+        return call
+
+
+class Variants:
+    def __init__(self, path):
+        self.lib = ctypes.CDLL(path)
+        self.lib.qimeng_variant_launch.argtypes = [ctypes.c_int, ctypes.POINTER(QimengAttnArgs),
+                                                   ctypes.c_void_p]
+        self.items = []
+        name = ctypes.create_string_buffer(128)
+        d, c = ctypes.c_int(), ctypes.c_int()
+        for i in range(self.lib.qimeng_variant_count()):
+            self.lib.qimeng_variant_info(i, name, 128, ctypes.byref(d), ctypes.byref(c))
+            self.items.append((i, name.value.decode(), d.value, bool(c.value)))
+
+    def fn(self, idx, q, k, v, o):
+        a = QimengAttnArgs()
+        a.q, a.k, a.v, a.o = q.data_ptr(), k.data_ptr(), v.data_ptr(), o.data_ptr()
+        for t, x in zip("qkvo", (q, k, v, o)):
+            bs, rs, hs = bshd_strides(x)
+            setattr(a, f"{t}_batch_stride", bs); setattr(a, f"{t}_row_stride", rs)
+            setattr(a, f"{t}_head_stride", hs)
+        a.batch, a.seqlen_q, a.heads_q, a.head_dim = q.shape
+        a.seqlen_k, a.heads_kv = k.shape[1], k.shape[2]
+        a.softmax_scale = q.shape[3] ** -0.5
+        stream = torch.cuda.current_stream().cuda_stream
+        ref = ctypes.byref(a)
+
+        def call():
+            rc = self.lib.qimeng_variant_launch(idx, ref, stream)
+            if rc != 0:
+                raise RuntimeError(f"variant {idx}: cuda error {rc}")
+        return call
+
+
+def median_ms(calls, reps, warmup=3):
+    """calls: one zero-argument callable per input set; rotated."""
+    for i in range(warmup):
+        calls[i % len(calls)]()
+    torch.cuda.synchronize()
+    ev = [(torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True))
+          for _ in range(reps)]
+    for i, (a, b) in enumerate(ev):
+        a.record()
+        calls[i % len(calls)]()
+        b.record()
+    torch.cuda.synchronize()
+    return statistics.median(a.elapsed_time(b) for a, b in ev)
+
+
+def sdpa_fn(backend, q, k, v, causal):
+    # BSHD storage seen as BHSD: no copies; both backends take these strides.
+    qt, kt, vt = (x.transpose(1, 2) for x in (q, k, v))
+    gqa = q.shape[2] != k.shape[2]
+
+    def call():
+        with sdpa_kernel([backend]):
+            return F.scaled_dot_product_attention(qt, kt, vt, is_causal=causal, enable_gqa=gqa)
+    return call
+
+
+def cells(grids):
+    out = []
+    if "fa3" in grids:  # FlashAttention-3 paper: 16k tokens, hidden 2048
+        for d in (64, 128):
+            for causal in (False, True):
+                for s in (512, 1024, 2048, 4096, 8192, 16384):
+                    out.append(("fa3", d, causal, 16384 // s, s, 2048 // d, 2048 // d))
+    if "gqa" in grids:  # GQA prefill: 32 query heads, 8 KV heads, d128, causal, 16k tokens
+        for s in (1024, 2048, 4096, 8192, 16384):
+            out.append(("gqa", 128, True, 16384 // s, s, 32, 8))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lib", default=".carry/bench")
+    ap.add_argument("--out", default="bench.md")
+    ap.add_argument("--grids", default="fa3,gqa")
+    ap.add_argument("--reps", type=int, default=30)
+    ap.add_argument("--variants", action="store_true", help="also time libqimeng_variants.so")
+    ap.add_argument("--dtype", default="bf16")
+    args = ap.parse_args()
+    torch.manual_seed(20261125)
+    dev = torch.device("cuda")
+    dt = {"bf16": torch.bfloat16, "f16": torch.float16}[args.dtype]
+    props = torch.cuda.get_device_properties(dev)
+    l2 = getattr(props, "L2_cache_size", 50 << 20)
+    ours = Ours(os.path.join(args.lib, "libqimeng_bench_ffi.so"))
+    variants = Variants(os.path.join(args.lib, "libqimeng_variants.so")) if args.variants else None
+    gpu = "h100" if "H100" in props.name else ("h200" if "H200" in props.name else "h100")
+
+    rows, vrows = [], []
+    header = (f"device: {props.name}, {props.multi_processor_count} SMs, torch {torch.__version__}, "
+              f"cuDNN {torch.backends.cudnn.version()}, {args.dtype}, median of {args.reps}")
+    print(header, flush=True)
+    for grid, d, causal, b, s, hq, hkv in cells(args.grids.split(",")):
+        key = f"fwd-{gpu}-{args.dtype}-d{d}-{'causal' if causal else 'full'}"
+        per_set = 2 * (b * s * hq * d + 2 * b * s * hkv * d)  # q, o, k, v bytes
+        nsets = max(3, -(-4 * l2 // per_set))
+        sets = []
+        for _ in range(nsets):
+            q = torch.randn(b, s, hq, d, device=dev, dtype=dt)
+            k = torch.randn(b, s, hkv, d, device=dev, dtype=dt)
+            v = torch.randn(b, s, hkv, d, device=dev, dtype=dt)
+            o = torch.full_like(q, float("nan"))
+            sets.append((q, k, v, o))
+        flops = 4 * b * hq * s * s * d / (2 if causal else 1)
+        tf = lambda ms: flops / ms / 1e9  # noqa: E731
+        res = {}
+        for name, backend in (("cudnn", SDPBackend.CUDNN_ATTENTION),
+                              ("fa2", SDPBackend.FLASH_ATTENTION)):
+            try:
+                calls = [sdpa_fn(backend, q, k, v, causal) for q, k, v, _ in sets]
+                ref_out = calls[0]()
+                res[name] = (median_ms(calls, args.reps), ref_out)
+            except RuntimeError as e:
+                res[name] = (None, None)
+                print(f"  {name} failed: {str(e).splitlines()[0][:120]}")
+        calls = [ours.fn(key, *st) for st in sets]
+        calls[0]()
+        torch.cuda.synchronize()
+        mine = sets[0][3].transpose(1, 2).float()
+        ref = res["cudnn"][1] if res["cudnn"][1] is not None else res["fa2"][1]
+        if ref is None:  # neither backend ran: compare with the math backend on upcast inputs
+            q0, k0, v0, _ = sets[0]
+            rep = hq // hkv
+            ref = F.scaled_dot_product_attention(
+                q0.transpose(1, 2).float(), k0.transpose(1, 2).float().repeat_interleave(rep, 1),
+                v0.transpose(1, 2).float().repeat_interleave(rep, 1), is_causal=causal)
+        ref = ref.float()
+        maxdiff = (mine - ref).abs().max().item()
+        rel = ((mine - ref).norm() / ref.norm()).item()
+        ok = bool(torch.isfinite(mine).all()) and rel < 1e-2
+        ms = median_ms(calls, args.reps)
+        row = dict(grid=grid, d=d, causal=causal, b=b, s=s, hq=hq, hkv=hkv, ours=tf(ms),
+                   cudnn=tf(res["cudnn"][0]) if res["cudnn"][0] else None,
+                   fa2=tf(res["fa2"][0]) if res["fa2"][0] else None,
+                   maxdiff=maxdiff, rel=rel, ok=ok)
+        rows.append(row)
+        print(fmt_row(row), flush=True)
+        if variants:
+            for idx, name, vd, vc in variants.items:
+                if vd != d or vc != causal:
+                    continue
+                vcalls = [variants.fn(idx, *st) for st in sets]
+                sets[0][3].fill_(float("nan"))
+                vcalls[0]()
+                torch.cuda.synchronize()
+                vout = sets[0][3].transpose(1, 2).float()
+                vrel = ((vout - ref).norm() / ref.norm()).item()
+                vok = bool(torch.isfinite(vout).all()) and vrel < 1e-2
+                vt = tf(median_ms(vcalls, args.reps))
+                fa2 = row["fa2"] or float("nan")
+                vrows.append((grid, d, causal, s, name, vt, fa2, vok, vrel))
+                print(f"  variant {name:26s} {vt:6.1f} TFLOP/s  x{vt / fa2:.2f} FA2  rel {vrel:.1e} {'ok' if vok else 'FAIL'}",
+                      flush=True)
+        del sets, calls, res
+        torch.cuda.empty_cache()
+
+    with open(args.out, "w") as f:
+        f.write(f"{header}\n\n")
+        f.write(table(rows))
+        if vrows:
+            f.write("\n\nTile variants (libqimeng_variants.so), TFLOP/s and ratio to FA2:\n\n")
+            f.write("| grid | d | mask | seqlen | variant | TFLOP/s | x FA2 | rel L2 vs SDPA |\n|---|---|---|---|---|---|---|---|\n")
+            for g, d, c, s, n, t, fa2, ok, rel in vrows:
+                f.write(f"| {g} | {d} | {'causal' if c else 'full'} | {s} | {n} | {t:.1f} | {t / fa2:.2f} | {rel:.1e}{'' if ok else ' FAIL'} |\n")
+    print("\n" + table(rows))
+    bad = [r for r in rows if not r["ok"]]
+    sys.exit(1 if bad else 0)
+
+
+def fmt_row(r):
+    f = lambda x: f"{x:6.1f}" if x else "   n/a"  # noqa: E731
+    ratio = lambda a, b: f"{a / b:5.2f}" if b else "  n/a"  # noqa: E731
+    return (f"{r['grid']} d{r['d']:<3} {'causal' if r['causal'] else 'full  '} b{r['b']:<2} s{r['s']:<5} "
+            f"hq{r['hq']} hkv{r['hkv']}  ours {f(r['ours'])}  cudnn {f(r['cudnn'])}  fa2 {f(r['fa2'])}  "
+            f"x{ratio(r['ours'], r['cudnn'])} cuDNN  x{ratio(r['ours'], r['fa2'])} FA2  "
+            f"maxdiff {r['maxdiff']:.1e} rel {r['rel']:.1e} {'ok' if r['ok'] else 'FAIL'}")
+
+
+def table(rows):
+    t = ("| grid | d | mask | batch | seqlen | heads q/kv | ours | cuDNN | FA2 | ours/cuDNN | ours/FA2 | max abs diff | rel L2 |\n"
+         "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+    for r in rows:
+        c = r["cudnn"]; a = r["fa2"]
+        t += (f"| {r['grid']} | {r['d']} | {'causal' if r['causal'] else 'full'} | {r['b']} | {r['s']} | "
+              f"{r['hq']}/{r['hkv']} | {r['ours']:.1f} | {c and round(c, 1)} | {a and round(a, 1)} | "
+              f"{(r['ours'] / c) if c else float('nan'):.2f} | {(r['ours'] / a) if a else float('nan'):.2f} | "
+              f"{r['maxdiff']:.1e} | {r['rel']:.1e}{'' if r['ok'] else ' FAIL'} |\n")
+    return t
+
+
+if __name__ == "__main__":
+    main()
