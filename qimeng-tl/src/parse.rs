@@ -925,7 +925,7 @@ mod tests {
     fn errors_carry_line_and_column() {
         let e =
             parse_err("param BM = 64\nCopy Q tile (BM, D) at [row block i] from global into sQ\n");
-        assert_eq!((e.span.line, e.span.col, e.span.len), (2, 51, 4));
+        assert_eq!((e.span.line, e.span.col, e.span.len), (2, 50, 4));
         assert_eq!(e.message, "expected `to`, found `into`");
         let e = parse_err("Compute GEMM sQ, sK^X -> S");
         assert_eq!(
