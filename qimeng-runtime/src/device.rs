@@ -47,10 +47,16 @@ pub(crate) fn cuda_error(call: &'static str, code: CudaError) -> Error {
 
 /// `Ok` for `cudaSuccess`; [`Error::NoDevice`] for the codes of a machine without a usable
 /// GPU; [`Error::Cuda`] otherwise.
+///
+/// A failed call also leaves its code as the thread's "last error"; it is consumed here, since
+/// it is being reported, so that the next launch does not blame it on earlier work.
 pub(crate) fn check(call: &'static str, code: CudaError) -> Result<()> {
     if code == ffi::SUCCESS {
-        Ok(())
-    } else if NO_GPU_CODES.contains(&code) {
+        return Ok(());
+    }
+    // SAFETY: plain call; only clears the thread's last-error slot.
+    let _ = unsafe { ffi::cudaGetLastError() };
+    if NO_GPU_CODES.contains(&code) {
         let (name, message) = error_text(code);
         let reason = no_gpu_reason().unwrap_or_else(|| format!("{call}: {message} ({name})"));
         Err(Error::NoDevice { reason })
