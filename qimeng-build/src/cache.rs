@@ -130,6 +130,26 @@ pub struct Provenance {
     /// Free-form notes: who, how, from what.
     #[serde(default)]
     pub notes: String,
+    /// For `generated` entries: how (model, prompts, attempts, transcript). Absent in curated
+    /// entries and in every meta.json written before generation existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation: Option<Generation>,
+}
+
+/// How a `generated` entry was generated (issue 4: qimeng-llm).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Generation {
+    /// The model, as named in the requests.
+    pub model: String,
+    /// Each prompt used: `<name>` -> `v<version> sha256:<hex of the template file>`.
+    pub prompts: BTreeMap<String, String>,
+    /// Answers asked of the model over all stages (first answers and repairs).
+    pub attempts: u32,
+    /// The conversation, secrets removed: a file of the entry (not one of [`ENTRY_FILES`]).
+    pub transcript: String,
+    /// `sha256:<hex>` of the transcript file.
+    pub transcript_sha256: String,
 }
 
 /// One verification run of an entry on a GPU.
@@ -360,6 +380,7 @@ pub fn seal(dir: &Path, spec: Spec, origin: &str, date: &str) -> Result<Meta, Er
                 origin: origin.into(),
                 date: date.into(),
                 notes: String::new(),
+                generation: None,
             },
             Vec::new(),
         ),

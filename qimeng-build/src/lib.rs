@@ -32,6 +32,7 @@ pub mod bindings;
 pub mod cache;
 pub mod compile;
 pub mod emit;
+pub mod generate;
 pub mod lock;
 pub mod mode;
 pub mod objcache;
@@ -601,6 +602,9 @@ pub enum Error {
         /// Every difference, one per line, each naming the spec.
         problems: Vec<String>,
     },
+    /// Generating a kernel through the LLM failed (nothing was written).
+    #[error(transparent)]
+    Generate(#[from] qimeng_llm::GenerateError),
     /// A QIMENG_* setting is invalid, or a tool misbehaved.
     #[error("{message}")]
     Config {
