@@ -1,10 +1,11 @@
 //! `qimeng`: the command-line face of qimeng-build. It adds no logic of its own: every command
 //! calls the library the build script uses.
 
+mod generate;
 mod prepare;
 mod tl;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -46,6 +47,9 @@ enum Command {
     /// The Thinking Language: check or interpret a kernel plan (kernel.tl).
     #[command(subcommand)]
     Tl(tl::TlCommand),
+    /// Generates a kernel no cache holds through the configured LLM (TL sketch, TL program,
+    /// CUDA, each gated) and writes it to the cache; --dry-run writes the prompts only.
+    Generate(generate::GenerateArgs),
 }
 
 #[derive(Subcommand)]
@@ -80,7 +84,7 @@ fn main() -> ExitCode {
     if let Some(d) = &cli.cache_dir {
         cache.dirs.insert(0, d.clone());
     }
-    match run(cli.command, &cache) {
+    match run(cli.command, &cache, cli.cache_dir.as_deref()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -97,7 +101,7 @@ fn parse_key(key: &str) -> Result<Spec, String> {
     })
 }
 
-fn run(command: Command, cache: &Cache) -> Result<(), String> {
+fn run(command: Command, cache: &Cache, cache_dir: Option<&Path>) -> Result<(), String> {
     match command {
         Command::List => {
             println!("{:<32} {:<9} {:<8} verified", "key", "origin", "sm");
@@ -247,6 +251,7 @@ fn run(command: Command, cache: &Cache) -> Result<(), String> {
         }
         Command::Prepare(args) => prepare::run(&args, cache),
         Command::Tl(c) => tl::run(c),
+        Command::Generate(args) => generate::run(args, cache, cache_dir),
         Command::Toolchain => {
             let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
             let tc = Toolchain::find(&[&cwd]).map_err(|e| e.to_string())?;

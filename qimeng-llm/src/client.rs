@@ -175,11 +175,7 @@ impl Client {
         }
     }
 
-    fn send_once(
-        &self,
-        body: &Request<'_>,
-        remaining: Duration,
-    ) -> Result<Attempt, CallErrorKind> {
+    fn send_once(&self, body: &Request<'_>, remaining: Duration) -> Result<Attempt, CallErrorKind> {
         let key = self.config.api_key.as_ref();
         let mut req = self
             .agent

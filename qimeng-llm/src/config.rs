@@ -168,7 +168,11 @@ pub fn offline() -> bool {
 /// The config file: `$QIMENG_LLM_CONFIG`, else `$XDG_CONFIG_HOME/qimeng/llm.toml`, else
 /// `$HOME/.config/qimeng/llm.toml`.
 pub fn config_file() -> Option<PathBuf> {
-    let var = |n: &str| std::env::var_os(n).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let var = |n: &str| {
+        std::env::var_os(n)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     if let Some(p) = var(CONFIG_ENV) {
         return Some(p);
     }
@@ -236,11 +240,19 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("qimeng-llm-cfg-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let p = dir.join("llm.toml");
-        std::fs::write(&p, "base_url = \"http://x/v1\"\nmodel = \"m\"\nretries = 2\n").unwrap();
+        std::fs::write(
+            &p,
+            "base_url = \"http://x/v1\"\nmodel = \"m\"\nretries = 2\n",
+        )
+        .unwrap();
         let f = FileConfig::read(&p).unwrap();
         assert_eq!(f.model.as_deref(), Some("m"));
         assert_eq!(f.retries, Some(2));
-        std::fs::write(&p, "api_key = \"sk-secret-value\"\nbogus = sk-secret-value\n").unwrap();
+        std::fs::write(
+            &p,
+            "api_key = \"sk-secret-value\"\nbogus = sk-secret-value\n",
+        )
+        .unwrap();
         let e = FileConfig::read(&p).unwrap_err().to_string();
         assert!(!e.contains("sk-secret-value"), "{e}");
         assert!(e.contains("line 2"), "{e}");
@@ -253,6 +265,9 @@ mod tests {
         assert_eq!(c.display_url(), "https://[redacted]@host/v1");
         c.api_key = Some(ApiKey::new("sk-abcdef"));
         let debug = format!("{c:?}");
-        assert!(!debug.contains("sk-abcdef") && !debug.contains("pw"), "{debug}");
+        assert!(
+            !debug.contains("sk-abcdef") && !debug.contains("pw"),
+            "{debug}"
+        );
     }
 }

@@ -41,8 +41,9 @@ impl Step {
     pub fn error(code: u16, message: &str) -> Step {
         Step::Status {
             code,
-            body: serde_json::json!({"error": {"message": message, "type": "invalid_request_error"}})
-                .to_string(),
+            body:
+                serde_json::json!({"error": {"message": message, "type": "invalid_request_error"}})
+                    .to_string(),
             retry_after: None,
         }
     }
@@ -202,7 +203,11 @@ fn serve(conn: TcpStream, reqs: &Mutex<Vec<Recorded>>, script: &Script) {
             return;
         }
         Some(Step::Raw(body)) => (200, body, None),
-        None => (500, "{\"error\": {\"message\": \"script used up\"}}".into(), None),
+        None => (
+            500,
+            "{\"error\": {\"message\": \"script used up\"}}".into(),
+            None,
+        ),
     };
     let mut head = format!(
         "HTTP/1.1 {code} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",

@@ -35,7 +35,10 @@ pub const RULES: &[(&str, &str)] = &[
         "the launch function is the only code that runs on the host: every other function is `__device__`, `__global__` or `constexpr`; no main, no lambdas or initializers that run at load time, no __attribute__",
     ),
     ("files", "no file access of any kind"),
-    ("processes", "no starting, signalling or ending processes (no exit, abort, system)"),
+    (
+        "processes",
+        "no starting, signalling or ending processes (no exit, abort, system)",
+    ),
     ("network", "no sockets or name lookup"),
     ("environment", "no environment variables"),
     ("dynamic-loading", "no dlopen, module loading or syscalls"),
@@ -142,48 +145,155 @@ const DENIED: &[(&str, &[&str])] = &[
     (
         "files",
         &[
-            "fopen", "fopen64", "freopen", "fclose", "fread", "fwrite", "fprintf", "fscanf",
-            "fputs", "fgets", "fputc", "fgetc", "fflush", "fseek", "ftell", "tmpfile", "tmpnam",
-            "remove", "rename", "unlink", "open", "openat", "creat", "close", "read", "write",
-            "lseek", "mmap", "munmap", "mprotect", "ioctl", "fcntl", "stat", "lstat", "fstat",
-            "opendir", "readdir", "mkdir", "rmdir", "chdir", "chmod", "chown", "truncate",
-            "ifstream", "ofstream", "fstream", "filebuf", "FILE", "filesystem", "CreateFile",
-            "CreateFileA", "CreateFileW",
+            "fopen",
+            "fopen64",
+            "freopen",
+            "fclose",
+            "fread",
+            "fwrite",
+            "fprintf",
+            "fscanf",
+            "fputs",
+            "fgets",
+            "fputc",
+            "fgetc",
+            "fflush",
+            "fseek",
+            "ftell",
+            "tmpfile",
+            "tmpnam",
+            "remove",
+            "rename",
+            "unlink",
+            "open",
+            "openat",
+            "creat",
+            "close",
+            "read",
+            "write",
+            "lseek",
+            "mmap",
+            "munmap",
+            "mprotect",
+            "ioctl",
+            "fcntl",
+            "stat",
+            "lstat",
+            "fstat",
+            "opendir",
+            "readdir",
+            "mkdir",
+            "rmdir",
+            "chdir",
+            "chmod",
+            "chown",
+            "truncate",
+            "ifstream",
+            "ofstream",
+            "fstream",
+            "filebuf",
+            "FILE",
+            "filesystem",
+            "CreateFile",
+            "CreateFileA",
+            "CreateFileW",
         ],
     ),
     (
         "processes",
         &[
-            "system", "popen", "pclose", "fork", "vfork", "clone", "execl", "execlp", "execle",
-            "execv", "execvp", "execvpe", "execve", "posix_spawn", "posix_spawnp", "kill",
-            "raise", "signal", "sigaction", "exit", "_exit", "_Exit", "abort", "atexit",
-            "quick_exit", "at_quick_exit", "ptrace", "CreateProcess", "CreateProcessA",
-            "CreateProcessW", "ShellExecute", "ShellExecuteA", "ShellExecuteW", "WinExec",
-            "thread", "pthread_create",
+            "system",
+            "popen",
+            "pclose",
+            "fork",
+            "vfork",
+            "clone",
+            "execl",
+            "execlp",
+            "execle",
+            "execv",
+            "execvp",
+            "execvpe",
+            "execve",
+            "posix_spawn",
+            "posix_spawnp",
+            "kill",
+            "raise",
+            "signal",
+            "sigaction",
+            "exit",
+            "_exit",
+            "_Exit",
+            "abort",
+            "atexit",
+            "quick_exit",
+            "at_quick_exit",
+            "ptrace",
+            "CreateProcess",
+            "CreateProcessA",
+            "CreateProcessW",
+            "ShellExecute",
+            "ShellExecuteA",
+            "ShellExecuteW",
+            "WinExec",
+            "thread",
+            "pthread_create",
         ],
     ),
     (
         "network",
         &[
-            "socket", "connect", "bind", "listen", "accept", "send", "recv", "sendto",
-            "recvfrom", "sendmsg", "recvmsg", "getaddrinfo", "gethostbyname", "inet_addr",
-            "inet_pton", "WSAStartup",
+            "socket",
+            "connect",
+            "bind",
+            "listen",
+            "accept",
+            "send",
+            "recv",
+            "sendto",
+            "recvfrom",
+            "sendmsg",
+            "recvmsg",
+            "getaddrinfo",
+            "gethostbyname",
+            "inet_addr",
+            "inet_pton",
+            "WSAStartup",
         ],
     ),
     (
         "environment",
         &[
-            "getenv", "secure_getenv", "setenv", "putenv", "unsetenv", "clearenv", "environ",
-            "_environ", "GetEnvironmentVariable", "GetEnvironmentVariableA",
+            "getenv",
+            "secure_getenv",
+            "setenv",
+            "putenv",
+            "unsetenv",
+            "clearenv",
+            "environ",
+            "_environ",
+            "GetEnvironmentVariable",
+            "GetEnvironmentVariableA",
             "GetEnvironmentVariableW",
         ],
     ),
     (
         "dynamic-loading",
         &[
-            "dlopen", "dlsym", "dlclose", "dlmopen", "LoadLibrary", "LoadLibraryA",
-            "LoadLibraryW", "LoadLibraryEx", "GetProcAddress", "syscall", "cuModuleLoad",
-            "cuModuleLoadData", "cuLibraryLoadData", "cudaLibraryLoadData",
+            "dlopen",
+            "dlsym",
+            "dlclose",
+            "dlmopen",
+            "LoadLibrary",
+            "LoadLibraryA",
+            "LoadLibraryW",
+            "LoadLibraryEx",
+            "GetProcAddress",
+            "syscall",
+            "cuModuleLoad",
+            "cuModuleLoadData",
+            "cuLibraryLoadData",
+            "cudaLibraryLoadData",
         ],
     ),
     (
@@ -196,11 +306,30 @@ const DENIED: &[(&str, &[&str])] = &[
     (
         "allocation",
         &[
-            "malloc", "calloc", "realloc", "free", "aligned_alloc", "posix_memalign",
-            "memalign", "valloc", "new", "delete", "cudaMalloc", "cudaMallocAsync",
-            "cudaMallocManaged", "cudaMallocHost", "cudaMallocPitch", "cudaMalloc3D",
-            "cudaMallocArray", "cudaHostAlloc", "cudaFree", "cudaFreeAsync", "cudaFreeHost",
-            "cudaFreeArray", "cudaDeviceSetLimit", "cudaMallocFromPoolAsync",
+            "malloc",
+            "calloc",
+            "realloc",
+            "free",
+            "aligned_alloc",
+            "posix_memalign",
+            "memalign",
+            "valloc",
+            "new",
+            "delete",
+            "cudaMalloc",
+            "cudaMallocAsync",
+            "cudaMallocManaged",
+            "cudaMallocHost",
+            "cudaMallocPitch",
+            "cudaMalloc3D",
+            "cudaMallocArray",
+            "cudaHostAlloc",
+            "cudaFree",
+            "cudaFreeAsync",
+            "cudaFreeHost",
+            "cudaFreeArray",
+            "cudaDeviceSetLimit",
+            "cudaMallocFromPoolAsync",
         ],
     ),
     (
@@ -357,7 +486,11 @@ fn lex(src: &str) -> Lexed {
             }
             i += 1;
             toks.push((
-                if quote == '"' { Tok::Str(s) } else { Tok::Other },
+                if quote == '"' {
+                    Tok::Str(s)
+                } else {
+                    Tok::Other
+                },
                 line,
             ));
             continue;
@@ -455,8 +588,7 @@ fn include_problem(arg: &str) -> Option<String> {
             "`#include {arg}`: only a literal <header> or \"header\" may be included"
         ));
     };
-    if path.split(['/', '\\']).any(|p| p == "..") || path.starts_with('/') || path.contains(':')
-    {
+    if path.split(['/', '\\']).any(|p| p == "..") || path.starts_with('/') || path.contains(':') {
         return Some(format!(
             "`#include {arg}`: paths may not climb out or be absolute"
         ));
@@ -498,10 +630,12 @@ fn denied(toks: &[(Tok, usize)], out: &mut Vec<Violation>) {
                     message: format!(
                         "`{name}` is not allowed in a kernel ({})",
                         match *rule {
-                            "allocation" => "no memory allocation: use registers, static or \
+                            "allocation" =>
+                                "no memory allocation: use registers, static or \
                                               dynamic shared memory, and the buffers of the \
                                               launch arguments",
-                            "host-code" => "no code may run on the host outside the launch \
+                            "host-code" =>
+                                "no code may run on the host outside the launch \
                                              function",
                             "console-io" => "no printing or reading",
                             _ => "a kernel reaches nothing outside the GPU",
@@ -516,7 +650,8 @@ fn denied(toks: &[(Tok, usize)], out: &mut Vec<Violation>) {
 fn inline_asm(toks: &[(Tok, usize)], out: &mut Vec<Violation>) {
     let mut i = 0;
     while i < toks.len() {
-        let is_asm = matches!(&toks[i].0, Tok::Ident(n) if n == "asm" || n == "__asm__" || n == "__asm");
+        let is_asm =
+            matches!(&toks[i].0, Tok::Ident(n) if n == "asm" || n == "__asm__" || n == "__asm");
         if !is_asm {
             i += 1;
             continue;
@@ -557,7 +692,9 @@ fn inline_asm(toks: &[(Tok, usize)], out: &mut Vec<Violation>) {
                 continue;
             }
             if let Some((label, rest)) = s.split_once(':')
-                && label.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+                && label
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
             {
                 s = rest.trim();
                 if s.is_empty() {
@@ -565,7 +702,11 @@ fn inline_asm(toks: &[(Tok, usize)], out: &mut Vec<Violation>) {
                 }
             }
             if s.starts_with('@') {
-                s = s.split_once(char::is_whitespace).map(|x| x.1).unwrap_or("").trim();
+                s = s
+                    .split_once(char::is_whitespace)
+                    .map(|x| x.1)
+                    .unwrap_or("")
+                    .trim();
             }
             let opcode = s.split_whitespace().next().unwrap_or("");
             let base = opcode.split('.').next().unwrap_or("");
@@ -666,7 +807,9 @@ fn strip_templates<'t>(toks: &'t [(Tok, usize)], head: &[usize]) -> Vec<&'t Tok>
     while k < head.len() {
         let t = &toks[head[k]].0;
         if matches!(t, Tok::Ident(n) if n == "template")
-            && toks.get(head.get(k + 1).copied().unwrap_or(usize::MAX)).map(|x| &x.0)
+            && toks
+                .get(head.get(k + 1).copied().unwrap_or(usize::MAX))
+                .map(|x| &x.0)
                 == Some(&Tok::Punct('<'))
         {
             let mut depth = 0i32;
@@ -724,9 +867,12 @@ fn check_function(
 ) -> bool {
     let h = strip_templates(toks, head);
     let ident = |t: &Tok, s: &str| matches!(t, Tok::Ident(n) if n == s);
-    if h.iter()
-        .any(|t| ident(t, "__device__") || ident(t, "__global__") || ident(t, "constexpr") || ident(t, "consteval"))
-    {
+    if h.iter().any(|t| {
+        ident(t, "__device__")
+            || ident(t, "__global__")
+            || ident(t, "constexpr")
+            || ident(t, "consteval")
+    }) {
         return false;
     }
     // The name: the identifier before the first `(` that is not an attribute's.
@@ -827,10 +973,16 @@ QIMENG_EXTERN_C int qimeng_fwd_t4_f16_d64_full(const QimengAttnArgs* args, void*
     #[test]
     fn include_outside_the_allowlist() {
         assert_eq!(rules("#include <stdio.h>\n"), ["include-allowlist"]);
-        assert_eq!(rules("#include \"../../etc/passwd\"\n"), ["include-allowlist"]);
+        assert_eq!(
+            rules("#include \"../../etc/passwd\"\n"),
+            ["include-allowlist"]
+        );
         assert_eq!(rules("#include \"/etc/passwd\"\n"), ["include-allowlist"]);
         assert_eq!(rules("#include HEADER\n"), ["include-allowlist"]);
-        assert_eq!(rules("#include_next <cuda_fp16.h>\n"), ["include-allowlist"]);
+        assert_eq!(
+            rules("#include_next <cuda_fp16.h>\n"),
+            ["include-allowlist"]
+        );
         assert_eq!(rules("#embed \"/dev/urandom\"\n"), ["include-allowlist"]);
         assert_eq!(rules("  #  include <fstream>\n"), ["include-allowlist"]);
     }
@@ -838,13 +990,19 @@ QIMENG_EXTERN_C int qimeng_fwd_t4_f16_d64_full(const QimengAttnArgs* args, void*
     #[test]
     fn pragma_outside_the_allowlist() {
         assert_eq!(rules("#pragma comment(lib, \"x\")\n"), ["pragma"]);
-        assert_eq!(rules("#pragma unroll 4\n#pragma once\n"), Vec::<&str>::new());
+        assert_eq!(
+            rules("#pragma unroll 4\n#pragma once\n"),
+            Vec::<&str>::new()
+        );
     }
 
     #[test]
     fn host_code_beyond_the_launch_function() {
         assert_eq!(rules("int helper(int x) { return x; }\n"), ["host-code"]);
-        assert_eq!(rules("int main() { return 0; }\n"), ["host-code", "host-code"]);
+        assert_eq!(
+            rules("int main() { return 0; }\n"),
+            ["host-code", "host-code"]
+        );
         assert_eq!(
             rules("static auto init = []() { return 1; }();\n"),
             ["host-code"]
@@ -859,41 +1017,84 @@ QIMENG_EXTERN_C int qimeng_fwd_t4_f16_d64_full(const QimengAttnArgs* args, void*
         );
         // Device, global and constexpr functions, and the launch function itself, are fine.
         assert!(rules("__global__ void __launch_bounds__(128) k(int* p) { }\n").is_empty());
-        assert!(rules("namespace a { namespace b { __host__ __device__ int f() { return 0; } } }\n").is_empty());
+        assert!(
+            rules("namespace a { namespace b { __host__ __device__ int f() { return 0; } } }\n")
+                .is_empty()
+        );
     }
 
     #[test]
     fn files_processes_network_environment() {
-        assert_eq!(rules("__device__ void f() { FILE* x = fopen(\"a\", \"r\"); }\n"), ["files", "files"]);
-        assert_eq!(rules("__device__ void f() { std::ifstream s; }\n"), ["files"]);
-        assert_eq!(rules("__device__ void f() { system(\"rm -rf /\"); }\n"), ["processes"]);
-        assert_eq!(rules("__device__ void f() { socket(2, 1, 0); }\n"), ["network"]);
-        assert_eq!(rules("__device__ void f() { getenv(\"HOME\"); }\n"), ["environment"]);
-        assert_eq!(rules("__device__ void f() { dlopen(0, 0); }\n"), ["dynamic-loading"]);
-        assert_eq!(rules("__device__ void f() { printf(\"%d\", 1); }\n"), ["console-io"]);
+        assert_eq!(
+            rules("__device__ void f() { FILE* x = fopen(\"a\", \"r\"); }\n"),
+            ["files", "files"]
+        );
+        assert_eq!(
+            rules("__device__ void f() { std::ifstream s; }\n"),
+            ["files"]
+        );
+        assert_eq!(
+            rules("__device__ void f() { system(\"rm -rf /\"); }\n"),
+            ["processes"]
+        );
+        assert_eq!(
+            rules("__device__ void f() { socket(2, 1, 0); }\n"),
+            ["network"]
+        );
+        assert_eq!(
+            rules("__device__ void f() { getenv(\"HOME\"); }\n"),
+            ["environment"]
+        );
+        assert_eq!(
+            rules("__device__ void f() { dlopen(0, 0); }\n"),
+            ["dynamic-loading"]
+        );
+        assert_eq!(
+            rules("__device__ void f() { printf(\"%d\", 1); }\n"),
+            ["console-io"]
+        );
         // A member named like a libc function is ours, not libc's.
         assert!(rules("__device__ void f(S s) { s.read(); p->write(); }\n").is_empty());
     }
 
     #[test]
     fn device_allocation() {
-        assert_eq!(rules("__device__ void f() { void* p = malloc(16); free(p); }\n"), ["allocation", "allocation"]);
-        assert_eq!(rules("__device__ void f() { int* p = new int[4]; delete[] p; }\n"), ["allocation", "allocation"]);
         assert_eq!(
-            rules(&format!("int {SYM}(const QimengAttnArgs* a, void* s) {{ void* p; cudaMalloc(&p, 4); return 0; }}\n")),
+            rules("__device__ void f() { void* p = malloc(16); free(p); }\n"),
+            ["allocation", "allocation"]
+        );
+        assert_eq!(
+            rules("__device__ void f() { int* p = new int[4]; delete[] p; }\n"),
+            ["allocation", "allocation"]
+        );
+        assert_eq!(
+            rules(&format!(
+                "int {SYM}(const QimengAttnArgs* a, void* s) {{ void* p; cudaMalloc(&p, 4); return 0; }}\n"
+            )),
             ["allocation"]
         );
     }
 
     #[test]
     fn inline_asm_outside_the_allowlist() {
-        assert_eq!(rules("__device__ void f() { asm volatile(\"trap;\"); }\n"), ["inline-asm"]);
         assert_eq!(
-            rules("__device__ void f() { asm(\"mov.u32 %0, 1;\\n\" \"call.uni foo, ();\" : \"=r\"(x)); }\n"),
+            rules("__device__ void f() { asm volatile(\"trap;\"); }\n"),
             ["inline-asm"]
         );
-        assert_eq!(rules("__device__ void f() { __asm__(S); }\n"), ["inline-asm"]);
-        let v = lint("__device__ void f() { asm(\"atom.global.add.u32 %0, [%1], 1;\"); }\n", SYM);
+        assert_eq!(
+            rules(
+                "__device__ void f() { asm(\"mov.u32 %0, 1;\\n\" \"call.uni foo, ();\" : \"=r\"(x)); }\n"
+            ),
+            ["inline-asm"]
+        );
+        assert_eq!(
+            rules("__device__ void f() { __asm__(S); }\n"),
+            ["inline-asm"]
+        );
+        let v = lint(
+            "__device__ void f() { asm(\"atom.global.add.u32 %0, [%1], 1;\"); }\n",
+            SYM,
+        );
         assert!(v[0].message.contains("`atom.global.add.u32`"), "{v:?}");
         assert!(rules("__device__ void f() { asm volatile(\"cp.async.cg.shared.global [%0], [%1], 16;\\n\" :: \"r\"(a), \"l\"(b)); }\n").is_empty());
     }
@@ -901,6 +1102,9 @@ QIMENG_EXTERN_C int qimeng_fwd_t4_f16_d64_full(const QimengAttnArgs* args, void*
     #[test]
     fn feedback_names_the_rule_and_line() {
         let text = render("kernel.cu", &lint("\n#include <stdio.h>\n", SYM));
-        assert!(text.starts_with("kernel.cu:line 2: [include-allowlist]"), "{text}");
+        assert!(
+            text.starts_with("kernel.cu:line 2: [include-allowlist]"),
+            "{text}"
+        );
     }
 }

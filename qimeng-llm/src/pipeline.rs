@@ -221,7 +221,7 @@ pub enum GenerateError {
         key: String,
         /// The call and why it failed.
         #[source]
-        source: CallError,
+        source: Box<CallError>,
         /// What was said before.
         transcript: Box<Transcript>,
     },
@@ -267,9 +267,8 @@ impl GenerateError {
     /// The conversation up to the failure, if any was held.
     pub fn transcript(&self) -> Option<&Transcript> {
         match self {
-            GenerateError::Call { transcript, .. } | GenerateError::Exhausted { transcript, .. } => {
-                Some(transcript)
-            }
+            GenerateError::Call { transcript, .. }
+            | GenerateError::Exhausted { transcript, .. } => Some(transcript),
             _ => None,
         }
     }
@@ -400,7 +399,11 @@ impl Run<'_> {
             });
             self.attempts += 1;
             let asked = Instant::now();
-            let call = format!("{} {}, attempt {attempt} of {n}", self.spec.key(), stage.label());
+            let call = format!(
+                "{} {}, attempt {attempt} of {n}",
+                self.spec.key(),
+                stage.label()
+            );
             let reply = match self.generator.client.chat(&call, &messages, self.deadline) {
                 Ok(r) => r,
                 Err(e) => {
@@ -413,7 +416,7 @@ impl Run<'_> {
                     });
                     return Err(GenerateError::Call {
                         key: self.spec.key(),
-                        source: e,
+                        source: Box::new(e),
                         transcript: Box::new(self.transcript.clone()),
                     });
                 }
@@ -526,9 +529,8 @@ fn clip(s: &str, limit: usize) -> String {
 /// Stage 1a: one ```tl block that parses, with a key-block loop and the two GEMMs.
 pub fn sketch_gate(answer: &str) -> Result<String, Rejection> {
     let src = extract::one(answer, "tl").map_err(|e| Rejection::new("extract", e))?;
-    qimeng_tl::parse(&src).map_err(|e| {
-        Rejection::new("tl-parse", e.diagnostic().render(&src, "sketch.tl", false))
-    })?;
+    qimeng_tl::parse(&src)
+        .map_err(|e| Rejection::new("tl-parse", e.diagnostic().render(&src, "sketch.tl", false)))?;
     let code: Vec<&str> = src
         .lines()
         .map(|l| l.split('#').next().unwrap_or("").trim())
@@ -661,7 +663,12 @@ mod tests {
         let cu = "#include \"kernel.h\"\nQIMENG_EXTERN_C int qimeng_fwd_t4_f16_d64_full(const QimengAttnArgs* a, void* s) { return 0; }\n";
         assert_eq!(abi_gate(&spec(), cu, h), Ok(()));
         let bad = h.replace("void* stream", "int stream");
-        assert!(abi_gate(&spec(), cu, &bad).unwrap_err().message.contains("exactly as the ABI"));
+        assert!(
+            abi_gate(&spec(), cu, &bad)
+                .unwrap_err()
+                .message
+                .contains("exactly as the ABI")
+        );
         let e = abi_gate(&spec(), "#include \"kernel.h\"\n", h).unwrap_err();
         assert!(e.message.contains("does not define"), "{e:?}");
         let e = abi_gate(&spec(), cu, "QIMENG_EXTERN_C int x();").unwrap_err();

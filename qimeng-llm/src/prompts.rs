@@ -240,9 +240,7 @@ impl Context {
 
     /// The stage-1a prompt.
     pub fn sketch_prompt(&self, spec: &Spec) -> Result<Rendered, String> {
-        let examples = self.examples_text(spec, |e| {
-            format!("```tl\n{}```\n", e.sketch())
-        });
+        let examples = self.examples_text(spec, |e| format!("```tl\n{}```\n", e.sketch()));
         SKETCH.render(&[
             ("tl_reference", TL_REFERENCE.trim()),
             ("gpu_profile", &gpu_profile(spec)),
@@ -297,9 +295,7 @@ impl Context {
 
     /// The allowed includes and the text of every shared header but the ABI.
     fn primitives(&self) -> Result<String, String> {
-        let mut out = String::from(
-            "Angle-bracket includes allowed: the CUDA headers (",
-        );
+        let mut out = String::from("Angle-bracket includes allowed: the CUDA headers (");
         out.push_str(
             &lint::ANGLE_INCLUDES
                 .iter()
@@ -320,9 +316,17 @@ impl Context {
             .collect();
         files.sort();
         for f in files {
-            let name = f.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-            let text = fs::read_to_string(&f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
-            let _ = write!(out, "### \"qimeng/{name}\"\n\n```cuda\n{}```\n\n", with_newline(&text));
+            let name = f
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let text =
+                fs::read_to_string(&f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
+            let _ = write!(
+                out,
+                "### \"qimeng/{name}\"\n\n```cuda\n{}```\n\n",
+                with_newline(&text)
+            );
         }
         Ok(out)
     }
@@ -454,7 +458,10 @@ mod tests {
         assert_eq!(keys, ["fwd-t4-bf16-d128-full", "fwd-t4-bf16-d64-causal"]);
         let l4 = Spec::from_key("fwd-l4-bf16-d128-causal").unwrap();
         // No sm_89 entry: same dtype, head_dim and causal win.
-        assert_eq!(closest(&c.examples, &l4, 1)[0].spec.key(), "fwd-a100-bf16-d128-causal");
+        assert_eq!(
+            closest(&c.examples, &l4, 1)[0].spec.key(),
+            "fwd-a100-bf16-d128-causal"
+        );
         assert!(!chosen[0].sketch().contains("Allocate"));
     }
 

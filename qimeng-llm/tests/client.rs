@@ -29,7 +29,10 @@ fn ask(c: &Client) -> Result<qimeng_llm::Reply, qimeng_llm::CallError> {
 /// The key went out in the Authorization header and nowhere else.
 fn key_only_in_authorization(server: &FakeServer) {
     for r in server.requests() {
-        assert_eq!(r.header("authorization"), Some(format!("Bearer {KEY}").as_str()));
+        assert_eq!(
+            r.header("authorization"),
+            Some(format!("Bearer {KEY}").as_str())
+        );
         assert!(!r.body.contains(KEY));
         assert!(
             r.headers
@@ -67,7 +70,11 @@ fn a_429_waits_as_retry_after_says() {
     let t = Instant::now();
     let reply = ask(&client(&s)).unwrap();
     // Retry-After (1 s), not the 20 ms backoff.
-    assert!(t.elapsed() >= Duration::from_millis(950), "{:?}", t.elapsed());
+    assert!(
+        t.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        t.elapsed()
+    );
     assert_eq!((reply.content.as_str(), reply.requests), ("ok", 2));
     key_only_in_authorization(&s);
 }
@@ -79,7 +86,10 @@ fn a_500_is_retried_then_reported_with_the_call_and_the_server_message() {
     let msg = e.to_string();
     assert_eq!(s.requests().len(), 3, "1 request + 2 retries");
     assert!(msg.contains("`test call`"), "{msg}");
-    assert!(msg.contains("HTTP 500: overloaded (after 3 requests)"), "{msg}");
+    assert!(
+        msg.contains("HTTP 500: overloaded (after 3 requests)"),
+        "{msg}"
+    );
     assert!(msg.contains("/v1/chat/completions"), "{msg}");
     assert!(!msg.contains(KEY));
     // One 500, then an answer: fine.
@@ -96,10 +106,17 @@ fn a_hang_past_the_read_timeout_is_a_timeout() {
     c.backoff = Duration::from_millis(10);
     let t = Instant::now();
     let e = Client::new(c)
-        .chat("hang", &[Message::user("x")], Instant::now() + Duration::from_secs(20))
+        .chat(
+            "hang",
+            &[Message::user("x")],
+            Instant::now() + Duration::from_secs(20),
+        )
         .unwrap_err();
     assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
-    assert!(matches!(e.kind, CallErrorKind::Timeout { requests: 2, .. }), "{e}");
+    assert!(
+        matches!(e.kind, CallErrorKind::Timeout { requests: 2, .. }),
+        "{e}"
+    );
     assert!(e.to_string().contains("timed out"), "{e}");
 }
 
@@ -113,7 +130,11 @@ fn the_budget_stops_retries() {
     .unwrap();
     let t = Instant::now();
     let e = client(&s)
-        .chat("budget", &[Message::user("x")], Instant::now() + Duration::from_secs(2))
+        .chat(
+            "budget",
+            &[Message::user("x")],
+            Instant::now() + Duration::from_secs(2),
+        )
         .unwrap_err();
     assert!(t.elapsed() < Duration::from_secs(1));
     assert!(e.to_string().contains("would pass the time budget"), "{e}");
@@ -145,9 +166,16 @@ fn an_answer_of_several_megabytes() {
     let mut c = Config::new(s.base_url(), "m");
     c.max_response_bytes = 1 << 20;
     let e = Client::new(c)
-        .chat("big", &[Message::user("x")], Instant::now() + Duration::from_secs(20))
+        .chat(
+            "big",
+            &[Message::user("x")],
+            Instant::now() + Duration::from_secs(20),
+        )
         .unwrap_err();
-    assert!(e.to_string().contains("larger than the 1048576-byte limit"), "{e}");
+    assert!(
+        e.to_string().contains("larger than the 1048576-byte limit"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -159,7 +187,11 @@ fn an_unknown_model_fails_at_once_with_the_servers_words() {
     .unwrap();
     let e = ask(&client(&s)).unwrap_err();
     assert_eq!(s.requests().len(), 1, "a 404 is not retried");
-    assert!(e.to_string().contains("HTTP 404: The model `fake-model` does not exist"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("HTTP 404: The model `fake-model` does not exist"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -173,11 +205,18 @@ fn a_server_that_echoes_the_key_does_not_leak_it_into_the_error() {
 
 #[test]
 fn nothing_listening_is_a_connection_error() {
-    let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     let mut c = Config::new(format!("http://{addr}/v1"), "m");
     c.retries = 0;
     let e = Client::new(c)
-        .chat("refused", &[Message::user("x")], Instant::now() + Duration::from_secs(5))
+        .chat(
+            "refused",
+            &[Message::user("x")],
+            Instant::now() + Duration::from_secs(5),
+        )
         .unwrap_err();
     assert!(matches!(e.kind, CallErrorKind::Connection { .. }), "{e}");
 }
