@@ -278,6 +278,117 @@ pub fn today() -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// Why a build did not generate a missing kernel, in one sentence for the miss error.
+pub fn why_not(mode: &crate::Mode) -> String {
+    if mode.is_locked() {
+        "A locked build (QIMENG_LOCKED=1) never generates kernels.".into()
+    } else if mode.llm().is_none() {
+        format!(
+            "No LLM is configured ({} is not set), so the build did not generate it.",
+            qimeng_llm::config::BASE_URL_ENV
+        )
+    } else {
+        format!(
+            "{} is set, so the build did not generate it.",
+            qimeng_llm::config::OFFLINE_ENV
+        )
+    }
+}
+
+/// At build time, for a spec no cache holds: generates it when the build may (an LLM is
+/// configured through `QIMENG_LLM_BASE_URL`, the build is not locked — [`crate::Mode::llm`] is
+/// `None` then — and `QIMENG_OFFLINE` is not set), writing it to `$QIMENG_CACHE_DIR`, else
+/// `<crate>/kernels-cache`, and reporting progress as `cargo:warning` lines. `Ok(None)` when
+/// the build may not generate.
+pub fn on_miss(
+    spec: &Spec,
+    mode: &crate::Mode,
+    crate_dir: &Path,
+    out_dir: &Path,
+) -> Result<Option<Entry>, Error> {
+    if mode.llm().is_none() || qimeng_llm::config::offline() {
+        return Ok(None);
+    }
+    let config = qimeng_llm::Config::from_env()
+        .map_err(|e| Error::Config {
+            message: e.to_string(),
+        })?
+        .ok_or_else(|| Error::Config {
+            message: format!(
+                "{} is set but no LLM configuration could be read",
+                qimeng_llm::config::BASE_URL_ENV
+            ),
+        })?;
+    let toolchain = Toolchain::find(&[crate_dir, out_dir])?;
+    let cache_dir = std::env::var_os(cache::CACHE_DIR_ENV)
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| crate_dir.join("kernels-cache"));
+    build_time(
+        spec,
+        config,
+        &toolchain,
+        &cache_dir,
+        &out_dir.join("qimeng-scratch"),
+        &mut std::io::stdout(),
+    )
+    .map(Some)
+}
+
+/// The generation of [`on_miss`], its progress written to `out` as `cargo:warning` lines.
+pub fn build_time(
+    spec: &Spec,
+    config: Config,
+    toolchain: &Toolchain,
+    cache_dir: &Path,
+    scratch: &Path,
+    out: &mut dyn std::io::Write,
+) -> Result<Entry, Error> {
+    let key = spec.key();
+    let out = std::cell::RefCell::new(out);
+    let say = |line: String| {
+        let mut o = out.borrow_mut();
+        let _ = writeln!(o, "cargo:warning=qimeng: {line}");
+        let _ = o.flush();
+    };
+    say(format!(
+        "`{key}` is in no cache; generating it with `{}` at {} (budget {:?}); `{}` does the \
+         same ahead of time",
+        config.model,
+        config.display_url(),
+        config.budget,
+        command(spec)
+    ));
+    let progress = |e: &qimeng_llm::Event<'_>| match e {
+        qimeng_llm::Event::Asking { stage, attempt, of } => say(format!(
+            "{key}: {}: asking for answer {attempt} of {of}",
+            stage.label()
+        )),
+        qimeng_llm::Event::Rejected {
+            stage,
+            attempt,
+            rejection,
+        } => say(format!(
+            "{key}: {}: answer {attempt} rejected by `{}`: {}",
+            stage.label(),
+            rejection.gate,
+            rejection.message.lines().next().unwrap_or("")
+        )),
+        qimeng_llm::Event::Accepted { stage, attempt } => say(format!(
+            "{key}: {}: answer {attempt} accepted",
+            stage.label()
+        )),
+        _ => {}
+    };
+    let written = generate(spec, config, toolchain, cache_dir, scratch, &progress)?;
+    let entry = written.entry().clone();
+    say(format!(
+        "wrote `{key}` to {} (origin generated, not yet verified on a GPU); review and commit it",
+        entry.dir.display()
+    ));
+    Ok(entry)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,6 +400,17 @@ mod tests {
             command(&s),
             "qimeng generate --gpu l4 --dtype bf16 --head-dim 128 --causal"
         );
+    }
+
+    #[test]
+    fn a_miss_says_why_it_was_not_generated() {
+        use crate::mode::{LlmEndpoint, Mode};
+        assert!(why_not(&Mode::Locked).contains("never generates"));
+        assert!(why_not(&Mode::Update { llm: None }).contains("QIMENG_LLM_BASE_URL is not set"));
+        let llm = Some(LlmEndpoint {
+            base_url: "http://127.0.0.1:9/v1".into(),
+        });
+        assert!(why_not(&Mode::Update { llm }).contains("QIMENG_OFFLINE is set"));
     }
 
     #[test]

@@ -14,8 +14,11 @@
 //! (written literally, as the macro sees it), resolves each spec from the cache
 //! (`QIMENG_CACHE_DIR`, then `<crate>/kernels-cache`, then the curated cache bundled with this
 //! crate), compiles it for that GPU's architecture plus PTX, runs bindgen on its header and
-//! writes `$OUT_DIR/qimeng/<key>.rs`. A spec that no cache holds becomes a compile error at
-//! the attribute, naming the spec and its key.
+//! writes `$OUT_DIR/qimeng/<key>.rs`. A spec that no cache holds is [generated](generate)
+//! through the LLM when one is configured (`QIMENG_LLM_BASE_URL`, `QIMENG_LLM_MODEL`,
+//! `QIMENG_LLM_API_KEY`), the build is not locked and `QIMENG_OFFLINE` is not set; otherwise it
+//! becomes a compile error at the attribute, naming the spec, its key and the `qimeng generate`
+//! command that fills the cache.
 //!
 //! Each compiled kernel is stored in the [object cache](objcache) (`QIMENG_BUILD_CACHE`,
 //! default `~/.cache/qimeng`), keyed by the bytes of its entry and of the shared headers, the
@@ -152,7 +155,15 @@ impl Builder {
         let out_dir = PathBuf::from(env_var("OUT_DIR")?);
         let crate_name = env_var("CARGO_PKG_NAME")?;
         let target = env::var("TARGET").unwrap_or_default();
-        for var in ENV_VARS.iter().chain(qimeng_toolchain::ENV_VARS) {
+        // Not the API key: cargo records the value of each such variable in target/.
+        let llm_vars = qimeng_llm::config::ENV_VARS
+            .iter()
+            .filter(|v| **v != qimeng_llm::config::API_KEY_ENV);
+        for var in ENV_VARS
+            .iter()
+            .chain(qimeng_toolchain::ENV_VARS)
+            .chain(llm_vars)
+        {
             println!("cargo:rerun-if-env-changed={var}");
         }
         for var in compile::cc_env_vars(&target) {
@@ -211,15 +222,12 @@ impl Builder {
             match cache.lookup(*spec)? {
                 Some(entry) => entries.push(entry),
                 None => {
-                    let mut message = miss_message(spec, found.as_ref(), &cache);
-                    // The one place a generator would be reached (issue 4); never when locked.
-                    if let Some(llm) = mode.llm() {
-                        message.push_str(&format!(
-                            "\nQIMENG_LLM_BASE_URL is set ({}), but this version of qimeng \
-                             does not generate kernels yet.",
-                            llm.base_url
-                        ));
+                    // The one place the LLM is reached: never when locked or offline.
+                    if let Some(entry) = generate::on_miss(spec, &mode, &crate_dir, &out_dir)? {
+                        entries.push(entry);
+                        continue;
                     }
+                    let message = miss_message(spec, found.as_ref(), &cache, &mode);
                     let Some(found) = found else {
                         return Err(Error::Missing { message });
                     };
@@ -480,7 +488,7 @@ fn origin(entry: &Entry) -> String {
     )
 }
 
-fn miss_message(spec: &Spec, found: Option<&scan::Found>, cache: &Cache) -> String {
+fn miss_message(spec: &Spec, found: Option<&scan::Found>, cache: &Cache, mode: &Mode) -> String {
     let mut m = format!(
         "no cached kernel for `{spec}` (key `{}`).\nSearched, in order:\n",
         spec.key()
@@ -507,10 +515,13 @@ fn miss_message(spec: &Spec, found: Option<&scan::Found>, cache: &Cache) -> Stri
             same_gpu.join(", ")
         ));
     }
+    m.push_str(&generate::why_not(mode));
     m.push_str(&format!(
-        "This version of qimeng does not generate kernels; to provide this one, put an entry \
-         in a directory named `{}` under $QIMENG_CACHE_DIR or <crate>/kernels-cache \
+        "\nTo fill the cache, run `{}` with QIMENG_LLM_BASE_URL, QIMENG_LLM_MODEL and \
+         QIMENG_LLM_API_KEY set (it writes $QIMENG_CACHE_DIR or ./kernels-cache), or put an \
+         entry in a directory named `{}` under $QIMENG_CACHE_DIR or <crate>/kernels-cache \
          (spec.json, kernel.tl, kernel.cu, kernel.h, sealed with `qimeng cache seal`).",
+        generate::command(spec),
         spec.key()
     ));
     m

@@ -483,3 +483,48 @@ fn two_generations_of_one_key_race_safely() {
         .unwrap()
         .expect("whole entry");
 }
+
+#[test]
+fn at_build_time_progress_goes_to_cargo_warnings() {
+    let Some(toolchain) = toolchain() else { return };
+    let key = "fwd-t4-f16-d64-causal";
+    let c = curated(key);
+    let server = FakeServer::start(vec![
+        tl_answer(&c.sketch),
+        Step::answer("```tl\nparam BM = 64\n```\n"),
+        tl_answer(&c.tl),
+        cuda_answer(&c.cu, &c.h),
+    ])
+    .unwrap();
+    let dir = scratch("build-time");
+    let mut out = Vec::new();
+    let spec = Spec::from_key(key).unwrap();
+    let entry = generate::build_time(
+        &spec,
+        config(&server, 2),
+        &toolchain,
+        &dir.join("cache"),
+        &dir.join("scratch"),
+        &mut out,
+    )
+    .unwrap();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.lines().all(|l| l.starts_with("cargo:warning=qimeng: ")),
+        "{out}"
+    );
+    assert!(out.contains(&format!(
+        "`{key}` is in no cache; generating it with `fake-coder-1`"
+    )));
+    assert!(out.contains("`qimeng generate --gpu t4 --dtype f16 --head-dim 64 --causal`"));
+    assert!(
+        out.contains(&format!(
+            "{key}: stage 1b (TL program): answer 1 rejected by `tl-check`"
+        )),
+        "{out}"
+    );
+    assert!(out.contains(&format!("{key}: stage 2 (CUDA): answer 1 accepted")));
+    assert!(out.contains("wrote `fwd-t4-f16-d64-causal`"));
+    assert!(!out.contains(KEY));
+    assert_eq!(entry.meta.provenance.origin, "generated");
+}
