@@ -1,0 +1,92 @@
+//! The TL plan is the contract its CUDA follows: every curated entry's `param` line names the
+//! same tile configuration as the traits struct in its `kernel.cu`, and both agree with the spec
+//! in the directory's name. Catches an entry whose CUDA was retuned without its plan (or the
+//! reverse). A new `fwd-*` entry is covered without touching this test.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use qimeng_spec::Spec;
+use qimeng_tl::ast::StmtKind;
+
+/// `static constexpr <type> <name> = <value>;` and `using <name> = <type>;` of a kernel.cu.
+fn traits(cuda: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for line in cuda.lines() {
+        let code = line.split("/*").next().unwrap_or("").trim();
+        let decl = code
+            .strip_prefix("static constexpr ")
+            .and_then(|d| d.split_once(' ').map(|(_, rest)| rest))
+            .or_else(|| code.strip_prefix("using "));
+        if let Some((name, value)) = decl.and_then(|d| d.split_once('=')) {
+            out.insert(
+                name.trim().to_string(),
+                value.trim().trim_end_matches(';').trim().to_string(),
+            );
+        }
+    }
+    out
+}
+
+#[test]
+fn every_entry_plan_and_cuda_name_the_same_tiles() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../kernels-cache");
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().into_string().unwrap();
+        let Some(spec) = Spec::from_key(&name) else {
+            continue;
+        };
+        let tl = std::fs::read_to_string(entry.path().join("kernel.tl")).unwrap();
+        let cuda = std::fs::read_to_string(entry.path().join("kernel.cu")).unwrap();
+        let program = qimeng_tl::parse(&tl).unwrap();
+        let params: BTreeMap<String, u64> = program
+            .stmts
+            .iter()
+            .filter_map(|s| match &s.kind {
+                StmtKind::Param(p) => Some(p.clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let t = traits(&cuda);
+        let pairs = [
+            ("D", "kHeadDim"),
+            ("BM", "kBlockM"),
+            ("BN", "kBlockN"),
+            ("WARPS", "kWarps"),
+            ("STAGES", "kStages"),
+        ];
+        for (param, field) in pairs {
+            let plan = params.get(param).map(u64::to_string);
+            let code = t.get(field).cloned();
+            if plan.is_none() || plan != code {
+                problems.push(format!(
+                    "{name}: TL {param} = {plan:?}, kernel.cu {field} = {code:?}"
+                ));
+            }
+        }
+        if params.get("D") != Some(&(spec.head_dim as u64)) {
+            problems.push(format!(
+                "{name}: TL D is not the spec's head_dim {}",
+                spec.head_dim
+            ));
+        }
+        if t.get("kCausal").map(String::as_str) != Some(if spec.causal { "true" } else { "false" })
+        {
+            problems.push(format!("{name}: kernel.cu kCausal does not match the spec"));
+        }
+        if t.get("Element").map(String::as_str) != Some(spec.dtype.cuda_type()) {
+            problems.push(format!(
+                "{name}: kernel.cu Element is {:?}, the spec's dtype is {}",
+                t.get("Element"),
+                spec.dtype.cuda_type()
+            ));
+        }
+        checked += 1;
+    }
+    assert!(checked >= 18, "checked only {checked} entries");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
