@@ -6,8 +6,14 @@ process on identical inputs. Optionally the tile variants of libqimeng_variants.
     bash bench/build.sh                                    # here: builds .carry/bench
     python3 bench/bench.py --lib .carry/bench --out bench.md [--variants]   # on the GPU
 
-Timing: CUDA events around each call, warm-up first, median of --reps calls, the inputs
-rotated over enough sets (>= 3, >= 4x the L2 size in all) that L2 never holds a call's inputs.
+Timing (interleaved): per cell, every backend (ours, cuDNN, FA2, and the variants with
+--variants) runs round-robin, one call each per repetition, the starting backend rotated each
+repetition, all on the same input set of that repetition (sets rotated so that L2 never holds a
+call's inputs: >= 3 sets, >= 4x the L2 size in all). Clock and thermal drift hit every backend
+alike. CUDA events around each call; --rounds rounds of --reps repetitions; per round the median
+time of each backend; the table gives the median TFLOP/s over all repetitions and, for each ratio,
+the median over rounds of the per-round ratio (with its min..max over rounds). An A/A control
+times FA2 twice (two names, same calls): its ratio's spread is the noise floor of a ratio.
 FLOPs = 4 b hq sq sk d, halved for causal (sq == sk here). Each cell also compares our output
 with SDPA's (cuDNN's; flash's if cuDNN fails): max abs diff and relative L2.
 """
@@ -104,19 +110,40 @@ class Variants:
         return call
 
 
-def median_ms(calls, reps, warmup=3):
-    """calls: one zero-argument callable per input set; rotated."""
+def interleaved_ms(backends, reps, rounds, warmup=2):
+    """backends: {name: [callable per input set]} (all with the same number of sets).
+    Returns {name: [[ms per repetition] per round]}."""
+    names = list(backends)
+    nsets = len(next(iter(backends.values())))
     for i in range(warmup):
-        calls[i % len(calls)]()
+        for nm in names:
+            backends[nm][i % nsets]()
     torch.cuda.synchronize()
-    ev = [(torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True))
-          for _ in range(reps)]
-    for i, (a, b) in enumerate(ev):
-        a.record()
-        calls[i % len(calls)]()
-        b.record()
-    torch.cuda.synchronize()
-    return statistics.median(a.elapsed_time(b) for a, b in ev)
+    out = {nm: [] for nm in names}
+    for _ in range(rounds):
+        ev = []
+        for i in range(reps):
+            k = i % len(names)
+            for nm in names[k:] + names[:k]:  # rotate who goes first
+                a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+                a.record()
+                backends[nm][i % nsets]()
+                b.record()
+                ev.append((nm, a, b))
+        torch.cuda.synchronize()
+        per = {nm: [] for nm in names}
+        for nm, a, b in ev:
+            per[nm].append(a.elapsed_time(b))
+        for nm in names:
+            out[nm].append(per[nm])
+    return out
+
+
+def ratio_stats(times, num, den):
+    """per-round ratio of median times den/num (= throughput num / throughput den)."""
+    rs = sorted(statistics.median(times[den][r]) / statistics.median(times[num][r])
+                for r in range(len(times[num])))
+    return statistics.median(rs), rs[0], rs[-1]
 
 
 def sdpa_fn(backend, q, k, v, causal):
@@ -148,7 +175,8 @@ def main():
     ap.add_argument("--lib", default=".carry/bench")
     ap.add_argument("--out", default="bench.md")
     ap.add_argument("--grids", default="fa3,gqa")
-    ap.add_argument("--reps", type=int, default=30)
+    ap.add_argument("--reps", type=int, default=20, help="repetitions per round")
+    ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--variants", action="store_true", help="also time libqimeng_variants.so")
     ap.add_argument("--dtype", default="bf16")
     args = ap.parse_args()
@@ -163,7 +191,8 @@ def main():
 
     rows, vrows = [], []
     header = (f"device: {props.name}, {props.multi_processor_count} SMs, torch {torch.__version__}, "
-              f"cuDNN {torch.backends.cudnn.version()}, {args.dtype}, median of {args.reps}")
+              f"cuDNN {torch.backends.cudnn.version()}, {args.dtype}, interleaved, {args.rounds} rounds x "
+              f"{args.reps} repetitions")
     print(header, flush=True)
     for grid, d, causal, b, s, hq, hkv in cells(args.grids.split(",")):
         key = f"fwd-{gpu}-{args.dtype}-d{d}-{'causal' if causal else 'full'}"
@@ -178,21 +207,22 @@ def main():
             sets.append((q, k, v, o))
         flops = 4 * b * hq * s * s * d / (2 if causal else 1)
         tf = lambda ms: flops / ms / 1e9  # noqa: E731
-        res = {}
+        backends, ref = {}, None
         for name, backend in (("cudnn", SDPBackend.CUDNN_ATTENTION),
                               ("fa2", SDPBackend.FLASH_ATTENTION)):
             try:
                 calls = [sdpa_fn(backend, q, k, v, causal) for q, k, v, _ in sets]
-                ref_out = calls[0]()
-                res[name] = (median_ms(calls, args.reps), ref_out)
+                out0 = calls[0]()
+                torch.cuda.synchronize()
+                if ref is None:
+                    ref = out0
+                backends[name] = calls
             except RuntimeError as e:
-                res[name] = (None, None)
                 print(f"  {name} failed: {str(e).splitlines()[0][:120]}")
         calls = [ours.fn(key, *st) for st in sets]
         calls[0]()
         torch.cuda.synchronize()
         mine = sets[0][3].transpose(1, 2).float()
-        ref = res["cudnn"][1] if res["cudnn"][1] is not None else res["fa2"][1]
         if ref is None:  # neither backend ran: compare with the math backend on upcast inputs
             q0, k0, v0, _ = sets[0]
             rep = hq // hkv
@@ -203,13 +233,10 @@ def main():
         maxdiff = (mine - ref).abs().max().item()
         rel = ((mine - ref).norm() / ref.norm()).item()
         ok = bool(torch.isfinite(mine).all()) and rel < 1e-2
-        ms = median_ms(calls, args.reps)
-        row = dict(grid=grid, d=d, causal=causal, b=b, s=s, hq=hq, hkv=hkv, ours=tf(ms),
-                   cudnn=tf(res["cudnn"][0]) if res["cudnn"][0] else None,
-                   fa2=tf(res["fa2"][0]) if res["fa2"][0] else None,
-                   maxdiff=maxdiff, rel=rel, ok=ok)
-        rows.append(row)
-        print(fmt_row(row), flush=True)
+        backends["ours"] = calls
+        if "fa2" in backends:  # A/A control: FA2 timed twice; its ratio is the noise of a ratio
+            backends["fa2_aa"] = list(backends["fa2"])
+        vchecks = []
         if variants:
             for idx, name, vd, vc in variants.items:
                 if vd != d or vc != causal:
@@ -221,45 +248,71 @@ def main():
                 vout = sets[0][3].transpose(1, 2).float()
                 vrel = ((vout - ref).norm() / ref.norm()).item()
                 vok = bool(torch.isfinite(vout).all()) and vrel < 1e-2
-                vt = tf(median_ms(vcalls, args.reps))
-                fa2 = row["fa2"] or float("nan")
-                vrows.append((grid, d, causal, s, name, vt, fa2, vok, vrel))
-                print(f"  variant {name:26s} {vt:6.1f} TFLOP/s  x{vt / fa2:.2f} FA2  rel {vrel:.1e} {'ok' if vok else 'FAIL'}",
-                      flush=True)
-        del sets, calls, res
+                backends["v:" + name] = vcalls
+                vchecks.append((name, vok, vrel))
+        times = interleaved_ms(backends, args.reps, args.rounds)
+        med = lambda nm: statistics.median([x for r in times[nm] for x in r])  # noqa: E731
+        row = dict(grid=grid, d=d, causal=causal, b=b, s=s, hq=hq, hkv=hkv, ours=tf(med("ours")),
+                   cudnn=tf(med("cudnn")) if "cudnn" in times else None,
+                   fa2=tf(med("fa2")) if "fa2" in times else None,
+                   r_fa2=ratio_stats(times, "ours", "fa2") if "fa2" in times else None,
+                   r_cudnn=ratio_stats(times, "ours", "cudnn") if "cudnn" in times else None,
+                   r_aa=ratio_stats(times, "fa2_aa", "fa2") if "fa2" in times else None,
+                   maxdiff=maxdiff, rel=rel, ok=ok)
+        rows.append(row)
+        print(fmt_row(row), flush=True)
+        for name, vok, vrel in vchecks:
+            vt = tf(med("v:" + name))
+            vr = ratio_stats(times, "v:" + name, "fa2") if "fa2" in times else (float("nan"),) * 3
+            vo = ratio_stats(times, "v:" + name, "ours")
+            vrows.append((grid, d, causal, s, name, vt, vr, vo, vok, vrel))
+            print(f"  variant {name:34s} {vt:6.1f} TFLOP/s  x{vr[0]:.3f} FA2  x{vo[0]:.3f} ours  "
+                  f"rel {vrel:.1e} {'ok' if vok else 'FAIL'}", flush=True)
+        del backends, times
+        del sets, calls
         torch.cuda.empty_cache()
 
     with open(args.out, "w") as f:
         f.write(f"{header}\n\n")
         f.write(table(rows))
         if vrows:
-            f.write("\n\nTile variants (libqimeng_variants.so), TFLOP/s and ratio to FA2:\n\n")
-            f.write("| grid | d | mask | seqlen | variant | TFLOP/s | x FA2 | rel L2 vs SDPA |\n|---|---|---|---|---|---|---|---|\n")
-            for g, d, c, s, n, t, fa2, ok, rel in vrows:
-                f.write(f"| {g} | {d} | {'causal' if c else 'full'} | {s} | {n} | {t:.1f} | {t / fa2:.2f} | {rel:.1e}{'' if ok else ' FAIL'} |\n")
+            f.write("\n\nVariants (libqimeng_variants.so), timed interleaved with the backends; TFLOP/s, "
+                    "median ratio over rounds to FA2 and to the cache entry (ours):\n\n")
+            f.write("| grid | d | mask | seqlen | variant | TFLOP/s | x FA2 | x ours | rel L2 vs SDPA |\n"
+                    "|---|---|---|---|---|---|---|---|---|\n")
+            for g, d, c, s, n, t, vr, vo, ok, rel in vrows:
+                f.write(f"| {g} | {d} | {'causal' if c else 'full'} | {s} | {n} | {t:.1f} | {vr[0]:.3f} | "
+                        f"{vo[0]:.3f} | {rel:.1e}{'' if ok else ' FAIL'} |\n")
     print("\n" + table(rows))
     bad = [r for r in rows if not r["ok"]]
     sys.exit(1 if bad else 0)
 
 
+def fmt_ratio(x):
+    return f"{x[0]:.3f} ({x[1]:.2f}..{x[2]:.2f})" if x else "n/a"
+
+
 def fmt_row(r):
     f = lambda x: f"{x:6.1f}" if x else "   n/a"  # noqa: E731
-    ratio = lambda a, b: f"{a / b:5.2f}" if b else "  n/a"  # noqa: E731
     return (f"{r['grid']} d{r['d']:<3} {'causal' if r['causal'] else 'full  '} b{r['b']:<2} s{r['s']:<5} "
             f"hq{r['hq']} hkv{r['hkv']}  ours {f(r['ours'])}  cudnn {f(r['cudnn'])}  fa2 {f(r['fa2'])}  "
-            f"x{ratio(r['ours'], r['cudnn'])} cuDNN  x{ratio(r['ours'], r['fa2'])} FA2  "
+            f"x{fmt_ratio(r['r_fa2'])} FA2  x{fmt_ratio(r['r_cudnn'])} cuDNN  A/A {fmt_ratio(r['r_aa'])}  "
             f"maxdiff {r['maxdiff']:.1e} rel {r['rel']:.1e} {'ok' if r['ok'] else 'FAIL'}")
 
 
 def table(rows):
-    t = ("| grid | d | mask | batch | seqlen | heads q/kv | ours | cuDNN | FA2 | ours/cuDNN | ours/FA2 | max abs diff | rel L2 |\n"
-         "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+    t = ("| grid | d | mask | batch | seqlen | heads q/kv | ours | cuDNN | FA2 | ours/FA2 (median, min..max over rounds) "
+         "| ours/cuDNN | FA2/FA2 A/A | max abs diff | rel L2 |\n"
+         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
     for r in rows:
         c = r["cudnn"]; a = r["fa2"]
         t += (f"| {r['grid']} | {r['d']} | {'causal' if r['causal'] else 'full'} | {r['b']} | {r['s']} | "
               f"{r['hq']}/{r['hkv']} | {r['ours']:.1f} | {c and round(c, 1)} | {a and round(a, 1)} | "
-              f"{(r['ours'] / c) if c else float('nan'):.2f} | {(r['ours'] / a) if a else float('nan'):.2f} | "
+              f"{fmt_ratio(r['r_fa2'])} | {r['r_cudnn'][0] if r['r_cudnn'] else float('nan'):.3f} | "
+              f"{fmt_ratio(r['r_aa'])} | "
               f"{r['maxdiff']:.1e} | {r['rel']:.1e}{'' if r['ok'] else ' FAIL'} |\n")
+    ge = [r for r in rows if r["r_fa2"] and r["r_fa2"][0] >= 1.0]
+    t += f"\nCells at >= 1.0x FA2 (median ratio over rounds): {len(ge)} of {len(rows)}\n"
     return t
 
 

@@ -17,6 +17,7 @@ struct Spec {
     static constexpr bool kCausal = false;
     static constexpr bool kQInRegisters = false;  /* Q re-read from shared memory: no registers left for it at 32 rows */
     static constexpr int kMinBlocksPerSm = 2;
+    static constexpr int kQkUnroll = 8;  /* Q K^T k loop fully unrolled: 8 B spill instead of 36 (lazy rescale), +0.7-6% at d128 full */
 };
 
 }  // namespace

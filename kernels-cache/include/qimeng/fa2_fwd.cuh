@@ -38,6 +38,41 @@
 
 namespace qimeng {
 
+/* Optional spec member kLazyRescale (default true): see Fa2Config::kLazyRescale. */
+template <class S, class = void>
+struct LazyRescaleOf {
+    static constexpr bool value = true;
+};
+template <class S>
+struct LazyRescaleOf<S, decltype(void(S::kLazyRescale))> {
+    static constexpr bool value = S::kLazyRescale;
+};
+
+/* Optional spec member kQkUnroll: unrolling of the k loop of S = Q K^T when Q is read from
+ * shared memory (default QIMENG_KK_UNROLL; D / 16 unrolls fully). */
+#ifndef QIMENG_KK_UNROLL
+#define QIMENG_KK_UNROLL 2
+#endif
+template <class S, class = void>
+struct QkUnrollOf {
+    static constexpr int value = QIMENG_KK_UNROLL;
+};
+template <class S>
+struct QkUnrollOf<S, decltype(void(S::kQkUnroll))> {
+    static constexpr int value = S::kQkUnroll;
+};
+
+/* Optional spec member kSingleBarrier (default true; only with kStages >= 2): see
+ * Fa2Config::kSingleBarrier. */
+template <class S, class = void>
+struct SingleBarrierOf {
+    static constexpr bool value = true;
+};
+template <class S>
+struct SingleBarrierOf<S, decltype(void(S::kSingleBarrier))> {
+    static constexpr bool value = S::kSingleBarrier;
+};
+
 /* Everything the kernel derives from an entry's spec, with its preconditions. */
 template <class Spec>
 struct Fa2Config {
@@ -53,12 +88,21 @@ struct Fa2Config {
     static constexpr bool kQInRegisters = Spec::kQInRegisters;
     static constexpr int kWarpRows = Spec::kWarpRows;
     static constexpr int kMTiles = kWarpRows / 16; /* 16-row MMA tiles per warp */
-#ifndef QIMENG_KK_UNROLL
-#define QIMENG_KK_UNROLL 2
-#endif
+    /* Lazy rescale (FA4's trick): a warp keeps its rows' running max, and skips the O / row-sum
+     * rescale, unless some row's max grew by more than kRescaleThreshold (log2 units) in this
+     * key block; then P <= 2^kRescaleThreshold = 256 (finite in f16/bf16, exact ratio: O and l
+     * share the stale max, and O / l is unchanged). Saves D/8 * 4 * MT FMULs per thread per
+     * step on almost every step past the first few. */
+    static constexpr bool kLazyRescale = LazyRescaleOf<Spec>::value;
+    static constexpr float kRescaleThreshold = 8.f;
+    /* One barrier per main-loop step (kStages >= 2): wait for block n, barrier, then prefetch
+     * block n + STAGES - 1 into the stage block n - 1 used (every warp passed the barrier, so
+     * it is free). Otherwise (and always with one stage): prefetch, wait, barrier, compute,
+     * barrier. */
+    static constexpr bool kSingleBarrier = Spec::kStages >= 2 && SingleBarrierOf<Spec>::value;
     /* Unrolling of the k loop of S = Q K^T: Q in registers needs constant indices (full
-     * unroll); Q from shared memory unrolls by QIMENG_KK_UNROLL, to keep fewer fragments live. */
-    static constexpr int kQkUnroll = kQInRegisters ? kHeadDim / 16 : QIMENG_KK_UNROLL;
+     * unroll); Q from shared memory unrolls by kQkUnroll (default 2: fewer fragments live). */
+    static constexpr int kQkUnroll = kQInRegisters ? kHeadDim / 16 : QkUnrollOf<Spec>::value;
 
     static constexpr int kThreads = kWarps * 32;
     static constexpr int kPitch = kHeadDim + 8; /* shared row, elements: +16 B spreads banks */
@@ -229,9 +273,9 @@ __global__ void __launch_bounds__(Fa2Config<Spec>::kThreads, Spec::kMinBlocksPer
      * no mask code and no -inf guards. */
     auto step = [&](const int n, auto mask_tag) {
         constexpr bool kMask = decltype(mask_tag)::value;
-        /* Prefetch block n + STAGES - 1 into the stage block n - 1 used (freed by the barrier
-         * that ended the last step); with one stage that is block n itself. */
-        {
+        /* Prefetch block n + STAGES - 1 into the stage block n - 1 used; with one stage that
+         * is block n itself. */
+        auto prefetch = [&]() {
             const int pre = n + kStages - 1;
             if (pre < n_blocks) {
                 const int st = pre % kStages;
@@ -241,9 +285,17 @@ __global__ void __launch_bounds__(Fa2Config<Spec>::kThreads, Spec::kMinBlocksPer
                                    args.v_row_stride, seqlen_k - pre * BN, tid);
             }
             cp_async_commit();
+        };
+        if (Cfg::kSingleBarrier) {
+            /* groups newer than block n's: the prefetches of blocks n+1 .. n+STAGES-2 */
+            cp_async_wait<(Cfg::kSingleBarrier ? kStages - 2 : 0)>();
+            block_sync(); /* block n visible to all; every warp is done with block n - 1 */
+            prefetch();   /* into block n - 1's stage */
+        } else {
+            prefetch();                   /* into the stage freed by the last step's barrier */
+            cp_async_wait<kStages - 1>(); /* block n (and Q) landed for this thread */
+            block_sync();                 /* ... and for every thread */
         }
-        cp_async_wait<kStages - 1>(); /* block n (and Q) landed for this thread */
-        block_sync();                 /* ... and for every thread */
 
         const T* sK_st = sK + (n % kStages) * BN * kPitch; /* (BN, D) */
         const T* sV_st = sV + (n % kStages) * BN * kPitch; /* (BN, D) */
@@ -298,7 +350,9 @@ __global__ void __launch_bounds__(Fa2Config<Spec>::kThreads, Spec::kMinBlocksPer
         }
 
         /* online softmax in the log2 domain, the scale folded into one FFMA per score:
-         * p = 2^(s * scale_log2 - m), m = running max of s * scale_log2 */
+         * p = 2^(s * scale_log2 - m), m = running max of s * scale_log2 (lazily updated) */
+        float blk_max[MT][2];
+        bool grow = false;
 #pragma unroll
         for (int mi = 0; mi < MT; ++mi)
 #pragma unroll
@@ -307,19 +361,35 @@ __global__ void __launch_bounds__(Fa2Config<Spec>::kThreads, Spec::kMinBlocksPer
 #pragma unroll
                 for (int j = 0; j < BN / 8; ++j)
                     mx = fmaxf(mx, fmaxf(s_acc[mi][j][2 * r], s_acc[mi][j][2 * r + 1]));
-                mx = quad_max(mx);
-                const float m_new = fmaxf(row_max[mi][r], mx * scale_log2);
-                /* masked steps only: a row with no visible key so far keeps max -inf; subtract
-                 * 0 so that exp2 gives 0 rather than NaN from (-inf) - (-inf) */
-                const float m_use = (kMask && m_new == -CUDART_INF_F) ? 0.f : m_new;
-                const float alpha = exp2_approx(row_max[mi][r] - m_use); /* 0 if old max -inf */
-                row_max[mi][r] = m_new;
-                row_sum[mi][r] *= alpha;
+                blk_max[mi][r] = quad_max(mx) * scale_log2;
+                grow |= blk_max[mi][r] > row_max[mi][r] + Cfg::kRescaleThreshold;
+            }
+        /* warp-uniform: every row of the warp takes its exact max when one row needs to */
+        if (!Cfg::kLazyRescale || __any_sync(0xffffffffu, grow)) {
 #pragma unroll
-                for (int j = 0; j < D / 8; ++j) {
-                    o_acc[mi][j][2 * r] *= alpha;
-                    o_acc[mi][j][2 * r + 1] *= alpha;
+            for (int mi = 0; mi < MT; ++mi)
+#pragma unroll
+                for (int r = 0; r < 2; ++r) {
+                    const float m_new = fmaxf(row_max[mi][r], blk_max[mi][r]);
+                    /* masked steps only: a row with no visible key so far keeps max -inf;
+                     * subtract 0 so that exp2 gives 0 rather than NaN from (-inf) - (-inf) */
+                    const float m_use = (kMask && m_new == -CUDART_INF_F) ? 0.f : m_new;
+                    const float alpha = exp2_approx(row_max[mi][r] - m_use); /* 0 if old -inf */
+                    row_max[mi][r] = m_new;
+                    row_sum[mi][r] *= alpha;
+#pragma unroll
+                    for (int j = 0; j < D / 8; ++j) {
+                        o_acc[mi][j][2 * r] *= alpha;
+                        o_acc[mi][j][2 * r + 1] *= alpha;
+                    }
                 }
+        }
+#pragma unroll
+        for (int mi = 0; mi < MT; ++mi)
+#pragma unroll
+            for (int r = 0; r < 2; ++r) {
+                const float m_use =
+                    (kMask && row_max[mi][r] == -CUDART_INF_F) ? 0.f : row_max[mi][r];
 #pragma unroll
                 for (int j = 0; j < BN / 8; ++j) {
                     s_acc[mi][j][2 * r] = exp2_approx(fmaf(s_acc[mi][j][2 * r], scale_log2, -m_use));
@@ -352,7 +422,8 @@ __global__ void __launch_bounds__(Fa2Config<Spec>::kThreads, Spec::kMinBlocksPer
                 }
             }
         }
-        block_sync(); /* every warp is done with this stage before it is refilled */
+        if (!Cfg::kSingleBarrier)
+            block_sync(); /* every warp is done with this stage before it is refilled */
     };
 
     /* Blocks [0, n_unmasked) need no mask: every key of them exists and, causal, is seen by the
@@ -368,6 +439,10 @@ __global__ void __launch_bounds__(Fa2Config<Spec>::kThreads, Spec::kMinBlocksPer
 
     /* ------------------------------------------------------------ epilogue */
     cp_async_wait<0>(); /* nothing may land in shared memory after this point */
+    /* Every lane of the warp has finished reading its Q rows (last step's ldmatrix) before any
+     * lane overwrites them; with two barriers per step the last step's barrier did this
+     * (compute-sanitizer racecheck reports the hazard without it). */
+    __syncwarp();
     /* Stage the warp's rows in its own rows of sQ (only this warp ever read them). */
     Element* sO = reinterpret_cast<Element*>(sQ); /* (BM, D), pitch kPitch */
 #pragma unroll
