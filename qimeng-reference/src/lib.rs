@@ -276,7 +276,7 @@ pub fn row_lowp(
 
 fn check_lens(p: &Problem, q: &[f32], k: &[f32], v: &[f32]) {
     assert!(
-        p.heads_kv > 0 && p.heads_q % p.heads_kv == 0,
+        p.heads_kv > 0 && p.heads_q.is_multiple_of(p.heads_kv),
         "heads_q must be a multiple of heads_kv"
     );
     assert_eq!(q.len(), p.q_len(), "q length");

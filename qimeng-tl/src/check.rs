@@ -268,17 +268,17 @@ impl<'a> Checker<'a> {
                 );
             }
         }
-        if let (Some(d), Some(hd)) = (self.p("D"), self.target.head_dim) {
-            if d != i64::from(hd) {
-                self.err(
-                    Diagnostic::error(
-                        "param",
-                        first_param,
-                        format!("`D = {d}` but the spec's head_dim is {hd}"),
-                    )
-                    .label("D declared here"),
-                );
-            }
+        if let (Some(d), Some(hd)) = (self.p("D"), self.target.head_dim)
+            && d != i64::from(hd)
+        {
+            self.err(
+                Diagnostic::error(
+                    "param",
+                    first_param,
+                    format!("`D = {d}` but the spec's head_dim is {hd}"),
+                )
+                .label("D declared here"),
+            );
         }
         if !self.report.diagnostics.is_empty() {
             return;
@@ -362,14 +362,14 @@ impl<'a> Checker<'a> {
                         .label("not on this GPU"),
                     );
                 }
-                if let Some(n) = r.registers {
-                    if !(24..=256).contains(&n) || n % 8 != 0 {
-                        self.err(Diagnostic::error(
-                            "register-budget",
-                            span,
-                            format!("setmaxnreg takes 24..=256 in steps of 8, not {n}"),
-                        ));
-                    }
+                if let Some(n) = r.registers
+                    && (!(24..=256).contains(&n) || n % 8 != 0)
+                {
+                    self.err(Diagnostic::error(
+                        "register-budget",
+                        span,
+                        format!("setmaxnreg takes 24..=256 in steps of 8, not {n}"),
+                    ));
                 }
                 if contains_gemm(&r.body) {
                     self.gemm_warps = Some((r.warps, r.registers));
@@ -416,13 +416,13 @@ impl<'a> Checker<'a> {
         });
         self.block(&l.body);
         let st = self.loops.pop().unwrap_or_default();
-        if let Some(m_new) = st.rowmax.first() {
-            if st.committed.is_none() {
-                self.err(
+        if let Some(m_new) = st.rowmax.first()
+            && st.committed.is_none()
+        {
+            self.err(
                     Diagnostic::error("online-softmax", Some(st.span), format!("the running max is never updated from `{m_new}` in this loop"))
                         .help(format!("rescale the accumulators and commit: `Compute rescale O_acc, l by exp2(m - {m_new}); m = {m_new}`")),
                 );
-            }
         }
     }
 
@@ -566,14 +566,14 @@ impl<'a> Checker<'a> {
             }
         };
         let _ = input;
-        if let Some(d) = self.target.dtype {
-            if a.dtype != d {
-                self.err(Diagnostic::error(
-                    "dtype",
-                    sp,
-                    format!("`{name}` is {} but the spec's dtype is {d}", a.dtype),
-                ));
-            }
+        if let Some(d) = self.target.dtype
+            && a.dtype != d
+        {
+            self.err(Diagnostic::error(
+                "dtype",
+                sp,
+                format!("`{name}` is {} but the spec's dtype is {d}", a.dtype),
+            ));
         }
         let Some(at) = &a.at else {
             self.err(Diagnostic::error(
@@ -739,10 +739,10 @@ impl<'a> Checker<'a> {
                     }
                 }
             }
-            if let Some(b) = self.bufs.get_mut(dst) {
-                if b.space == Space::Shared {
-                    b.pending = Some((span, is_async || is_tma));
-                }
+            if let Some(b) = self.bufs.get_mut(dst)
+                && b.space == Space::Shared
+            {
+                b.pending = Some((span, is_async || is_tma));
             }
         }
     }
@@ -1229,18 +1229,18 @@ impl<'a> Checker<'a> {
                     );
                 }
                 let dims = s.dims.clone();
-                if let Some(d) = self.write(dst, span) {
-                    if d.dims != dims {
-                        self.err(Diagnostic::error(
-                            "gemm-shape",
-                            sp,
-                            format!(
-                                "`{dst}` {} is not the shape of `{src}` {}",
-                                dim_text(&d.dims),
-                                dim_text(&dims)
-                            ),
-                        ));
-                    }
+                if let Some(d) = self.write(dst, span)
+                    && d.dims != dims
+                {
+                    self.err(Diagnostic::error(
+                        "gemm-shape",
+                        sp,
+                        format!(
+                            "`{dst}` {} is not the shape of `{src}` {}",
+                            dim_text(&d.dims),
+                            dim_text(&dims)
+                        ),
+                    ));
                 }
                 if let Some(m) = self.bufs.get_mut(dst) {
                     m.layout = s.layout;
@@ -1462,16 +1462,16 @@ impl<'a> Checker<'a> {
                 .help("use `(tail block only)`"),
             );
         }
-        if let Some(b) = self.bufs.get_mut(target) {
-            if exact {
-                if causal_kind {
-                    b.causal_masked = true;
-                    if when == MaskWhen::Always {
-                        b.tail_masked = true;
-                    }
-                } else if when != MaskWhen::Diagonal {
+        if let Some(b) = self.bufs.get_mut(target)
+            && exact
+        {
+            if causal_kind {
+                b.causal_masked = true;
+                if when == MaskWhen::Always {
                     b.tail_masked = true;
                 }
+            } else if when != MaskWhen::Diagonal {
+                b.tail_masked = true;
             }
         }
     }
@@ -1566,10 +1566,10 @@ impl<'a> Checker<'a> {
         // Warp roles with setmaxnreg budgets share the SM's register file.
         let mut roles: HashMap<&str, (u64, u64)> = HashMap::new();
         walk(&program.stmts, &mut |s| {
-            if let StmtKind::Role(r) = &s.kind {
-                if let Some(n) = r.registers {
-                    roles.insert(&r.name, (r.warps, n));
-                }
+            if let StmtKind::Role(r) = &s.kind
+                && let Some(n) = r.registers
+            {
+                roles.insert(&r.name, (r.warps, n));
             }
         });
         let role_total: u64 = roles.values().fold(0u64, |a, (w, n)| {
@@ -1655,14 +1655,14 @@ impl<'a> Checker<'a> {
                 format!("D = {d} is not a multiple of 16"),
             ));
         }
-        if let Some(s) = self.p("STAGES") {
-            if !(1..=4).contains(&s) {
-                self.err(Diagnostic::error(
-                    "param",
-                    at,
-                    format!("STAGES = {s}: 1 to 4 stage buffers"),
-                ));
-            }
+        if let Some(s) = self.p("STAGES")
+            && !(1..=4).contains(&s)
+        {
+            self.err(Diagnostic::error(
+                "param",
+                at,
+                format!("STAGES = {s}: 1 to 4 stage buffers"),
+            ));
         }
     }
 }

@@ -181,7 +181,7 @@ pub fn interpret(
     if q.len() != p.q_len() || k.len() != p.kv_len() || v.len() != p.kv_len() {
         return Err(fault("input lengths do not match the problem".into()));
     }
-    if p.heads_kv == 0 || p.heads_q % p.heads_kv != 0 || p.head_dim == 0 {
+    if p.heads_kv == 0 || !p.heads_q.is_multiple_of(p.heads_kv) || p.head_dim == 0 {
         return Err(fault("heads_q must be a multiple of heads_kv".into()));
     }
     let mut params: HashMap<String, i64> = HashMap::new();
