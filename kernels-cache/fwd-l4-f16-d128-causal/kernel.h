@@ -1,0 +1,10 @@
+/* fwd-l4-f16-d128-causal: FlashAttention-2 forward for L4 (sm_89), f16, head_dim 128, causal. */
+#ifndef QIMENG_FWD_L4_F16_D128_CAUSAL_H
+#define QIMENG_FWD_L4_F16_D128_CAUSAL_H
+
+#include "qimeng/abi.h"
+
+/** Enqueues causal (bottom-right) f16 attention, head_dim 128 on `stream` (see abi.h); returns the cudaError_t of the launch. */
+QIMENG_EXTERN_C int qimeng_fwd_l4_f16_d128_causal(const QimengAttnArgs* args, void* stream);
+
+#endif

@@ -1,0 +1,10 @@
+/* fwd-l4-f16-d64-full: FlashAttention-2 forward for L4 (sm_89), f16, head_dim 64, full. */
+#ifndef QIMENG_FWD_L4_F16_D64_FULL_H
+#define QIMENG_FWD_L4_F16_D64_FULL_H
+
+#include "qimeng/abi.h"
+
+/** Enqueues unmasked f16 attention, head_dim 64 on `stream` (see abi.h); returns the cudaError_t of the launch. */
+QIMENG_EXTERN_C int qimeng_fwd_l4_f16_d64_full(const QimengAttnArgs* args, void* stream);
+
+#endif

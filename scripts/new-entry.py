@@ -1,0 +1,305 @@
+#!/usr/bin/env python3
+"""Writes curated `fwd-*` cache entries (spec.json, kernel.h, kernel.cu, kernel.tl) from one
+table of tile choices per GPU and head_dim, so that the entries of one arch agree.
+
+Its output is reviewed and committed as curated: each entry stays a self-contained folder that
+the build reads as it is (this script is not part of any build). After writing entries, seal
+them (`cargo run -q -p qimeng-cli -- cache seal --all --date YYYY-MM-DD`), check them
+(`cargo test -p qimeng-tl`) and verify them on a GPU (README, "GPU verification").
+
+    python3 scripts/new-entry.py                 # every missing entry of TILES
+    python3 scripts/new-entry.py fwd-l4-bf16-d64-causal ...   # only these (missing) keys
+    python3 scripts/new-entry.py --overwrite KEY # rewrite an existing entry (then re-verify it)
+
+Existing entries are never rewritten without --overwrite: several were tuned by hand on the H100
+(bench/results/) and carry choices this table does not repeat.
+
+Shared memory of a tile, bytes: (BM (D+8) + 2 STAGES BN (D+8)) x 2 (the +8 pad per row; see
+Fa2Config in kernels-cache/include/qimeng/fa2_fwd.cuh). Per-block and per-SM limits are the
+GPU table's (qimeng-spec/src/gpu.rs): sm_75 64 KiB, sm_80 163/164 KiB, sm_86 and sm_89
+99/100 KiB, sm_90a 227/228 KiB.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+CACHE = os.path.join(ROOT, "kernels-cache")
+
+# name -> (display name, sm arch, arch family)
+GPUS = {
+    "t4": ("T4", "sm_75", "turing"),
+    "rtx8000": ("RTX 8000", "sm_75", "turing"),
+    "a100": ("A100", "sm_80", "sm80"),
+    "a10": ("A10", "sm_86", "sm8x"),
+    "rtx3090": ("RTX 3090", "sm_86", "sm8x"),
+    "l4": ("L4", "sm_89", "sm8x"),
+    "rtx4090": ("RTX 4090", "sm_89", "sm8x"),
+    "l40s": ("L40S", "sm_89", "sm8x"),
+    "h100": ("H100", "sm_90a", "hopper"),
+    "h200": ("H200", "sm_90a", "hopper"),
+}
+
+
+def smem(bm, bn, d, stages):
+    return (bm * (d + 8) + 2 * stages * bn * (d + 8)) * 2
+
+
+def kib(b):
+    return f"{b / 1024:.0f} KiB"
+
+
+def tiles(gpu, d, causal):
+    """The traits of (gpu, head_dim, causal): a list of (member, value, why), the `why` one line."""
+    disp, sm, family = GPUS[gpu]
+    if family == "turing":
+        like = "" if gpu == "t4" else " (t4's tile: the same Turing chip class)"
+        if d == 64:
+            return [
+                ("kBlockM", 64, f"4 warps x 16 rows; 27 KiB lets 2 blocks share an SM{like}"),
+                ("kBlockN", 64, "a (64, 64) K and V tile each; S is 32 f32 registers/thread"),
+                ("kWarps", 4, None),
+                ("kWarpRows", 16, "one 16-row MMA tile per warp"),
+                ("kStages", 1, "no cp.async on sm_75: copies go through registers, 27 KiB"),
+                ("kQInRegisters", True, "16 registers, read once instead of every key block"),
+                ("kMinBlocksPerSm", 2, None),
+            ]
+        return [
+            ("kBlockM", 64, f"4 warps x 16 rows: 64 KiB of shared memory per block on Turing{like}"),
+            ("kBlockN", 64, "a (64, 128) K and V tile each; S is 32 f32 registers/thread"),
+            ("kWarps", 4, None),
+            ("kWarpRows", 16, "one 16-row MMA tile per warp"),
+            ("kStages", 1, "no cp.async on sm_75, and 2 stages (85 KiB) exceed 64 KiB: 51 KiB"),
+            ("kQInRegisters", False, "Q fragments reloaded from shared memory: keeps registers near 128"),
+            ("kMinBlocksPerSm", 1, None),
+        ]
+    if family == "sm80":
+        if d == 64:
+            return [
+                ("kBlockM", 128, "4 warps x 32 rows, as on h100 (no spill since the masked steps are a separate loop)"),
+                ("kBlockN", 64, "O (64) + S (64) + Q (32) registers/thread fit 255 with no spill"),
+                ("kWarps", 4, None),
+                ("kWarpRows", 32, "each K/V fragment feeds 2 MMA row tiles: half the ldmatrix traffic"),
+                ("kStages", 2, f"cp.async double buffer: {kib(smem(128, 64, 64, 2))}, 2 blocks (register-bound) fit 164 KiB/SM on a100"),
+                ("kQInRegisters", True, "32 registers, read once instead of every key block"),
+                ("kMinBlocksPerSm", 2, None),
+            ]
+        return [
+            ("kBlockM", 128, "4 warps x 32 rows: 300 TFLOP/s on H100 vs 254 at 16 rows per warp"),
+            ("kBlockN", 32, "O (128) + S (32) f32 registers/thread fit 255 with no spill; BN=64 spills"),
+            ("kWarps", 4, None),
+            ("kWarpRows", 32, "each K/V fragment feeds 2 MMA row tiles: half the ldmatrix traffic"),
+            ("kStages", 2, f"cp.async double buffer: {kib(smem(128, 32, 128, 2))}, 2 blocks/SM on a100"),
+            ("kQInRegisters", False, "Q re-read from shared memory: no registers left for it at 32 rows"),
+            ("kMinBlocksPerSm", 2, None),
+        ]
+    if family == "sm8x":
+        if d == 64:
+            return [
+                ("kBlockM", 128, "4 warps x 32 rows, as on a100/h100"),
+                ("kBlockN", 32, f"{kib(smem(128, 32, 64, 2))}: 2 blocks fit 100 KiB/SM on {sm}; BN=64 ({kib(smem(128, 64, 64, 2))}) fits one"),
+                ("kWarps", 4, None),
+                ("kWarpRows", 32, "each K/V fragment feeds 2 MMA row tiles: half the ldmatrix traffic"),
+                ("kStages", 2, "cp.async double buffer (1 stage of BN=64 is as small, but waits on every copy)"),
+                ("kQInRegisters", True, "32 registers, read once instead of every key block"),
+                ("kMinBlocksPerSm", 2, f"2 x {kib(smem(128, 32, 64, 2))} of shared memory per SM on {sm}"),
+            ]
+        return [
+            ("kBlockM", 128, "4 warps x 32 rows, as on a100/h100"),
+            ("kBlockN", 32, f"a100's tile: BN=64 x 2 stages ({kib(smem(128, 64, 128, 2))}) exceeds 99 KiB per block on {sm}"),
+            ("kWarps", 4, None),
+            ("kWarpRows", 32, "each K/V fragment feeds 2 MMA row tiles: half the ldmatrix traffic"),
+            ("kStages", 3, f"3 stages ({kib(smem(128, 32, 128, 3))}) fit 99 KiB on {sm}: 1 block/SM with 2 or 3, so a deeper cp.async pipeline"),
+            ("kQInRegisters", False, "Q re-read from shared memory: no registers left for it at 32 rows"),
+            ("kMinBlocksPerSm", 1, f"one {kib(smem(128, 32, 128, 3))} block per 100 KiB SM on {sm}"),
+        ]
+    # hopper
+    like = "" if gpu == "h100" else " (h100's tile: same sm_90a chip class, more HBM)"
+    if d == 64:
+        why = ("4 warps x 32 rows: no spill since the masked steps are a separate loop" if causal
+               else "4 warps x 32 rows: 284 TFLOP/s on H100 vs 216 at 16 rows per warp")
+        return [
+            ("kBlockM", 128, why + like),
+            ("kBlockN", 64, "O (64) + S (64) + Q (32) registers/thread fit 255 with no spill"),
+            ("kWarps", 4, None),
+            ("kWarpRows", 32, "each K/V fragment feeds 2 MMA row tiles: half the ldmatrix traffic"),
+            ("kStages", 2, "cp.async double buffer: 54 KiB of 227 KiB"),
+            ("kQInRegisters", True, "32 registers, read once instead of every key block"),
+            ("kMinBlocksPerSm", 2, None),
+        ]
+    return [
+        ("kBlockM", 128, f"4 warps x 32 rows: 300 TFLOP/s on H100 vs 254 at 16 rows per warp{like}"),
+        ("kBlockN", 64, "FA2's tile: O (128) + S (64) f32 registers/thread; half the per-block softmax and O rescale of BN=32"),
+        ("kWarps", 4, None),
+        ("kWarpRows", 32, "each K/V fragment feeds 2 MMA row tiles: half the ldmatrix traffic"),
+        ("kStages", 2, f"cp.async double buffer: 102 KiB, 2 blocks/SM on {gpu}"),
+        ("kQInRegisters", False, "Q re-read from shared memory: no registers left for it at 32 rows"),
+        ("kMinBlocksPerSm", 2, None),
+    ]
+
+
+def extra(gpu, d, causal):
+    """Optional traits beyond the required ones (tuned on the H100; h200 shares them)."""
+    if GPUS[gpu][2] == "hopper" and d == 128 and not causal:
+        return [("kQkUnroll", 8, "Q K^T k loop fully unrolled: 8 B spill instead of 36 (lazy rescale), +0.7-6% at d128 full")]
+    return []
+
+
+def cuda_type(dtype):
+    return {"f16": "__half", "bf16": "__nv_bfloat16"}[dtype]
+
+
+def render(gpu, dtype, d, causal):
+    disp, sm, family = GPUS[gpu]
+    key = f"fwd-{gpu}-{dtype}-d{d}-{'causal' if causal else 'full'}"
+    sym = "qimeng_" + key.replace("-", "_")
+    guard = "QIMENG_" + key.replace("-", "_").upper() + "_H"
+    t = tiles(gpu, d, causal)
+    tv = {k: v for k, v, _ in t}
+    bm, bn, warps, rows, stages = (tv[k] for k in ("kBlockM", "kBlockN", "kWarps", "kWarpRows", "kStages"))
+    turing = family == "turing"
+    mma = "f16" if turing else dtype
+    convert = turing and dtype == "bf16"
+
+    spec = json.dumps({"gpu": gpu, "dtype": dtype, "head_dim": d, "causal": causal}) + "\n"
+
+    what = "causal" if causal else "full"
+    enq = "causal (bottom-right)" if causal else "unmasked"
+    header = f"""/* {key}: FlashAttention-2 forward for {disp} ({sm}), {dtype}, head_dim {d}, {what}. */
+#ifndef {guard}
+#define {guard}
+
+#include "qimeng/abi.h"
+
+/** Enqueues {enq} {dtype} attention, head_dim {d} on `stream` (see abi.h); returns the cudaError_t of the launch. */
+QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
+
+#endif
+"""
+
+    if turing:
+        mma_why = ("sm_75 tensor cores take f16 only: bf16 -> f16 on the copy (exact under 65504)"
+                   if convert else "sm_75 tensor cores take f16 (m16n8k8)")
+    else:
+        mma_why = f"{disp} tensor cores take {dtype} (m16n8k16)"
+
+    def member(name, value, why):
+        ty = "bool" if isinstance(value, bool) else "int"
+        v = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        line = f"    static constexpr {ty} {name} = {v};"
+        return line + (f"  /* {why} */" if why else "")
+
+    lines = [
+        f"    using Element = {cuda_type(dtype)};",
+        f"    using MmaElement = {cuda_type(mma)};  /* {mma_why} */",
+        member("kHeadDim", d, None),
+    ]
+    for name, value, why in t:
+        lines.append(member(name, value, why))
+        if name == "kStages":
+            lines.append(member("kCausal", causal, None))
+    lines += [member(n, v, w) for n, v, w in extra(gpu, d, causal)]
+    body = "\n".join(lines)
+    cu = f"""/* {key}: this spec's tile configuration and its launcher (the kernel is fa2_fwd.cuh). */
+#include "kernel.h"
+
+#include "qimeng/fa2_fwd.cuh"
+
+namespace {{
+
+struct Spec {{
+{body}
+}};
+
+}}  // namespace
+
+QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
+    return qimeng::fa2_fwd_launch<Spec>(args, stream);
+}}
+"""
+
+    mask_desc = "causal (bottom-right)" if causal else "no mask"
+    copy_mode = "sync" if turing else "async"
+    kv_mode = "sync" if turing else "async, STAGES deep"
+    tl = [
+        f"# {key}: FlashAttention-2 forward on {disp} ({sm}), {dtype}, head_dim {d}, {mask_desc}.",
+        f"# One block per (query block i, head h, batch b); warp w owns query rows {rows}w..{rows}w+{rows - 1}.",
+        f"param BM = {bm}, BN = {bn}, D = {d}, STAGES = {stages}, WARPS = {warps}",
+        f"Allocate Q in global (S_q, D) {dtype} at batch b, head h",
+        f"Allocate K, V in global (S_k, D) {dtype} at batch b, head h / GROUP",
+        f"Allocate O in global (S_q, D) {dtype} at batch b, head h",
+        f"Allocate sQ in shared (BM, D) {mma}",
+        f"Allocate sK, sV in shared (STAGES, BN, D) {mma}",
+        "Allocate S in register (BM, BN) f32",
+        f"Allocate P in register (BM, BN) {mma}",
+        "Allocate O_acc in register (BM, D) f32",
+        "Allocate m, l in register (BM) f32",
+        f"Copy Q tile (BM, D) at [row block i] from global to sQ ({copy_mode}; rows >= S_q as zeros)",
+    ]
+    if convert:
+        tl.append("Compute convert sQ bf16 -> f16")
+    tl.append("Loop j over key blocks up to the diagonal of block i" if causal else "Loop j over key blocks")
+    tl.append(f"  Copy K, V tile (BN, D) at [key block j] from global to sK, sV ({kv_mode}; rows >= S_k as zeros)")
+    if convert:
+        tl.append("  Compute convert sK, sV bf16 -> f16")
+    tl += [
+        "  Sync",
+        "  Compute GEMM sQ, sK^T -> S (BM, BN) f32",
+        "  Compute scale S by softmax_scale * log2(e)",
+        "  Compute mask S where key >= S_k (tail block only)",
+    ]
+    if causal:
+        tl.append("  Compute mask S where key > query + S_k - S_q (diagonal blocks only)")
+    tl += [
+        "  Compute rowmax S -> m_new (BM)",
+        "  Compute rescale O_acc, l by exp2(m - m_new); m = m_new",
+        "  Compute exp2 S - m_new -> S",
+        "  Compute rowsum S -> l (accumulate)",
+        f"  Reshape S from accumulator layout to operand layout as {mma} -> P",
+        "  Compute GEMM P, sV -> O_acc (accumulate)",
+        "  Sync",
+        "End",
+        "Compute normalize O_acc by l (l == 0 -> 0)",
+        f"Copy O_acc (BM, D) as {dtype} to O at [row block i] (rows < S_q)",
+    ]
+    return key, {"spec.json": spec, "kernel.h": header, "kernel.cu": cu, "kernel.tl": "\n".join(tl) + "\n"}
+
+
+def all_keys():
+    for gpu in GPUS:
+        for dtype in ("f16", "bf16"):
+            for d in (64, 128):
+                for causal in (False, True):
+                    yield gpu, dtype, d, causal
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("keys", nargs="*", help="only these keys (default: every key of the table)")
+    ap.add_argument("--overwrite", action="store_true", help="rewrite existing entries too")
+    args = ap.parse_args()
+    wanted = set(args.keys)
+    written = 0
+    for gpu, dtype, d, causal in all_keys():
+        key, files = render(gpu, dtype, d, causal)
+        if wanted and key not in wanted:
+            continue
+        wanted.discard(key)
+        path = os.path.join(CACHE, key)
+        if os.path.exists(path) and not args.overwrite:
+            continue
+        os.makedirs(path, exist_ok=True)
+        for name, text in files.items():
+            with open(os.path.join(path, name), "w") as f:
+                f.write(text)
+        print(f"wrote {key}")
+        written += 1
+    if wanted:
+        sys.exit(f"not keys of the table: {', '.join(sorted(wanted))}")
+    print(f"{written} entries written")
+
+
+if __name__ == "__main__":
+    main()
