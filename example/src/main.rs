@@ -155,6 +155,7 @@ fn spec(gpu: Gpu, dtype: DType, head_dim: u32, causal: bool) -> Spec {
         dtype,
         head_dim,
         causal,
+        variants: qimeng_runtime::Variants::NONE,
     }
 }
 

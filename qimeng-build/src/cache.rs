@@ -90,6 +90,12 @@ pub struct SpecFile {
     pub head_dim: u32,
     /// Causal masking.
     pub causal: bool,
+    /// Sliding window `[left, right]`; absent for none (so plain entries' files are unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<[u32; 2]>,
+    /// Logit softcap; absent for none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub softcap: Option<u32>,
 }
 
 impl SpecFile {
@@ -100,6 +106,8 @@ impl SpecFile {
             dtype: spec.dtype.name().into(),
             head_dim: spec.head_dim,
             causal: spec.causal,
+            window: spec.variants.window.map(|w| [w.left, w.right]),
+            softcap: spec.variants.softcap,
         }
     }
 }
@@ -420,6 +428,7 @@ mod tests {
             dtype: DType::F16,
             head_dim: 64,
             causal: false,
+            variants: qimeng_spec::Variants::NONE,
         }
     }
 

@@ -93,6 +93,10 @@ pub const SPEC: ::qimeng_runtime::Spec = ::qimeng_runtime::Spec {{
     dtype: ::qimeng_runtime::DType::{dtype:?},
     head_dim: {head_dim},
     causal: {causal},
+    variants: ::qimeng_runtime::Variants {{
+        window: {window},
+        softcap: {softcap},
+    }},
 }};
 
 unsafe fn raw(a: &::qimeng_runtime::LaunchArgs, stream: *mut ::core::ffi::c_void) -> i32 {{
@@ -108,6 +112,17 @@ pub const KERNEL: ::qimeng_runtime::AttentionKernel =
         dtype = spec.dtype,
         head_dim = spec.head_dim,
         causal = spec.causal,
+        window = match spec.variants.window {
+            Some(w) => format!(
+                "::core::option::Option::Some(::qimeng_runtime::Window {{ left: {}, right: {} }})",
+                w.left, w.right
+            ),
+            None => "::core::option::Option::None".into(),
+        },
+        softcap = match spec.variants.softcap {
+            Some(c) => format!("::core::option::Option::Some({c})"),
+            None => "::core::option::Option::None".into(),
+        },
         sm = info.sm_arch(),
     );
     s
@@ -171,6 +186,23 @@ mod tests {
             .map(|decl| decl.rsplit([' ', '*']).next().unwrap())
             .collect();
         assert_eq!(fields, ABI_FIELDS);
+    }
+
+    #[test]
+    fn wrapper_spells_the_variants() {
+        let spec = Spec::from_key("fwd-h100-bf16-d128-causal-w1024_0-softcap50").unwrap();
+        let text = wrapper(&spec, "test", "sha256:0", Linkage::Documentation);
+        assert!(text.contains(
+            "window: ::core::option::Option::Some(::qimeng_runtime::Window { left: 1024, right: 0 }),"
+        ));
+        assert!(text.contains("softcap: ::core::option::Option::Some(50),"));
+        let plain = wrapper(
+            &Spec::from_key("fwd-t4-f16-d64-full").unwrap(),
+            "test",
+            "sha256:0",
+            Linkage::Documentation,
+        );
+        assert!(plain.contains("window: ::core::option::Option::None,"));
     }
 
     #[test]

@@ -250,11 +250,18 @@ pub fn context() -> Context {
 /// The command that fills the cache with `spec` ahead of time.
 pub fn command(spec: &Spec) -> String {
     format!(
-        "qimeng generate --gpu {} --dtype {} --head-dim {}{}",
+        "qimeng generate --gpu {} --dtype {} --head-dim {}{}{}{}",
         spec.gpu.name(),
         spec.dtype.name(),
         spec.head_dim,
-        if spec.causal { " --causal" } else { "" }
+        if spec.causal { " --causal" } else { "" },
+        spec.variants.window.map_or(String::new(), |w| format!(
+            " --window {},{}",
+            w.left, w.right
+        )),
+        spec.variants
+            .softcap
+            .map_or(String::new(), |c| format!(" --softcap {c}"))
     )
 }
 

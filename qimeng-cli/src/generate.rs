@@ -29,6 +29,12 @@ pub struct GenerateArgs {
     /// Causal (bottom-right) masking.
     #[arg(long)]
     causal: bool,
+    /// Sliding window `LEFT,RIGHT` (causal needs RIGHT = 0).
+    #[arg(long, value_parser = parse_window)]
+    window: Option<(u64, u64)>,
+    /// Logit softcap (a whole number, e.g. 50).
+    #[arg(long)]
+    softcap: Option<u64>,
     /// Write the three rendered prompts to files in --prompts-dir and stop (no LLM needed).
     #[arg(long)]
     dry_run: bool,
@@ -39,14 +45,31 @@ pub struct GenerateArgs {
 
 /// Runs `qimeng generate`. The entry goes to `--cache-dir`, else `$QIMENG_CACHE_DIR`, else
 /// `./kernels-cache`.
+fn parse_window(s: &str) -> Result<(u64, u64), String> {
+    let (l, r) = s
+        .split_once(',')
+        .ok_or_else(|| format!("`{s}`: expected LEFT,RIGHT"))?;
+    let n = |x: &str| x.trim().parse::<u64>().map_err(|e| format!("`{x}`: {e}"));
+    Ok((n(l)?, n(r)?))
+}
+
 pub fn run(args: GenerateArgs, cache: &Cache, cache_dir: Option<&Path>) -> Result<(), String> {
-    let spec = Spec::from_args(&[
+    let mut attr = vec![
         Arg::new("gpu", Value::Str(args.gpu.clone())),
         Arg::new("dtype", Value::Str(args.dtype.clone())),
         Arg::new("head_dim", Value::Int(args.head_dim)),
         Arg::new("causal", Value::Bool(args.causal)),
-    ])
-    .map_err(|errs| {
+    ];
+    if let Some((l, r)) = args.window {
+        attr.push(Arg::new(
+            "window",
+            Value::Tuple(vec![Value::Int(l), Value::Int(r)]),
+        ));
+    }
+    if let Some(c) = args.softcap {
+        attr.push(Arg::new("softcap", Value::Int(c)));
+    }
+    let spec = Spec::from_args(&attr).map_err(|errs| {
         errs.iter()
             .map(|e| e.to_string())
             .collect::<Vec<_>>()

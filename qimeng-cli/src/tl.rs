@@ -144,5 +144,7 @@ fn infer_spec(program: &Program, gpu: Gpu) -> Result<Spec, String> {
         dtype: dtype.ok_or("the program allocates no global `Q`: pass --spec")?,
         head_dim: head_dim.ok_or("the program declares no `param D`: pass --spec")?,
         causal,
+        // A window or softcap plan is interpreted against the spec its directory names.
+        variants: qimeng_spec::Variants::NONE,
     })
 }

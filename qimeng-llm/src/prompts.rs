@@ -346,7 +346,7 @@ pub fn request(spec: &Spec) -> String {
         "- key: `{}`\n- FlashAttention forward: O = softmax(scale * Q K^T) V per (batch, query head), \
          scale passed at run time (default 1/sqrt(head_dim))\n- dtype of Q, K, V and O: {}\n\
          - head_dim: {}\n- causal: {}\n- GQA: heads_q is a multiple of heads_kv\n\
-         - any sequence lengths >= 1 (tails must be masked)\n- launch function: `{}`",
+         - any sequence lengths >= 1 (tails must be masked)\n- launch function: `{}`{}",
         spec.key(),
         spec.dtype.name(),
         spec.head_dim,
@@ -355,8 +355,30 @@ pub fn request(spec: &Spec) -> String {
         } else {
             "no"
         },
-        spec.symbol()
+        spec.symbol(),
+        variant_lines(spec)
     )
+}
+
+/// The variants of `spec` in words (empty for plain attention).
+fn variant_lines(spec: &Spec) -> String {
+    let mut s = String::new();
+    if let Some(w) = spec.variants.window {
+        s += &format!(
+            "\n- sliding window ({l}, {r}): query i sees key j iff \
+             i + seqlen_k - seqlen_q - {l} <= j <= i + seqlen_k - seqlen_q + {r}; key blocks \
+             wholly outside the window are never loaded",
+            l = w.left,
+            r = w.right
+        );
+    }
+    if let Some(c) = spec.variants.softcap {
+        s += &format!(
+            "\n- softcap {c}: s = {c} * tanh(s / {c}) on the scaled scores (softmax_scale * q.k), \
+             before any mask"
+        );
+    }
+    s
 }
 
 /// The GPU's row of the GPU table, in words.

@@ -39,7 +39,7 @@ mod tests {
     #[test]
     fn errors_point_at_the_key_or_the_value() {
         let errs = parse_str(
-            r#"gpu = "v100", dtype = 3, head_dim = 100, gpu = "h100", window = 3, causal = "yes""#,
+            r#"gpu = "v100", dtype = 3, head_dim = 100, gpu = "h100", windows = 3, causal = "yes""#,
         )
         .unwrap_err();
         let got = spanned(&errs);
@@ -52,8 +52,8 @@ mod tests {
         assert!(got[2].1.contains("unsupported head_dim 100"));
         assert_eq!(got[3].0, "gpu");
         assert!(got[3].1.contains("given twice"));
-        assert_eq!(got[4].0, "window");
-        assert!(got[4].1.contains("unknown key `window`"));
+        assert_eq!(got[4].0, "windows");
+        assert!(got[4].1.contains("unknown key `windows`"));
         assert_eq!(got[5].0, r#""yes""#);
         assert!(got[5].1.contains("`causal` expects true or false"));
     }

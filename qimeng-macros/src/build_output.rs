@@ -92,6 +92,7 @@ mod tests {
         dtype: DType::Bf16,
         head_dim: 128,
         causal: true,
+        variants: qimeng_spec::Variants::NONE,
     };
 
     /// A fresh `$OUT_DIR` with an empty `qimeng/` in it.

@@ -395,6 +395,7 @@ mod tests {
         dtype: DType::Bf16,
         head_dim: 64,
         causal: true,
+        variants: crate::Variants::NONE,
     };
     // SAFETY: `record` touches no memory of the arguments' pointers.
     const KERNEL: AttentionKernel = unsafe { AttentionKernel::from_raw(SPEC, record) };

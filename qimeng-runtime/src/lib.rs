@@ -73,7 +73,7 @@
 #![deny(missing_docs)]
 
 pub use half::{bf16, f16};
-pub use qimeng_spec::{DType, Gpu, Spec};
+pub use qimeng_spec::{DType, Gpu, Spec, Variants, Window};
 
 mod buffer;
 mod device;

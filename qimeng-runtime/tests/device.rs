@@ -31,6 +31,7 @@ const SPEC: Spec = Spec {
     dtype: DType::Bf16,
     head_dim: 64,
     causal: false,
+    variants: qimeng_runtime::Variants::NONE,
 };
 
 /// A stand-in kernel: zeroes `out` (contiguous, as the test makes it) on the stream.

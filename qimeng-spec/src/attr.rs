@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::{DType, Gpu, HEAD_DIMS, Spec};
+use crate::{DType, Gpu, HEAD_DIMS, Spec, Variants, Window};
 
 /// A literal on the right of `key = value`.
 #[derive(Clone, Debug, PartialEq)]
@@ -15,6 +15,10 @@ pub enum Value {
     Int(u64),
     /// `true` or `false`.
     Bool(bool),
+    /// A float literal (`softcap = 50.0`).
+    Float(f64),
+    /// A parenthesized tuple of literals (`window = (1024, 0)`).
+    Tuple(Vec<Value>),
 }
 
 impl Value {
@@ -23,6 +27,8 @@ impl Value {
             Value::Str(_) => "a string",
             Value::Int(_) => "an integer",
             Value::Bool(_) => "a bool",
+            Value::Float(_) => "a float",
+            Value::Tuple(_) => "a tuple",
         }
     }
 }
@@ -72,6 +78,14 @@ pub const KEYS: &[(&str, &str)] = &[
     ("dtype", "\"f16\", \"bf16\" or \"f32\""),
     ("head_dim", "an integer head dimension"),
     ("causal", "true or false (default false)"),
+    (
+        "window",
+        "a sliding window `(left, right)` of non-negative integers (default none)",
+    ),
+    (
+        "softcap",
+        "a whole-number logit cap such as 50 (default none)",
+    ),
 ];
 
 impl Spec {
@@ -83,6 +97,7 @@ impl Spec {
         let mut dtype = None;
         let mut head_dim = None;
         let mut causal = None;
+        let mut variants = Variants::NONE;
         let mut seen: Vec<(&str, usize)> = Vec::new();
 
         for (i, arg) in args.iter().enumerate() {
@@ -139,6 +154,49 @@ impl Spec {
                     ))),
                 },
                 ("causal", Value::Bool(b)) => causal = Some(*b),
+                ("window", Value::Tuple(items)) => {
+                    let side = |v: &Value| match v {
+                        Value::Int(n) => u32::try_from(*n).ok(),
+                        _ => None,
+                    };
+                    match items.as_slice() {
+                        [l, r] if side(l).is_some() && side(r).is_some() => {
+                            variants.window = Some(Window {
+                                left: side(l).unwrap_or(0),
+                                right: side(r).unwrap_or(0),
+                            });
+                        }
+                        _ => errors.push(value_err(
+                            "`window` expects two non-negative integers `(left, right)`, \
+                             e.g. `window = (4096, 0)`"
+                                .into(),
+                        )),
+                    }
+                }
+                ("softcap", v @ (Value::Int(_) | Value::Float(_) | Value::Str(_))) => {
+                    let cap = match v {
+                        Value::Int(n) => Some(*n as f64),
+                        Value::Float(x) => Some(*x),
+                        Value::Str(s) => s.trim().parse::<f64>().ok(),
+                        _ => None,
+                    };
+                    match cap {
+                        Some(c) if c.fract() == 0.0 && (1.0..=10000.0).contains(&c) => {
+                            variants.softcap = Some(c as u32)
+                        }
+                        _ => errors.push(value_err(format!(
+                            "`softcap` expects a whole number from 1 to 10000 (Gemma 2 uses \
+                             50; the cap is part of the kernel's key, so fractions are not \
+                             taken), found {}",
+                            match v {
+                                Value::Int(n) => n.to_string(),
+                                Value::Float(x) => x.to_string(),
+                                Value::Str(s) => format!("\"{s}\""),
+                                _ => String::new(),
+                            }
+                        ))),
+                    }
+                }
                 (_, v) => errors.push(value_err(format!(
                     "`{key}` expects {expects}, found {}",
                     v.kind()
@@ -159,12 +217,24 @@ impl Spec {
         }
 
         match (gpu, dtype, head_dim) {
-            (Some(gpu), Some(dtype), Some(head_dim)) if errors.is_empty() => Ok(Spec {
-                gpu,
-                dtype,
-                head_dim,
-                causal: causal.unwrap_or(false),
-            }),
+            (Some(gpu), Some(dtype), Some(head_dim)) if errors.is_empty() => {
+                let spec = Spec {
+                    gpu,
+                    dtype,
+                    head_dim,
+                    causal: causal.unwrap_or(false),
+                    variants,
+                };
+                spec.check_variants().map(|()| spec).map_err(|message| {
+                    // At the window when there is one (the softcap range is checked above).
+                    let at = seen.iter().find(|(k, _)| *k == "window").map(|(_, i)| *i);
+                    vec![ArgError {
+                        arg: at,
+                        at_value: at.is_some(),
+                        message,
+                    }]
+                })
+            }
             _ => Err(errors),
         }
     }
@@ -196,7 +266,7 @@ mod tests {
             Arg::new("dtype", Value::Int(3)),
             Arg::new("head_dim", Value::Int(100)),
             Arg::new("gpu", s("h100")),
-            Arg::new("window", Value::Int(3)),
+            Arg::new("windows", Value::Int(3)),
         ])
         .unwrap_err();
         let got: Vec<(Option<usize>, bool)> = errs.iter().map(|e| (e.arg, e.at_value)).collect();
@@ -213,7 +283,59 @@ mod tests {
         assert!(errs[0].message.contains("t4, rtx8000, a100"), "{}", errs[0]);
         assert!(errs[2].message.contains("32, 64, 96, 128, 192, 256"));
         assert!(errs[3].message.contains("given twice"));
-        assert!(errs[4].message.contains("unknown key `window`"));
+        assert!(errs[4].message.contains("unknown key `windows`"));
+    }
+
+    #[test]
+    fn variants_parse_into_the_key() {
+        let base = [
+            Arg::new("gpu", s("h100")),
+            Arg::new("dtype", s("bf16")),
+            Arg::new("head_dim", Value::Int(128)),
+        ];
+        let with = |extra: &[Arg]| {
+            let mut v = base.to_vec();
+            v.extend_from_slice(extra);
+            Spec::from_args(&v)
+        };
+        let w = |l, r| Value::Tuple(vec![Value::Int(l), Value::Int(r)]);
+        let spec = with(&[
+            Arg::new("causal", Value::Bool(true)),
+            Arg::new("window", w(1024, 0)),
+            Arg::new("softcap", Value::Float(50.0)),
+        ])
+        .unwrap();
+        assert_eq!(spec.key(), "fwd-h100-bf16-d128-causal-w1024_0-softcap50");
+        assert_eq!(
+            spec.attribute(),
+            "#[flash_attention(gpu = \"h100\", dtype = \"bf16\", head_dim = 128, causal = true, \
+             window = (1024, 0), softcap = 50)]"
+        );
+        let two_sided = with(&[Arg::new("window", w(256, 256))]).unwrap();
+        assert_eq!(two_sided.key(), "fwd-h100-bf16-d128-full-w256_256");
+        assert_eq!(
+            with(&[Arg::new("softcap", s("30.0"))]).unwrap().key(),
+            "fwd-h100-bf16-d128-full-softcap30"
+        );
+
+        // Rejected combinations, located at the window.
+        let e = with(&[
+            Arg::new("causal", Value::Bool(true)),
+            Arg::new("window", w(128, 64)),
+        ])
+        .unwrap_err();
+        assert_eq!((e[0].arg, e[0].at_value), (Some(4), true));
+        assert!(e[0].message.contains("right = 0"), "{}", e[0]);
+        let e = with(&[Arg::new("window", w(128, 0))]).unwrap_err();
+        assert!(e[0].message.contains("causal = true"), "{}", e[0]);
+        for bad in [Value::Int(0), Value::Float(30.5), s("x"), Value::Bool(true)] {
+            let e = with(&[Arg::new("softcap", bad)]).unwrap_err();
+            assert_eq!((e[0].arg, e[0].at_value), (Some(3), true));
+        }
+        let e = with(&[Arg::new("window", Value::Int(3))]).unwrap_err();
+        assert!(e[0].message.contains("expects"), "{}", e[0]);
+        let e = with(&[Arg::new("window", Value::Tuple(vec![Value::Int(1)]))]).unwrap_err();
+        assert!(e[0].message.contains("(left, right)"), "{}", e[0]);
     }
 
     #[test]

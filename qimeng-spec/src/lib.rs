@@ -31,7 +31,7 @@ mod spec;
 pub use attr::{Arg, ArgError, KEYS, Value};
 pub use dtype::DType;
 pub use gpu::{GPUS, Gpu, GpuInfo};
-pub use spec::{HEAD_DIMS, Spec};
+pub use spec::{HEAD_DIMS, Spec, Variants, Window};
 
 #[cfg(feature = "syn")]
 pub mod syntax;

@@ -6,6 +6,53 @@ use crate::{DType, Gpu, GpuInfo};
 /// tiles divide evenly.
 pub const HEAD_DIMS: &[u32] = &[32, 64, 96, 128, 192, 256];
 
+/// A sliding (local) attention window, aligned bottom-right like the causal mask: query row `i`
+/// sees key `j` iff `i + seqlen_k - seqlen_q - left <= j <= i + seqlen_k - seqlen_q + right`
+/// (FlashAttention's `window_size = (left, right)`; Mistral: `(4096, 0)` with causal).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Window {
+    /// Keys before the diagonal a query sees.
+    pub left: u32,
+    /// Keys after the diagonal a query sees (0 when causal).
+    pub right: u32,
+}
+
+/// The attention variants of a spec besides causal masking; [`Variants::NONE`] is plain
+/// attention. Each is a compile-time property of the kernel and appends a suffix to the key.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Variants {
+    /// Sliding window (`-w<left>_<right>` in the key).
+    pub window: Option<Window>,
+    /// Logit soft-capping (Gemma 2): `s = cap * tanh(s / cap)` on the scaled scores, before any
+    /// mask (`-softcap<cap>` in the key). A whole number so that the key spells it one way.
+    pub softcap: Option<u32>,
+}
+
+impl Variants {
+    /// No variant: plain (or causal) attention.
+    pub const NONE: Variants = Variants {
+        window: None,
+        softcap: None,
+    };
+
+    /// Whether no variant is set.
+    pub fn is_none(&self) -> bool {
+        *self == Variants::NONE
+    }
+
+    /// The key suffix: `""`, `-w1024_0`, `-softcap50`, `-w1024_0-softcap50`.
+    pub fn key_suffix(&self) -> String {
+        let mut s = String::new();
+        if let Some(w) = self.window {
+            s += &format!("-w{}_{}", w.left, w.right);
+        }
+        if let Some(c) = self.softcap {
+            s += &format!("-softcap{c}");
+        }
+        s
+    }
+}
+
 /// One kernel: everything that makes two attention kernels different.
 ///
 /// Causal masking, when on, is aligned to the bottom-right corner of the score matrix: query row
@@ -20,18 +67,22 @@ pub struct Spec {
     pub head_dim: u32,
     /// Causal (bottom-right aligned) masking.
     pub causal: bool,
+    /// Sliding window and softcap; [`Variants::NONE`] for plain attention.
+    pub variants: Variants,
 }
 
 impl Spec {
     /// The canonical key: names the cache entry, the generated wrapper file and (through
-    /// [`Spec::symbol`]) the linked function. `fwd-<gpu>-<dtype>-d<head_dim>-<causal|full>`.
+    /// [`Spec::symbol`]) the linked function. `fwd-<gpu>-<dtype>-d<head_dim>-<causal|full>`,
+    /// then `-w<left>_<right>` for a window and `-softcap<cap>` for a softcap.
     pub fn key(&self) -> String {
         format!(
-            "fwd-{}-{}-d{}-{}",
+            "fwd-{}-{}-d{}-{}{}",
             self.gpu.name(),
             self.dtype.name(),
             self.head_dim,
-            if self.causal { "causal" } else { "full" }
+            if self.causal { "causal" } else { "full" },
+            self.variants.key_suffix()
         )
     }
 
@@ -49,14 +100,67 @@ impl Spec {
             "full" => false,
             _ => return None,
         };
+        let mut variants = Variants::NONE;
+        let mut next = parts.next();
+        if let Some(w) = next.and_then(|p| p.strip_prefix('w')) {
+            let (l, r) = w.split_once('_')?;
+            variants.window = Some(Window {
+                left: l.parse().ok()?,
+                right: r.parse().ok()?,
+            });
+            next = parts.next();
+        }
+        if let Some(c) = next.and_then(|p| p.strip_prefix("softcap")) {
+            variants.softcap = Some(c.parse().ok()?);
+            next = parts.next();
+        }
         let spec = Spec {
             gpu,
             dtype,
             head_dim,
             causal,
+            variants,
         };
-        (parts.next().is_none() && HEAD_DIMS.contains(&head_dim) && spec.key() == key)
+        // Round trip through `key` rejects leading zeros, `+`, and combinations that
+        // `Spec::check_variants` refuses.
+        (next.is_none()
+            && HEAD_DIMS.contains(&head_dim)
+            && spec.check_variants().is_ok()
+            && spec.key() == key)
             .then_some(spec)
+    }
+
+    /// Whether the variants make sense together, with the reason when they do not:
+    /// - a window with `right > 0` and `causal = true`: causal means `right = 0`;
+    /// - a window with `right = 0` and `causal = false`: that is the causal window, spelled
+    ///   `causal = true` (one kernel, one key);
+    /// - a softcap of 0: no cap (omit `softcap`); above 10000: not a cap any model uses, and
+    ///   `tanh(s / cap)` no longer differs from `s / cap` in f32.
+    pub fn check_variants(&self) -> Result<(), String> {
+        if let Some(w) = self.variants.window {
+            if self.causal && w.right > 0 {
+                return Err(format!(
+                    "a causal window has right = 0 (query i sees no key after i + S_k - S_q): \
+                     write window = ({}, 0), or causal = false for a two-sided window",
+                    w.left
+                ));
+            }
+            if !self.causal && w.right == 0 {
+                return Err(format!(
+                    "window = ({}, 0) is the causal window: write causal = true, window = ({}, 0)",
+                    w.left, w.left
+                ));
+            }
+        }
+        if let Some(c) = self.variants.softcap
+            && !(1..=10000).contains(&c)
+        {
+            return Err(format!(
+                "softcap {c} is out of range: a cap is 1 to 10000 (Gemma 2 uses 50); omit \
+                 `softcap` for none"
+            ));
+        }
+        Ok(())
     }
 
     /// The C symbol of the launch function for this spec.
@@ -82,13 +186,7 @@ impl Spec {
 
     /// The attribute that asks for this spec, as a user would write it.
     pub fn attribute(&self) -> String {
-        format!(
-            "#[flash_attention(gpu = \"{}\", dtype = \"{}\", head_dim = {}, causal = {})]",
-            self.gpu.name(),
-            self.dtype.name(),
-            self.head_dim,
-            self.causal
-        )
+        format!("#[flash_attention({self})]")
     }
 
     /// The target card's row of the GPU table.
@@ -111,7 +209,14 @@ impl fmt::Display for Spec {
             self.dtype.name(),
             self.head_dim,
             self.causal
-        )
+        )?;
+        if let Some(w) = self.variants.window {
+            write!(f, ", window = ({}, {})", w.left, w.right)?;
+        }
+        if let Some(c) = self.variants.softcap {
+            write!(f, ", softcap = {c}")?;
+        }
+        Ok(())
     }
 }
 
@@ -130,8 +235,30 @@ mod tests {
                             dtype,
                             head_dim,
                             causal,
+                            variants: Variants::NONE,
                         };
                         assert_eq!(Spec::from_key(&s.key()), Some(s));
+                        let window = Window {
+                            left: 1024,
+                            right: if causal { 0 } else { 256 },
+                        };
+                        for variants in [
+                            Variants {
+                                window: Some(window),
+                                softcap: None,
+                            },
+                            Variants {
+                                window: None,
+                                softcap: Some(50),
+                            },
+                            Variants {
+                                window: Some(window),
+                                softcap: Some(30),
+                            },
+                        ] {
+                            let v = Spec { variants, ..s };
+                            assert_eq!(Spec::from_key(&v.key()), Some(v), "{}", v.key());
+                        }
                     }
                 }
             }
@@ -149,6 +276,14 @@ mod tests {
             "fwd-H100-bf16-d128-full",
             "bwd-h100-bf16-d128-full",
             "fwd-h100-bf16-d0128-full",
+            "fwd-h100-bf16-d128-causal-w128_64",
+            "fwd-h100-bf16-d128-full-w128_0",
+            "fwd-h100-bf16-d128-causal-w128",
+            "fwd-h100-bf16-d128-causal-w0128_0",
+            "fwd-h100-bf16-d128-causal-softcap0",
+            "fwd-h100-bf16-d128-causal-softcap50-w128_0",
+            "fwd-h100-bf16-d128-causal-softcap50.0",
+            "fwd-h100-bf16-d128-causal-w128_0-",
         ] {
             assert_eq!(Spec::from_key(k), None, "{k}");
         }

@@ -98,13 +98,22 @@ pub fn parse(attr: TokenStream, whole: Span) -> Result<Spec, Vec<Error>> {
 
 /// The value of one pair, if it is a literal the grammar can judge.
 fn literal(expr: &Expr) -> Result<Value, Error> {
-    const EXPECTED: &str = "expected a literal: a string, an integer, `true` or `false`";
+    const EXPECTED: &str =
+        "expected a literal: a string, an integer, a float, `true`, `false` or a tuple `(a, b)`";
     match expr {
         // A value passed through a `macro_rules!` fragment arrives wrapped in an invisible group.
         Expr::Group(group) => literal(&group.expr),
+        Expr::Paren(p) => literal(&p.expr),
+        Expr::Tuple(t) => t
+            .elems
+            .iter()
+            .map(literal)
+            .collect::<Result<_, _>>()
+            .map(Value::Tuple),
         Expr::Lit(lit) => match &lit.lit {
             Lit::Str(s) => Ok(Value::Str(s.value())),
             Lit::Int(n) => n.base10_parse().map(Value::Int),
+            Lit::Float(x) => x.base10_parse().map(Value::Float),
             Lit::Bool(b) => Ok(Value::Bool(b.value)),
             other => Err(Error::new_spanned(other, EXPECTED)),
         },
@@ -132,6 +141,23 @@ mod tests {
         let spec =
             parse_str(r#"gpu = "a100", dtype = "bf16", head_dim = 128, causal = true,"#).unwrap();
         assert_eq!(spec.key(), "fwd-a100-bf16-d128-causal");
+    }
+
+    #[test]
+    fn parses_variants() {
+        let spec = parse_str(
+            r#"gpu = "h100", dtype = "bf16", head_dim = 128, causal = true, window = (1024, 0), softcap = 50.0"#,
+        )
+        .unwrap();
+        assert_eq!(spec.key(), "fwd-h100-bf16-d128-causal-w1024_0-softcap50");
+        let msgs: Vec<String> = parse_str(
+            r#"gpu = "h100", dtype = "bf16", head_dim = 128, causal = true, window = (1024, 8)"#,
+        )
+        .unwrap_err()
+        .iter()
+        .map(|e| e.to_string())
+        .collect();
+        assert!(msgs[0].contains("right = 0"), "{msgs:?}");
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub const SPEC: ::qimeng_runtime::Spec = ::qimeng_runtime::Spec {{
     dtype: ::qimeng_runtime::DType::{dtype},
     head_dim: {head_dim},
     causal: {causal},
+    variants: ::qimeng_runtime::Variants::NONE,
 }};
 
 unsafe fn raw(a: &::qimeng_runtime::LaunchArgs, stream: *mut ::core::ffi::c_void) -> i32 {{
