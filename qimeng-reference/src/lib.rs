@@ -26,7 +26,7 @@
 #![deny(missing_docs)]
 
 use half::{bf16, f16};
-use qimeng_spec::DType;
+use qimeng_spec::{DType, Spec};
 
 /// One attention problem. Tensors are contiguous `[batch, seqlen, heads, head_dim]`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -47,6 +47,11 @@ pub struct Problem {
     pub causal: bool,
     /// Softmax scale.
     pub scale: f32,
+    /// Sliding window `(left, right)`, bottom-right aligned: query `i` sees key `j` iff
+    /// `i + sk - sq - left <= j <= i + sk - sq + right` (and, causal, `j <= i + sk - sq`).
+    pub window: Option<(usize, usize)>,
+    /// Logit softcap: `s = cap * tanh(s / cap)` on the scaled scores, before the masks.
+    pub softcap: Option<f32>,
 }
 
 impl Problem {
@@ -69,7 +74,35 @@ impl Problem {
             head_dim,
             causal,
             scale: 1.0 / (head_dim as f32).sqrt(),
+            window: None,
+            softcap: None,
         }
+    }
+
+    /// The problem a kernel of `spec` is tested on: its head_dim, causality, window and
+    /// softcap. A softcapped spec is tested at scale `4 / sqrt(head_dim)` (logits of standard
+    /// deviation 4 on random inputs) so that the cap bites: at the default scale the logits
+    /// stay where `cap * tanh(s / cap)` is `s` to within 1e-3, and a kernel that skipped the
+    /// cap would pass.
+    pub fn for_spec(
+        spec: &Spec,
+        batch: usize,
+        seqlen_q: usize,
+        seqlen_k: usize,
+        heads_q: usize,
+        heads_kv: usize,
+    ) -> Problem {
+        let d = spec.head_dim as usize;
+        let mut p = Problem::new(batch, seqlen_q, seqlen_k, heads_q, heads_kv, d, spec.causal);
+        p.window = spec
+            .variants
+            .window
+            .map(|w| (w.left as usize, w.right as usize));
+        p.softcap = spec.variants.softcap.map(|c| c as f32);
+        if p.softcap.is_some() {
+            p.scale = 4.0 / (d as f32).sqrt();
+        }
+        p
     }
 
     /// Elements of q (and out).
@@ -91,13 +124,25 @@ impl Problem {
 
     /// How many keys query row `i` sees.
     pub fn visible_keys(&self, i: usize) -> usize {
-        if !self.causal {
-            return self.seqlen_k;
+        self.visible_range(i).len()
+    }
+
+    /// The keys query row `i` sees (empty when none).
+    pub fn visible_range(&self, i: usize) -> std::ops::Range<usize> {
+        // The diagonal of row i: key i + sk - sq (may be negative).
+        let diag = i as i64 + self.seqlen_k as i64 - self.seqlen_q as i64;
+        let sk = self.seqlen_k as i64;
+        let mut lo = 0i64;
+        let mut hi = sk; // exclusive
+        if self.causal {
+            hi = hi.min(diag + 1);
         }
-        // j <= i + sk - sq  <=>  j < i + sk - sq + 1
-        (i + self.seqlen_k + 1)
-            .saturating_sub(self.seqlen_q)
-            .min(self.seqlen_k)
+        if let Some((left, right)) = self.window {
+            lo = lo.max(diag - left as i64);
+            hi = hi.min(diag + right as i64 + 1);
+        }
+        let (lo, hi) = (lo.clamp(0, sk) as usize, hi.clamp(0, sk) as usize);
+        lo..hi.max(lo)
     }
 
     /// Flat index of the first element of q (or out) row `(b, i, h)`.
@@ -187,11 +232,12 @@ pub fn row_f64(
     {
         let qrow = &q[p.q_index(b, i, h)..][..p.head_dim];
         let hk = h / (p.heads_q / p.heads_kv);
-        let n = p.visible_keys(i);
-        if n == 0 {
+        let keys = p.visible_range(i);
+        if keys.is_empty() {
             return;
         }
-        let scores: Vec<f64> = (0..n)
+        let scores: Vec<f64> = keys
+            .clone()
             .map(|j| {
                 let krow = &k[p.kv_index(b, j, hk)..][..p.head_dim];
                 let dot: f64 = qrow
@@ -199,13 +245,17 @@ pub fn row_f64(
                     .zip(krow)
                     .map(|(a, b)| *a as f64 * *b as f64)
                     .sum();
-                dot * p.scale as f64
+                let s = dot * p.scale as f64;
+                match p.softcap {
+                    Some(c) => c as f64 * (s / c as f64).tanh(),
+                    None => s,
+                }
             })
             .collect();
         let max = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         let weights: Vec<f64> = scores.iter().map(|s| (s - max).exp()).collect();
         let sum: f64 = weights.iter().sum();
-        for (j, w) in weights.iter().enumerate() {
+        for (j, w) in keys.zip(&weights) {
             let vrow = &v[p.kv_index(b, j, hk)..][..p.head_dim];
             for (o, x) in row.iter_mut().zip(vrow) {
                 *o += w / sum * *x as f64;
@@ -246,22 +296,27 @@ pub fn row_lowp(
     {
         let qrow = &q[p.q_index(b, i, h)..][..p.head_dim];
         let hk = h / (p.heads_q / p.heads_kv);
-        let n = p.visible_keys(i);
-        if n == 0 {
+        let keys = p.visible_range(i);
+        if keys.is_empty() {
             return;
         }
-        let scores: Vec<f32> = (0..n)
+        let scores: Vec<f32> = keys
+            .clone()
             .map(|j| {
                 let krow = &k[p.kv_index(b, j, hk)..][..p.head_dim];
                 let dot: f32 = qrow.iter().zip(krow).map(|(a, b)| a * b).sum();
-                r(r(dot) * p.scale)
+                let s = r(r(dot) * p.scale);
+                match p.softcap {
+                    Some(c) => r(c * (s / c).tanh()),
+                    None => s,
+                }
             })
             .collect();
         let max = scores.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
         let weights: Vec<f32> = scores.iter().map(|s| (s - max).exp()).collect();
         let sum: f32 = weights.iter().sum();
         let mut acc = vec![0.0f32; p.head_dim];
-        for (j, w) in weights.iter().enumerate() {
+        for (j, w) in keys.zip(&weights) {
             let pw = r(w / sum);
             let vrow = &v[p.kv_index(b, j, hk)..][..p.head_dim];
             for (a, x) in acc.iter_mut().zip(vrow) {
@@ -414,6 +469,56 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn window_is_bottom_right_aligned_and_inclusive() {
+        // sk - sq = 2: row i's diagonal is key i + 2.
+        let mut p = Problem::new(1, 4, 6, 1, 1, 32, true);
+        p.window = Some((1, 0));
+        let r: Vec<_> = (0..4).map(|i| p.visible_range(i)).collect();
+        assert_eq!(r, vec![1..3, 2..4, 3..5, 4..6]);
+        let mut two = Problem::new(1, 4, 6, 1, 1, 32, false);
+        two.window = Some((0, 2));
+        let r: Vec<_> = (0..4).map(|i| two.visible_range(i)).collect();
+        assert_eq!(r, vec![2..5, 3..6, 4..6, 5..6]);
+        // sq > sk: the first rows see nothing, as with causal.
+        let mut tall = Problem::new(1, 6, 2, 1, 1, 32, true);
+        tall.window = Some((1, 0));
+        assert_eq!(tall.visible_keys(0), 0);
+        assert_eq!(tall.visible_range(5), 0..2);
+        // Windowed attention is plain attention over the visible keys only.
+        let (q, k, v) = inputs(&p, DType::F32, 3);
+        let out = attention_f64(&p, &q, &k, &v);
+        let mut one = Problem::new(1, 1, 2, 1, 1, 32, false);
+        one.scale = p.scale;
+        let row = &out[p.q_index(0, 0, 0)..][..32];
+        let sub = attention_f64(&one, &q[..32], &k[32..96], &v[32..96]);
+        for (a, b) in row.iter().zip(&sub) {
+            assert!((a - b).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn softcap_bounds_the_logits_before_the_softmax() {
+        let spec = Spec::from_key("fwd-h100-bf16-d128-full-softcap30").unwrap();
+        let p = Problem::for_spec(&spec, 1, 3, 50, 2, 1);
+        assert_eq!(p.softcap, Some(30.0));
+        assert!((p.scale - 4.0 / 128f32.sqrt()).abs() < 1e-7);
+        let (q, k, v) = inputs(&p, DType::Bf16, 5);
+        let capped = attention_f64(&p, &q, &k, &v);
+        let plain = attention_f64(&Problem { softcap: None, ..p }, &q, &k, &v);
+        let diff = capped
+            .iter()
+            .zip(&plain)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        assert!(diff > 0.1, "the cap should change the output: {diff}");
+        let lowp = attention_lowp(&p, &q, &k, &v, DType::Bf16);
+        // The cap changes the output by more than bf16 rounding does: a kernel that skips it
+        // (or applies it after the mask) fails the standard.
+        let c = compare(DType::Bf16, &lowp, &capped, &lowp);
+        assert!(2.0 * c.lowp_error < diff, "{c:?} vs {diff}");
     }
 
     #[test]
