@@ -1,6 +1,7 @@
 //! `qimeng`: the command-line face of qimeng-build. It adds no logic of its own: every command
 //! calls the library the build script uses.
 
+mod coverage;
 mod generate;
 mod prepare;
 mod tl;
@@ -50,6 +51,9 @@ enum Command {
     /// Generates a kernel no cache holds through the configured LLM (TL sketch, TL program,
     /// CUDA, each gated) and writes it to the cache; --dry-run writes the prompts only.
     Generate(generate::GenerateArgs),
+    /// Prints the coverage table of the cache (markdown): origin, TL check, GPU verification,
+    /// max error and measured speed of every spec; --out docs/COVERAGE.md writes it.
+    Coverage(coverage::CoverageArgs),
 }
 
 #[derive(Subcommand)]
@@ -252,6 +256,7 @@ fn run(command: Command, cache: &Cache, cache_dir: Option<&Path>) -> Result<(), 
         Command::Prepare(args) => prepare::run(&args, cache),
         Command::Tl(c) => tl::run(c),
         Command::Generate(args) => generate::run(args, cache, cache_dir),
+        Command::Coverage(args) => coverage::run(&args, cache),
         Command::Toolchain => {
             let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
             let tc = Toolchain::find(&[&cwd]).map_err(|e| e.to_string())?;
