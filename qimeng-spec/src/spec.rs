@@ -9,7 +9,7 @@ pub const HEAD_DIMS: &[u32] = &[32, 64, 96, 128, 192, 256];
 /// A sliding (local) attention window, aligned bottom-right like the causal mask: query row `i`
 /// sees key `j` iff `i + seqlen_k - seqlen_q - left <= j <= i + seqlen_k - seqlen_q + right`
 /// (FlashAttention's `window_size = (left, right)`; Mistral: `(4096, 0)` with causal).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Window {
     /// Keys before the diagonal a query sees.
     pub left: u32,

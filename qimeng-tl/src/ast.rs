@@ -362,6 +362,14 @@ pub enum Compute {
         /// On which blocks.
         when: MaskWhen,
     },
+    /// `softcap S by cap`: `S = cap * tanh(S / cap)` elementwise (on `softmax_scale`-scaled
+    /// scores, before any mask).
+    Softcap {
+        /// The score tile.
+        target: String,
+        /// The cap (an integer expression).
+        cap: Expr,
+    },
     /// `rowmax S -> m_new [(shape)]`: m_new = max(m, max of each row of S), m the running max.
     RowMax {
         /// Score tile.
@@ -453,6 +461,9 @@ pub enum LoopBound {
     All,
     /// `up to the diagonal of block i`: key blocks a causal query block can see.
     Diagonal(String),
+    /// `in the window of block i`: key blocks a query block's sliding window reaches (from the
+    /// first row's left edge to the last row's right edge or diagonal).
+    Window(String),
 }
 
 /// `Loop j over key blocks [...]` with its body.
@@ -542,6 +553,8 @@ pub const KEYWORDS: &[&str] = &[
     "warps",
     "registers",
     "query",
+    "window",
+    "softcap",
 ];
 
 /// Whether `word` is reserved.

@@ -21,6 +21,8 @@
 //! | `reshape-missing` | a GEMM operand still in accumulator layout |
 //! | `tail-mask` | scores past `S_k` not masked (or masked with the wrong condition) |
 //! | `causal-mask` | causal spec without the diagonal mask, or a mask the spec does not have |
+//! | `window-mask` | a window edge masked off by one (or not at all), a window the spec lacks |
+//! | `softcap` | the cap missing, of the wrong value, or applied after a mask or in the log2 domain |
 //! | `gqa-mapping` | K/V not at head `h / GROUP`, Q/O not at head `h`, batch not `b` |
 //! | `online-softmax` | a running max never updated, an accumulator or row sum not rescaled |
 //! | `softmax-scale` | scores not scaled by `softmax_scale` (times `log2(e)` for `exp2`) |
@@ -29,7 +31,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use qimeng_spec::{DType, Gpu, GpuInfo, Spec};
+use qimeng_spec::{DType, Gpu, GpuInfo, Spec, Variants};
 
 use crate::ast::*;
 use crate::diag::Diagnostic;
@@ -47,6 +49,8 @@ pub struct Target {
     pub head_dim: Option<u32>,
     /// Causal masking; `None`: whatever the program's masks say.
     pub causal: Option<bool>,
+    /// Window and softcap; `None`: whatever the program says.
+    pub variants: Option<Variants>,
 }
 
 impl Target {
@@ -57,6 +61,7 @@ impl Target {
             dtype: None,
             head_dim: None,
             causal: None,
+            variants: None,
         }
     }
 }
@@ -68,6 +73,7 @@ impl From<Spec> for Target {
             dtype: Some(s.dtype),
             head_dim: Some(s.head_dim),
             causal: Some(s.causal),
+            variants: Some(s.variants),
         }
     }
 }
@@ -125,6 +131,12 @@ struct Buf {
     scaled: bool,
     tail_masked: bool,
     causal_masked: bool,
+    /// The window's left edge (`key < query + S_k - S_q - left`) is masked.
+    left_masked: bool,
+    /// A two-sided window's right edge (`key > query + S_k - S_q + right`) is masked.
+    right_masked: bool,
+    /// `softcap` applied.
+    softcapped: bool,
     normalized: bool,
     accumulated: bool,
 }
@@ -389,6 +401,26 @@ impl<'a> Checker<'a> {
                 "loops over key blocks do not nest",
             ));
         }
+        if let LoopBound::Window(i) = &l.bound {
+            if i != "i" {
+                self.err(Diagnostic::error(
+                    "coordinate",
+                    Some(span),
+                    format!("the query block is `i`, not `{i}`"),
+                ));
+            }
+            if self.target.variants.is_some_and(|v| v.window.is_none()) {
+                self.err(
+                    Diagnostic::error(
+                        "window-mask",
+                        Some(span),
+                        "the spec has no window, but the loop stops at one",
+                    )
+                    .label("skips keys the queries see")
+                    .help("write `Loop j over key blocks` (or `up to the diagonal of block i`, causal)"),
+                );
+            }
+        }
         if let LoopBound::Diagonal(i) = &l.bound {
             if i != "i" {
                 self.err(Diagnostic::error(
@@ -543,6 +575,9 @@ impl<'a> Checker<'a> {
                     scaled: false,
                     tail_masked: false,
                     causal_masked: false,
+                    left_masked: false,
+                    right_masked: false,
+                    softcapped: false,
                     normalized: false,
                     accumulated: false,
                 },
@@ -1105,6 +1140,9 @@ impl<'a> Checker<'a> {
                     m.scaled = false;
                     m.tail_masked = false;
                     m.causal_masked = false;
+                    m.left_masked = false;
+                    m.right_masked = false;
+                    m.softcapped = false;
                     m.normalized = false;
                     m.accumulated |= *accumulate;
                 }
@@ -1117,7 +1155,19 @@ impl<'a> Checker<'a> {
                 }
                 let scale = 0.125;
                 let v = eval::real(factor, &self.env(), scale);
+                let capped = self.bufs.get(target).is_some_and(|b| b.softcapped);
                 match v {
+                    Ok(v) if capped => {
+                        // After the cap the scores are in natural units: only log2(e) is left.
+                        if (v - std::f64::consts::LOG2_E).abs() < 1e-9 {
+                            self.exp_base = Some(ExpBase::Two);
+                        } else {
+                            self.err(
+                                Diagnostic::error("softmax-scale", sp, format!("after the softcap the scores are scaled by `{factor}`; only `log2(e)` (for exp2) is left to apply"))
+                                    .help("scale by softmax_scale, softcap, then scale by log2(e)"),
+                            );
+                        }
+                    }
                     Ok(v) => {
                         let base = if (v - scale * std::f64::consts::LOG2_E).abs() < 1e-9 {
                             ExpBase::Two
@@ -1132,6 +1182,47 @@ impl<'a> Checker<'a> {
                         self.exp_base = Some(base);
                     }
                     Err(e) => self.err(Diagnostic::error("softmax-scale", sp, e)),
+                }
+            }
+            Compute::Softcap { target, cap } => {
+                self.in_loop(span, "a softcap");
+                let Some(b) = self.read(target, span) else {
+                    return;
+                };
+                let want = self.target.variants.and_then(|v| v.softcap);
+                let got = eval::int(cap, &self.env());
+                match (got, want) {
+                    (Err(e), _) => self.err(Diagnostic::error("softcap", sp, e)),
+                    (Ok(_), None) if self.target.variants.is_some() => self.err(
+                        Diagnostic::error(
+                            "softcap",
+                            sp,
+                            "the spec has no softcap, but the scores are capped",
+                        )
+                        .label("remove this step"),
+                    ),
+                    (Ok(c), Some(w)) if c != i64::from(w) => self.err(Diagnostic::error(
+                        "softcap",
+                        sp,
+                        format!("the scores are capped at {c}, but the spec's softcap is {w}"),
+                    )),
+                    _ => {}
+                }
+                if b.tail_masked || b.causal_masked || b.left_masked || b.right_masked {
+                    self.err(
+                        Diagnostic::error("softcap", sp, format!("`{target}` is capped after it was masked"))
+                            .label("tanh(-inf) = -1: masked scores become -cap, weights the softmax counts")
+                            .help("cap the scaled scores first, then mask: `Compute softcap S by <cap>` right after `Compute scale S by softmax_scale`"),
+                    );
+                } else if !b.scaled || self.exp_base != Some(ExpBase::E) {
+                    self.err(
+                        Diagnostic::error("softcap", sp, format!("`{target}` is capped before it is scaled by exactly softmax_scale"))
+                            .label("the cap applies to softmax_scale * Q K^T, in natural units")
+                            .help("`Compute scale S by softmax_scale`, then the softcap, then `Compute scale S by log2(e)`"),
+                    );
+                }
+                if let Some(m) = self.bufs.get_mut(target) {
+                    m.softcapped = true;
                 }
             }
             Compute::Mask { target, cond, when } => {
@@ -1334,6 +1425,9 @@ impl<'a> Checker<'a> {
                     scaled: false,
                     tail_masked: false,
                     causal_masked: false,
+                    left_masked: false,
+                    right_masked: false,
+                    softcapped: false,
                     normalized: false,
                     accumulated: false,
                 },
@@ -1371,11 +1465,21 @@ impl<'a> Checker<'a> {
     fn mask(&mut self, target: &str, cond: &Cond, when: MaskWhen, span: Span) {
         let sp = Some(span);
         let causal_kind = eval::mentions(&cond.lhs, "query") || eval::mentions(&cond.rhs, "query");
+        let window = self.target.variants.and_then(|v| v.window);
         // Sample keys up to one block past the end (at most 256 past it).
         let bn = self.p("BN").unwrap_or(1).clamp(1, 256);
         let env0 = self.env();
-        let mut exact = true;
-        'outer: for (sq, sk) in [(1i64, 1i64), (17, 150), (150, 17), (64, 64), (5, 7)] {
+        let mut sizes = vec![(1i64, 1i64), (17, 150), (150, 17), (64, 64), (5, 7)];
+        if let Some(w) = window {
+            // Shapes where each edge of the window cuts through the sampled rows.
+            let (l, r) = (i64::from(w.left), i64::from(w.right));
+            sizes.push((40, l + r + 100));
+            sizes.push((r + 60, r + 60));
+        }
+        // Which masks the condition is exactly: [tail, causal, left edge, right edge]. Keys past
+        // the end do not matter for the three masks over `query` (the tail mask covers them).
+        let mut exact = [true; 4];
+        'outer: for &(sq, sk) in &sizes {
             for query in 0..sq.min(40) {
                 for key in 0..(sk + bn) {
                     let get = |n: &str| match n {
@@ -1398,22 +1502,87 @@ impl<'a> Checker<'a> {
                             return;
                         }
                     };
-                    let want = if causal_kind {
-                        if key >= sk {
+                    let diag = query + sk - sq;
+                    let past = key >= sk;
+                    let wants = [
+                        past,
+                        if past { got } else { key > diag },
+                        if past {
                             got
                         } else {
-                            key > query + sk - sq
-                        }
-                    } else {
-                        key >= sk
-                    };
-                    if got != want {
-                        exact = false;
+                            window.is_some_and(|w| key < diag - i64::from(w.left))
+                        },
+                        if past {
+                            got
+                        } else {
+                            window.is_some_and(|w| key > diag + i64::from(w.right))
+                        },
+                    ];
+                    for (e, want) in exact.iter_mut().zip(wants) {
+                        *e &= got == want;
+                    }
+                    if !exact.contains(&true) {
                         break 'outer;
                     }
                 }
             }
         }
+        let [tail_exact, causal_exact, left_exact, right_exact] = exact;
+        // What a mask over `query` means to do: `key < ...` is a left edge; `key > ...` the
+        // causal diagonal, or a two-sided window's right edge.
+        let leftward = matches!(cond.op, CmpOp::Lt | CmpOp::Le) == eval::mentions(&cond.lhs, "key");
+        let two_sided = window.is_some() && self.target.causal == Some(false);
+        if causal_kind && window.is_some() && (left_exact || leftward) {
+            let w = window.unwrap_or_default();
+            if !left_exact {
+                self.err(
+                    Diagnostic::error("window-mask", sp, format!("the mask `{cond}` is not the window's left edge"))
+                        .label("masks the wrong scores")
+                        .note(format!("query i sees key j iff j >= i + S_k - S_q - {0} (the left edge is inside the window): mask `key < query + S_k - S_q - {0}`", w.left)),
+                );
+            } else if when != MaskWhen::Always {
+                self.err(
+                    Diagnostic::error(
+                        "window-mask",
+                        sp,
+                        "a window edge is masked on every key block",
+                    )
+                    .label("wrong blocks")
+                    .help("drop the qualifier: the edge crosses blocks of any position"),
+                );
+            } else if let Some(b) = self.bufs.get_mut(target) {
+                b.left_masked = true;
+            }
+            return;
+        }
+        if causal_kind && two_sided && !causal_exact {
+            let w = window.unwrap_or_default();
+            if !right_exact {
+                self.err(
+                    Diagnostic::error("window-mask", sp, format!("the mask `{cond}` is not the window's right edge"))
+                        .label("masks the wrong scores")
+                        .note(format!("query i sees key j iff j <= i + S_k - S_q + {0}: mask `key > query + S_k - S_q + {0}`", w.right)),
+                );
+            } else if when != MaskWhen::Always {
+                self.err(
+                    Diagnostic::error(
+                        "window-mask",
+                        sp,
+                        "a window edge is masked on every key block",
+                    )
+                    .label("wrong blocks")
+                    .help("drop the qualifier: the edge crosses blocks of any position"),
+                );
+            } else if let Some(b) = self.bufs.get_mut(target) {
+                b.right_masked = true;
+            }
+            return;
+        }
+        let exact = if causal_kind {
+            causal_exact
+        } else {
+            tail_exact
+        };
         if causal_kind {
             self.causal_seen = true;
             if !exact {
@@ -1495,6 +1664,28 @@ impl<'a> Checker<'a> {
                     "before it: `Compute mask {src} where key >= S_k (tail block only)`"
                 )),
             );
+        }
+        if let Some(v) = self.target.variants {
+            if v.softcap.is_some() && !s.softcapped {
+                self.err(
+                    Diagnostic::error("softcap", sp, format!("the spec caps the scores, but `{src}` reaches the softmax uncapped"))
+                        .help(format!("after `Compute scale {src} by softmax_scale`: `Compute softcap {src} by {}`", v.softcap.unwrap_or(0))),
+                );
+            }
+            if let Some(w) = v.window {
+                if !s.left_masked {
+                    self.err(
+                        Diagnostic::error("window-mask", sp, format!("the spec has a window, but `{src}` reaches the softmax without its left edge masked"))
+                            .help(format!("before it: `Compute mask {src} where key < query + S_k - S_q - {}`", w.left)),
+                    );
+                }
+                if self.target.causal == Some(false) && !s.right_masked {
+                    self.err(
+                        Diagnostic::error("window-mask", sp, format!("the spec has a two-sided window, but `{src}` reaches the softmax without its right edge masked"))
+                            .help(format!("before it: `Compute mask {src} where key > query + S_k - S_q + {}`", w.right)),
+                    );
+                }
+            }
         }
         let causal = self.target.causal.unwrap_or(self.causal_seen);
         if causal && !s.causal_masked {

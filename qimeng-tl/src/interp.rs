@@ -154,9 +154,32 @@ pub fn run(
     })
 }
 
-/// Runs `program` on every [`standard_problems`] of `spec`; stops at the first fault.
+/// The problems a program for `spec` is run on: [`standard_problems`] posed through
+/// [`Problem::for_spec`] (its window and softcap, at the scale that makes the cap bite), and for
+/// a window, shapes where each edge cuts through the rows: `s_q = 150` against
+/// `s_k = left + right + 200` (the left edge), and for a two-sided window `s_q = s_k = left +
+/// right + 100` (the right edge).
+pub fn spec_problems(spec: &Spec) -> Vec<Problem> {
+    let mut shapes: Vec<(usize, usize, usize, usize, usize)> = standard_problems(1, false)
+        .iter()
+        .map(|p| (p.batch, p.seqlen_q, p.seqlen_k, p.heads_q, p.heads_kv))
+        .collect();
+    if let Some(w) = spec.variants.window {
+        let span = (w.left + w.right) as usize;
+        shapes.push((1, 150, span + 200, 2, 1));
+        if w.right > 0 {
+            shapes.push((1, span + 100, span + 100, 1, 1));
+        }
+    }
+    shapes
+        .into_iter()
+        .map(|(b, sq, sk, hq, hkv)| Problem::for_spec(spec, b, sq, sk, hq, hkv))
+        .collect()
+}
+
+/// Runs `program` on every [`spec_problems`] of `spec`; stops at the first fault.
 pub fn run_spec(program: &Program, spec: &Spec) -> Result<Vec<Run>, InterpretError> {
-    standard_problems(spec.head_dim as usize, spec.causal)
+    spec_problems(spec)
         .iter()
         .enumerate()
         .map(|(n, p)| run(program, spec.dtype, p, 1000 + n as u64))
@@ -379,6 +402,28 @@ impl Block<'_> {
                     .ok_or_else(|| self.fault(span, "`param BN` is missing".into()))?;
                 let sk = self.p.seqlen_k as i64;
                 let mut n = (sk + bn - 1) / bn;
+                let mut first = 0;
+                if let LoopBound::Window(iv) = &l.bound {
+                    let Some((left, right)) = self.p.window else {
+                        return Err(self.fault(
+                            span,
+                            "the loop is bounded by a window, but the problem has none".into(),
+                        ));
+                    };
+                    let i = self.int(&Expr::Var(iv.clone()), span)?;
+                    let bm = self.env.get("BM").copied().unwrap_or(1);
+                    let shift = sk - self.p.seqlen_q as i64;
+                    let right = if self.p.causal { 0 } else { right as i64 };
+                    // Keys of the block's first row start at its left edge; its last row's
+                    // right edge (or diagonal) ends them.
+                    let seen = (i + 1) * bm + shift + right;
+                    n = if seen <= 0 {
+                        0
+                    } else {
+                        n.min((seen + bn - 1) / bn)
+                    };
+                    first = (i * bm + shift - left as i64).max(0) / bn;
+                }
                 if let LoopBound::Diagonal(iv) = &l.bound {
                     let i = self.int(&Expr::Var(iv.clone()), span)?;
                     let bm = self.env.get("BM").copied().unwrap_or(1);
@@ -389,7 +434,7 @@ impl Block<'_> {
                         n.min((seen + bn - 1) / bn)
                     };
                 }
-                for j in 0..n {
+                for j in first..n {
                     self.env.insert(l.var.clone(), j);
                     self.loop_j = Some(j);
                     self.block(&l.body)?;
@@ -698,6 +743,17 @@ impl Block<'_> {
                     .map_err(|m| self.fault(span, m))? as f32;
                 let b = self.mut_buf(target, span)?;
                 b.data.iter_mut().for_each(|x| *x *= f);
+                Ok(())
+            }
+            Compute::Softcap { target, cap } => {
+                let c = self.int(cap, span)?;
+                if c <= 0 {
+                    return Err(self.fault(span, format!("softcap {c} is not a positive cap")));
+                }
+                let c = c as f32;
+                // -inf (a score masked too early) becomes -cap: a weight the softmax counts.
+                let b = self.mut_buf(target, span)?;
+                b.data.iter_mut().for_each(|x| *x = c * (*x / c).tanh());
                 Ok(())
             }
             Compute::Mask { target, cond, when } => self.mask(target, cond, *when, span),

@@ -44,7 +44,7 @@ mod print;
 pub use ast::Program;
 pub use check::{Report, Target, check};
 pub use diag::{Diagnostic, Severity};
-pub use interp::{InterpretError, Mismatch, Run, run_spec, standard_problems};
+pub use interp::{InterpretError, Mismatch, Run, run_spec, spec_problems, standard_problems};
 pub use parse::{ParseError, parse};
 pub use print::StmtLine;
 
@@ -57,7 +57,7 @@ pub struct Verified {
     pub program: Program,
     /// The checker's report (no errors).
     pub report: Report,
-    /// One run per problem of [`standard_problems`], all passing.
+    /// One run per problem of [`spec_problems`], all passing.
     pub runs: Vec<Run>,
 }
 
@@ -98,7 +98,7 @@ impl Error {
     }
 }
 
-/// Parses, checks against `spec` and interprets on [`standard_problems`]; the first stage that
+/// Parses, checks against `spec` and interprets on [`spec_problems`]; the first stage that
 /// rejects the program gives the error.
 pub fn verify(source: &str, spec: &Spec) -> Result<Verified, Error> {
     let program = parse(source)?;

@@ -536,6 +536,9 @@ impl LineParser {
                 let bound = if self.eat_word("up") {
                     self.words(&["to", "the", "diagonal", "of", "block"])?;
                     LoopBound::Diagonal(self.name()?)
+                } else if self.eat_word("in") {
+                    self.words(&["the", "window", "of", "block"])?;
+                    LoopBound::Window(self.name()?)
                 } else {
                     LoopBound::All
                 };
@@ -766,6 +769,14 @@ impl LineParser {
                     factor: self.expr()?,
                 }
             }
+            "softcap" => {
+                let target = self.name()?;
+                self.word("by")?;
+                Compute::Softcap {
+                    target,
+                    cap: self.expr()?,
+                }
+            }
             "mask" => {
                 let target = self.name()?;
                 self.word("where")?;
@@ -896,7 +907,7 @@ impl LineParser {
             _ => {
                 self.pos -= 1;
                 return Err(self.expected(
-                    "a computation (`GEMM`, `scale`, `mask`, `rowmax`, `rescale`, `exp2`, `exp`, `rowsum`, `normalize`, `convert`)",
+                    "a computation (`GEMM`, `scale`, `softcap`, `mask`, `rowmax`, `rescale`, `exp2`, `exp`, `rowsum`, `normalize`, `convert`)",
                 ));
             }
         })

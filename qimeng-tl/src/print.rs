@@ -103,8 +103,10 @@ impl Display for StmtLine<'_> {
             StmtKind::Sync(Sync::Wait(b)) => write!(f, "Sync wait {b}"),
             StmtKind::Loop(l) => {
                 write!(f, "Loop {} over key blocks", l.var)?;
-                if let LoopBound::Diagonal(i) = &l.bound {
-                    write!(f, " up to the diagonal of block {i}")?;
+                match &l.bound {
+                    LoopBound::All => {}
+                    LoopBound::Diagonal(i) => write!(f, " up to the diagonal of block {i}")?,
+                    LoopBound::Window(i) => write!(f, " in the window of block {i}")?,
                 }
                 Ok(())
             }
@@ -193,6 +195,7 @@ impl Display for Compute {
                 Ok(())
             }
             Compute::Scale { target, factor } => write!(f, "scale {target} by {factor}"),
+            Compute::Softcap { target, cap } => write!(f, "softcap {target} by {cap}"),
             Compute::Mask { target, cond, when } => {
                 write!(f, "mask {target} where {cond}")?;
                 match when {

@@ -78,6 +78,24 @@ fn every_entry_plan_and_cuda_name_the_same_tiles() {
         {
             problems.push(format!("{name}: kernel.cu kCausal does not match the spec"));
         }
+        // Variants: absent traits are off (fa2_fwd.cuh's defaults); a causal window states only
+        // its left side.
+        let w = spec.variants.window;
+        let want_left = w.map(|w| w.left.to_string());
+        let want_right = w.filter(|_| !spec.causal).map(|w| w.right.to_string());
+        let want_cap = spec.variants.softcap.map(|c| format!("{c}.f"));
+        for (field, want) in [
+            ("kWindowLeft", want_left),
+            ("kWindowRight", want_right),
+            ("kSoftcap", want_cap),
+        ] {
+            if t.get(field) != want.as_ref() {
+                problems.push(format!(
+                    "{name}: kernel.cu {field} = {:?}, the spec wants {want:?}",
+                    t.get(field)
+                ));
+            }
+        }
         if t.get("Element").map(String::as_str) != Some(spec.dtype.cuda_type()) {
             problems.push(format!(
                 "{name}: kernel.cu Element is {:?}, the spec's dtype is {}",

@@ -71,6 +71,8 @@ fn the_interpreter_catches_semantic_mistakes_by_itself() {
         "unwritten_read",
         "missing_normalize",
         "rescale_after_accumulate",
+        "window_off_by_one",
+        "softcap_after_mask",
     ] {
         let (_, src, spec) = corpus().into_iter().find(|c| c.0 == name).unwrap();
         let program = qimeng_tl::parse(&src).unwrap();
@@ -79,7 +81,13 @@ fn the_interpreter_catches_semantic_mistakes_by_itself() {
             Ok(runs) => {
                 let bad = runs.iter().find(|r| !r.comparison.passed);
                 let bad = bad.unwrap_or_else(|| panic!("{name}: the interpreter did not notice"));
-                assert!(bad.mismatch.is_some() || bad.comparison.non_finite > 0);
+                // An element over the bound, a NaN, or (softcap after the mask: rows that see no
+                // key average V instead of being 0) a relative L2 error over the dtype's bound.
+                assert!(
+                    bad.mismatch.is_some()
+                        || bad.comparison.non_finite > 0
+                        || bad.comparison.rel_l2 >= qimeng_reference::rel_l2_bound(spec.dtype)
+                );
                 println!("{name}: {}", bad.summary());
             }
         }
