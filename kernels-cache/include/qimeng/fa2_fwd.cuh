@@ -15,6 +15,10 @@
  *         static constexpr bool kCausal = true;
  *         static constexpr bool kQInRegisters = true;  // Q fragments loaded once, kept
  *         static constexpr int kMinBlocksPerSm = 1;    // __launch_bounds__ occupancy hint
+ *         // Optional variants (absent: off), each a compile-time property of the kernel:
+ *         static constexpr int kWindowLeft = 1024;  // sliding window: query i sees keys
+ *         static constexpr int kWindowRight = 0;    //   i + sk - sq - left ..= i + sk - sq + right
+ *         static constexpr float kSoftcap = 50.f;   // s = cap * tanh(s / cap), before the masks
  *     };
  *
  * Dataflow (the entry's kernel.tl says the same in TL): one block owns BM query rows of one
@@ -22,7 +26,7 @@
  * 16-row MMA tiles). Q -> shared once; K, V stream through shared
  * memory in blocks of BN keys, kStages deep (cp.async; sm_75 copies through registers).
  * S = Q K^T stays in registers (f32), is scaled into the log2 domain, masked where needed
- * (key tail, causal diagonal), and goes through the online softmax; P is rounded to 16 bits in
+ * (key tail, causal diagonal, window edges), and goes through the online softmax; P is rounded to 16 bits in
  * registers and is directly the A operand of O += P V (C-fragment -> A-fragment identity).
  * The epilogue divides by the row sum (0 for a row that saw no key) and stores through shared
  * memory with 16-byte writes.
@@ -73,6 +77,33 @@ struct SingleBarrierOf<S, decltype(void(S::kSingleBarrier))> {
     static constexpr bool value = S::kSingleBarrier;
 };
 
+/* Optional spec members kWindowLeft, kWindowRight (default -1: no window) and kSoftcap (default
+ * 0: no cap). A window's key blocks wholly outside it are never loaded. */
+template <class S, class = void>
+struct WindowLeftOf {
+    static constexpr int value = -1;
+};
+template <class S>
+struct WindowLeftOf<S, decltype(void(S::kWindowLeft))> {
+    static constexpr int value = S::kWindowLeft;
+};
+template <class S, class = void>
+struct WindowRightOf {
+    static constexpr int value = -1;
+};
+template <class S>
+struct WindowRightOf<S, decltype(void(S::kWindowRight))> {
+    static constexpr int value = S::kWindowRight;
+};
+template <class S, class = void>
+struct SoftcapOf {
+    static constexpr float value = 0.f;
+};
+template <class S>
+struct SoftcapOf<S, decltype(void(S::kSoftcap))> {
+    static constexpr float value = S::kSoftcap;
+};
+
 /* Everything the kernel derives from an entry's spec, with its preconditions. */
 template <class Spec>
 struct Fa2Config {
@@ -88,6 +119,13 @@ struct Fa2Config {
     static constexpr bool kQInRegisters = Spec::kQInRegisters;
     static constexpr int kWarpRows = Spec::kWarpRows;
     static constexpr int kMTiles = kWarpRows / 16; /* 16-row MMA tiles per warp */
+    /* Sliding window (FlashAttention's window_size): -1 on a side is unbounded. Causal is a
+     * right bound of 0, so a causal window states only its left side. */
+    static constexpr int kWindowLeft = WindowLeftOf<Spec>::value;
+    static constexpr int kWindowRight = kCausal ? 0 : WindowRightOf<Spec>::value;
+    static constexpr bool kHasLeft = kWindowLeft >= 0;
+    static constexpr bool kHasRight = kCausal || kWindowRight >= 0;
+    static constexpr float kSoftcap = SoftcapOf<Spec>::value;
     /* Lazy rescale (FA4's trick): a warp keeps its rows' running max, and skips the O / row-sum
      * rescale, unless some row's max grew by more than kRescaleThreshold (log2 units) in this
      * key block; then P <= 2^kRescaleThreshold = 256 (finite in f16/bf16, exact ratio: O and l
@@ -128,6 +166,9 @@ struct Fa2Config {
     static_assert((kBlockN * kChunksPerRow) % kThreads == 0,
                   "a K/V tile splits evenly into 16-byte chunks over the block");
     static_assert(kSmemBytes <= 227 * 1024, "shared memory exceeds every GPU's block limit");
+    static_assert(!(kCausal && WindowRightOf<Spec>::value > 0),
+                  "a causal window has kWindowRight == 0");
+    static_assert(kSoftcap >= 0.f, "kSoftcap is a positive cap, or 0 for none");
 };
 
 /* Copies a (kRows, D) tile global -> shared (pitch kPitch); rows >= rows_valid become zeros.
@@ -199,12 +240,20 @@ __global__ void __launch_bounds__(Fa2Config<Spec>::kThreads, Spec::kMinBlocksPer
     Element* gO = static_cast<Element*>(args.o) + batch * args.o_batch_stride +
                   head * args.o_head_stride + row0 * args.o_row_stride; /* (BM, D) */
 
-    /* Key blocks this query block sees. Causal (bottom-right): query i sees key j iff
-     * j <= i + seqlen_k - seqlen_q, so the block's last real row bounds the loop. */
+    /* Key blocks [n_begin, n_blocks) this query block sees. Causal (bottom-right): query i sees
+     * key j iff j <= i + seqlen_k - seqlen_q (+ kWindowRight for a two-sided window), so the
+     * block's last real row bounds the loop; a window's left side (j >= i + seqlen_k -
+     * seqlen_q - kWindowLeft) starts it at the block of the first row's first key. */
     int n_blocks = (seqlen_k + BN - 1) / BN;
-    if (Cfg::kCausal) {
-        const int keys_seen = min(row0 + BM, seqlen_q) + seqlen_k - seqlen_q; /* may be <= 0 */
+    if (Cfg::kHasRight) {
+        const int keys_seen = min(row0 + BM, seqlen_q) + seqlen_k - seqlen_q +
+                              Cfg::kWindowRight; /* may be <= 0 */
         n_blocks = keys_seen <= 0 ? 0 : min(n_blocks, (keys_seen + BN - 1) / BN);
+    }
+    int n_begin = 0;
+    if (Cfg::kHasLeft) {
+        const int first_key = row0 + seqlen_k - seqlen_q - Cfg::kWindowLeft;
+        n_begin = first_key <= 0 ? 0 : min(first_key / BN, n_blocks);
     }
 
     /* ------------------------------------------------------------ partitioning */
@@ -242,17 +291,22 @@ __global__ void __launch_bounds__(Fa2Config<Spec>::kThreads, Spec::kMinBlocksPer
     const float scale_log2 = args.softmax_scale * 1.4426950408889634f; /* scale * log2(e) */
     const int row_g = row0 + warp_row + g; /* global query row of c0, c1 of tile 0 (c2, c3: + 8) */
     const int causal_shift = seqlen_k - seqlen_q;
+    /* softcap in the unscaled domain of s_acc (see the softcap step) */
+    const float cap_in = Cfg::kSoftcap > 0.f ? args.softmax_scale / Cfg::kSoftcap : 0.f;
+    const float cap_out = Cfg::kSoftcap > 0.f ? Cfg::kSoftcap / args.softmax_scale : 0.f;
 
     /* ------------------------------------------------------------ main loop */
-    if (n_blocks > 0) {
+    if (n_blocks > n_begin) {
         load_tile<Cfg, BM>(sQ, gQ, args.q_row_stride, seqlen_q - row0, tid);
         cp_async_commit();
 #pragma unroll
-        for (int s = 0; s < kStages - 1; ++s) {
+        for (int s0 = 0; s0 < kStages - 1; ++s0) {
+            const int s = n_begin + s0; /* key block; its stage is s % kStages, as in step() */
             if (s < n_blocks) {
-                load_tile<Cfg, BN>(sK + s * BN * kPitch, gK + int64_t(s) * BN * args.k_row_stride,
+                const int st = s % kStages;
+                load_tile<Cfg, BN>(sK + st * BN * kPitch, gK + int64_t(s) * BN * args.k_row_stride,
                                    args.k_row_stride, seqlen_k - s * BN, tid);
-                load_tile<Cfg, BN>(sV + s * BN * kPitch, gV + int64_t(s) * BN * args.v_row_stride,
+                load_tile<Cfg, BN>(sV + st * BN * kPitch, gV + int64_t(s) * BN * args.v_row_stride,
                                    args.v_row_stride, seqlen_k - s * BN, tid);
             }
             cp_async_commit();
@@ -334,7 +388,21 @@ __global__ void __launch_bounds__(Fa2Config<Spec>::kThreads, Spec::kMinBlocksPer
             }
         }
 
-        /* mask the key tail and the causal diagonal (raw scores; -inf never reaches a sum) */
+        /* softcap, before any mask (tanh(-inf) = -1 would turn a masked score into -cap, a
+         * weight the softmax counts). The scale stays folded into the exp2 FFMA below, so the
+         * cap works on s / scale: s <- (cap / scale) * tanh(s * scale / cap). */
+        if (Cfg::kSoftcap > 0.f) {
+#pragma unroll
+            for (int mi = 0; mi < MT; ++mi)
+#pragma unroll
+                for (int j = 0; j < BN / 8; ++j)
+#pragma unroll
+                    for (int e = 0; e < 4; ++e)
+                        s_acc[mi][j][e] = cap_out * tanh_approx(s_acc[mi][j][e] * cap_in);
+        }
+
+        /* mask the key tail, the causal diagonal and the window's edges (raw scores; -inf never
+         * reaches a sum) */
         if (kMask) {
 #pragma unroll
             for (int mi = 0; mi < MT; ++mi)
@@ -344,7 +412,9 @@ __global__ void __launch_bounds__(Fa2Config<Spec>::kThreads, Spec::kMinBlocksPer
                     for (int e = 0; e < 4; ++e) {
                         const int key = n * BN + j * 8 + 2 * t + (e & 1);
                         const int row = row_g + mi * 16 + (e >> 1) * 8;
-                        if (key >= seqlen_k || (Cfg::kCausal && key > row + causal_shift))
+                        if (key >= seqlen_k ||
+                            (Cfg::kHasRight && key > row + causal_shift + Cfg::kWindowRight) ||
+                            (Cfg::kHasLeft && key < row + causal_shift - Cfg::kWindowLeft))
                             s_acc[mi][j][e] = -CUDART_INF_F;
                     }
         }
@@ -426,14 +496,24 @@ __global__ void __launch_bounds__(Fa2Config<Spec>::kThreads, Spec::kMinBlocksPer
             block_sync(); /* every warp is done with this stage before it is refilled */
     };
 
-    /* Blocks [0, n_unmasked) need no mask: every key of them exists and, causal, is seen by the
-     * block's first query row (row0 sees keys <= row0 + causal_shift). */
+    /* Blocks [n_left, n_unmasked) need no mask: every key of them exists, is seen by the
+     * block's first query row (row0 sees keys <= row0 + causal_shift + right) and, with a left
+     * window edge, by its last row (row0 + BM - 1 sees keys >= row0 + BM - 1 + causal_shift -
+     * left). Blocks before n_left cross the left edge; blocks from n_unmasked on, the right. */
     int n_unmasked = min(n_blocks, seqlen_k / BN);
-    if (Cfg::kCausal) {
-        const int last_key_first_row = row0 + causal_shift;
+    if (Cfg::kHasRight) {
+        const int last_key_first_row = row0 + causal_shift + Cfg::kWindowRight;
         n_unmasked = min(n_unmasked, last_key_first_row < 0 ? 0 : (last_key_first_row + 1) / BN);
     }
-    int n = 0;
+    int n_left = n_begin;
+    if (Cfg::kHasLeft) {
+        const int first_key_last_row = row0 + BM - 1 + causal_shift - Cfg::kWindowLeft;
+        n_left = max(n_begin, min(n_blocks, first_key_last_row <= 0
+                                                ? 0
+                                                : (first_key_last_row + BN - 1) / BN));
+    }
+    int n = n_begin;
+    for (; n < n_left; ++n) step(n, std::true_type{});
     for (; n < n_unmasked; ++n) step(n, std::false_type{});
     for (; n < n_blocks; ++n) step(n, std::true_type{});
 

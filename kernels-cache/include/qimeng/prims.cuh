@@ -189,6 +189,14 @@ __device__ __forceinline__ float exp2_approx(float x) {
     return y;
 }
 
+/* tanh, one MUFU op (sm_75+): relative error under 2^-10.9, below the rounding of a score to
+ * bf16 or f16 (2^-9, 2^-12 of its magnitude after the cap's scaling: see fa2_fwd.cuh). */
+__device__ __forceinline__ float tanh_approx(float x) {
+    float y;
+    asm("tanh.approx.f32 %0, %1;\n" : "=f"(y) : "f"(x));
+    return y;
+}
+
 /* Max / sum over the 4 threads of a quad (the threads holding one MMA row). */
 __device__ __forceinline__ float quad_max(float x) {
     x = fmaxf(x, __shfl_xor_sync(0xffffffffu, x, 1));

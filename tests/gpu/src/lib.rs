@@ -6,7 +6,7 @@ use qimeng_reference::{
     Comparison, Problem, attention_f64, attention_lowp, compare, random_tensor,
 };
 use qimeng_runtime::{
-    AttentionKernel, DType, DeviceBuffer, Element, Stream, Tensor, TensorMut, bf16, f16,
+    AttentionKernel, DType, DeviceBuffer, Element, Spec, Stream, Tensor, TensorMut, bf16, f16,
 };
 
 include!(concat!(env!("OUT_DIR"), "/qimeng/registry.rs"));
@@ -76,18 +76,44 @@ pub const SMALL: &[Case] = &[
     case(1, 65, 65, 2, 2, Layout::PackedQkv),
 ];
 
+/// The cases for a kernel of `spec`: [`FULL`] (or [`SMALL`]), and for a sliding window shapes
+/// where its edges cut through the rows and whole key blocks are skipped: `s_q` 300 against
+/// `s_k = left + right + 700`, and for a two-sided window `s_q = s_k = 2 (left + right) + 200`
+/// (`SMALL`: the same with `s_q` 64 and `s_k = left + right + 300`).
+pub fn cases(spec: &Spec, small: bool) -> Vec<Case> {
+    let mut v = if small { SMALL } else { FULL }.to_vec();
+    if let Some(w) = spec.variants.window {
+        let span = (w.left + w.right) as usize;
+        if small {
+            v.push(case(1, 64, span + 300, 2, 1, Layout::Contiguous));
+        } else {
+            v.push(case(2, 300, span + 700, 4, 2, Layout::Contiguous));
+            if w.right > 0 {
+                v.push(case(
+                    1,
+                    2 * span + 200,
+                    2 * span + 200,
+                    2,
+                    1,
+                    Layout::Contiguous,
+                ));
+            }
+        }
+    }
+    v
+}
+
 impl Case {
-    /// The problem this case poses to a kernel of `kernel`'s spec.
+    /// The problem this case poses to a kernel of `kernel`'s spec (its head_dim, causality,
+    /// window and softcap: [`Problem::for_spec`]).
     pub fn problem(&self, kernel: &AttentionKernel) -> Problem {
-        let spec = kernel.spec();
-        Problem::new(
+        Problem::for_spec(
+            &kernel.spec(),
             self.batch,
             self.seqlen_q,
             self.seqlen_k,
             self.heads_q,
             self.heads_kv,
-            spec.head_dim as usize,
-            spec.causal,
         )
     }
 }
@@ -164,7 +190,7 @@ fn run_typed<T: Element>(
             let k = Tensor::new(&kb, kv_shape)?;
             let v = Tensor::new(&vb, kv_shape)?;
             let mut out = TensorMut::new(&mut out_buf, q_shape)?;
-            kernel.run(&q, &k, &v, &mut out, None, stream)?;
+            kernel.run(&q, &k, &v, &mut out, Some(p.scale), stream)?;
         }
         Layout::PackedQkv => {
             // One [b, s, hq + 2 hkv, d] buffer; needs seqlen_q == seqlen_k.
@@ -192,7 +218,7 @@ fn run_typed<T: Element>(
             let k = Tensor::with_strides(&buf, kv_shape, strides, hq * d)?;
             let v = Tensor::with_strides(&buf, kv_shape, strides, (hq + hkv) * d)?;
             let mut out = TensorMut::new(&mut out_buf, q_shape)?;
-            kernel.run(&q, &k, &v, &mut out, None, stream)?;
+            kernel.run(&q, &k, &v, &mut out, Some(p.scale), stream)?;
         }
     }
     stream.synchronize()?;

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use qimeng_gpu_tests::{CONTENT_HASHES, FULL, KERNELS, Reference, SMALL, run_case};
+use qimeng_gpu_tests::{CONTENT_HASHES, KERNELS, Reference, cases, run_case};
 use qimeng_runtime::{Stream, device_count, device_info, no_gpu_reason};
 
 fn main() -> ExitCode {
@@ -36,7 +36,6 @@ fn main() -> ExitCode {
         }
     };
     let small = std::env::var("QIMENG_TEST_SHAPES").is_ok_and(|s| s == "small");
-    let cases = if small { SMALL } else { FULL };
     let date = std::env::var("QIMENG_DATE").unwrap_or_else(|_| "unknown".into());
     let command = std::env::var("QIMENG_COMMAND").unwrap_or_default();
     let mut log = std::env::var_os("QIMENG_VERIFY_LOG")
@@ -46,7 +45,7 @@ fn main() -> ExitCode {
         dev.name, dev.sm, dev.sm_count
     );
     println!(
-        "{:<28} {:>2} {:>5} {:>5} {:>3} {:>3} {:<10} {:>10} {:>10} {:>10}  result",
+        "{:<44} {:>2} {:>5} {:>5} {:>3} {:>3} {:<10} {:>10} {:>10} {:>10}  result",
         "kernel", "b", "sq", "sk", "hq", "hkv", "layout", "max err", "2x lowp", "rel L2"
     );
 
@@ -83,12 +82,14 @@ fn main() -> ExitCode {
             "ptx-jit"
         };
         let (mut ok, mut worst, mut worst_l2) = (true, 0.0f64, 0.0f64);
+        let cases = cases(&spec, small);
         for (ci, case) in cases.iter().enumerate() {
             let problem = case.problem(kernel);
+            // Inputs and references are shared by kernels that pose the same problem.
             let key = (
                 ci,
                 spec.head_dim as usize,
-                format!("{}{}", spec.dtype, spec.causal),
+                format!("{}{}{:?}", spec.dtype, spec.causal, spec.variants),
             );
             let reference = references
                 .entry(key)
@@ -100,7 +101,7 @@ fn main() -> ExitCode {
                     worst_l2 = worst_l2.max(c.rel_l2);
                     ok &= c.passed;
                     println!(
-                        "{:<28} {:>2} {:>5} {:>5} {:>3} {:>3} {:<10} {:>10.3e} {:>10.3e} {:>10.3e}  {}{}",
+                        "{:<44} {:>2} {:>5} {:>5} {:>3} {:>3} {:<10} {:>10.3e} {:>10.3e} {:>10.3e}  {}{}",
                         spec.key(),
                         case.batch,
                         case.seqlen_q,
@@ -121,7 +122,7 @@ fn main() -> ExitCode {
                 }
                 Err(e) => {
                     ok = false;
-                    println!("{:<28} case {ci}: error: {e}", spec.key());
+                    println!("{:<44} case {ci}: error: {e}", spec.key());
                 }
             }
         }
