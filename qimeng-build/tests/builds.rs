@@ -30,8 +30,27 @@ const A: &str = r#"gpu = "t4", dtype = "f16", head_dim = 64"#;
 const A_KEY: &str = "fwd-t4-f16-d64-full";
 const B: &str = r#"gpu = "t4", dtype = "f16", head_dim = 64, causal = true"#;
 const B_KEY: &str = "fwd-t4-f16-d64-causal";
-/// A valid spec that no cache holds.
-const NOWHERE: &str = r#"gpu = "a100", dtype = "f16", head_dim = 64"#;
+
+/// A valid spec that no cache holds: its attribute text and key. Looked up rather than named,
+/// since the curated grid grows (every GPU has f16/bf16 d64/d128 entries since issue 9).
+fn nowhere() -> (String, String) {
+    use qimeng_spec::{DType, Gpu, HEAD_DIMS, Spec};
+    for gpu in Gpu::all() {
+        for dtype in [DType::F16, DType::Bf16] {
+            for &d in HEAD_DIMS.iter().rev() {
+                let key = format!("fwd-{gpu}-{dtype}-d{d}-full");
+                assert!(Spec::from_key(&key).is_some(), "{key}");
+                if !Path::new(ROOT).join("kernels-cache").join(&key).exists() {
+                    return (
+                        format!(r#"gpu = "{gpu}", dtype = "{dtype}", head_dim = {d}"#),
+                        key,
+                    );
+                }
+            }
+        }
+    }
+    panic!("every plain f16/bf16 spec is cached: pick another spec no cache holds")
+}
 
 struct Fixture {
     dir: PathBuf,
@@ -252,13 +271,14 @@ fn change_tracking_lock_and_offline() {
             }
         })
     };
-    f.annotate(&[A, NOWHERE]);
+    let (nowhere, nowhere_key) = nowhere();
+    f.annotate(&[A, &nowhere]);
     let n = f.nvcc_calls().len();
     let out = f.cargo(&[("QIMENG_LOCKED", "1"), ("QIMENG_LLM_BASE_URL", &url)]);
     let e = stderr(&out);
     assert!(!out.status.success());
     assert!(e.contains("qimeng.lock does not match this build"), "{e}");
-    assert!(e.contains("`fwd-a100-f16-d64-full`"), "{e}");
+    assert!(e.contains(&format!("`{nowhere_key}`")), "{e}");
     assert!(e.contains("is in no kernel cache"), "{e}");
     assert!(
         e.contains(&format!("stale: the lock file pins `{B_KEY}`")),

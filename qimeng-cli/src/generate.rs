@@ -35,6 +35,10 @@ pub struct GenerateArgs {
     /// Logit softcap (a whole number, e.g. 50).
     #[arg(long)]
     softcap: Option<u64>,
+    /// Generate even when a cache already holds the spec. The new entry goes to the first
+    /// cache directory, which is searched first, so it shadows the one found.
+    #[arg(long)]
+    force: bool,
     /// Write the three rendered prompts to files in --prompts-dir and stop (no LLM needed).
     #[arg(long)]
     dry_run: bool,
@@ -82,7 +86,11 @@ pub fn run(args: GenerateArgs, cache: &Cache, cache_dir: Option<&Path>) -> Resul
             .unwrap_or_else(|| PathBuf::from("qimeng-prompts").join(spec.key()));
         return dry_run(&spec, &context, &dir);
     }
-    if let Some(e) = cache.lookup(spec).map_err(|e| e.to_string())? {
+    if let Some(e) = cache
+        .lookup(spec)
+        .map_err(|e| e.to_string())?
+        .filter(|_| !args.force)
+    {
         println!(
             "`{}` is already in the cache ({}, {}); nothing to do",
             spec.key(),

@@ -84,7 +84,7 @@ fn without_an_llm_the_error_says_how_to_configure_one() {
             "--dtype",
             "f16",
             "--head-dim",
-            "64",
+            "96",
         ])
         .output()
         .unwrap();
@@ -103,7 +103,8 @@ fn generates_an_entry_through_the_configured_endpoint() {
         eprintln!("skipped: no CUDA toolchain");
         return;
     }
-    // A spec no cache holds; the model replays the T4 entry (same sm_75) renamed for it.
+    // A spec the curated cache holds, regenerated with --force into a scratch cache (searched
+    // first); the model replays the T4 entry (same sm_75) renamed for it.
     let (key, like) = ("fwd-rtx8000-f16-d128-full", "fwd-t4-f16-d128-full");
     let renamed = |f: &str| {
         entry_file(like, f)
@@ -137,6 +138,7 @@ fn generates_an_entry_through_the_configured_endpoint() {
             "f16",
             "--head-dim",
             "128",
+            "--force",
         ])
         .env("QIMENG_LLM_BASE_URL", server.base_url())
         .env("QIMENG_LLM_MODEL", "fake-coder-1")

@@ -477,12 +477,27 @@ mod tests {
         let spec = Spec::from_key("fwd-t4-bf16-d128-causal").unwrap();
         let chosen = closest(&c.examples, &spec, 2);
         let keys: Vec<String> = chosen.iter().map(|e| e.spec.key()).collect();
-        assert_eq!(keys, ["fwd-t4-bf16-d128-full", "fwd-t4-bf16-d64-causal"]);
+        // Same arch (rtx8000 is sm_75 too) and shape first, then the same arch's other shapes.
+        assert_eq!(
+            keys,
+            ["fwd-rtx8000-bf16-d128-causal", "fwd-t4-bf16-d128-full"]
+        );
         let l4 = Spec::from_key("fwd-l4-bf16-d128-causal").unwrap();
-        // No sm_89 entry: same dtype, head_dim and causal win.
+        // Same arch first: another sm_89 card's entry of the same shape.
         assert_eq!(
             closest(&c.examples, &l4, 1)[0].spec.key(),
-            "fwd-a100-bf16-d128-causal"
+            "fwd-rtx4090-bf16-d128-causal"
+        );
+        // No sm_89 entry: same dtype, head_dim and causal win, from the nearest older arch.
+        let no_sm89: Vec<Example> = c
+            .examples
+            .iter()
+            .filter(|e| e.spec.gpu_info().sm != 89)
+            .cloned()
+            .collect();
+        assert_eq!(
+            closest(&no_sm89, &l4, 1)[0].spec.key(),
+            "fwd-a10-bf16-d128-causal"
         );
         assert!(!chosen[0].sketch().contains("Allocate"));
     }
