@@ -269,7 +269,8 @@ fn speed_of(spec: Spec, speeds: &[Speed]) -> Option<String> {
     let cells: Vec<&Speed> = speeds
         .iter()
         .filter(|s| {
-            s.gpu == spec.gpu
+            spec.variants.is_none()
+                && s.gpu == spec.gpu
                 && s.dtype == spec.dtype
                 && s.head_dim == spec.head_dim
                 && s.causal == spec.causal
@@ -312,22 +313,30 @@ fn render(rows: &[Row], interpret: bool) -> String {
          where a benchmark results file measured the spec; \"—\" otherwise.\n"
     );
 
-    // Summary: GPUs x (dtype, head_dim, mask).
+    // Summary: GPUs x (dtype, head_dim, mask) of the plain specs; variants are counted.
     let verified = rows.iter().filter(|r| r.verified_passed()).count();
     let tl_ok = rows.iter().filter(|r| r.tl.is_ok()).count();
+    let variants = rows.iter().filter(|r| !r.spec.variants.is_none()).count();
     let _ = writeln!(
         s,
-        "{} entries; {tl_ok} with a TL plan that passes; {verified} verified on a GPU.\n",
-        rows.len()
+        "{} entries ({} plain, {variants} with a sliding window or softcap); {tl_ok} with a TL \
+         plan that passes; {verified} verified on a GPU.\n",
+        rows.len(),
+        rows.len() - variants
     );
-    let mut combos: Vec<(DType, u32, bool)> = rows
+    let _ = writeln!(
+        s,
+        "Plain specs (no window, no softcap) by GPU; the variants are in the table below.\n"
+    );
+    let plain: Vec<&Row> = rows.iter().filter(|r| r.spec.variants.is_none()).collect();
+    let mut combos: Vec<(DType, u32, bool)> = plain
         .iter()
         .map(|r| (r.spec.dtype, r.spec.head_dim, r.spec.causal))
         .collect();
     combos.sort();
     combos.dedup();
     let mut by_gpu: BTreeMap<Gpu, BTreeMap<(DType, u32, bool), &Row>> = BTreeMap::new();
-    for r in rows {
+    for r in plain {
         by_gpu
             .entry(r.spec.gpu)
             .or_default()
