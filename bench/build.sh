@@ -23,9 +23,13 @@ cp "$CARGO_TARGET_DIR/release/libqimeng_bench_ffi.so" "$out/"
 : > "$out/ptxas-entries.log"
 for dir in kernels-cache/fwd-*/; do
   key=$(basename "$dir")
+  # The entry's own arch (the GPU table of qimeng-spec); an entry built for another arch is a
+  # compile error by design.
   case "$key" in
-    fwd-t4-*) arch="-gencode=arch=compute_75,code=sm_75" ;;
+    fwd-t4-*|fwd-rtx8000-*) arch="-gencode=arch=compute_75,code=sm_75" ;;
     fwd-a100-*) arch="-gencode=arch=compute_80,code=sm_80" ;;
+    fwd-a10-*|fwd-rtx3090-*) arch="-gencode=arch=compute_86,code=sm_86" ;;
+    fwd-l4-*|fwd-rtx4090-*|fwd-l40s-*) arch="-gencode=arch=compute_89,code=sm_89" ;;
     *) arch="-gencode=arch=compute_90a,code=sm_90a" ;;
   esac
   echo "== $key" >> "$out/ptxas-entries.log"
