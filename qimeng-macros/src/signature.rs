@@ -581,7 +581,7 @@ mod tests {
         let e = errors(
             "const async unsafe extern \"C\" fn f<T, const N: usize>(&self, \
              q: &Tensor<bf16>, k: &Tensor<bf16>, v: &Tensor<bf16>, \
-             out: &mut TensorMut<bf16>, stream: &Stream) where T: Copy { todo!() }",
+             out: &mut TensorMut<bf16>, stream: &Stream) where T: Copy { 0 }",
         );
         let at: Vec<&str> = e.iter().map(|(s, _)| s.as_str()).collect();
         assert_eq!(
