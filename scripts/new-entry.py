@@ -117,6 +117,36 @@ def tiles(gpu, d, causal):
         ]
     # hopper
     like = "" if gpu == "h100" else " (h100's tile: same sm_90a chip class, more HBM)"
+    if d == 32:
+        return [
+            ("kBlockM", 128, "4 warps x 32 rows, as at d64"),
+            ("kBlockN", 64, "O (32) + S (64) + Q (16) registers/thread: far under 255"),
+            ("kWarps", 4, None),
+            ("kWarpRows", 32, "each K/V fragment feeds 2 MMA row tiles: half the ldmatrix traffic"),
+            ("kStages", 2, f"cp.async double buffer: {kib(smem(128, 64, 32, 2))} of 227 KiB"),
+            ("kQInRegisters", True, "16 registers, read once instead of every key block"),
+            ("kMinBlocksPerSm", 2, None),
+        ]
+    if d == 96:
+        return [
+            ("kBlockM", 128, "4 warps x 32 rows, as at d128: O (96) + S (64) f32 registers/thread"),
+            ("kBlockN", 64, "d128's tile; 12 chunks/row do not divide 128 threads: flat-index copy"),
+            ("kWarps", 4, None),
+            ("kWarpRows", 32, "each K/V fragment feeds 2 MMA row tiles: half the ldmatrix traffic"),
+            ("kStages", 2, f"cp.async double buffer: {kib(smem(128, 64, 96, 2))}, 2 blocks/SM on {gpu}"),
+            ("kQInRegisters", False, "Q re-read from shared memory: registers go to O at 32 rows"),
+            ("kMinBlocksPerSm", 2, None),
+        ]
+    if d in (192, 256):
+        return [
+            ("kBlockM", 128, f"8 warps x 16 rows (FA2's d{d} tile): O is {d // 2} f32 registers/thread"),
+            ("kBlockN", 64, f"S is 32 registers/thread; {kib(smem(128, 64, d, 2))} of shared memory"),
+            ("kWarps", 8, None),
+            ("kWarpRows", 16, f"one 16-row MMA tile per warp: 32 rows would need {d} O registers"),
+            ("kStages", 2, f"cp.async double buffer: {kib(smem(128, 64, d, 2))} of 227 KiB, 1 block/SM"),
+            ("kQInRegisters", False, "Q re-read from shared memory: registers go to O"),
+            ("kMinBlocksPerSm", 1, None),
+        ]
     if d == 64:
         why = ("4 warps x 32 rows: no spill since the masked steps are a separate loop" if causal
                else "4 warps x 32 rows: 284 TFLOP/s on H100 vs 216 at 16 rows per warp")
@@ -270,7 +300,7 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
 def all_keys():
     for gpu in GPUS:
         for dtype in ("f16", "bf16"):
-            for d in (64, 128):
+            for d in ((32, 64, 96, 128, 192, 256) if gpu == "h100" else (64, 128)):
                 for causal in (False, True):
                     yield gpu, dtype, d, causal
 

@@ -156,7 +156,8 @@ struct Fa2Config {
     static_assert(!kConvert || (std::is_same<Element, __nv_bfloat16>::value &&
                                 std::is_same<MmaElement, __half>::value),
                   "the only conversion is bf16 (global) -> f16 (tensor cores), for sm_75");
-    static_assert(kHeadDim == 64 || kHeadDim == 128, "head_dim is 64 or 128");
+    static_assert(kHeadDim % 16 == 0 && kHeadDim >= 32 && kHeadDim <= 256,
+                  "head_dim is a multiple of the MMA k (16), 32..256");
     static_assert(kWarpRows == 16 || kWarpRows == 32, "a warp owns 16 or 32 query rows");
     static_assert(kBlockM == kWarpRows * kWarps, "warps split the query rows: BM == rows * WARPS");
     static_assert(kBlockN % 16 == 0 && kBlockN >= 16, "BN is a multiple of the MMA k (16)");
@@ -180,21 +181,36 @@ template <class Cfg, int kRows>
 __device__ __forceinline__ void load_tile(typename Cfg::MmaElement* s,
                                           const typename Cfg::Element* g, int64_t row_stride,
                                           int rows_valid, int tid) {
-    static_assert(Cfg::kThreads % Cfg::kChunksPerRow == 0, "whole rows per pass");
-    constexpr int kRowStep = Cfg::kThreads / Cfg::kChunksPerRow;
-    constexpr int kIters = kRows / kRowStep;
-    static_assert(kRows % kRowStep == 0, "the tile splits into whole passes");
-    const int row = tid / Cfg::kChunksPerRow;
-    const int col = (tid % Cfg::kChunksPerRow) * 8;
-    const typename Cfg::Element* src = g + row * row_stride + col;
-    const int64_t step = int64_t(kRowStep) * row_stride;
-    typename Cfg::MmaElement* dst = s + row * Cfg::kPitch + col;
+    if constexpr (Cfg::kThreads % Cfg::kChunksPerRow != 0) {
+        /* D = 96, 192: a row's chunks do not divide the block, so flat chunk indices (chunk c
+         * is row c / kChunksPerRow, column c % kChunksPerRow). */
+        constexpr int kIters = kRows * Cfg::kChunksPerRow / Cfg::kThreads;
 #pragma unroll
-    for (int i = 0; i < kIters; ++i) {
-        const bool valid = row + i * kRowStep < rows_valid;
-        copy16_g2s<Cfg::kConvert>(dst + i * kRowStep * Cfg::kPitch, valid ? src : g, valid);
-        src += step;
-        asm("" : "+l"(src)); /* opaque: no hoisted per-chunk offsets */
+        for (int i = 0; i < kIters; ++i) {
+            const int c = tid + i * Cfg::kThreads;
+            const int row = c / Cfg::kChunksPerRow;
+            const int col = (c % Cfg::kChunksPerRow) * 8;
+            const bool valid = row < rows_valid;
+            copy16_g2s<Cfg::kConvert>(s + row * Cfg::kPitch + col,
+                                      valid ? g + row * row_stride + col : g, valid);
+        }
+    } else {
+        static_assert(Cfg::kThreads % Cfg::kChunksPerRow == 0, "whole rows per pass");
+        constexpr int kRowStep = Cfg::kThreads / Cfg::kChunksPerRow;
+        constexpr int kIters = kRows / kRowStep;
+        static_assert(kRows % kRowStep == 0, "the tile splits into whole passes");
+        const int row = tid / Cfg::kChunksPerRow;
+        const int col = (tid % Cfg::kChunksPerRow) * 8;
+        const typename Cfg::Element* src = g + row * row_stride + col;
+        const int64_t step = int64_t(kRowStep) * row_stride;
+        typename Cfg::MmaElement* dst = s + row * Cfg::kPitch + col;
+#pragma unroll
+        for (int i = 0; i < kIters; ++i) {
+            const bool valid = row + i * kRowStep < rows_valid;
+            copy16_g2s<Cfg::kConvert>(dst + i * kRowStep * Cfg::kPitch, valid ? src : g, valid);
+            src += step;
+            asm("" : "+l"(src)); /* opaque: no hoisted per-chunk offsets */
+        }
     }
 }
 
