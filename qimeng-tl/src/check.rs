@@ -1462,6 +1462,45 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// One edge of a sliding window: the mask must be exactly that edge (`exact`, with `rule`
+    /// saying what it should be) and apply on every key block, since the edge crosses blocks of
+    /// any position. Reports what is wrong; returns whether the edge is now masked.
+    fn window_edge(
+        &mut self,
+        sp: Option<Span>,
+        cond: &Cond,
+        when: MaskWhen,
+        exact: bool,
+        edge: &str,
+        rule: String,
+    ) -> bool {
+        if !exact {
+            self.err(
+                Diagnostic::error(
+                    "window-mask",
+                    sp,
+                    format!("the mask `{cond}` is not the window's {edge} edge"),
+                )
+                .label("masks the wrong scores")
+                .note(rule),
+            );
+            false
+        } else if when != MaskWhen::Always {
+            self.err(
+                Diagnostic::error(
+                    "window-mask",
+                    sp,
+                    "a window edge is masked on every key block",
+                )
+                .label("wrong blocks")
+                .help("drop the qualifier: the edge crosses blocks of any position"),
+            );
+            false
+        } else {
+            true
+        }
+    }
+
     fn mask(&mut self, target: &str, cond: &Cond, when: MaskWhen, span: Span) {
         let sp = Some(span);
         let causal_kind = eval::mentions(&cond.lhs, "query") || eval::mentions(&cond.rhs, "query");
@@ -1534,46 +1573,26 @@ impl<'a> Checker<'a> {
         let two_sided = window.is_some() && self.target.causal == Some(false);
         if causal_kind && window.is_some() && (left_exact || leftward) {
             let w = window.unwrap_or_default();
-            if !left_exact {
-                self.err(
-                    Diagnostic::error("window-mask", sp, format!("the mask `{cond}` is not the window's left edge"))
-                        .label("masks the wrong scores")
-                        .note(format!("query i sees key j iff j >= i + S_k - S_q - {0} (the left edge is inside the window): mask `key < query + S_k - S_q - {0}`", w.left)),
-                );
-            } else if when != MaskWhen::Always {
-                self.err(
-                    Diagnostic::error(
-                        "window-mask",
-                        sp,
-                        "a window edge is masked on every key block",
-                    )
-                    .label("wrong blocks")
-                    .help("drop the qualifier: the edge crosses blocks of any position"),
-                );
-            } else if let Some(b) = self.bufs.get_mut(target) {
+            let rule = format!(
+                "query i sees key j iff j >= i + S_k - S_q - {0} (the left edge is inside the window): mask `key < query + S_k - S_q - {0}`",
+                w.left
+            );
+            if self.window_edge(sp, cond, when, left_exact, "left", rule)
+                && let Some(b) = self.bufs.get_mut(target)
+            {
                 b.left_masked = true;
             }
             return;
         }
         if causal_kind && two_sided && !causal_exact {
             let w = window.unwrap_or_default();
-            if !right_exact {
-                self.err(
-                    Diagnostic::error("window-mask", sp, format!("the mask `{cond}` is not the window's right edge"))
-                        .label("masks the wrong scores")
-                        .note(format!("query i sees key j iff j <= i + S_k - S_q + {0}: mask `key > query + S_k - S_q + {0}`", w.right)),
-                );
-            } else if when != MaskWhen::Always {
-                self.err(
-                    Diagnostic::error(
-                        "window-mask",
-                        sp,
-                        "a window edge is masked on every key block",
-                    )
-                    .label("wrong blocks")
-                    .help("drop the qualifier: the edge crosses blocks of any position"),
-                );
-            } else if let Some(b) = self.bufs.get_mut(target) {
+            let rule = format!(
+                "query i sees key j iff j <= i + S_k - S_q + {0}: mask `key > query + S_k - S_q + {0}`",
+                w.right
+            );
+            if self.window_edge(sp, cond, when, right_exact, "right", rule)
+                && let Some(b) = self.bufs.get_mut(target)
+            {
                 b.right_masked = true;
             }
             return;
