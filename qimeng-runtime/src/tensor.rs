@@ -139,7 +139,7 @@ fn overflow(shape: [usize; 4], strides: [usize; 3]) -> Error {
 }
 
 /// The strides of a contiguous `[batch, seqlen, heads, head_dim]` tensor.
-fn contiguous(shape: [usize; 4]) -> Result<[usize; 3]> {
+pub(crate) fn contiguous(shape: [usize; 4]) -> Result<[usize; 3]> {
     let head = shape[3];
     let seq = shape[2].checked_mul(head);
     let batch = seq.and_then(|s| shape[1].checked_mul(s));
