@@ -297,12 +297,127 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
     return key, {"spec.json": spec, "kernel.h": header, "kernel.cu": cu, "kernel.tl": "\n".join(tl) + "\n"}
 
 
+# f32 entries: the exact CUDA-core kernel (kernels-cache/include/qimeng/f32_fwd.cuh; why not tf32:
+# its header). For each arch class one tile: (BM, BN, warps, min blocks/SM, why).
+F32_GPUS = ("t4", "a100", "h100")
+
+
+def f32_smem(bm, bn, d):
+    """Bytes of the f32 kernel's shared memory: Q and K padded by 4 floats a row, V dense, P."""
+    return (bm * (d + 4) + bn * (d + 4) + bn * d + bm * (bn + 4)) * 4
+
+
+def f32_tiles(gpu, d):
+    family = GPUS[gpu][2]
+    if family == "turing":
+        if d == 64:
+            bm, bn, w, minb = 64, 32, 8, 1
+        else:
+            bm, bn, w, minb = 32, 32, 4, 1
+        why = f"{kib(f32_smem(bm, bn, d))} under sm_75's 64 KiB per block"
+    elif d == 64:
+        bm, bn, w, minb = 64, 64, 8, 2
+        why = f"{kib(f32_smem(bm, bn, d))}: 2 blocks of 256 threads per SM"
+    else:
+        bm, bn, w, minb = 64, 32, 8, 2
+        why = f"{kib(f32_smem(bm, bn, d))}: 2 blocks of 256 threads per SM (BN=64 would take {kib(f32_smem(64, 64, d))})"
+    return bm, bn, w, minb, why
+
+
+def render_f32(gpu, d, causal):
+    disp, sm, _ = GPUS[gpu]
+    key = f"fwd-{gpu}-f32-d{d}-{'causal' if causal else 'full'}"
+    sym = "qimeng_" + key.replace("-", "_")
+    guard = "QIMENG_" + key.replace("-", "_").upper() + "_H"
+    bm, bn, w, minb, why = f32_tiles(gpu, d)
+    rows = bm // (2 * w)
+    what = "causal" if causal else "full"
+    enq = "causal (bottom-right)" if causal else "unmasked"
+    spec = json.dumps({"gpu": gpu, "dtype": "f32", "head_dim": d, "causal": causal}) + "\n"
+    header = f"""/* {key}: exact f32 attention forward (CUDA-core FMA) for {disp} ({sm}), head_dim {d}, {what}. */
+#ifndef {guard}
+#define {guard}
+
+#include "qimeng/abi.h"
+
+/** Enqueues {enq} f32 attention, head_dim {d} on `stream` (see abi.h); returns the cudaError_t of the launch. */
+QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
+
+#endif
+"""
+    cu = f"""/* {key}: this spec's tile configuration and its launcher (the kernel is f32_fwd.cuh). */
+#include "kernel.h"
+
+#include "qimeng/f32_fwd.cuh"
+
+namespace {{
+
+struct Spec {{
+    using Element = float;  /* exact f32 on FMA: tf32 tensor cores would miss f32's 1e-5 standard */
+    static constexpr int kHeadDim = {d};
+    static constexpr int kBlockM = {bm};  /* {2 * w} row groups x {rows} rows */
+    static constexpr int kBlockN = {bn};  /* {why} */
+    static constexpr int kWarps = {w};
+    static constexpr int kStages = 1;
+    static constexpr bool kCausal = {"true" if causal else "false"};
+    static constexpr int kMinBlocksPerSm = {minb};
+}};
+
+}}  // namespace
+
+QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
+    return qimeng::f32_fwd_launch<Spec>(args, stream);
+}}
+"""
+    tl = [
+        f"# {key}: exact f32 forward on {disp} ({sm}), head_dim {d}, {'causal (bottom-right)' if causal else 'no mask'}.",
+        "# CUDA-core FMA GEMMs (tf32 tensor cores would miss f32's 1e-5 standard). One block per",
+        f"# (query block i, head h, batch b); the 16 threads of row group g own query rows {rows}g..{rows}g+{rows - 1}.",
+        f"param BM = {bm}, BN = {bn}, D = {d}, STAGES = 1, WARPS = {w}",
+        "Allocate Q in global (S_q, D) f32 at batch b, head h",
+        "Allocate K, V in global (S_k, D) f32 at batch b, head h / GROUP",
+        "Allocate O in global (S_q, D) f32 at batch b, head h",
+        "Allocate sQ in shared (BM, D) f32",
+        "Allocate sK, sV in shared (STAGES, BN, D) f32",
+        "Allocate S in register (BM, BN) f32",
+        "Allocate P in shared (BM, BN) f32",
+        "Allocate O_acc in register (BM, D) f32",
+        "Allocate m, l in register (BM) f32",
+        "Copy Q tile (BM, D) at [row block i] from global to sQ (sync; rows >= S_q as zeros)",
+        "Loop j over key blocks up to the diagonal of block i" if causal else "Loop j over key blocks",
+        "  Copy K, V tile (BN, D) at [key block j] from global to sK, sV (sync; rows >= S_k as zeros)",
+        "  Sync",
+        "  Compute GEMM sQ, sK^T -> S (BM, BN) f32 on fma",
+        "  Compute scale S by softmax_scale * log2(e)",
+        "  Compute mask S where key >= S_k",
+    ]
+    if causal:
+        tl.append("  Compute mask S where key > query + S_k - S_q")
+    tl += [
+        "  Compute rowmax S -> m_new (BM)",
+        "  Compute rescale O_acc, l by exp2(m - m_new); m = m_new",
+        "  Compute exp2 S - m_new -> S",
+        "  Compute rowsum S -> l (accumulate)",
+        "  Reshape S from accumulator layout to operand layout as f32 -> P",
+        "  Compute GEMM P, sV -> O_acc (accumulate) on fma",
+        "  Sync",
+        "End",
+        "Compute normalize O_acc by l (l == 0 -> 0)",
+        "Copy O_acc (BM, D) as f32 to O at [row block i] (rows < S_q)",
+    ]
+    return key, {"spec.json": spec, "kernel.h": header, "kernel.cu": cu, "kernel.tl": "\n".join(tl) + "\n"}
+
+
 def all_keys():
     for gpu in GPUS:
         for dtype in ("f16", "bf16"):
             for d in ((32, 64, 96, 128, 192, 256) if gpu == "h100" else (64, 128)):
                 for causal in (False, True):
                     yield gpu, dtype, d, causal
+    for gpu in F32_GPUS:
+        for d in (64, 128):
+            for causal in (False, True):
+                yield gpu, "f32", d, causal
 
 
 def main():
@@ -313,7 +428,7 @@ def main():
     wanted = set(args.keys)
     written = 0
     for gpu, dtype, d, causal in all_keys():
-        key, files = render(gpu, dtype, d, causal)
+        key, files = (render_f32(gpu, d, causal) if dtype == "f32" else render(gpu, dtype, d, causal))
         if wanted and key not in wanted:
             continue
         wanted.discard(key)

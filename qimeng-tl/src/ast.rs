@@ -328,10 +328,21 @@ pub enum MaskWhen {
     Diagonal,
 }
 
+/// The units a GEMM runs on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Engine {
+    /// Tensor-core MMA (`mma.sync`, `wgmma`): 16-bit operands, f32 accumulators, MMA tile shapes.
+    #[default]
+    TensorCore,
+    /// `on fma`: CUDA-core fused multiply-adds, exact f32 (the f32 kernels: tf32 tensor cores
+    /// would miss f32's error standard). Any operand dtype; rows split over 16-thread groups.
+    Fma,
+}
+
 /// The `Compute` forms.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Compute {
-    /// `GEMM a, b[^T] -> c [(shape)] [dtype] [(accumulate)]`: c = a b (or c += a b), f32.
+    /// `GEMM a, b[^T] -> c [(shape)] [dtype] [(accumulate)] [on fma]`: c = a b (or c += a b), f32.
     Gemm {
         /// Left operand (M, K).
         a: Operand,
@@ -345,6 +356,8 @@ pub enum Compute {
         dtype: Option<DType>,
         /// `(accumulate)`: add to c instead of overwriting it.
         accumulate: bool,
+        /// Which units multiply: tensor cores (the default) or `on fma`.
+        engine: Engine,
     },
     /// `scale S by expr`.
     Scale {

@@ -165,6 +165,8 @@ struct Checker<'a> {
     causal_seen: bool,
     store_seen: bool,
     gemm_warps: Option<(u64, Option<u64>)>,
+    /// Whether the program's GEMMs run `on fma` (CUDA cores) rather than on tensor cores.
+    fma_gemms: bool,
 }
 
 fn dim_text(dims: &[i64]) -> String {
@@ -213,6 +215,7 @@ impl<'a> Checker<'a> {
             causal_seen: false,
             store_seen: false,
             gemm_warps: None,
+            fma_gemms: false,
         }
     }
 
@@ -295,6 +298,11 @@ impl<'a> Checker<'a> {
         if !self.report.diagnostics.is_empty() {
             return;
         }
+        walk(&program.stmts, &mut |s| {
+            if let StmtKind::Compute(Compute::Gemm { engine, .. }) = &s.kind {
+                self.fma_gemms |= *engine == Engine::Fma;
+            }
+        });
         self.block(&program.stmts);
         if !self.store_seen {
             self.err(Diagnostic::error(
@@ -330,7 +338,10 @@ impl<'a> Checker<'a> {
                     }
                     let dims = b.dims.clone();
                     if let Some(d) = self.write(&r.dst, s.span) {
-                        if d.dims != dims || d.space != Space::Register {
+                        // FMA GEMMs read P by key across a row group's threads: through shared.
+                        let space_ok = d.space == Space::Register
+                            || (self.fma_gemms && d.space == Space::Shared);
+                        if d.dims != dims || !space_ok {
                             let msg = format!(
                                 "`{}` must be a register tile of the same shape as `{}` {}",
                                 r.dst,
@@ -983,6 +994,7 @@ impl<'a> Checker<'a> {
                 shape,
                 dtype,
                 accumulate,
+                engine,
             } => {
                 self.in_loop(span, "a GEMM");
                 let (Some(ab), Some(bb)) = (self.read(&a.name, span), self.read(&b.name, span))
@@ -1023,7 +1035,9 @@ impl<'a> Checker<'a> {
                                 op.name, buf.content, buf.dtype
                             )),
                         );
-                    } else if !self.info.native_tensor_core(buf.content) {
+                    } else if *engine == Engine::TensorCore
+                        && !self.info.native_tensor_core(buf.content)
+                    {
                         let native: Vec<&str> = self
                             .info
                             .tensor_core_dtypes
@@ -1048,12 +1062,17 @@ impl<'a> Checker<'a> {
                                 self.info.sm_arch(),
                                 native.join(", ")
                             ))
-                            .help(format!(
-                                "convert first, e.g. `Compute convert {} {} -> {}`",
-                                op.name,
-                                buf.content,
-                                native.first().copied().unwrap_or("f16")
-                            )),
+                            .help(if buf.content == DType::F32 {
+                                "exact f32 runs on the CUDA cores: end the GEMM with `on fma`"
+                                    .to_string()
+                            } else {
+                                format!(
+                                    "convert first, e.g. `Compute convert {} {} -> {}`",
+                                    op.name,
+                                    buf.content,
+                                    native.first().copied().unwrap_or("f16")
+                                )
+                            }),
                         );
                     }
                 }
@@ -1728,10 +1747,16 @@ impl<'a> Checker<'a> {
         let mut regs = REGISTER_OVERHEAD;
         let mut biggest_reg: Option<(u64, Span)> = None;
         let mut seen = HashSet::new();
-        // A Reshape's operand tile is built from the accumulator's registers as they die (FA2
-        // converts S to P in place): it costs no registers of its own.
+        // A Reshape's operand tile in registers is built from the accumulator's registers as
+        // they die (FA2 converts S to P in place): it costs no registers of its own. One in
+        // shared memory (the FMA kernels' P) costs its bytes like any shared tile.
         walk(&program.stmts, &mut |s| {
-            if let StmtKind::Reshape(r) = &s.kind {
+            if let StmtKind::Reshape(r) = &s.kind
+                && self
+                    .bufs
+                    .get(&r.dst)
+                    .is_none_or(|b| b.space == Space::Register)
+            {
                 seen.insert(r.dst.clone());
             }
         });
@@ -1840,13 +1865,21 @@ impl<'a> Checker<'a> {
             self.p("BN").unwrap_or(0),
             self.p("D").unwrap_or(0),
         );
-        let rows = warps.clamp(1, 1 << 20) * 16;
+        // FMA GEMMs split rows over 16-thread groups (two per warp); MMA over 16-row tiles.
+        let (rows, unit) = if self.fma_gemms {
+            (
+                warps.clamp(1, 1 << 20) * 2,
+                "rows over the 16-thread groups of",
+            )
+        } else {
+            (warps.clamp(1, 1 << 20) * 16, "16-row MMA tiles over")
+        };
         if bm <= 0 || bm % rows != 0 {
             self.err(
                 Diagnostic::error(
                     "tile-divisibility",
                     at,
-                    format!("BM = {bm} does not split into 16-row MMA tiles over {warps} warps"),
+                    format!("BM = {bm} does not split into {unit} {warps} warps"),
                 )
                 .help(format!("BM a multiple of {rows}")),
             );

@@ -752,6 +752,13 @@ impl LineParser {
                 let shape = self.opt_shape()?;
                 let dtype = self.opt_dtype();
                 let accumulate = self.accumulate_flag()?;
+                let engine = if matches!(self.peek(), Some(Tok::Word(w)) if w == "on") {
+                    self.pos += 1;
+                    self.word("fma")?;
+                    Engine::Fma
+                } else {
+                    Engine::TensorCore
+                };
                 Compute::Gemm {
                     a,
                     b,
@@ -759,6 +766,7 @@ impl LineParser {
                     shape,
                     dtype,
                     accumulate,
+                    engine,
                 }
             }
             "scale" => {

@@ -180,6 +180,7 @@ impl Display for Compute {
                 shape: s,
                 dtype,
                 accumulate,
+                engine,
             } => {
                 write!(f, "GEMM {a}, {b} -> {c}")?;
                 if let Some(s) = s {
@@ -191,6 +192,9 @@ impl Display for Compute {
                 }
                 if *accumulate {
                     f.write_str(" (accumulate)")?;
+                }
+                if *engine == Engine::Fma {
+                    f.write_str(" on fma")?;
                 }
                 Ok(())
             }

@@ -106,16 +106,20 @@ fn compute() -> impl Strategy<Value = Compute> {
             name(),
             prop::option::of(shape()),
             prop::option::of(dtype()),
-            any::<bool>()
+            any::<bool>(),
+            prop_oneof![Just(Engine::TensorCore), Just(Engine::Fma)]
         )
-            .prop_map(|(a, b, c, shape, dtype, accumulate)| Compute::Gemm {
-                a,
-                b,
-                c,
-                shape,
-                dtype,
-                accumulate
-            }),
+            .prop_map(
+                |(a, b, c, shape, dtype, accumulate, engine)| Compute::Gemm {
+                    a,
+                    b,
+                    c,
+                    shape,
+                    dtype,
+                    accumulate,
+                    engine
+                }
+            ),
         (name(), expr()).prop_map(|(target, factor)| Compute::Scale { target, factor }),
         (
             name(),
