@@ -1,0 +1,364 @@
+"""Decode attention on one GPU: qimeng's `dec-*` kernels against PyTorch SDPA (cuDNN and flash
+backends) in one process, on identical inputs, and the card's streaming-read bandwidth.
+
+    python3 bench/decode.py --lib LIB --test            # correctness sweep (torch f32 reference)
+    python3 bench/decode.py --lib LIB --bench --out decode.md
+
+LIB is libqimeng_bench_ffi.so (the runtime's checked path, with its split heuristic) or a
+library of the raw entry symbols (libqimeng_decode.so, built by bench/build.sh), which is
+launched directly with the heuristic below.
+
+The grid is ../shared/ANCHORS.md's: bf16, 32 query heads, 8 KV heads, head_dim 128, one query
+token, batch 1/16/64, cache 4k/32k. GB/s counts the K and V bytes read (2 b L hkv d 2).
+SDPA gets the contiguous cache with its 8 KV heads expanded to 32 (enable_gqa where the
+backend takes it); its time is the attention call only. Ours runs the contiguous layout and
+the paged layout (block size 16 and 64, pages in a random order over the pool).
+Timing: CUDA events around K back-to-back calls (K = 20 for cells under 256 MiB, else 3),
+queued behind a GPU sleep so host launch overhead never idles the GPU; backends interleaved
+round-robin per repetition, input sets rotated (more than 4x L2 in all for the small cells);
+median over repetitions of the per-call time.
+"""
+import argparse
+import ctypes
+import datetime
+import math
+import statistics
+import sys
+
+import torch
+import torch.nn.functional as F
+from torch.nn.attention import SDPBackend, sdpa_kernel
+
+
+class DecodeArgs(ctypes.Structure):  # kernels-cache/include/qimeng/decode_abi.h
+    _fields_ = [(n, ctypes.c_void_p) for n in
+                ("q", "k", "v", "o", "lse", "block_table", "cache_seqlens", "workspace")] + \
+               [(n, ctypes.c_int64) for n in
+                ("q_batch_stride", "q_row_stride", "q_head_stride",
+                 "k_page_stride", "k_row_stride", "k_head_stride",
+                 "v_page_stride", "v_row_stride", "v_head_stride",
+                 "o_batch_stride", "o_row_stride", "o_head_stride", "block_table_stride")] + \
+               [(n, ctypes.c_int32) for n in
+                ("batch", "seqlen_q", "heads_q", "heads_kv", "head_dim", "block_size",
+                 "num_blocks", "max_seqlen_k", "num_splits", "causal")] + \
+               [("softmax_scale", ctypes.c_float), ("reserved", ctypes.c_int32)]
+
+
+def num_splits(batch, heads_kv, max_len, block_n, sms, per_sm):
+    """Mirror of qimeng-runtime's decode::num_splits (for the raw-symbol library)."""
+    tiles = -(-max_len // block_n)
+    base = batch * heads_kv
+    slots = sms * per_sm
+    if tiles <= 1 or base >= slots * 0.8:
+        return 1
+    top = min(tiles, 256)
+    eff = []
+    for s in range(1, top + 1):
+        blocks = base * s
+        waves = -(-blocks // slots)
+        eff.append(blocks / (waves * slots))
+    best = max(eff)
+    for s in range(1, top + 1):
+        if eff[s - 1] >= 0.85 * best:
+            return s
+    return 1
+
+
+class Raw:
+    def __init__(self, path):
+        self.lib = ctypes.CDLL(path)
+        self.sms = torch.cuda.get_device_properties(0).multi_processor_count
+        self.ws = torch.empty(64 << 20, dtype=torch.uint8, device="cuda")
+
+    def run(self, key, q, k, v, o, lse=None, table=None, lens=None, max_len=None, causal=False,
+            splits=None, scale=None):
+        fn = getattr(self.lib, "qimeng_" + key.replace("-", "_"))
+        fn.argtypes = [ctypes.POINTER(DecodeArgs), ctypes.c_void_p]
+        b, sq, hq, d = q.shape
+        hkv = k.shape[2]
+        a = DecodeArgs()
+        a.q, a.k, a.v, a.o = q.data_ptr(), k.data_ptr(), v.data_ptr(), o.data_ptr()
+        a.lse = lse.data_ptr() if lse is not None else None
+        a.block_table = table.data_ptr() if table is not None else None
+        a.cache_seqlens = lens.data_ptr() if lens is not None else None
+        a.q_batch_stride, a.q_row_stride, a.q_head_stride = q.stride()[:3]
+        a.k_page_stride, a.k_row_stride, a.k_head_stride = k.stride()[:3]
+        a.v_page_stride, a.v_row_stride, a.v_head_stride = v.stride()[:3]
+        a.o_batch_stride, a.o_row_stride, a.o_head_stride = o.stride()[:3]
+        a.block_table_stride = table.stride(0) if table is not None else 0
+        a.batch, a.seqlen_q, a.heads_q, a.heads_kv, a.head_dim = b, sq, hq, hkv, d
+        a.block_size = k.shape[1]
+        a.num_blocks = k.shape[0]
+        a.max_seqlen_k = max_len if max_len is not None else k.shape[1]
+        bn = 32 if key.startswith("dec-t4") else 64
+        a.num_splits = splits or num_splits(b, hkv, a.max_seqlen_k, bn, self.sms, 2)
+        need = a.num_splits * b * sq * hq * (d + 1) * 4
+        if need > self.ws.numel():
+            self.ws = torch.empty(need, dtype=torch.uint8, device="cuda")
+        a.workspace = self.ws.data_ptr()
+        a.causal = int(causal)
+        a.softmax_scale = scale or 1 / math.sqrt(d)
+        rc = fn(ctypes.byref(a), ctypes.c_void_p(torch.cuda.current_stream().cuda_stream))
+        if rc != 0:
+            raise RuntimeError(f"{key}: launch returned {rc}")
+        return a.num_splits
+
+
+def reference(q, kc, vc, lens, causal, scale):
+    """f32 attention per sequence over its first lens[b] keys (kc, vc: [b, L, hkv, d])."""
+    b, sq, hq, d = q.shape
+    hkv = kc.shape[2]
+    out = torch.zeros(b, sq, hq, d, dtype=torch.float32, device=q.device)
+    lse = torch.full((b, hq, sq), -math.inf, dtype=torch.float32, device=q.device)
+    for i in range(b):
+        L = int(lens[i])
+        qq = q[i].float().transpose(0, 1)  # hq sq d
+        kk = kc[i, :L].float().transpose(0, 1).repeat_interleave(hq // hkv, 0)
+        vv = vc[i, :L].float().transpose(0, 1).repeat_interleave(hq // hkv, 0)
+        s = qq @ kk.transpose(1, 2) * scale  # hq sq L
+        if causal:
+            qi = torch.arange(sq, device=q.device)[:, None]
+            kj = torch.arange(L, device=q.device)[None, :]
+            s = s.masked_fill(kj > qi + L - sq, -math.inf)
+        m = s.amax(-1, keepdim=True)
+        ok = torch.isfinite(m)
+        p = torch.where(ok, torch.exp(s - torch.where(ok, m, 0)), torch.zeros_like(s))
+        den = p.sum(-1, keepdim=True)
+        o = torch.where(den > 0, (p @ vv) / den.clamp_min(1e-30), torch.zeros_like(qq))
+        out[i] = o.transpose(0, 1)
+        lse[i] = torch.where(den[..., 0] > 0, (torch.log(den) + m)[..., 0], -math.inf)
+    return out, lse
+
+
+def make_case(b, sq, hq, hkv, d, dtype, lens, page, shuffle=True, gen=None):
+    """Random q and a cache holding lens[i] keys per sequence; paged (page > 0) or contiguous."""
+    dev = "cuda"
+    L = max(lens)
+    q = torch.randn(b, sq, hq, d, dtype=dtype, device=dev, generator=gen)
+    kc = torch.randn(b, L, hkv, d, dtype=dtype, device=dev, generator=gen)
+    vc = torch.randn(b, L, hkv, d, dtype=dtype, device=dev, generator=gen)
+    if page == 0:
+        return q, kc, vc, kc, vc, None
+    per = -(-L // page)
+    pool_pages = b * per + 3
+    kp = torch.randn(pool_pages, page, hkv, d, dtype=dtype, device=dev, generator=gen)
+    vp = torch.randn(pool_pages, page, hkv, d, dtype=dtype, device=dev, generator=gen)
+    order = torch.randperm(pool_pages, device=dev, generator=gen) if shuffle else torch.arange(pool_pages, device=dev)
+    table = order[: b * per].view(b, per).to(torch.int32).contiguous()
+    for i in range(b):
+        for p in range(-(-lens[i] // page)):
+            n = min(page, lens[i] - p * page)
+            kp[table[i, p], :n] = kc[i, p * page: p * page + n]
+            vp[table[i, p], :n] = vc[i, p * page: p * page + n]
+    return q, kc, vc, kp, vp, table
+
+
+def test(lib, keys):
+    gen = torch.Generator(device="cuda")
+    gen.manual_seed(1)
+    cases = [  # b, sq, hq, hkv, lens, page, causal, lse, splits
+        (1, 1, 1, 1, [1], 0, False, True, None),
+        (3, 1, 8, 1, [1, 17, 1000], 16, False, True, None),
+        (2, 1, 32, 8, [4096, 333], 64, False, True, None),
+        (4, 4, 16, 2, [5, 100, 1, 77], 16, True, True, None),
+        (2, 8, 64, 8, [130, 9], 16, True, True, 3),
+        (2, 8, 8, 8, [2000, 2047], 0, True, False, None),
+        (1, 2, 4, 1, [5000], 64, False, True, 7),
+        (5, 1, 32, 8, [17, 1, 4096, 65, 64], 1, False, True, None),
+        (2, 3, 24, 8, [3, 1000], 17, True, True, None),
+        (2, 1, 8, 8, [1, 1], 16, True, True, 4),
+    ]
+    fails = 0
+    for key in keys:
+        _, gpu, dt, dd = key.split("-")
+        dtype = torch.bfloat16 if dt == "bf16" else torch.float16
+        d = int(dd[1:])
+        worst = (0.0, 0.0)
+        for (b, sq, hq, hkv, lens, page, causal, want_lse, splits) in cases:
+            q, kc, vc, kp, vp, table = make_case(b, sq, hq, hkv, d, dtype, lens, page, gen=gen)
+            o = torch.full_like(q, float("nan"))
+            lse = torch.full((b, hq, sq), float("nan"), device="cuda") if want_lse else None
+            lt = torch.tensor(lens, dtype=torch.int32, device="cuda")
+            scale = 1 / math.sqrt(d)
+            s = lib.run(key, q, kp, vp, o, lse=lse, table=table, lens=lt, max_len=max(lens),
+                        causal=causal, splits=splits, scale=scale)
+            torch.cuda.synchronize()
+            ref, ref_lse = reference(q, kc, vc, lens, causal, scale)
+            lowp, _ = reference(q, kc, vc, lens, causal, scale)
+            lowp = lowp.to(dtype).float()
+            err = (o.float() - ref).abs().max().item()
+            base = (lowp - ref).abs().max().item()
+            rel = ((o.float() - ref).norm() / ref.norm().clamp_min(1e-30)).item()
+            ok = math.isfinite(err) and err <= 2 * base + 1e-3 and rel < (1e-2 if dt == "bf16" else 2e-3)
+            if want_lse:
+                fin = torch.isfinite(ref_lse)
+                lerr = (lse[fin] - ref_lse[fin]).abs().max().item() if fin.any() else 0.0
+                ok = ok and bool((torch.isinf(lse) == torch.isinf(ref_lse)).all()) and lerr < 1e-3
+            worst = max(worst, (err, rel))
+            if not ok:
+                fails += 1
+                print(f"FAIL {key} b{b} sq{sq} hq{hq} hkv{hkv} lens{lens} page{page} causal{causal} splits{s}: err {err:.3g} (bf16-ref {base:.3g}) rel {rel:.3g}", flush=True)
+        print(f"{key}: {len(cases)} cases, worst max err {worst[0]:.3g} rel {worst[1]:.3g}", flush=True)
+    print("decode tests:", "FAILED" if fails else "all passed", fails)
+    return fails
+
+
+def stream_bw():
+    """Streaming read: sum over 4 GiB of bf16 (torch), and a copy."""
+    x = torch.ones(2 << 30, dtype=torch.bfloat16, device="cuda")
+    for _ in range(3):
+        x.sum()
+    ts = []
+    for _ in range(20):
+        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        a.record(); x.sum(); b.record(); b.synchronize()
+        ts.append(a.elapsed_time(b))
+    del x
+    return (4 << 30) / (statistics.median(ts) * 1e-3) / 1e9
+
+
+def bench(lib, out, reps):
+    torch.manual_seed(0)
+    hq, hkv, d = 32, 8, 128
+    key = "dec-h100-bf16-d128"
+    dtype = torch.bfloat16
+    l2 = torch.cuda.get_device_properties(0).L2_cache_size
+    rows = []
+    bw = stream_bw()
+    card = torch.cuda.get_device_name(0)
+    for b in (1, 16, 64):
+        for L in (4096, 32768):
+            kvbytes = 2 * b * L * hkv * d * 2
+            nsets = max(1, min(12, -(-4 * l2 // kvbytes)))
+            sets = []
+            for _ in range(nsets):
+                q = torch.randn(b, 1, hq, d, dtype=dtype, device="cuda")
+                kc = torch.randn(b, L, hkv, d, dtype=dtype, device="cuda")
+                vc = torch.randn(b, L, hkv, d, dtype=dtype, device="cuda")
+                sets.append((q, kc, vc))
+            # paged copies (random page order) of set 0..n
+            paged = {}
+            for page in (16, 64):
+                ps = []
+                for (q, kc, vc) in sets:
+                    per = L // page
+                    order = torch.randperm(b * per, device="cuda")
+                    kp = torch.empty(b * per, page, hkv, d, dtype=dtype, device="cuda")
+                    vp = torch.empty_like(kp)
+                    kp[order] = kc.view(b * per, page, hkv, d)
+                    vp[order] = vc.view(b * per, page, hkv, d)
+                    table = order.view(b, per).to(torch.int32).contiguous()
+                    ps.append((kp, vp, table))
+                paged[page] = ps
+            lens = torch.full((b,), L, dtype=torch.int32, device="cuda")
+            o = torch.empty(b, 1, hq, d, dtype=dtype, device="cuda")
+            sdq = [s[0].transpose(1, 2) for s in sets]
+            sdk = [s[1].transpose(1, 2) for s in sets]
+            sdv = [s[2].transpose(1, 2) for s in sets]
+
+            def ours(i):
+                q, kc, vc = sets[i]
+                lib.run(key, q, kc, vc, o, lens=lens, max_len=L)
+
+            def ours_paged(page):
+                def f(i):
+                    kp, vp, table = paged[page][i]
+                    lib.run(key, sets[i][0], kp, vp, o, table=table, lens=lens, max_len=L)
+                return f
+
+            def sdpa(backend):
+                def f(i):
+                    with sdpa_kernel([backend]):
+                        F.scaled_dot_product_attention(sdq[i], sdk[i], sdv[i], enable_gqa=True)
+                return f
+
+            def sdpa_expanded(backend):
+                # The backend refused enable_gqa: the KV heads expanded to 32 beforehand (not
+                # timed); GB/s still counts the 8 heads' bytes, as a GQA kernel reads them.
+                ek = [t.repeat_interleave(hq // hkv, 1) for t in sdk[:1]]
+                ev = [t.repeat_interleave(hq // hkv, 1) for t in sdv[:1]]
+                def f(i):
+                    with sdpa_kernel([backend]):
+                        F.scaled_dot_product_attention(sdq[0], ek[0], ev[0])
+                return f
+
+            backends = {"ours": ours, "paged16": ours_paged(16), "paged64": ours_paged(64),
+                        "cudnn": sdpa(SDPBackend.CUDNN_ATTENTION), "flash": sdpa(SDPBackend.FLASH_ATTENTION)}
+            usable = {}
+            for name, f in backends.items():
+                try:
+                    f(0); torch.cuda.synchronize(); usable[name] = f
+                except Exception as e:  # a backend that refuses the shape is reported, not fatal
+                    print(f"b{b} L{L}: {name} unavailable: {str(e)[:160]}", flush=True)
+                    if name in ("cudnn", "flash"):
+                        try:
+                            g = sdpa_expanded(SDPBackend.CUDNN_ATTENTION if name == "cudnn" else SDPBackend.FLASH_ATTENTION)
+                            g(0); torch.cuda.synchronize(); usable[name + "(expanded)"] = g
+                        except Exception as e2:
+                            print(f"b{b} L{L}: {name} expanded unavailable: {str(e2)[:160]}", flush=True)
+            # correctness of ours vs cuDNN on this cell
+            ours(0); torch.cuda.synchronize(); mine = o.float().clone()
+            with sdpa_kernel([SDPBackend.CUDNN_ATTENTION, SDPBackend.FLASH_ATTENTION, SDPBackend.MATH]):
+                theirs = F.scaled_dot_product_attention(sdq[0], sdk[0], sdv[0], enable_gqa=True).transpose(1, 2).float()
+            diff = (mine - theirs).abs().max().item()
+            # K calls back to back per timing, queued behind a GPU sleep so that the host's
+            # launch overhead (larger than a small cell's kernel) never leaves the GPU idle.
+            k_calls = 20 if kvbytes < (256 << 20) else 3
+            times = {n: [] for n in usable}
+            names = list(usable)
+            for r in range(reps):
+                rot = names[r % len(names):] + names[:r % len(names)]
+                for n in rot:
+                    torch.cuda._sleep(4_000_000 if k_calls > 3 else 100_000)
+                    a, e = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+                    a.record()
+                    for c in range(k_calls):
+                        usable[n]((r * k_calls + c) % nsets)
+                    e.record()
+                    times[n].append((a, e))
+            torch.cuda.synchronize()
+            med = {n: statistics.median([a.elapsed_time(e) / k_calls for a, e in ts]) for n, ts in times.items()}
+            gbs = {n: kvbytes / (t * 1e-3) / 1e9 for n, t in med.items()}
+            rows.append((b, L, gbs, med, diff))
+            print(f"b{b} L{L}: " + "  ".join(f"{n} {g:.0f} GB/s" for n, g in gbs.items()) + f"  maxdiff vs sdpa {diff:.3g}", flush=True)
+            del sets, paged, sdq, sdk, sdv
+            torch.cuda.empty_cache()
+    lines = [f"# Decode attention, {card}, {datetime.date.today()}", "",
+             f"Streaming read (torch sum over 4 GiB bf16): {bw:.0f} GB/s", "",
+             "bf16, 32 q heads / 8 kv heads, d 128, 1 query token; GB/s of K+V read (median of "
+             f"{reps} interleaved reps); ratios ours/cuDNN, ours/stream-read, paged/contiguous", "",
+             "| batch | cache | ours | paged16 | paged64 | cuDNN | flash | ours/cuDNN | ours/read BW | p16/ours | p64/ours | max diff vs SDPA |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for b, L, g, med, diff in rows:
+        g = {k.replace("(expanded)", ""): x for k, x in g.items()}
+        f = lambda n: f"{g[n]:.0f}" if n in g else "-"
+        r = lambda x, y: f"{g[x] / g[y]:.2f}" if x in g and y in g else "-"
+        lines.append(f"| {b} | {L // 1024}k | {f('ours')} | {f('paged16')} | {f('paged64')} | {f('cudnn')} | {f('flash')} | "
+                     f"{r('ours', 'cudnn')} | {g['ours'] / bw:.2f} | {r('paged16', 'ours')} | {r('paged64', 'ours')} | {diff:.3g} |")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if out:
+        open(out, "w").write(text)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lib", required=True)
+    ap.add_argument("--test", action="store_true")
+    ap.add_argument("--keys", default="")
+    ap.add_argument("--bench", action="store_true")
+    ap.add_argument("--reps", type=int, default=60)
+    ap.add_argument("--out", default="")
+    args = ap.parse_args()
+    lib = Raw(args.lib)
+    status = 0
+    if args.test:
+        keys = args.keys.split(",") if args.keys else [f"dec-{g}-{t}-d{d}" for g in ("h100", "a100", "t4") for t in ("bf16", "f16") for d in (64, 128)]
+        status = 1 if test(lib, keys) else 0
+    if args.bench:
+        bench(lib, args.out, args.reps)
+    sys.exit(status)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,20 @@
+/* dec-a100-bf16-d128: this spec's decode tile configuration and its launcher (the kernel is decode_fwd.cuh). */
+#include "kernel.h"
+
+#include "qimeng/decode_fwd.cuh"
+
+namespace {
+
+struct Spec {
+    using Element = __nv_bfloat16;
+    static constexpr int kHeadDim = 128;
+    static constexpr int kBlockN = 64;
+    static constexpr int kStages = 2;  /* 2 stages: 64 KiB at d128 + scores, 2 blocks/SM within 164 KiB */
+    static constexpr int kMinBlocksPerSm = 1;
+};
+
+}  // namespace
+
+QIMENG_EXTERN_C int qimeng_dec_a100_bf16_d128(const QimengDecodeArgs* args, void* stream) {
+    return qimeng::decode_fwd_launch<Spec>(args, stream);
+}

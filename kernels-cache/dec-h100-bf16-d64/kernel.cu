@@ -1,0 +1,20 @@
+/* dec-h100-bf16-d64: this spec's decode tile configuration and its launcher (the kernel is decode_fwd.cuh). */
+#include "kernel.h"
+
+#include "qimeng/decode_fwd.cuh"
+
+namespace {
+
+struct Spec {
+    using Element = __nv_bfloat16;
+    static constexpr int kHeadDim = 64;
+    static constexpr int kBlockN = 64;
+    static constexpr int kStages = 3;  /* 3 stages x 64 keys x (K + V): 96 KiB at d128, 2 blocks/SM within 227 KiB */
+    static constexpr int kMinBlocksPerSm = 2;
+};
+
+}  // namespace
+
+QIMENG_EXTERN_C int qimeng_dec_h100_bf16_d64(const QimengDecodeArgs* args, void* stream) {
+    return qimeng::decode_fwd_launch<Spec>(args, stream);
+}

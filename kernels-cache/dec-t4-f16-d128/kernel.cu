@@ -1,0 +1,20 @@
+/* dec-t4-f16-d128: this spec's decode tile configuration and its launcher (the kernel is decode_fwd.cuh). */
+#include "kernel.h"
+
+#include "qimeng/decode_fwd.cuh"
+
+namespace {
+
+struct Spec {
+    using Element = __half;
+    static constexpr int kHeadDim = 128;
+    static constexpr int kBlockN = 32;
+    static constexpr int kStages = 3;  /* 32-key tiles: 48 KiB of stages + 8 KiB of scores within 64 KiB (sm_75 copies are synchronous) */
+    static constexpr int kMinBlocksPerSm = 1;
+};
+
+}  // namespace
+
+QIMENG_EXTERN_C int qimeng_dec_t4_f16_d128(const QimengDecodeArgs* args, void* stream) {
+    return qimeng::decode_fwd_launch<Spec>(args, stream);
+}
