@@ -7,10 +7,11 @@ namespace {
 
 struct Spec {
     using Element = __nv_bfloat16;
+    using MmaElement = __nv_bfloat16;
     static constexpr int kHeadDim = 128;
     static constexpr int kBlockN = 64;
-    static constexpr int kStages = 2;  /* 2 stages: 64 KiB at d128 + scores, 2 blocks/SM within 164 KiB */
-    static constexpr int kMinBlocksPerSm = 1;
+    static constexpr int kStages = 2;  /* 2 x 64 keys x (K + V): 68 KiB at d128, 2 blocks/SM within 164 KiB */
+    static constexpr int kMinBlocksPerSm = 2;
 };
 
 }  // namespace

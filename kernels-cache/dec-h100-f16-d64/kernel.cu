@@ -7,9 +7,10 @@ namespace {
 
 struct Spec {
     using Element = __half;
+    using MmaElement = __half;
     static constexpr int kHeadDim = 64;
     static constexpr int kBlockN = 64;
-    static constexpr int kStages = 3;  /* 3 stages x 64 keys x (K + V): 96 KiB at d128, 2 blocks/SM within 227 KiB */
+    static constexpr int kStages = 3;  /* 3 x 64 keys x (K + V), padded rows: 104 KiB at d128, 2 blocks/SM */
     static constexpr int kMinBlocksPerSm = 2;
 };
 

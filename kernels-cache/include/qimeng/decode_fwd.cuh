@@ -4,34 +4,32 @@
  * An entry defines a traits struct and calls decode_fwd_launch<Spec>:
  *
  *     struct Spec {
- *         using Element = __nv_bfloat16;  // dtype of q, k, v, o
+ *         using Element = __nv_bfloat16;     // dtype of q, k, v, o
+ *         using MmaElement = __nv_bfloat16;  // dtype the tensor cores take (sm_75: __half;
+ *                                            // bf16 is converted on the copy to shared memory)
  *         static constexpr int kHeadDim = 128;
  *         static constexpr int kBlockN = 64;        // keys per tile (one shared-memory stage)
- *         static constexpr int kStages = 3;         // K/V tiles in flight (cp.async; sm_75: 2,
- *                                                   // copied through registers)
+ *         static constexpr int kStages = 3;         // K/V tiles in flight (cp.async; sm_75
+ *                                                   // copies through registers)
  *         static constexpr int kMinBlocksPerSm = 2; // __launch_bounds__ occupancy hint
  *     };
  *
  * Dataflow (the entry's kernel.tl says the same in TL). Grid (num_splits, heads_kv, batch);
- * one block of 8 warps owns one chunk of one sequence's keys for one kv head and *every* query
+ * one block of 4 warps owns one chunk of one sequence's keys for one kv head and *every* query
  * row that reads that kv head (M = seqlen_q x group rows, row r = query i * group + head g), so
- * each K/V byte crosses HBM once. K and V tiles of kBlockN keys stream into shared memory,
- * kStages deep; a key's page is looked up per row of 16-byte chunks, so the page size is a
- * runtime value and pages may sit anywhere in the pool.
+ * each K/V byte crosses HBM once. K and V tiles of kBlockN keys stream into shared memory
+ * (rows padded by 16 bytes: conflict-free ldmatrix), kStages deep; a key's page is looked up
+ * per row of 16-byte chunks, so the page size is a runtime value and pages may sit anywhere in
+ * the pool.
  *
- * The 8 warps form WR row groups x WK key groups (WR * WK = 8): a warp owns RW rows (1, 2, 4 or
- * 8; compile-time) and 1/WK of each tile's keys. With few rows (decode proper: M <= 8) all 8
- * warps split the keys; with many (speculative decoding, M up to 64) they split the rows. Each
- * warp keeps its own online softmax (max, sum, output accumulator in f32 registers) over its
- * keys, so no barrier is needed for the softmax; the WK partial states of a row are merged
- * through shared memory once at the end.
- *   S = q k^T: a key's row is spread over D/8 lanes (16 bytes each), partial dot products are
- *     summed with shuffles; scores are written to a per-warp strip of shared memory, masked
- *     (keys past the length, the causal edge) to -inf.
- *   softmax: per row, max and sum over the warp's keys by shuffles; rescale of the accumulator.
- *   O += P V: lane owns D/32 output columns; V rows read from shared memory, P broadcast.
- * Tensor cores are not used: at M <= 8 rows a tile costs ~4 FMA per K/V byte pair, well under
- * what the SM issues while HBM delivers the bytes.
+ * Rows go to 16-row MMA row groups (WR = 1, 2 or 4; compile-time); the 4 / WR warps of a row
+ * group split each tile's keys. Decode proper (M <= 16: one token, GQA up to 16) has all 4 warps
+ * on different keys. Each warp runs the FlashAttention-2 step on its keys with mma.sync
+ * m16n8k16: S = Q K^T (Q fragments in registers for the whole block, K by ldmatrix), scale into
+ * the log2 domain, mask (keys past the length, the causal edge), online softmax in registers,
+ * O += P V (S accumulators reused as the A operand, V by ldmatrix.trans). Padding rows (M not a
+ * multiple of 16) cost MMA lanes, not bytes: the kernel is bound by reading K and V. The WK
+ * partial states of a row are merged through shared memory once at the end.
  *
  * With num_splits > 1 each block writes its normalized partial output and base-2 log-sum-exp
  * to the workspace, and decode_combine merges the splits of each row (weights 2^(lse_s - max)).
@@ -48,43 +46,10 @@
 namespace qimeng {
 namespace decode {
 
-constexpr int kWarps = 8;
+constexpr int kWarps = 4;
 constexpr int kThreads = kWarps * 32;
 constexpr float kLog2e = 1.4426950408889634f;
 constexpr float kLn2 = 0.6931471805599453f;
-
-/* 8 elements of T (one 16-byte chunk) -> f32. */
-template <class T>
-__device__ __forceinline__ void unpack8(const uint4& v, float (&f)[8]) {
-    const uint32_t w[4] = {v.x, v.y, v.z, v.w};
-#pragma unroll
-    for (int i = 0; i < 4; ++i) {
-        if constexpr (std::is_same<T, __nv_bfloat16>::value) {
-            f[2 * i] = __uint_as_float(w[i] << 16);
-            f[2 * i + 1] = __uint_as_float(w[i] & 0xffff0000u);
-        } else {
-            const float2 p = __half22float2(*reinterpret_cast<const __half2*>(&w[i]));
-            f[2 * i] = p.x;
-            f[2 * i + 1] = p.y;
-        }
-    }
-}
-
-/* N (2 or 4) elements of T packed in N/2 words -> f32. */
-template <class T, int N>
-__device__ __forceinline__ void unpack_words(const uint32_t* w, float* f) {
-#pragma unroll
-    for (int i = 0; i < N / 2; ++i) {
-        if constexpr (std::is_same<T, __nv_bfloat16>::value) {
-            f[2 * i] = __uint_as_float(w[i] << 16);
-            f[2 * i + 1] = __uint_as_float(w[i] & 0xffff0000u);
-        } else {
-            const float2 p = __half22float2(*reinterpret_cast<const __half2*>(&w[i]));
-            f[2 * i] = p.x;
-            f[2 * i + 1] = p.y;
-        }
-    }
-}
 
 __device__ __forceinline__ float warp_max(float x) {
 #pragma unroll
@@ -115,25 +80,24 @@ __device__ __forceinline__ void split_range(int tiles, int split, int splits, in
 
 template <class Spec>
 struct Config {
-    using T = typename Spec::Element;
+    using T = typename Spec::Element;     /* dtype in global memory */
+    using MT = typename Spec::MmaElement; /* dtype in shared memory and on the tensor cores */
+    static constexpr bool kConvert = !std::is_same<T, MT>::value; /* sm_75 bf16 -> f16 */
     static constexpr int D = Spec::kHeadDim;
     static constexpr int N = Spec::kBlockN;
     static constexpr int kStages = Spec::kStages;
-    static constexpr int kChunksPerRow = D / 8;            /* 16-byte chunks per key row */
-    static constexpr int kLanesPerKey = D / 8;             /* S phase: lanes sharing one key */
-    static constexpr int kKeysPerStep = 32 / kLanesPerKey; /* S phase: keys per warp step */
-    static constexpr int kColsPerLane = D / 32;            /* PV phase: output columns per lane */
-    static constexpr int kTileElems = N * D;
+    /* Row pitch in shared memory: 16 bytes of padding per row put the 8 rows an ldmatrix reads
+     * in 8 different bank groups. */
+    static constexpr int kRowStride = D + 8;
+    static constexpr int kChunksPerRow = D / 8;
+    static constexpr int kTileElems = N * kRowStride;
     static constexpr int kKvBytes = 2 * kStages * kTileElems * 2;
+    /* End-of-block merge: kWarps x 16 rows x (D outputs + max, sum) f32, over the K/V stages. */
+    static constexpr int kMergeBytes = kWarps * 16 * (D + 2) * 4;
+    static constexpr int kSmemBytes = kKvBytes > kMergeBytes ? kKvBytes : kMergeBytes;
     static_assert(D == 64 || D == 128, "decode kernels take head_dim 64 or 128");
-    static_assert(N % (kWarps * 4) == 0 || N >= 32, "tile keys split over up to 8 warps");
+    static_assert(N % 32 == 0, "a tile splits into 8-key MMA columns over up to 4 warps");
     static_assert(kStages >= 2, "at least double buffering");
-
-    /* Dynamic shared memory for M_pad padded rows: K/V stages, then scores [M_pad][N] f32. The
-     * end-of-block merge reuses the K/V stages: 8 warps x RW rows x (D + 2) f32. */
-    static __host__ __device__ int smem_bytes(int rows_padded) {
-        return kKvBytes + rows_padded * N * 4;
-    }
 };
 
 /* Issues the copies of tile `tile` of sequence b, kv head hk, into stage buffers sk, sv; keys
@@ -141,17 +105,19 @@ struct Config {
  * meets a NaN of stale memory. */
 template <class Spec>
 __device__ __forceinline__ void load_tile(const QimengDecodeArgs& a, int b, int hk, int tile,
-                                          int len, typename Config<Spec>::T* sk,
-                                          typename Config<Spec>::T* sv) {
+                                          int len, typename Config<Spec>::MT* sk,
+                                          typename Config<Spec>::MT* sv) {
     using Cfg = Config<Spec>;
     using T = typename Cfg::T;
     constexpr int kChunks = Cfg::N * Cfg::kChunksPerRow;
-    static_assert(kChunks % kThreads == 0 || kThreads % Cfg::kChunksPerRow == 0, "");
-    const int tid = threadIdx.x;
+    static_assert(kChunks % kThreads == 0, "whole passes of 16-byte chunks");
+    static_assert(kThreads % Cfg::kChunksPerRow == 0, "a thread keeps its column");
+    const int col = (threadIdx.x % Cfg::kChunksPerRow) * 8;
+    const T* kbase = static_cast<const T*>(a.k) + int64_t(hk) * a.k_head_stride + col;
+    const T* vbase = static_cast<const T*>(a.v) + int64_t(hk) * a.v_head_stride + col;
 #pragma unroll
-    for (int c = tid; c < kChunks; c += kThreads) {
-        const int n = c / Cfg::kChunksPerRow;
-        const int col = (c % Cfg::kChunksPerRow) * 8;
+    for (int pass = 0; pass < kChunks / kThreads; ++pass) {
+        const int n = pass * (kThreads / Cfg::kChunksPerRow) + threadIdx.x / Cfg::kChunksPerRow;
         const int j = tile * Cfg::N + n;
         bool valid = j < len;
         int64_t page = b;
@@ -162,91 +128,93 @@ __device__ __forceinline__ void load_tile(const QimengDecodeArgs& a, int b, int 
             page = valid ? a.block_table[b * a.block_table_stride + slot] : 0;
         }
         valid = valid && page >= 0 && page < a.num_blocks;
-        const T* kp = static_cast<const T*>(a.k);
-        const T* vp = static_cast<const T*>(a.v);
-        const int64_t koff = valid ? page * a.k_page_stride + int64_t(row) * a.k_row_stride +
-                                         int64_t(hk) * a.k_head_stride + col
-                                   : 0;
-        const int64_t voff = valid ? page * a.v_page_stride + int64_t(row) * a.v_row_stride +
-                                         int64_t(hk) * a.v_head_stride + col
-                                   : 0;
-        copy16_g2s<false>(sk + n * Cfg::D + col, kp + koff, valid);
-        copy16_g2s<false>(sv + n * Cfg::D + col, vp + voff, valid);
+        const int64_t koff = valid ? page * a.k_page_stride + int64_t(row) * a.k_row_stride : 0;
+        const int64_t voff = valid ? page * a.v_page_stride + int64_t(row) * a.v_row_stride : 0;
+        copy16_g2s<Cfg::kConvert>(sk + n * Cfg::kRowStride + col, kbase + koff, valid);
+        copy16_g2s<Cfg::kConvert>(sv + n * Cfg::kRowStride + col, vbase + voff, valid);
     }
 }
 
-/* 8 rows per warp need more than the 128 registers two blocks per SM leave: one block. */
-template <class Spec, int RW>
-__global__ void __launch_bounds__(kThreads, RW >= 8 ? 1 : Spec::kMinBlocksPerSm)
-    decode_split_kernel(const QimengDecodeArgs a, int wr_groups) {
+/* Two query elements (row r, columns col, col + 1) as one MMA operand word; zeros for a padding
+ * row past the last. */
+template <class Spec>
+__device__ __forceinline__ uint32_t q_word(const QimengDecodeArgs& a, int b, int hk, int group,
+                                           int rows, int r, int col) {
+    using Cfg = Config<Spec>;
+    if (r >= rows) return 0u;
+    const int i = r / group, h = hk * group + r % group;
+    const typename Cfg::T* p = static_cast<const typename Cfg::T*>(a.q) + b * a.q_batch_stride +
+                               i * a.q_row_stride + h * a.q_head_stride + col;
+    uint32_t w = *reinterpret_cast<const uint32_t*>(p);
+    if constexpr (Cfg::kConvert) {
+        const __half2 hv = __floats2half2_rn(__uint_as_float(w << 16), __uint_as_float(w & 0xffff0000u));
+        w = *reinterpret_cast<const uint32_t*>(&hv);
+    }
+    return w;
+}
+
+/* WR row groups of 16 rows (1, 2 or 4); the 4 / WR warps of a row group split each tile's keys. */
+template <class Spec, int WR>
+__global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
+    decode_split_kernel(const QimengDecodeArgs a) {
     using Cfg = Config<Spec>;
     using T = typename Cfg::T;
+    using MT = typename Cfg::MT;
     constexpr int D = Cfg::D;
     constexpr int N = Cfg::N;
-    constexpr int LPK = Cfg::kLanesPerKey;
-    constexpr int KPS = Cfg::kKeysPerStep;
-    constexpr int CPL = Cfg::kColsPerLane;
+    constexpr int RS = Cfg::kRowStride;
+    constexpr int WK = kWarps / WR; /* key groups */
+    constexpr int NW = N / WK;      /* keys per warp per tile */
+    constexpr int NT = NW / 8;      /* S column tiles of the warp */
+    constexpr int KS = (NT + 1) / 2; /* P V k-steps of 16 keys (the last half empty if NT is odd) */
+    constexpr int DT = D / 8;       /* O column tiles */
+    constexpr int DK = D / 16;      /* Q K^T k-steps */
+    static_assert(NW % 8 == 0 && NT >= 1, "8-key MMA columns per warp");
 
     extern __shared__ __align__(16) unsigned char smem[];
-    T* s_k = reinterpret_cast<T*>(smem);
-    T* s_v = s_k + Cfg::kStages * Cfg::kTileElems;
-    float* s_s = reinterpret_cast<float*>(smem + Cfg::kKvBytes);
+    MT* s_k = reinterpret_cast<MT*>(smem);
+    MT* s_v = s_k + Cfg::kStages * Cfg::kTileElems;
 
     const int split = blockIdx.x, hk = blockIdx.y, b = blockIdx.z;
     const int group = a.heads_q / a.heads_kv;
     const int rows = a.seqlen_q * group;
     const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-    const int wk_groups = kWarps / wr_groups;
-    const int wr = warp / wk_groups, wk = warp % wk_groups;
-    const int keys_per_warp = N / wk_groups;
-    const int r0 = wr * RW;
+    const int wr = warp / WK, wk = warp % WK;
+    const int g = lane / 4, tq = lane % 4;
+    const int ra = wr * 16 + g, rb = ra + 8; /* the two rows this lane holds */
 
     const int len = cache_len(a, b);
     const int tiles = (len + N - 1) / N;
     int t0, t1;
     split_range(tiles, split, a.num_splits, t0, t1);
 
-    /* q rows of this warp, this lane's 8 columns, pre-scaled into the log2 domain. */
-    const float qscale = a.softmax_scale * kLog2e;
-    float q[RW][8];
-    const int qcol = (lane % LPK) * 8;
+    uint32_t qf[DK][4];
 #pragma unroll
-    for (int r = 0; r < RW; ++r) {
-        const int row = r0 + r;
-        if (row < rows) {
-            const int i = row / group, h = hk * group + row % group;
-            const T* qp = static_cast<const T*>(a.q) + b * a.q_batch_stride + i * a.q_row_stride +
-                          h * a.q_head_stride + qcol;
-            unpack8<T>(*reinterpret_cast<const uint4*>(qp), q[r]);
-#pragma unroll
-            for (int e = 0; e < 8; ++e) q[r][e] *= qscale;
-        } else {
-#pragma unroll
-            for (int e = 0; e < 8; ++e) q[r][e] = 0.f;
-        }
+    for (int kk = 0; kk < DK; ++kk) {
+        qf[kk][0] = q_word<Spec>(a, b, hk, group, rows, ra, kk * 16 + 2 * tq);
+        qf[kk][1] = q_word<Spec>(a, b, hk, group, rows, rb, kk * 16 + 2 * tq);
+        qf[kk][2] = q_word<Spec>(a, b, hk, group, rows, ra, kk * 16 + 2 * tq + 8);
+        qf[kk][3] = q_word<Spec>(a, b, hk, group, rows, rb, kk * 16 + 2 * tq + 8);
     }
+    const float scale = a.softmax_scale * kLog2e;
+    /* Last key each of the two rows may see: len - 1, or the causal edge. */
+    const int last_a = a.causal ? min(ra / group + len - a.seqlen_q, len - 1) : len - 1;
+    const int last_b = a.causal ? min(rb / group + len - a.seqlen_q, len - 1) : len - 1;
 
-    float m[RW], l[RW], acc[RW][CPL];
-    /* Last key each row may see (causal) or len - 1. */
-    int last[RW];
+    float o[DT][4];
 #pragma unroll
-    for (int r = 0; r < RW; ++r) {
-        m[r] = -CUDART_INF_F;
-        l[r] = 0.f;
-#pragma unroll
-        for (int c = 0; c < CPL; ++c) acc[r][c] = 0.f;
-        const int i = (r0 + r) / group;
-        last[r] = a.causal ? min(i + len - a.seqlen_q, len - 1) : len - 1;
-    }
+    for (int dt = 0; dt < DT; ++dt) o[dt][0] = o[dt][1] = o[dt][2] = o[dt][3] = 0.f;
+    float m_a = -CUDART_INF_F, m_b = -CUDART_INF_F, l_a = 0.f, l_b = 0.f; /* l: this lane's part */
 
 #pragma unroll
-    for (int s = 0; s < Cfg::kStages - 1; ++s) {
-        if (t0 + s < t1)
-            load_tile<Spec>(a, b, hk, t0 + s, len, s_k + s * Cfg::kTileElems,
-                            s_v + s * Cfg::kTileElems);
+    for (int st = 0; st < Cfg::kStages - 1; ++st) {
+        if (t0 + st < t1)
+            load_tile<Spec>(a, b, hk, t0 + st, len, s_k + st * Cfg::kTileElems,
+                            s_v + st * Cfg::kTileElems);
         cp_async_commit();
     }
 
+    const int n0 = wk * NW;
     for (int t = t0; t < t1; ++t) {
         const int it = t - t0;
         cp_async_wait<Cfg::kStages - 2>();
@@ -259,99 +227,108 @@ __global__ void __launch_bounds__(kThreads, RW >= 8 ? 1 : Spec::kMinBlocksPerSm)
                                 s_v + st * Cfg::kTileElems);
             cp_async_commit();
         }
-        const T* tk = s_k + (it % Cfg::kStages) * Cfg::kTileElems;
-        const T* tv = s_v + (it % Cfg::kStages) * Cfg::kTileElems;
-        const int n0 = wk * keys_per_warp;
+        const MT* tk = s_k + (it % Cfg::kStages) * Cfg::kTileElems;
+        const MT* tv = s_v + (it % Cfg::kStages) * Cfg::kTileElems;
 
-        /* S = q k^T for this warp's rows and keys -> s_s (log2 domain, masked). */
-        for (int kk = 0; kk < keys_per_warp; kk += KPS) {
-            const int n = n0 + kk + lane / LPK;
-            float kf[8];
-            unpack8<T>(*reinterpret_cast<const uint4*>(tk + n * D + qcol), kf);
-            const int j = t * N + n;
+        /* S = Q K^T over the warp's NW keys. */
+        float s[NT][4];
 #pragma unroll
-            for (int r = 0; r < RW; ++r) {
-                float s = 0.f;
+        for (int nt = 0; nt < NT; ++nt) s[nt][0] = s[nt][1] = s[nt][2] = s[nt][3] = 0.f;
 #pragma unroll
-                for (int e = 0; e < 8; ++e) s = fmaf(q[r][e], kf[e], s);
+        for (int kk = 0; kk < DK; ++kk) {
 #pragma unroll
-                for (int o = LPK / 2; o > 0; o >>= 1) s += __shfl_xor_sync(0xffffffffu, s, o);
-                if ((lane % LPK) == (r % LPK))
-                    s_s[(r0 + r) * N + n] = j <= last[r] ? s : -CUDART_INF_F;
+            for (int nt = 0; nt < NT; nt += 2) {
+                const int hi = (nt + 1 < NT) ? (lane / 16) : 0;
+                uint32_t r[4];
+                ldmatrix_x4(r, tk + (n0 + nt * 8 + lane % 8 + 8 * hi) * RS + kk * 16 +
+                                   8 * ((lane / 8) % 2));
+                mma_m16n8k16<MT>(s[nt], qf[kk], r[0], r[1]);
+                if (nt + 1 < NT) mma_m16n8k16<MT>(s[nt + 1], qf[kk], r[2], r[3]);
             }
         }
-        __syncwarp();
 
-        /* Online softmax over this warp's keys, row by row. */
+        /* Scale into the log2 domain, mask, online softmax of rows ra (e = 0, 1), rb (2, 3). */
+        float mx_a = -CUDART_INF_F, mx_b = -CUDART_INF_F;
+        const int jbase = t * N + n0 + 2 * tq;
 #pragma unroll
-        for (int r = 0; r < RW; ++r) {
-            float* srow = s_s + (r0 + r) * N + n0;
-            float mx = -CUDART_INF_F;
-            for (int c = lane; c < keys_per_warp; c += 32) mx = fmaxf(mx, srow[c]);
-            mx = warp_max(mx);
-            const float m_new = fmaxf(m[r], mx);
-            const float ref = m_new == -CUDART_INF_F ? 0.f : m_new;
-            const float alpha = exp2_approx(m[r] - ref);
-            float sum = 0.f;
-            for (int c = lane; c < keys_per_warp; c += 32) {
-                const float p = exp2_approx(srow[c] - ref);
-                srow[c] = p;
-                sum += p;
+        for (int nt = 0; nt < NT; ++nt) {
+#pragma unroll
+            for (int e = 0; e < 4; ++e) {
+                const int j = jbase + nt * 8 + (e & 1);
+                const bool ok = j <= (e < 2 ? last_a : last_b);
+                s[nt][e] = ok ? s[nt][e] * scale : -CUDART_INF_F;
             }
-            sum = warp_sum(sum);
-            l[r] = l[r] * alpha + sum;
-            m[r] = m_new;
-#pragma unroll
-            for (int c = 0; c < CPL; ++c) acc[r][c] *= alpha;
+            mx_a = fmaxf(mx_a, fmaxf(s[nt][0], s[nt][1]));
+            mx_b = fmaxf(mx_b, fmaxf(s[nt][2], s[nt][3]));
         }
-        __syncwarp();
+        mx_a = quad_max(mx_a);
+        mx_b = quad_max(mx_b);
+        const float mn_a = fmaxf(m_a, mx_a), mn_b = fmaxf(m_b, mx_b);
+        const float ref_a = mn_a == -CUDART_INF_F ? 0.f : mn_a;
+        const float ref_b = mn_b == -CUDART_INF_F ? 0.f : mn_b;
+        const float al_a = exp2_approx(m_a - ref_a), al_b = exp2_approx(m_b - ref_b);
+        m_a = mn_a;
+        m_b = mn_b;
+        float sum_a = 0.f, sum_b = 0.f;
+#pragma unroll
+        for (int nt = 0; nt < NT; ++nt) {
+            s[nt][0] = exp2_approx(s[nt][0] - ref_a);
+            s[nt][1] = exp2_approx(s[nt][1] - ref_a);
+            s[nt][2] = exp2_approx(s[nt][2] - ref_b);
+            s[nt][3] = exp2_approx(s[nt][3] - ref_b);
+            sum_a += s[nt][0] + s[nt][1];
+            sum_b += s[nt][2] + s[nt][3];
+        }
+        l_a = l_a * al_a + sum_a;
+        l_b = l_b * al_b + sum_b;
+#pragma unroll
+        for (int dt = 0; dt < DT; ++dt) {
+            o[dt][0] *= al_a;
+            o[dt][1] *= al_a;
+            o[dt][2] *= al_b;
+            o[dt][3] *= al_b;
+        }
 
-        /* O += P V: lane owns columns lane * CPL .. + CPL. */
-        for (int kk = 0; kk < keys_per_warp; kk += 4) {
-            float pv[RW][4];
+        /* O += P V: the S accumulators are the A operand (C -> A fragment identity). */
 #pragma unroll
-            for (int r = 0; r < RW; ++r) {
-                const float4 p4 = *reinterpret_cast<const float4*>(s_s + (r0 + r) * N + n0 + kk);
-                pv[r][0] = p4.x;
-                pv[r][1] = p4.y;
-                pv[r][2] = p4.z;
-                pv[r][3] = p4.w;
-            }
+        for (int ks = 0; ks < KS; ++ks) {
+            const bool full = 2 * ks + 1 < NT;
+            uint32_t pa[4];
+            pa[0] = pack2<MT>(s[2 * ks][0], s[2 * ks][1]);
+            pa[1] = pack2<MT>(s[2 * ks][2], s[2 * ks][3]);
+            pa[2] = full ? pack2<MT>(s[(2 * ks + 1) % NT][0], s[(2 * ks + 1) % NT][1]) : 0u;
+            pa[3] = full ? pack2<MT>(s[(2 * ks + 1) % NT][2], s[(2 * ks + 1) % NT][3]) : 0u;
+            /* Keys 8..15 of an empty half: any finite rows of the warp (P is 0 there). */
+            const int key = n0 + ks * 16 + lane % 8 + (full ? 8 * ((lane / 8) % 2) : 0);
 #pragma unroll
-            for (int u = 0; u < 4; ++u) {
-                const T* vrow = tv + (n0 + kk + u) * D + lane * CPL;
-                uint32_t w[CPL / 2];
-                if constexpr (CPL == 4) {
-                    const uint2 x = *reinterpret_cast<const uint2*>(vrow);
-                    w[0] = x.x;
-                    w[1] = x.y;
-                } else {
-                    w[0] = *reinterpret_cast<const uint32_t*>(vrow);
-                }
-                float vf[CPL];
-                unpack_words<T, CPL>(w, vf);
-#pragma unroll
-                for (int r = 0; r < RW; ++r)
-#pragma unroll
-                    for (int c = 0; c < CPL; ++c) acc[r][c] = fmaf(pv[r][u], vf[c], acc[r][c]);
+            for (int dt = 0; dt < DT; dt += 2) {
+                uint32_t r[4];
+                ldmatrix_x4_trans(r, tv + key * RS + dt * 8 + 8 * (lane / 16));
+                mma_m16n8k16<MT>(o[dt], pa, r[0], r[1]);
+                mma_m16n8k16<MT>(o[dt + 1], pa, r[2], r[3]);
             }
         }
-        __syncwarp();
     }
+    l_a = quad_sum(l_a);
+    l_b = quad_sum(l_b);
 
-    /* Merge the wk_groups partial states of each row through shared memory (the K/V stages). */
+    /* Merge the WK partial states of each row through shared memory (over the K/V stages). */
     cp_async_wait<0>();
     block_sync();
-    float* s_o = reinterpret_cast<float*>(smem); /* [warp][RW][D] */
-    float* s_ml = s_o + kWarps * RW * D;         /* [warp][RW][2] */
+    float* s_o = reinterpret_cast<float*>(smem); /* [warp][16][D] */
+    float* s_ml = s_o + kWarps * 16 * D;         /* [warp][16][2] */
 #pragma unroll
-    for (int r = 0; r < RW; ++r) {
-#pragma unroll
-        for (int c = 0; c < CPL; ++c) s_o[(warp * RW + r) * D + lane * CPL + c] = acc[r][c];
-        if (lane == 0) {
-            s_ml[(warp * RW + r) * 2] = m[r];
-            s_ml[(warp * RW + r) * 2 + 1] = l[r];
-        }
+    for (int dt = 0; dt < DT; ++dt) {
+        *reinterpret_cast<float2*>(s_o + (warp * 16 + g) * D + dt * 8 + 2 * tq) =
+            make_float2(o[dt][0], o[dt][1]);
+        *reinterpret_cast<float2*>(s_o + (warp * 16 + g + 8) * D + dt * 8 + 2 * tq) =
+            make_float2(o[dt][2], o[dt][3]);
+    }
+    if (tq == 0) {
+        s_ml[(warp * 16 + g) * 2] = m_a;
+        s_ml[(warp * 16 + g) * 2 + 1] = l_a;
+        s_ml[(warp * 16 + g + 8) * 2] = m_b;
+        s_ml[(warp * 16 + g + 8) * 2 + 1] = l_b;
     }
     block_sync();
 
@@ -359,24 +336,26 @@ __global__ void __launch_bounds__(kThreads, RW >= 8 ? 1 : Spec::kMinBlocksPerSm)
     float* ws_o = static_cast<float*>(a.workspace);
     const int64_t total_rows = int64_t(a.num_splits) * a.batch * a.heads_q * a.seqlen_q;
     float* ws_lse = ws_o + total_rows * D;
-    /* Thread per (row, column group of 4): rows x D/4 items over the block. */
+    /* Thread per (row, 4 columns). */
     const int items = rows * (D / 4);
-    for (int it = threadIdx.x; it < items; it += kThreads) {
-        const int row = it / (D / 4), col = (it % (D / 4)) * 4;
-        const int rg = row / RW, r = row % RW; /* row group, row within the warp */
+    for (int item = threadIdx.x; item < items; item += kThreads) {
+        const int row = item / (D / 4), col = (item % (D / 4)) * 4;
+        const int rg = row / 16, r = row % 16;
         float mx = -CUDART_INF_F;
-        for (int g = 0; g < wk_groups; ++g) mx = fmaxf(mx, s_ml[((rg * wk_groups + g) * RW + r) * 2]);
+#pragma unroll
+        for (int k = 0; k < WK; ++k) mx = fmaxf(mx, s_ml[((rg * WK + k) * 16 + r) * 2]);
         const float ref = mx == -CUDART_INF_F ? 0.f : mx;
-        float lsum = 0.f, o[4] = {0.f, 0.f, 0.f, 0.f};
-        for (int g = 0; g < wk_groups; ++g) {
-            const int w = rg * wk_groups + g;
-            const float sc = exp2_approx(s_ml[(w * RW + r) * 2] - ref);
-            lsum += s_ml[(w * RW + r) * 2 + 1] * sc;
-            const float4 x = *reinterpret_cast<const float4*>(s_o + (w * RW + r) * D + col);
-            o[0] += x.x * sc;
-            o[1] += x.y * sc;
-            o[2] += x.z * sc;
-            o[3] += x.w * sc;
+        float lsum = 0.f, acc[4] = {0.f, 0.f, 0.f, 0.f};
+#pragma unroll
+        for (int k = 0; k < WK; ++k) {
+            const int w = rg * WK + k;
+            const float sc = exp2_approx(s_ml[(w * 16 + r) * 2] - ref);
+            lsum += s_ml[(w * 16 + r) * 2 + 1] * sc;
+            const float4 x = *reinterpret_cast<const float4*>(s_o + (w * 16 + r) * D + col);
+            acc[0] += x.x * sc;
+            acc[1] += x.y * sc;
+            acc[2] += x.z * sc;
+            acc[3] += x.w * sc;
         }
         const float inv = lsum > 0.f ? 1.f / lsum : 0.f;
         const float lse2 = lsum > 0.f ? ref + __log2f(lsum) : -CUDART_INF_F;
@@ -385,16 +364,15 @@ __global__ void __launch_bounds__(kThreads, RW >= 8 ? 1 : Spec::kMinBlocksPerSm)
             T* op = static_cast<T*>(a.o) + b * a.o_batch_stride + i * a.o_row_stride +
                     h * a.o_head_stride + col;
             uint2 packed;
-            packed.x = pack2<T>(o[0] * inv, o[1] * inv);
-            packed.y = pack2<T>(o[2] * inv, o[3] * inv);
+            packed.x = pack2<T>(acc[0] * inv, acc[1] * inv);
+            packed.y = pack2<T>(acc[2] * inv, acc[3] * inv);
             *reinterpret_cast<uint2*>(op) = packed;
             if (a.lse && col == 0) a.lse[(int64_t(b) * a.heads_q + h) * a.seqlen_q + i] = lse2 * kLn2;
         } else {
             /* Workspace rows in (split, batch, query row, head) order. */
-            const int64_t wrow =
-                ((int64_t(split) * a.batch + b) * a.seqlen_q + i) * a.heads_q + h;
+            const int64_t wrow = ((int64_t(split) * a.batch + b) * a.seqlen_q + i) * a.heads_q + h;
             *reinterpret_cast<float4*>(ws_o + wrow * D + col) =
-                make_float4(o[0] * inv, o[1] * inv, o[2] * inv, o[3] * inv);
+                make_float4(acc[0] * inv, acc[1] * inv, acc[2] * inv, acc[3] * inv);
             if (col == 0) ws_lse[wrow] = lse2;
         }
     }
@@ -463,19 +441,16 @@ __global__ void __launch_bounds__(128) decode_combine_kernel(const QimengDecodeA
     }
 }
 
-template <class Spec, int RW>
-cudaError_t launch_split(const QimengDecodeArgs& a, int wr_groups, cudaStream_t stream) {
-    using Cfg = Config<Spec>;
-    const int smem = Cfg::smem_bytes(wr_groups * RW);
-    /* The end-of-block merge reuses the K/V stages. */
-    static_assert(Cfg::kKvBytes >= kWarps * RW * (Cfg::D + 2) * 4, "merge area fits the stages");
+template <class Spec, int WR>
+cudaError_t launch_split(const QimengDecodeArgs& a, cudaStream_t stream) {
+    constexpr int smem = Config<Spec>::kSmemBytes;
     if (smem > 48 * 1024) {
         const cudaError_t err = cudaFuncSetAttribute(
-            decode_split_kernel<Spec, RW>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem);
+            decode_split_kernel<Spec, WR>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem);
         if (err != cudaSuccess) return err;
     }
     const dim3 grid(a.num_splits, a.heads_kv, a.batch);
-    decode_split_kernel<Spec, RW><<<grid, kThreads, smem, stream>>>(a, wr_groups);
+    decode_split_kernel<Spec, WR><<<grid, kThreads, smem, stream>>>(a);
     return cudaGetLastError();
 }
 
@@ -495,19 +470,10 @@ int decode_fwd_launch(const QimengDecodeArgs* args, void* stream_ptr) {
         return cudaErrorInvalidValue;
     const int rows = a.seqlen_q * (a.heads_q / a.heads_kv);
     if (rows > QIMENG_DECODE_MAX_ROWS) return cudaErrorInvalidValue;
-    /* Rows per warp: the smallest of 1, 2, 4, 8 that holds every row in one row group; past 8
-     * rows, 8 per warp and 2, 4 or 8 row groups. */
-    int rw = 1;
-    while (rw < rows && rw < 8) rw *= 2;
-    int wr = 1;
-    while (wr * rw < rows) wr *= 2;
-    cudaError_t err;
-    switch (rw) {
-        case 1: err = launch_split<Spec, 1>(a, wr, stream); break;
-        case 2: err = launch_split<Spec, 2>(a, wr, stream); break;
-        case 4: err = launch_split<Spec, 4>(a, wr, stream); break;
-        default: err = launch_split<Spec, 8>(a, wr, stream); break;
-    }
+    /* 16-row MMA row groups: one (decode proper, GQA up to 16) lets all 4 warps split the keys. */
+    const cudaError_t err = rows <= 16   ? launch_split<Spec, 1>(a, stream)
+                            : rows <= 32 ? launch_split<Spec, 2>(a, stream)
+                                         : launch_split<Spec, 4>(a, stream);
     if (err != cudaSuccess || a.num_splits == 1) return err;
     const int64_t total = int64_t(a.batch) * a.seqlen_q * a.heads_q;
     decode_combine_kernel<Spec><<<unsigned((total + 3) / 4), 128, 0, stream>>>(a);
