@@ -1,6 +1,7 @@
 """Decode attention on one GPU: qimeng's `dec-*` kernels against PyTorch SDPA (cuDNN and flash
 backends) in one process, on identical inputs, and the card's streaming-read bandwidth.
 
+    bash bench/build-decode.sh                          # here: .carry/decode
     python3 bench/decode.py --lib LIB --test            # correctness sweep (torch f32 reference)
     python3 bench/decode.py --lib LIB --bench --out decode.md
 
