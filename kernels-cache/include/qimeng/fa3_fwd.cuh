@@ -1,0 +1,498 @@
+/* qimeng Hopper forward (sm_90a): a warp-specialized FlashAttention kernel family on wgmma and
+ * TMA. Same launch ABI and semantics as fa2_fwd.cuh (abi.h: BSHD strides in elements, GQA,
+ * bottom-right causal, zero rows for rows that see no key, any seqlen).
+ *
+ * An entry (or the standalone driver bench/hopper/fa3_driver.cu) defines a spec and calls
+ * fa3_fwd_launch<Spec>:
+ *
+ *     struct Spec {
+ *         using Element = __nv_bfloat16;  // or __half; Q, K, V, O and the tensor-core inputs
+ *         static constexpr int kHeadDim = 128;  // 64, 128 or 256 (a multiple of 64)
+ *         static constexpr int kBlockN = 128;   // keys per step: the N of S = Q K^T
+ *         static constexpr int kStages = 2;     // K and V shared-memory ring depth (>= 2)
+ *         static constexpr bool kCausal = false;
+ *         static constexpr bool kOverlap = true;   // intra-warpgroup: softmax(j) || P(j-1) V
+ *         static constexpr bool kPingPong = true;  // two consumer warpgroups take turns on the
+ *                                                  // tensor cores (needs kOverlap)
+ *     };
+ *
+ * Schedule. One block (CTA) owns BM = 128 query rows of one (batch, head): three warpgroups.
+ *   WG0, producer (setmaxnreg down to 24): one thread issues TMA bulk tensor loads, Q once,
+ *     then K_j and V_j for every key block j into a kStages-deep ring; each slot has a "full"
+ *     mbarrier (the copy engine completes its bytes on it) and an "empty" mbarrier (the 8
+ *     consumer warps arrive when their wgmmas have read it).
+ *   WG1, WG2, consumers (setmaxnreg up to 240): rows 64 w .. 64 w + 63 each. Per key block:
+ *     S = Q K_j^T (wgmma, both operands from shared memory, f32 in registers), online softmax
+ *     in the log2 domain, P rounded to 16 bits in registers, O += P V_j (wgmma, A from
+ *     registers, V read MN-major from shared memory).
+ *   kOverlap: step j issues S_j = Q K_j^T and O += P_{j-1} V_{j-1} back to back, waits for S_j
+ *     only, runs softmax(S_j) while the P V GEMM is in flight, then waits for it and rescales
+ *     O. Registers: S (BN / 2) + P (BN / 4) + O (D / 2) f32/u32 per thread.
+ *   kPingPong: two named barriers make WG1 and WG2 issue their GEMM batches in turn, so one
+ *     warpgroup's softmax runs while the other's GEMMs keep the tensor cores busy.
+ *   Epilogue: O / l (0 for a row that saw no key) as 16-bit values into the warpgroup's own Q
+ *     rows of shared memory (same swizzled layout), then a TMA store (rows past seqlen_q are
+ *     clipped by the copy engine).
+ * Tensor maps (host, per call): 4-d (head_dim, seqlen, heads, batch) over the strided BSHD
+ * tensors, boxes of 64 elements (128 bytes, the 128-byte swizzle) x rows; sequence tails are
+ * zero-filled by the copy engine and masked in the last key block.
+ */
+#ifndef QIMENG_FA3_FWD_CUH
+#define QIMENG_FA3_FWD_CUH
+
+#include <cuda.h>
+#include <cuda_runtime.h>
+#include <math_constants.h>
+
+#include "qimeng/abi.h"
+#include "qimeng/prims.cuh"
+#include "qimeng/sm90.cuh"
+
+namespace qimeng {
+
+template <class Spec>
+struct Fa3Config {
+    using Element = typename Spec::Element;
+    static constexpr int kHeadDim = Spec::kHeadDim;
+    static constexpr int kBlockN = Spec::kBlockN;
+    static constexpr int kStages = Spec::kStages;
+    static constexpr bool kCausal = Spec::kCausal;
+    static constexpr bool kOverlap = Spec::kOverlap;
+    static constexpr bool kPingPong = Spec::kPingPong;
+
+    static constexpr int kConsumerWGs = 2;
+    static constexpr int kBlockM = 64 * kConsumerWGs; /* a wgmma M is 64 rows per warpgroup */
+    static constexpr int kThreads = 128 * (1 + kConsumerWGs);
+    /* 24 x 128 + 240 x 256 = 64512 of the SM's 65536 registers */
+    static constexpr int kProducerRegs = 24;
+    static constexpr int kConsumerRegs = 240;
+
+    static constexpr int kBoxCols = 64; /* 16-bit elements in a 128-byte swizzled row */
+    static constexpr int kBoxes = kHeadDim / kBoxCols;
+    static constexpr int kTileQBytes = kBlockM * kHeadDim * 2;
+    static constexpr int kTileKVBytes = kBlockN * kHeadDim * 2;
+    static constexpr int kOffK = kTileQBytes;
+    static constexpr int kOffV = kOffK + kStages * kTileKVBytes;
+    static constexpr int kOffBar = kOffV + kStages * kTileKVBytes;
+    static constexpr int kBarBytes = 8 * (1 + 4 * kStages);
+    /* + 1024: the dynamic shared-memory base is aligned up to 1024 bytes in the kernel */
+    static constexpr int kSmemBytes = kOffBar + kBarBytes + 1024;
+
+    static_assert(std::is_same<Element, __half>::value ||
+                      std::is_same<Element, __nv_bfloat16>::value,
+                  "Element is __half or __nv_bfloat16");
+    static_assert(kHeadDim % 64 == 0 && kHeadDim <= 256, "head_dim is 64, 128, 192 or 256");
+    static_assert(kBlockN % 16 == 0 && kBlockN >= 64 && kBlockN <= 256,
+                  "BN is the N of one wgmma: a multiple of 16, 64..256");
+    static_assert(kStages >= 2, "the producer runs at least one block ahead");
+    static_assert(!kPingPong || kOverlap, "ping-pong is scheduled around the overlapped step");
+    static_assert(kBlockN / 2 + kBlockN / 4 + kHeadDim / 2 <= 200,
+                  "S, P and O of one consumer thread fit its 240 registers");
+    static_assert(kSmemBytes <= 227 * 1024, "shared memory exceeds the sm_90 block limit");
+};
+
+/* Named barrier ids (0 is __syncthreads). */
+enum Fa3Barrier : int {
+    kBarSchedBase = 1,    /* + consumer warpgroup: its turn to issue GEMMs (ping-pong) */
+    kBarEpilogueBase = 3, /* + consumer warpgroup: its 128 threads */
+};
+
+template <class Spec>
+__global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
+    fa3_fwd_kernel(const __grid_constant__ CUtensorMap tmQ, const __grid_constant__ CUtensorMap tmK,
+                   const __grid_constant__ CUtensorMap tmV, const __grid_constant__ CUtensorMap tmO,
+                   const QimengAttnArgs args) {
+#if defined(__CUDA_ARCH__) && defined(__CUDA_ARCH_FEAT_SM90_ALL)
+    using Cfg = Fa3Config<Spec>;
+    using T = typename Cfg::Element;
+    constexpr int BM = Cfg::kBlockM, BN = Cfg::kBlockN, D = Cfg::kHeadDim;
+    constexpr int kStages = Cfg::kStages;
+    using namespace sm90;
+
+    extern __shared__ unsigned char smem_raw[];
+    unsigned char* smem = reinterpret_cast<unsigned char*>(
+        (reinterpret_cast<uintptr_t>(smem_raw) + 1023) & ~uintptr_t(1023));
+    unsigned char* sQ = smem;                /* kBoxes x (BM rows x 128 B) */
+    unsigned char* sK = smem + Cfg::kOffK;   /* kStages x kBoxes x (BN rows x 128 B) */
+    unsigned char* sV = smem + Cfg::kOffV;   /* same */
+    uint64_t* bars = reinterpret_cast<uint64_t*>(smem + Cfg::kOffBar);
+    uint64_t* q_full = bars;
+    uint64_t* k_full = bars + 1;
+    uint64_t* k_empty = k_full + kStages;
+    uint64_t* v_full = k_empty + kStages;
+    uint64_t* v_empty = v_full + kStages;
+
+    /* causal: the longest query blocks first */
+    const int m_block = Cfg::kCausal ? int(gridDim.x) - 1 - int(blockIdx.x) : int(blockIdx.x);
+    const int head = blockIdx.y;
+    const int batch = blockIdx.z;
+    const int head_kv = head / (args.heads_q / args.heads_kv);
+    const int seqlen_q = args.seqlen_q, seqlen_k = args.seqlen_k;
+    const int row0 = m_block * BM;
+    const int causal_shift = seqlen_k - seqlen_q;
+
+    /* Key blocks [0, n_blocks) this query block sees; blocks [0, n_unmasked) need no mask
+     * (every key exists and the block's first row sees it). */
+    int n_blocks = (seqlen_k + BN - 1) / BN;
+    int n_unmasked = seqlen_k / BN;
+    if (Cfg::kCausal) {
+        const int keys_seen = min(row0 + BM, seqlen_q) + causal_shift; /* may be <= 0 */
+        n_blocks = keys_seen <= 0 ? 0 : min(n_blocks, (keys_seen + BN - 1) / BN);
+        const int last_key_first_row = row0 + causal_shift;
+        n_unmasked = min(n_unmasked, last_key_first_row < 0 ? 0 : (last_key_first_row + 1) / BN);
+    }
+    n_unmasked = min(n_unmasked, n_blocks);
+
+    const int tid = threadIdx.x;
+    const int wg = tid / 128;
+    if (tid == 0) {
+        mbar_init(q_full, 1);
+#pragma unroll
+        for (int s = 0; s < kStages; ++s) {
+            mbar_init(&k_full[s], 1);
+            mbar_init(&v_full[s], 1);
+            mbar_init(&k_empty[s], 4 * Cfg::kConsumerWGs); /* one arrival per consumer warp */
+            mbar_init(&v_empty[s], 4 * Cfg::kConsumerWGs);
+        }
+        mbar_init_fence();
+    }
+    __syncthreads();
+
+    if (wg == 0) {
+        /* ------------------------------------------------------------ producer */
+        setmaxnreg_dec<Cfg::kProducerRegs>();
+        if (tid == 0 && n_blocks > 0) {
+            tma_prefetch_map(&tmK);
+            tma_prefetch_map(&tmV);
+            mbar_arrive_expect_tx(q_full, Cfg::kTileQBytes);
+#pragma unroll
+            for (int b = 0; b < Cfg::kBoxes; ++b)
+                tma_load_4d(sQ + b * BM * 128, &tmQ, q_full, b * 64, row0, head, batch);
+            for (int j = 0; j < n_blocks; ++j) {
+                const int st = j % kStages;
+                const uint32_t ph = (j / kStages) & 1;
+                mbar_wait(&k_empty[st], ph ^ 1);
+                mbar_arrive_expect_tx(&k_full[st], Cfg::kTileKVBytes);
+#pragma unroll
+                for (int b = 0; b < Cfg::kBoxes; ++b)
+                    tma_load_4d(sK + st * Cfg::kTileKVBytes + b * BN * 128, &tmK, &k_full[st],
+                                b * 64, j * BN, head_kv, batch);
+                mbar_wait(&v_empty[st], ph ^ 1);
+                mbar_arrive_expect_tx(&v_full[st], Cfg::kTileKVBytes);
+#pragma unroll
+                for (int b = 0; b < Cfg::kBoxes; ++b)
+                    tma_load_4d(sV + st * Cfg::kTileKVBytes + b * BN * 128, &tmV, &v_full[st],
+                                b * 64, j * BN, head_kv, batch);
+            }
+        }
+    } else {
+        /* ------------------------------------------------------------ consumers */
+        setmaxnreg_inc<Cfg::kConsumerRegs>();
+        const int w = wg - 1;            /* consumer warpgroup: rows 64 w .. 64 w + 63 */
+        const int wtid = tid - 128 * wg; /* 0..127 */
+        const int lane = tid % 32;
+        const int g = lane / 4, t = lane % 4;
+        /* accumulator fragment (m64nN, f32): warp k of the warpgroup holds rows 16 k + g and
+         * 16 k + g + 8; element 4 c + e is (row + 8 (e / 2), column 8 c + 2 t + e % 2) */
+        const int row_a = row0 + 64 * w + 16 * (wtid / 32) + g;
+
+        float o[D / 2];
+#pragma unroll
+        for (int i = 0; i < D / 2; ++i) o[i] = 0.f;
+        float s[BN / 2];
+#pragma unroll
+        for (int i = 0; i < BN / 2; ++i) s[i] = 0.f;
+        uint32_t p[BN / 16][4];
+        float m[2] = {-CUDART_INF_F, -CUDART_INF_F}; /* running max of s * scale_log2 */
+        float l[2] = {0.f, 0.f};                     /* this thread's partial row sums */
+        const float scale_log2 = args.softmax_scale * 1.4426950408889634f;
+
+        auto sched_wait = [&]() {
+            if (Cfg::kPingPong) named_bar_sync(kBarSchedBase + w, 256);
+        };
+        auto sched_arrive = [&]() {
+            if (Cfg::kPingPong) named_bar_arrive(kBarSchedBase + (1 - w), 256);
+        };
+        auto release = [&](uint64_t* bar) {
+            if (lane == 0) mbar_arrive(bar);
+        };
+
+        const uint32_t q_addr = smem_u32(sQ) + 64 * w * 128;
+        const uint32_t k_addr = smem_u32(sK), v_addr = smem_u32(sV);
+        /* S = Q K^T over stage st: D / 16 wgmmas; k step kk is box kk / 4, 32 bytes per 16
+         * columns inside the box's swizzled rows */
+        auto gemm_qk = [&](int st) {
+            const uint64_t dq = make_desc_sw128(q_addr, 16, 1024);
+            const uint64_t dk = make_desc_sw128(k_addr + st * Cfg::kTileKVBytes, 16, 1024);
+            wgmma_fence();
+#pragma unroll
+            for (int kk = 0; kk < D / 16; ++kk) {
+                wgmma_ss<T, BN>(s, dq + (((kk / 4) * BM * 128 + (kk % 4) * 32) >> 4),
+                                dk + (((kk / 4) * BN * 128 + (kk % 4) * 32) >> 4), kk > 0);
+            }
+            wgmma_commit();
+        };
+        /* O += P V over stage st: BN / 16 wgmmas; k step kk is keys 16 kk.., 16 rows of 128 B
+         * down every box; the N direction (head_dim) crosses boxes BN * 128 bytes apart */
+        auto gemm_pv = [&](int st) {
+            const uint64_t dv = make_desc_sw128(v_addr + st * Cfg::kTileKVBytes, BN * 128, 1024);
+            wgmma_fence();
+#pragma unroll
+            for (int kk = 0; kk < BN / 16; ++kk)
+                wgmma_rs_tb<T, D>(o, p[kk], dv + ((kk * 16 * 128) >> 4), 1);
+            wgmma_commit();
+        };
+        /* Online softmax of S (block j) in place; alpha = the rescale factor of O and l. */
+        auto softmax = [&](int j, auto mask_tag, float (&alpha)[2]) {
+            constexpr bool kMask = decltype(mask_tag)::value;
+            if (kMask) {
+#pragma unroll
+                for (int c = 0; c < BN / 8; ++c)
+#pragma unroll
+                    for (int e = 0; e < 4; ++e) {
+                        const int key = j * BN + 8 * c + 2 * t + (e & 1);
+                        const int row = row_a + (e >> 1) * 8;
+                        if (key >= seqlen_k || (Cfg::kCausal && key > row + causal_shift))
+                            s[4 * c + e] = -CUDART_INF_F;
+                    }
+            }
+#pragma unroll
+            for (int r = 0; r < 2; ++r) {
+                float mx = s[2 * r];
+#pragma unroll
+                for (int c = 0; c < BN / 8; ++c)
+                    mx = fmaxf(mx, fmaxf(s[4 * c + 2 * r], s[4 * c + 2 * r + 1]));
+                const float m_new = fmaxf(m[r], quad_max(mx) * scale_log2);
+                /* a row with no visible key so far keeps max -inf: subtract 0, not -inf */
+                const float m_use = (kMask && m_new == -CUDART_INF_F) ? 0.f : m_new;
+                alpha[r] = exp2_approx(m[r] - m_use);
+                m[r] = m_new;
+                float sum = 0.f;
+#pragma unroll
+                for (int c = 0; c < BN / 8; ++c) {
+                    s[4 * c + 2 * r] = exp2_approx(fmaf(s[4 * c + 2 * r], scale_log2, -m_use));
+                    s[4 * c + 2 * r + 1] =
+                        exp2_approx(fmaf(s[4 * c + 2 * r + 1], scale_log2, -m_use));
+                    sum += s[4 * c + 2 * r] + s[4 * c + 2 * r + 1];
+                }
+                l[r] = l[r] * alpha[r] + sum;
+            }
+        };
+        auto softmax_at = [&](int j, float (&alpha)[2]) {
+            if (j < n_unmasked)
+                softmax(j, std::false_type{}, alpha);
+            else
+                softmax(j, std::true_type{}, alpha);
+        };
+        auto rescale_o = [&](const float (&alpha)[2]) {
+#pragma unroll
+            for (int c = 0; c < D / 8; ++c) {
+                o[4 * c + 0] *= alpha[0];
+                o[4 * c + 1] *= alpha[0];
+                o[4 * c + 2] *= alpha[1];
+                o[4 * c + 3] *= alpha[1];
+            }
+        };
+        /* P's accumulator fragment is the A register fragment of the next wgmma: key columns
+         * 16 kk .. 16 kk + 15 are accumulator chunks 2 kk and 2 kk + 1 */
+        auto convert_p = [&]() {
+#pragma unroll
+            for (int kk = 0; kk < BN / 16; ++kk) {
+                p[kk][0] = pack2<T>(s[8 * kk + 0], s[8 * kk + 1]);
+                p[kk][1] = pack2<T>(s[8 * kk + 2], s[8 * kk + 3]);
+                p[kk][2] = pack2<T>(s[8 * kk + 4], s[8 * kk + 5]);
+                p[kk][3] = pack2<T>(s[8 * kk + 6], s[8 * kk + 7]);
+            }
+        };
+
+        if (n_blocks > 0) {
+            mbar_wait(q_full, 0);
+            if (Cfg::kPingPong && w == 1) named_bar_arrive(kBarSchedBase + 0, 256); /* WG1 first */
+            if (Cfg::kOverlap) {
+                /* block 0: S only */
+                float alpha[2];
+                mbar_wait(&k_full[0], 0);
+                sched_wait();
+                gemm_qk(0);
+                sched_arrive();
+                wgmma_wait<0>();
+                fence_regs(s);
+                release(&k_empty[0]);
+                softmax_at(0, alpha); /* O is zero: nothing to rescale */
+                convert_p();
+                for (int j = 1; j < n_blocks; ++j) {
+                    const int st = j % kStages, pst = (j - 1) % kStages;
+                    mbar_wait(&k_full[st], (j / kStages) & 1);
+                    sched_wait();
+                    gemm_qk(st);
+                    mbar_wait(&v_full[pst], ((j - 1) / kStages) & 1);
+                    gemm_pv(pst);
+                    sched_arrive();
+                    wgmma_wait<1>(); /* S_j landed; P_{j-1} V_{j-1} may still run */
+                    fence_regs(s);
+                    release(&k_empty[st]);
+                    softmax_at(j, alpha);
+                    wgmma_wait<0>();
+                    fence_regs(o);
+                    fence_regs(p);
+                    release(&v_empty[pst]);
+                    rescale_o(alpha);
+                    convert_p();
+                }
+                const int lst = (n_blocks - 1) % kStages;
+                mbar_wait(&v_full[lst], ((n_blocks - 1) / kStages) & 1);
+                sched_wait();
+                gemm_pv(lst);
+                /* the other warpgroup's last turn needs no arrival from WG2 (w == 1) */
+                if (w == 0) sched_arrive();
+                wgmma_wait<0>();
+                fence_regs(o);
+                release(&v_empty[lst]);
+            } else {
+                for (int j = 0; j < n_blocks; ++j) {
+                    const int st = j % kStages;
+                    const uint32_t ph = (j / kStages) & 1;
+                    float alpha[2];
+                    mbar_wait(&k_full[st], ph);
+                    gemm_qk(st);
+                    wgmma_wait<0>();
+                    fence_regs(s);
+                    release(&k_empty[st]);
+                    softmax_at(j, alpha);
+                    rescale_o(alpha);
+                    convert_p();
+                    mbar_wait(&v_full[st], ph);
+                    gemm_pv(st);
+                    wgmma_wait<0>();
+                    fence_regs(o);
+                    fence_regs(p);
+                    release(&v_empty[st]);
+                }
+            }
+        }
+
+        /* ------------------------------------------------------------ epilogue */
+        float inv[2];
+#pragma unroll
+        for (int r = 0; r < 2; ++r) {
+            const float sum = quad_sum(l[r]);
+            inv[r] = sum > 0.f ? 1.f / sum : 0.f; /* a row that saw no key is written as zeros */
+        }
+        /* every warp of this warpgroup is past its last wgmma reading its Q rows */
+        named_bar_sync(kBarEpilogueBase + w, 128);
+        /* the warpgroup's own Q rows (64 rows x 128 B per box, swizzled like the TMA layout) */
+        const int r_local = 16 * (wtid / 32) + g; /* and + 8 */
+        unsigned char* sO = sQ + 64 * w * 128;
+#pragma unroll
+        for (int c = 0; c < D / 8; ++c) {
+            const int box = c / 8, chunk = c % 8;
+#pragma unroll
+            for (int h = 0; h < 2; ++h) {
+                const int r = r_local + 8 * h; /* r % 8 == g */
+                unsigned char* dst =
+                    sO + box * BM * 128 + r * 128 + ((chunk ^ g) * 16) + 4 * t;
+                *reinterpret_cast<uint32_t*>(dst) =
+                    pack2<T>(o[4 * c + 2 * h] * inv[h], o[4 * c + 2 * h + 1] * inv[h]);
+            }
+        }
+        fence_proxy_async_smem();
+        named_bar_sync(kBarEpilogueBase + w, 128);
+        if (wtid == 0 && row0 + 64 * w < seqlen_q) {
+#pragma unroll
+            for (int b = 0; b < Cfg::kBoxes; ++b)
+                tma_store_4d(&tmO, sO + b * BM * 128, b * 64, row0 + 64 * w, head, batch);
+            tma_store_commit();
+            tma_store_wait_read();
+        }
+    }
+#endif
+}
+
+namespace fa3_detail {
+
+using EncodeTiledFn = CUresult (*)(CUtensorMap*, CUtensorMapDataType, cuuint32_t, void*,
+                                   const cuuint64_t*, const cuuint64_t*, const cuuint32_t*,
+                                   const cuuint32_t*, CUtensorMapInterleave, CUtensorMapSwizzle,
+                                   CUtensorMapL2promotion, CUtensorMapFloatOOBfill);
+
+/* cuTensorMapEncodeTiled through the runtime's driver entry point (no libcuda link). */
+inline EncodeTiledFn encode_tiled() {
+    static EncodeTiledFn fn = []() -> EncodeTiledFn {
+        void* p = nullptr;
+        cudaDriverEntryPointQueryResult q{};
+        if (cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &p, 12000, cudaEnableDefault,
+                                             &q) != cudaSuccess ||
+            q != cudaDriverEntryPointSuccess)
+            return nullptr;
+        return reinterpret_cast<EncodeTiledFn>(p);
+    }();
+    return fn;
+}
+
+/* A 4-d map (head_dim, seqlen, heads, batch) over a BSHD tensor with element strides; boxes of
+ * 64 elements x box_rows rows, 128-byte swizzle, out-of-bounds reads as zeros. A stride of 0
+ * (a dimension of size 1, allowed by the ABI) is replaced by the packed stride: its index is
+ * always 0, and the copy engine wants a nonzero multiple of 16 bytes. */
+template <class T>
+inline bool make_map(CUtensorMap* map, const void* ptr, int head_dim, int seqlen, int heads,
+                     int batch, int64_t row_stride, int64_t head_stride, int64_t batch_stride,
+                     int box_rows) {
+    EncodeTiledFn fn = encode_tiled();
+    if (fn == nullptr) return false;
+    const int64_t e = int64_t(sizeof(T));
+    const int64_t rs = row_stride != 0 ? row_stride : int64_t(head_dim);
+    const int64_t hs = head_stride != 0 ? head_stride : rs * seqlen;
+    const int64_t bs = batch_stride != 0 ? batch_stride : hs * heads;
+    const cuuint64_t dims[4] = {cuuint64_t(head_dim), cuuint64_t(seqlen), cuuint64_t(heads),
+                                cuuint64_t(batch)};
+    const cuuint64_t strides[3] = {cuuint64_t(rs * e), cuuint64_t(hs * e), cuuint64_t(bs * e)};
+    const cuuint32_t box[4] = {64, cuuint32_t(box_rows), 1, 1};
+    const cuuint32_t elem[4] = {1, 1, 1, 1};
+    const CUtensorMapDataType dt = std::is_same<T, __half>::value
+                                       ? CU_TENSOR_MAP_DATA_TYPE_FLOAT16
+                                       : CU_TENSOR_MAP_DATA_TYPE_BFLOAT16;
+    return fn(map, dt, 4, const_cast<void*>(ptr), dims, strides, box, elem,
+              CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
+              CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
+              CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
+}
+
+}  // namespace fa3_detail
+
+/* Enqueues the kernel for `args` on `stream`; returns the cudaError_t of the launch. */
+template <class Spec>
+int fa3_fwd_launch(const QimengAttnArgs* args, void* stream) {
+    using Cfg = Fa3Config<Spec>;
+    using T = typename Cfg::Element;
+    if (args == nullptr || args->head_dim != Cfg::kHeadDim || args->heads_kv <= 0 ||
+        args->heads_q % args->heads_kv != 0 || args->batch <= 0 || args->seqlen_q <= 0 ||
+        args->seqlen_k <= 0 || args->heads_q > 65535 || args->batch > 65535) {
+        return static_cast<int>(cudaErrorInvalidValue);
+    }
+    const QimengAttnArgs& a = *args;
+    CUtensorMap tq, tk, tv, to;
+    if (!fa3_detail::make_map<T>(&tq, a.q, Cfg::kHeadDim, a.seqlen_q, a.heads_q, a.batch,
+                                 a.q_row_stride, a.q_head_stride, a.q_batch_stride,
+                                 Cfg::kBlockM) ||
+        !fa3_detail::make_map<T>(&tk, a.k, Cfg::kHeadDim, a.seqlen_k, a.heads_kv, a.batch,
+                                 a.k_row_stride, a.k_head_stride, a.k_batch_stride,
+                                 Cfg::kBlockN) ||
+        !fa3_detail::make_map<T>(&tv, a.v, Cfg::kHeadDim, a.seqlen_k, a.heads_kv, a.batch,
+                                 a.v_row_stride, a.v_head_stride, a.v_batch_stride,
+                                 Cfg::kBlockN) ||
+        !fa3_detail::make_map<T>(&to, a.o, Cfg::kHeadDim, a.seqlen_q, a.heads_q, a.batch,
+                                 a.o_row_stride, a.o_head_stride, a.o_batch_stride, 64)) {
+        return static_cast<int>(cudaErrorInvalidValue);
+    }
+    const dim3 grid((a.seqlen_q + Cfg::kBlockM - 1) / Cfg::kBlockM, a.heads_q, a.batch);
+    const cudaError_t err = cudaFuncSetAttribute(
+        fa3_fwd_kernel<Spec>, cudaFuncAttributeMaxDynamicSharedMemorySize, Cfg::kSmemBytes);
+    if (err != cudaSuccess) return static_cast<int>(err);
+    fa3_fwd_kernel<Spec><<<grid, Cfg::kThreads, Cfg::kSmemBytes, static_cast<cudaStream_t>(stream)>>>(
+        tq, tk, tv, to, a);
+    return static_cast<int>(cudaGetLastError());
+}
+
+}  // namespace qimeng
+
+#endif /* QIMENG_FA3_FWD_CUH */
