@@ -34,8 +34,10 @@
         }                                                                                  \
     } while (0)
 
-template <class E, int D, int BN, int ST, bool C, bool OV, bool PP>
+template <class E, int D, int BN, int ST, bool C, bool OV, bool PP, int WGS = 2, bool WS = true>
 struct Sp {
+    static constexpr int kConsumerWGs = WGS;
+    static constexpr bool kWarpSpecialized = WS;
     using Element = E;
     static constexpr int kHeadDim = D;
     static constexpr int kBlockN = BN;
@@ -56,8 +58,8 @@ struct Variant {
     int (*launch)(const QimengAttnArgs*, void*);
 };
 
-#define V(name, E, D, BN, ST, C, OV, PP) \
-    Variant { name, D, C, std::is_same<E, f16>::value, qimeng::fa3_fwd_launch<Sp<E, D, BN, ST, C, OV, PP>> }
+#define V(name, E, D, BN, ST, C, OV, PP, ...) \
+    Variant { name, D, C, std::is_same<E, f16>::value, qimeng::fa3_fwd_launch<Sp<E, D, BN, ST, C, OV, PP, ##__VA_ARGS__>> }
 
 /* The FA2-class cache entries (kernels-cache/fwd-h100-*, linked in by build.sh): the baseline
  * timed in the same run. */
@@ -74,14 +76,17 @@ static const Variant kVariants[] = {
     V("d128-causal", bf16, 128, 128, 2, true, true, true),
     V("d64-full", bf16, 64, 128, 2, false, true, true),
     V("d64-causal", bf16, 64, 128, 2, true, true, true),
+    V("d64-full-3wg", bf16, 64, 128, 2, false, true, true, 3),
+    V("d64-causal-3wg", bf16, 64, 128, 2, true, true, true, 3),
+    V("d64-full-bn192", bf16, 64, 192, 2, false, true, true),
+    V("d64-causal-bn192", bf16, 64, 192, 2, true, true, true),
     V("d256-full", bf16, 256, 64, 2, false, true, true),
     V("d256-causal", bf16, 256, 64, 2, true, true, true),
     V("f16-d128-full", f16, 128, 128, 2, false, true, true),
-    V("f16-d64-causal", f16, 64, 128, 2, true, true, true),
+    V("f16-d64-causal-3wg", f16, 64, 128, 2, true, true, true, 3),
+    V("d128-full-nows", bf16, 128, 128, 2, false, true, true, 2, false),
     V("d128-full-nopp", bf16, 128, 128, 2, false, true, false),
     V("d128-full-serial", bf16, 128, 128, 2, false, false, false),
-    V("d128-full-st3", bf16, 128, 128, 3, false, true, true),
-    V("d64-full-bn192", bf16, 64, 192, 2, false, true, true),
     {"fa2-entry-d128-full", 128, false, false, qimeng_fwd_h100_bf16_d128_full},
     {"fa2-entry-d128-causal", 128, true, false, qimeng_fwd_h100_bf16_d128_causal},
     {"fa2-entry-d64-full", 64, false, false, qimeng_fwd_h100_bf16_d64_full},

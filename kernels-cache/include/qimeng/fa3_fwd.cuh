@@ -12,8 +12,13 @@
  *         static constexpr int kStages = 2;     // K and V shared-memory ring depth (>= 2)
  *         static constexpr bool kCausal = false;
  *         static constexpr bool kOverlap = true;   // intra-warpgroup: softmax(j) || P(j-1) V
- *         static constexpr bool kPingPong = true;  // two consumer warpgroups take turns on the
+ *         static constexpr bool kPingPong = true;  // consumer warpgroups take turns on the
  *                                                  // tensor cores (needs kOverlap)
+ *         // Optional (absent: the default):
+ *         static constexpr int kConsumerWGs = 2;   // 2 (240 registers each) or 3 (160)
+ *         static constexpr bool kWarpSpecialized = true;  // false (ablation): no producer
+ *                                                  // warpgroup; consumer thread 0 issues the
+ *                                                  // TMA loads in line (needs kOverlap)
  *     };
  *
  * Schedule. One block (CTA) owns BM = 128 query rows of one (batch, head): three warpgroups.
@@ -50,6 +55,23 @@
 
 namespace qimeng {
 
+template <class S, class = void>
+struct ConsumerWGsOf {
+    static constexpr int value = 2;
+};
+template <class S>
+struct ConsumerWGsOf<S, decltype(void(S::kConsumerWGs))> {
+    static constexpr int value = S::kConsumerWGs;
+};
+template <class S, class = void>
+struct WarpSpecializedOf {
+    static constexpr bool value = true;
+};
+template <class S>
+struct WarpSpecializedOf<S, decltype(void(S::kWarpSpecialized))> {
+    static constexpr bool value = S::kWarpSpecialized;
+};
+
 template <class Spec>
 struct Fa3Config {
     using Element = typename Spec::Element;
@@ -60,12 +82,14 @@ struct Fa3Config {
     static constexpr bool kOverlap = Spec::kOverlap;
     static constexpr bool kPingPong = Spec::kPingPong;
 
-    static constexpr int kConsumerWGs = 2;
+    static constexpr int kConsumerWGs = ConsumerWGsOf<Spec>::value;
+    static constexpr bool kWarpSpecialized = WarpSpecializedOf<Spec>::value;
     static constexpr int kBlockM = 64 * kConsumerWGs; /* a wgmma M is 64 rows per warpgroup */
-    static constexpr int kThreads = 128 * (1 + kConsumerWGs);
-    /* 24 x 128 + 240 x 256 = 64512 of the SM's 65536 registers */
+    static constexpr int kProducerWGs = kWarpSpecialized ? 1 : 0;
+    static constexpr int kThreads = 128 * (kProducerWGs + kConsumerWGs);
+    /* 24 x 128 + 240 x 256 (or 160 x 384) = 64512 of the SM's 65536 registers */
     static constexpr int kProducerRegs = 24;
-    static constexpr int kConsumerRegs = 240;
+    static constexpr int kConsumerRegs = kConsumerWGs == 2 ? 240 : 160;
 
     static constexpr int kBoxCols = 64; /* 16-bit elements in a 128-byte swizzled row */
     static constexpr int kBoxes = kHeadDim / kBoxCols;
@@ -86,15 +110,17 @@ struct Fa3Config {
                   "BN is the N of one wgmma: a multiple of 16, 64..256");
     static_assert(kStages >= 2, "the producer runs at least one block ahead");
     static_assert(!kPingPong || kOverlap, "ping-pong is scheduled around the overlapped step");
-    static_assert(kBlockN / 2 + kBlockN / 4 + kHeadDim / 2 <= 200,
-                  "S, P and O of one consumer thread fit its 240 registers");
+    static_assert(kConsumerWGs == 2 || kConsumerWGs == 3, "2 or 3 consumer warpgroups");
+    static_assert(kWarpSpecialized || kOverlap, "the in-line producer sits in the overlapped step");
+    static_assert(kBlockN / 2 + kBlockN / 4 + kHeadDim / 2 <= kConsumerRegs - 32,
+                  "S, P and O of one consumer thread fit its registers");
     static_assert(kSmemBytes <= 227 * 1024, "shared memory exceeds the sm_90 block limit");
 };
 
 /* Named barrier ids (0 is __syncthreads). */
 enum Fa3Barrier : int {
     kBarSchedBase = 1,    /* + consumer warpgroup: its turn to issue GEMMs (ping-pong) */
-    kBarEpilogueBase = 3, /* + consumer warpgroup: its 128 threads */
+    kBarEpilogueBase = 4, /* + consumer warpgroup: its 128 threads */
 };
 
 template <class Spec>
@@ -158,38 +184,46 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
     }
     __syncthreads();
 
-    if (wg == 0) {
+    auto load_q = [&]() {
+        tma_prefetch_map(&tmK);
+        tma_prefetch_map(&tmV);
+        mbar_arrive_expect_tx(q_full, Cfg::kTileQBytes);
+#pragma unroll
+        for (int b = 0; b < Cfg::kBoxes; ++b)
+            tma_load_4d(sQ + b * BM * 128, &tmQ, q_full, b * 64, row0, head, batch);
+    };
+    /* K_j and V_j into stage j % kStages, once the consumers have released it */
+    auto load_kv = [&](int j) {
+        const int st = j % kStages;
+        const uint32_t ph = (j / kStages) & 1;
+        mbar_wait(&k_empty[st], ph ^ 1);
+        mbar_arrive_expect_tx(&k_full[st], Cfg::kTileKVBytes);
+#pragma unroll
+        for (int b = 0; b < Cfg::kBoxes; ++b)
+            tma_load_4d(sK + st * Cfg::kTileKVBytes + b * BN * 128, &tmK, &k_full[st], b * 64,
+                        j * BN, head_kv, batch);
+        mbar_wait(&v_empty[st], ph ^ 1);
+        mbar_arrive_expect_tx(&v_full[st], Cfg::kTileKVBytes);
+#pragma unroll
+        for (int b = 0; b < Cfg::kBoxes; ++b)
+            tma_load_4d(sV + st * Cfg::kTileKVBytes + b * BN * 128, &tmV, &v_full[st], b * 64,
+                        j * BN, head_kv, batch);
+    };
+
+    if (Cfg::kWarpSpecialized && wg == 0) {
         /* ------------------------------------------------------------ producer */
         setmaxnreg_dec<Cfg::kProducerRegs>();
         if (tid == 0 && n_blocks > 0) {
-            tma_prefetch_map(&tmK);
-            tma_prefetch_map(&tmV);
-            mbar_arrive_expect_tx(q_full, Cfg::kTileQBytes);
-#pragma unroll
-            for (int b = 0; b < Cfg::kBoxes; ++b)
-                tma_load_4d(sQ + b * BM * 128, &tmQ, q_full, b * 64, row0, head, batch);
-            for (int j = 0; j < n_blocks; ++j) {
-                const int st = j % kStages;
-                const uint32_t ph = (j / kStages) & 1;
-                mbar_wait(&k_empty[st], ph ^ 1);
-                mbar_arrive_expect_tx(&k_full[st], Cfg::kTileKVBytes);
-#pragma unroll
-                for (int b = 0; b < Cfg::kBoxes; ++b)
-                    tma_load_4d(sK + st * Cfg::kTileKVBytes + b * BN * 128, &tmK, &k_full[st],
-                                b * 64, j * BN, head_kv, batch);
-                mbar_wait(&v_empty[st], ph ^ 1);
-                mbar_arrive_expect_tx(&v_full[st], Cfg::kTileKVBytes);
-#pragma unroll
-                for (int b = 0; b < Cfg::kBoxes; ++b)
-                    tma_load_4d(sV + st * Cfg::kTileKVBytes + b * BN * 128, &tmV, &v_full[st],
-                                b * 64, j * BN, head_kv, batch);
-            }
+            load_q();
+            for (int j = 0; j < n_blocks; ++j) load_kv(j);
         }
     } else {
         /* ------------------------------------------------------------ consumers */
-        setmaxnreg_inc<Cfg::kConsumerRegs>();
-        const int w = wg - 1;            /* consumer warpgroup: rows 64 w .. 64 w + 63 */
-        const int wtid = tid - 128 * wg; /* 0..127 */
+        if (Cfg::kWarpSpecialized) setmaxnreg_inc<Cfg::kConsumerRegs>();
+        const int w = wg - Cfg::kProducerWGs; /* consumer warpgroup: rows 64 w .. 64 w + 63 */
+        const int wtid = tid - 128 * wg;      /* 0..127 */
+        /* without a producer warpgroup, this thread issues the loads in line */
+        const bool inline_producer = !Cfg::kWarpSpecialized && w == 0 && wtid == 0;
         const int lane = tid % 32;
         const int g = lane / 4, t = lane % 4;
         /* accumulator fragment (m64nN, f32): warp k of the warpgroup holds rows 16 k + g and
@@ -210,8 +244,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         auto sched_wait = [&]() {
             if (Cfg::kPingPong) named_bar_sync(kBarSchedBase + w, 256);
         };
-        auto sched_arrive = [&]() {
-            if (Cfg::kPingPong) named_bar_arrive(kBarSchedBase + (1 - w), 256);
+        constexpr int kWGs = Cfg::kConsumerWGs;
+        auto sched_arrive = [&]() { /* hand the tensor cores to the next warpgroup */
+            if (Cfg::kPingPong) named_bar_arrive(kBarSchedBase + (w + 1) % kWGs, 256);
         };
         auto release = [&](uint64_t* bar) {
             if (lane == 0) mbar_arrive(bar);
@@ -306,8 +341,13 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         };
 
         if (n_blocks > 0) {
+            if (inline_producer) {
+                load_q();
+                for (int j = 0; j < kStages && j < n_blocks; ++j) load_kv(j);
+            }
             mbar_wait(q_full, 0);
-            if (Cfg::kPingPong && w == 1) named_bar_arrive(kBarSchedBase + 0, 256); /* WG1 first */
+            /* the first consumer warpgroup goes first */
+            if (Cfg::kPingPong && w == kWGs - 1) named_bar_arrive(kBarSchedBase + 0, 256);
             if (Cfg::kOverlap) {
                 /* block 0: S only */
                 float alpha[2];
@@ -336,6 +376,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     fence_regs(o);
                     fence_regs(p);
                     release(&v_empty[pst]);
+                    /* stage pst is free once every warpgroup released it */
+                    if (inline_producer && j - 1 + kStages < n_blocks) load_kv(j - 1 + kStages);
                     rescale_o(alpha);
                     convert_p();
                 }
@@ -343,8 +385,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 mbar_wait(&v_full[lst], ((n_blocks - 1) / kStages) & 1);
                 sched_wait();
                 gemm_pv(lst);
-                /* the other warpgroup's last turn needs no arrival from WG2 (w == 1) */
-                if (w == 0) sched_arrive();
+                /* the first warpgroup takes no further turn: no arrival from the last one */
+                if (w != kWGs - 1) sched_arrive();
                 wgmma_wait<0>();
                 fence_regs(o);
                 release(&v_empty[lst]);
