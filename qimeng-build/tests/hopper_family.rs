@@ -29,8 +29,13 @@ fn hopper_family_compiles_for_sm90a() {
     let log = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "nvcc failed:\n{log}");
     assert!(!log.contains("C7508"), "setmaxnreg ignored:\n{log}");
-    let kernels = log.matches("Compiling entry function '_ZN6qimeng14fa3_fwd_kernel").count();
-    assert!(kernels >= 10, "expected every variant compiled, saw {kernels}");
+    let kernels = log
+        .matches("Compiling entry function '_ZN6qimeng14fa3_fwd_kernel")
+        .count();
+    assert!(
+        kernels >= 10,
+        "expected every variant compiled, saw {kernels}"
+    );
     for line in log.lines().filter(|l| l.contains("spill stores")) {
         assert!(line.contains(" 0 bytes spill stores"), "spill: {line}");
     }
