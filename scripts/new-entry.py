@@ -76,6 +76,38 @@ def tiles(gpu, d, causal):
             ("kMinBlocksPerSm", 1, None),
         ]
     if family == "sm80":
+        if d == 32:
+            return [
+                ("kBlockM", 128, "4 warps x 32 rows, as at d64"),
+                ("kBlockN", 64, "O (32) + S (64) + Q (16) registers/thread: far under 255"),
+                ("kWarps", 4, None),
+                ("kWarpRows", 32, "each K/V fragment feeds 2 MMA row tiles: half the ldmatrix traffic"),
+                ("kStages", 2, f"cp.async double buffer: {kib(smem(128, 64, 32, 2))}, 2+ blocks/SM on a100"),
+                ("kQInRegisters", True, "16 registers, read once instead of every key block"),
+                ("kMinBlocksPerSm", 2, None),
+            ]
+        if d == 96:
+            return [
+                ("kBlockM", 128, "4 warps x 32 rows, h100's d96 tile (the same mma.sync template)"),
+                ("kBlockN", 64, "O (96) + S (64) f32 registers/thread; 12 chunks/row: flat-index copy"),
+                ("kWarps", 4, None),
+                ("kWarpRows", 32, "each K/V fragment feeds 2 MMA row tiles: half the ldmatrix traffic"),
+                ("kStages", 2, f"cp.async double buffer: {kib(smem(128, 64, 96, 2))}, 2 blocks fit 164 KiB/SM on a100"),
+                ("kQInRegisters", False, "Q re-read from shared memory: registers go to O at 32 rows"),
+                ("kMinBlocksPerSm", 2, None),
+            ]
+        if d in (192, 256):
+            bn = 64 if d == 192 else 32
+            return [
+                ("kBlockM", 128, f"8 warps x 16 rows (FA2's d{d} tile): O is {d // 2} f32 registers/thread"),
+                ("kBlockN", bn, f"{kib(smem(128, bn, d, 2))} of a100's 163 KiB per block"
+                 + ("" if bn == 64 else f" (BN=64 would take {kib(smem(128, 64, d, 2))})")),
+                ("kWarps", 8, None),
+                ("kWarpRows", 16, f"one 16-row MMA tile per warp: 32 rows would need {d} O registers"),
+                ("kStages", 2, "cp.async double buffer, 1 block/SM"),
+                ("kQInRegisters", False, "Q re-read from shared memory: registers go to O"),
+                ("kMinBlocksPerSm", 1, None),
+            ]
         if d == 64:
             return [
                 ("kBlockM", 128, "4 warps x 32 rows, as on h100 (no spill since the masked steps are a separate loop)"),
@@ -411,7 +443,7 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
 def all_keys():
     for gpu in GPUS:
         for dtype in ("f16", "bf16"):
-            for d in ((32, 64, 96, 128, 192, 256) if gpu == "h100" else (64, 128)):
+            for d in ((32, 64, 96, 128, 192, 256) if gpu in ("h100", "a100") else (64, 128)):
                 for causal in (False, True):
                     yield gpu, dtype, d, causal
     for gpu in F32_GPUS:
