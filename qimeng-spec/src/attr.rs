@@ -363,7 +363,11 @@ mod tests {
         assert_eq!((e[0].arg, e[0].at_value), (Some(4), true));
         assert!(e[0].message.contains("ALiBi and softcap"), "{}", e[0]);
         let e = with(&[Arg::new("varlen", Value::Int(1))]).unwrap_err();
-        assert!(e[0].message.contains("`varlen` expects true or false"), "{}", e[0]);
+        assert!(
+            e[0].message.contains("`varlen` expects true or false"),
+            "{}",
+            e[0]
+        );
         let e = with(&[Arg::new("window", Value::Int(3))]).unwrap_err();
         assert!(e[0].message.contains("expects"), "{}", e[0]);
         let e = with(&[Arg::new("window", Value::Tuple(vec![Value::Int(1)]))]).unwrap_err();

@@ -192,10 +192,12 @@ impl Spec {
             ));
         }
         if self.variants.alibi && self.variants.softcap.is_some() {
-            return Err("ALiBi and softcap do not combine: a bias added after the cap leaves \
+            return Err(
+                "ALiBi and softcap do not combine: a bias added after the cap leaves \
                         the scores uncapped, and a cap applied after the bias squashes the \
                         distance penalty; no model uses both (drop one of `alibi`, `softcap`)"
-                .into());
+                    .into(),
+            );
         }
         Ok(())
     }
