@@ -1,4 +1,4 @@
-use qimeng_runtime::{DeviceBuffer, Result, Stream, Tensor, TensorMut, bf16};
+use qimeng_runtime::{Result, Stream, Tensor, TensorMut, bf16};
 
 // varlen = true: the sequence offsets and max lengths are missing.
 #[qimeng_macros::flash_attention(gpu = "h100", dtype = "bf16", head_dim = 128, causal = true, varlen = true)]
@@ -24,6 +24,6 @@ pub fn biased(q: &Tensor<bf16>, k: &Tensor<bf16>, v: &Tensor<bf16>, out: &mut Te
 
 // ALiBi and softcap do not combine.
 #[qimeng_macros::flash_attention(gpu = "h100", dtype = "bf16", head_dim = 128, softcap = 30, alibi = true)]
-pub fn both(q: &Tensor<bf16>, k: &Tensor<bf16>, v: &Tensor<bf16>, out: &mut TensorMut<bf16>, slopes: &DeviceBuffer<f32>, stream: &Stream) -> Result<()>;
+pub fn both(q: &Tensor<bf16>, k: &Tensor<bf16>, v: &Tensor<bf16>, out: &mut TensorMut<bf16>, stream: &Stream) -> Result<()>;
 
 fn main() {}
