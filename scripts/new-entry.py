@@ -10,6 +10,13 @@ them (`cargo run -q -p qimeng-cli -- cache seal --all --date YYYY-MM-DD`), check
     python3 scripts/new-entry.py                 # every missing entry of TILES
     python3 scripts/new-entry.py fwd-l4-bf16-d64-causal ...   # only these (missing) keys
     python3 scripts/new-entry.py --overwrite KEY # rewrite an existing entry (then re-verify it)
+    python3 scripts/new-entry.py fwd-h100-bf16-d128-causal-w1024_0-varlen  # a variant of a
+                                                 # table entry: its tiles plus the variant traits
+
+Variant keys (qimeng-spec's suffixes, in order): -w<left>_<right> (sliding window), -alibi
+(ALiBi slopes at run time), -varlen (packed sequences by cu_seqlens). Each adds its trait to
+the Spec struct (fa2_fwd.cuh's optional kWindowLeft/kWindowRight, kAlibi, kVarlen) and its
+statements to the TL plan. Softcap entries are written by hand.
 
 Existing entries are never rewritten without --overwrite: several were tuned by hand on the H100
 (bench/results/) and carry choices this table does not repeat.
@@ -213,9 +220,37 @@ def cuda_type(dtype):
     return {"f16": "__half", "bf16": "__nv_bfloat16"}[dtype]
 
 
-def render(gpu, dtype, d, causal):
+def parse_variants(suffix):
+    """`-w1024_0-alibi-varlen` -> {"window": (1024, 0), "alibi": True, "varlen": True}."""
+    v = {"window": None, "alibi": False, "varlen": False}
+    parts = [p for p in suffix.split("-") if p]
+    if parts and parts[0].startswith("w") and "_" in parts[0]:
+        left, right = parts.pop(0)[1:].split("_")
+        v["window"] = (int(left), int(right))
+    if parts and parts[0] == "alibi":
+        v["alibi"] = parts.pop(0) == "alibi"
+    if parts and parts[0] == "varlen":
+        v["varlen"] = parts.pop(0) == "varlen"
+    if parts:
+        raise ValueError(f"unknown variant suffix {suffix!r}")
+    return v
+
+
+def variant_suffix(v):
+    s = ""
+    if v["window"]:
+        s += "-w%d_%d" % v["window"]
+    if v["alibi"]:
+        s += "-alibi"
+    if v["varlen"]:
+        s += "-varlen"
+    return s
+
+
+def render(gpu, dtype, d, causal, variants=None):
+    v = variants or {"window": None, "alibi": False, "varlen": False}
     disp, sm, family = GPUS[gpu]
-    key = f"fwd-{gpu}-{dtype}-d{d}-{'causal' if causal else 'full'}"
+    key = f"fwd-{gpu}-{dtype}-d{d}-{'causal' if causal else 'full'}" + variant_suffix(v)
     sym = "qimeng_" + key.replace("-", "_")
     guard = "QIMENG_" + key.replace("-", "_").upper() + "_H"
     t = tiles(gpu, d, causal)
@@ -225,17 +260,32 @@ def render(gpu, dtype, d, causal):
     mma = "f16" if turing else dtype
     convert = turing and dtype == "bf16"
 
-    spec = json.dumps({"gpu": gpu, "dtype": dtype, "head_dim": d, "causal": causal}) + "\n"
+    spec_obj = {"gpu": gpu, "dtype": dtype, "head_dim": d, "causal": causal}
+    if v["window"]:
+        spec_obj["window"] = list(v["window"])
+    if v["alibi"]:
+        spec_obj["alibi"] = True
+    if v["varlen"]:
+        spec_obj["varlen"] = True
+    spec = json.dumps(spec_obj) + "\n"
 
-    what = "causal" if causal else "full"
-    enq = "causal (bottom-right)" if causal else "unmasked"
+    words = []
+    if v["window"]:
+        words.append("sliding window (%d, %d)" % v["window"])
+    if v["alibi"]:
+        words.append("ALiBi")
+    if v["varlen"]:
+        words.append("packed variable-length sequences")
+    tail = "".join(", " + w for w in words)
+    what = ("causal" if causal else "full") + tail
+    enq = ("causal (bottom-right)" if causal else "unmasked")
     header = f"""/* {key}: FlashAttention-2 forward for {disp} ({sm}), {dtype}, head_dim {d}, {what}. */
 #ifndef {guard}
 #define {guard}
 
 #include "qimeng/abi.h"
 
-/** Enqueues {enq} {dtype} attention, head_dim {d} on `stream` (see abi.h); returns the cudaError_t of the launch. */
+/** Enqueues {enq} {dtype} attention, head_dim {d}{tail} on `stream` (see abi.h); returns the cudaError_t of the launch. */
 QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
 
 #endif
@@ -262,7 +312,16 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
         lines.append(member(name, value, why))
         if name == "kStages":
             lines.append(member("kCausal", causal, None))
-    lines += [member(n, v, w) for n, v, w in extra(gpu, d, causal)]
+    lines += [member(n, val, w) for n, val, w in extra(gpu, d, causal)]
+    if v["window"]:
+        left, right = v["window"]
+        lines.append(member("kWindowLeft", left, "keys before the diagonal each query sees"))
+        if not causal:
+            lines.append(member("kWindowRight", right, "keys after the diagonal each query sees"))
+    if v["alibi"]:
+        lines.append(member("kAlibi", True, "s += -slope_h * |i + sk - sq - j| (slopes at run time)"))
+    if v["varlen"]:
+        lines.append(member("kVarlen", True, "packed sequences: rows by cu_seqlens_q/k (abi.h)"))
     body = "\n".join(lines)
     cu = f"""/* {key}: this spec's tile configuration and its launcher (the kernel is fa2_fwd.cuh). */
 #include "kernel.h"
@@ -282,16 +341,17 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
 }}
 """
 
-    mask_desc = "causal (bottom-right)" if causal else "no mask"
+    mask_desc = ("causal (bottom-right)" if causal else "no mask") + tail
+    at = "sequence" if v["varlen"] else "batch"
     copy_mode = "sync" if turing else "async"
     kv_mode = "sync" if turing else "async, STAGES deep"
     tl = [
         f"# {key}: FlashAttention-2 forward on {disp} ({sm}), {dtype}, head_dim {d}, {mask_desc}.",
-        f"# One block per (query block i, head h, batch b); warp w owns query rows {rows}w..{rows}w+{rows - 1}.",
+        f"# One block per (query block i, head h, {at} b); warp w owns query rows {rows}w..{rows}w+{rows - 1}.",
         f"param BM = {bm}, BN = {bn}, D = {d}, STAGES = {stages}, WARPS = {warps}",
-        f"Allocate Q in global (S_q, D) {dtype} at batch b, head h",
-        f"Allocate K, V in global (S_k, D) {dtype} at batch b, head h / GROUP",
-        f"Allocate O in global (S_q, D) {dtype} at batch b, head h",
+        f"Allocate Q in global (S_q, D) {dtype} at {at} b, head h",
+        f"Allocate K, V in global (S_k, D) {dtype} at {at} b, head h / GROUP",
+        f"Allocate O in global (S_q, D) {dtype} at {at} b, head h",
         f"Allocate sQ in shared (BM, D) {mma}",
         f"Allocate sK, sV in shared (STAGES, BN, D) {mma}",
         "Allocate S in register (BM, BN) f32",
@@ -302,7 +362,13 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
     ]
     if convert:
         tl.append("Compute convert sQ bf16 -> f16")
-    tl.append("Loop j over key blocks up to the diagonal of block i" if causal else "Loop j over key blocks")
+    if v["varlen"]:
+        tl.insert(3, "# Packed sequences: S_q, S_k are sequence b's own lengths; blocks past its end do nothing.")
+    if v["window"]:
+        tl.append("# Key blocks wholly outside the window of every row of block i are never loaded.")
+        tl.append("Loop j over key blocks in the window of block i")
+    else:
+        tl.append("Loop j over key blocks up to the diagonal of block i" if causal else "Loop j over key blocks")
     tl.append(f"  Copy K, V tile (BN, D) at [key block j] from global to sK, sV ({kv_mode}; rows >= S_k as zeros)")
     if convert:
         tl.append("  Compute convert sK, sV bf16 -> f16")
@@ -312,8 +378,12 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
         "  Compute scale S by softmax_scale * log2(e)",
         "  Compute mask S where key >= S_k (tail block only)",
     ]
+    if v["window"]:
+        tl.append("  Compute mask S where key < query + S_k - S_q - %d" % v["window"][0])
     if causal:
         tl.append("  Compute mask S where key > query + S_k - S_q (diagonal blocks only)")
+    elif v["window"]:
+        tl.append("  Compute mask S where key > query + S_k - S_q + %d" % v["window"][1])
     tl += [
         "  Compute rowmax S -> m_new (BM)",
         "  Compute rescale O_acc, l by exp2(m - m_new); m = m_new",
@@ -459,8 +529,17 @@ def main():
     args = ap.parse_args()
     wanted = set(args.keys)
     written = 0
-    for gpu, dtype, d, causal in all_keys():
-        key, files = (render_f32(gpu, d, causal) if dtype == "f32" else render(gpu, dtype, d, causal))
+    todo = [(g, dt, d, c, None) for g, dt, d, c in all_keys()]
+    # Variant keys: a table entry's key plus variant suffixes (f16/bf16 entries only).
+    for want in sorted(wanted):
+        for g, dt, d, c in all_keys():
+            base = f"fwd-{g}-{dt}-d{d}-{'causal' if c else 'full'}"
+            if dt != "f32" and want.startswith(base + "-"):
+                v = parse_variants(want[len(base):])
+                if render(g, dt, d, c, v)[0] == want:
+                    todo.append((g, dt, d, c, v))
+    for gpu, dtype, d, causal, v in todo:
+        key, files = (render_f32(gpu, d, causal) if dtype == "f32" else render(gpu, dtype, d, causal, v))
         if wanted and key not in wanted:
             continue
         wanted.discard(key)

@@ -96,6 +96,12 @@ pub struct SpecFile {
     /// Logit softcap; absent for none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub softcap: Option<u32>,
+    /// ALiBi; absent for none.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub alibi: bool,
+    /// Packed variable-length batches; absent for none.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub varlen: bool,
 }
 
 impl SpecFile {
@@ -108,6 +114,8 @@ impl SpecFile {
             causal: spec.causal,
             window: spec.variants.window.map(|w| [w.left, w.right]),
             softcap: spec.variants.softcap,
+            alibi: spec.variants.alibi,
+            varlen: spec.variants.varlen,
         }
     }
 }

@@ -37,7 +37,12 @@ pub const ABI_FIELDS: &[&str] = &[
     "heads_kv",
     "head_dim",
     "softmax_scale",
-    "reserved",
+    "alibi_batch_stride",
+    "alibi_slopes",
+    "cu_seqlens_q",
+    "cu_seqlens_k",
+    "max_seqlen_q",
+    "max_seqlen_k",
 ];
 
 /// How the launch function is reached.
@@ -96,6 +101,8 @@ pub const SPEC: ::qimeng_runtime::Spec = ::qimeng_runtime::Spec {{
     variants: ::qimeng_runtime::Variants {{
         window: {window},
         softcap: {softcap},
+        alibi: {alibi},
+        varlen: {varlen},
     }},
 }};
 
@@ -123,6 +130,8 @@ pub const KERNEL: ::qimeng_runtime::AttentionKernel =
             Some(c) => format!("::core::option::Option::Some({c})"),
             None => "::core::option::Option::None".into(),
         },
+        alibi = spec.variants.alibi,
+        varlen = spec.variants.varlen,
         sm = info.sm_arch(),
     );
     s

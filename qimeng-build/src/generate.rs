@@ -250,7 +250,7 @@ pub fn context() -> Context {
 /// The command that fills the cache with `spec` ahead of time.
 pub fn command(spec: &Spec) -> String {
     format!(
-        "qimeng generate --gpu {} --dtype {} --head-dim {}{}{}{}",
+        "qimeng generate --gpu {} --dtype {} --head-dim {}{}{}{}{}{}",
         spec.gpu.name(),
         spec.dtype.name(),
         spec.head_dim,
@@ -261,7 +261,13 @@ pub fn command(spec: &Spec) -> String {
         )),
         spec.variants
             .softcap
-            .map_or(String::new(), |c| format!(" --softcap {c}"))
+            .map_or(String::new(), |c| format!(" --softcap {c}")),
+        if spec.variants.alibi { " --alibi" } else { "" },
+        if spec.variants.varlen {
+            " --varlen"
+        } else {
+            ""
+        },
     )
 }
 

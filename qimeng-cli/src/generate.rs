@@ -35,6 +35,12 @@ pub struct GenerateArgs {
     /// Logit softcap (a whole number, e.g. 50).
     #[arg(long)]
     softcap: Option<u64>,
+    /// ALiBi biases (per-head slopes given at run time).
+    #[arg(long)]
+    alibi: bool,
+    /// Packed variable-length batches (cu_seqlens given at run time).
+    #[arg(long)]
+    varlen: bool,
     /// Generate even when a cache already holds the spec. The new entry goes to the first
     /// cache directory, which is searched first, so it shadows the one found.
     #[arg(long)]
@@ -72,6 +78,12 @@ pub fn run(args: GenerateArgs, cache: &Cache, cache_dir: Option<&Path>) -> Resul
     }
     if let Some(c) = args.softcap {
         attr.push(Arg::new("softcap", Value::Int(c)));
+    }
+    if args.alibi {
+        attr.push(Arg::new("alibi", Value::Bool(true)));
+    }
+    if args.varlen {
+        attr.push(Arg::new("varlen", Value::Bool(true)));
     }
     let spec = Spec::from_args(&attr).map_err(|errs| {
         errs.iter()

@@ -378,6 +378,16 @@ fn variant_lines(spec: &Spec) -> String {
              before any mask"
         );
     }
+    if spec.variants.alibi {
+        s += "\n- ALiBi: s += -alibi_slopes[b * alibi_batch_stride + h] * |i + seqlen_k - \
+              seqlen_q - j| on the scaled scores (softmax_scale * q.k), before the masks";
+    }
+    if spec.variants.varlen {
+        s += "\n- varlen: q, k, v, o are packed [total_tokens, heads, head_dim]; sequence b \
+              owns rows cu_seqlens_q[b]..cu_seqlens_q[b+1] (q, o) and cu_seqlens_k[b].. \
+              cu_seqlens_k[b+1] (k, v); the grid covers max_seqlen_q; masks align with each \
+              sequence's own lengths; a block past its sequence's end exits, writing nothing";
+    }
     s
 }
 

@@ -47,9 +47,13 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream, out_dir: Option<&Path
             return Expansion { item, errors };
         }
     };
-    let params = signature::check(&decl, spec.map(|s| s.dtype))
-        .map_err(|e| errors.extend(e))
-        .ok();
+    let params = signature::check(
+        &decl,
+        spec.map(|s| s.dtype),
+        spec.map_or(qimeng_spec::Variants::NONE, |s| s.variants),
+    )
+    .map_err(|e| errors.extend(e))
+    .ok();
     if let (Some(spec), Some(params), true) = (spec, params, errors.is_empty()) {
         match build_output::check(&spec, out_dir) {
             Ok(()) => {
@@ -81,6 +85,8 @@ fn wrapper(spec: &Spec, decl: &Decl, params: &Params) -> TokenStream {
         out,
         scale,
         stream,
+        varlen,
+        alibi,
     } = params;
     let scale = match scale {
         Scale::Default => quote!(::core::option::Option::None),
@@ -95,8 +101,33 @@ fn wrapper(spec: &Spec, decl: &Decl, params: &Params) -> TokenStream {
         ReturnType::Default => Span::call_site(),
     };
     let module_at_ret = Ident::new(&spec.module_name(), ret);
-    let call = quote_spanned! {ret=>
-        #module_at_ret::KERNEL.run(#q, #k, #v, #out, #scale, #stream)
+    let call = if varlen.is_none() && alibi.is_none() {
+        quote_spanned! {ret=>
+            #module_at_ret::KERNEL.run(#q, #k, #v, #out, #scale, #stream)
+        }
+    } else {
+        let varlen = match varlen {
+            Some([cu_q, cu_k, max_q, max_k]) => quote! {
+                ::core::option::Option::Some(::qimeng_runtime::Varlen {
+                    cu_seqlens_q: #cu_q,
+                    cu_seqlens_k: #cu_k,
+                    max_seqlen_q: #max_q,
+                    max_seqlen_k: #max_k,
+                })
+            },
+            None => quote!(::core::option::Option::None),
+        };
+        let alibi = match alibi {
+            Some(slopes) => quote!(::core::option::Option::Some(#slopes)),
+            None => quote!(::core::option::Option::None),
+        };
+        quote_spanned! {ret=>
+            #module_at_ret::KERNEL.run_with(
+                #q, #k, #v, #out,
+                ::qimeng_runtime::Extras { alibi_slopes: #alibi, varlen: #varlen },
+                #scale, #stream,
+            )
+        }
     };
     // The wrapper also defines items for other includers (`CONTENT_HASH`, for the build's
     // registry), unused here.

@@ -6,7 +6,7 @@
 //! ([`DType::rust_type`]). Every problem is reported, each at the token it is about.
 
 use proc_macro2::TokenStream;
-use qimeng_spec::DType;
+use qimeng_spec::{DType, Variants};
 use quote::quote;
 use syn::parse::{Parse, ParseStream};
 use syn::{
@@ -80,6 +80,10 @@ pub(crate) struct Params {
     pub(crate) out: Ident,
     pub(crate) scale: Scale,
     pub(crate) stream: Ident,
+    /// `varlen = true`: cu_seqlens_q, cu_seqlens_k, max_seqlen_q, max_seqlen_k.
+    pub(crate) varlen: Option<[Ident; 4]>,
+    /// `alibi = true`: the slopes.
+    pub(crate) alibi: Option<Ident>,
 }
 
 /// What a parameter position means.
@@ -89,6 +93,11 @@ enum Role {
     K,
     V,
     Out,
+    CuSeqlensQ,
+    CuSeqlensK,
+    MaxSeqlenQ,
+    MaxSeqlenK,
+    Slopes,
     Scale,
     Stream,
 }
@@ -100,6 +109,11 @@ impl Role {
             Role::K => "the keys",
             Role::V => "the values",
             Role::Out => "the output",
+            Role::CuSeqlensQ => "the query sequence offsets",
+            Role::CuSeqlensK => "the key sequence offsets",
+            Role::MaxSeqlenQ => "the longest query length",
+            Role::MaxSeqlenK => "the longest key length",
+            Role::Slopes => "the ALiBi slopes",
             Role::Scale => "the softmax scale",
             Role::Stream => "the CUDA stream",
         }
@@ -110,7 +124,11 @@ impl Role {
 ///
 /// `dtype` is the attribute's element type when the attribute is valid; without it the
 /// tensors' element types are not checked (the attribute's own error says what is wrong).
-pub(crate) fn check(decl: &Decl, dtype: Option<DType>) -> Result<Params, Vec<Error>> {
+pub(crate) fn check(
+    decl: &Decl,
+    dtype: Option<DType>,
+    variants: Variants,
+) -> Result<Params, Vec<Error>> {
     let mut errors = Vec::new();
     let sig = &decl.sig;
     let elem = dtype.map_or("T", DType::rust_type);
@@ -199,40 +217,73 @@ pub(crate) fn check(decl: &Decl, dtype: Option<DType>) -> Result<Params, Vec<Err
         }
     }
 
-    let roles: &[Role] = match typed.len() {
-        5 => &[Role::Q, Role::K, Role::V, Role::Out, Role::Stream],
-        6 => &[
-            Role::Q,
-            Role::K,
-            Role::V,
-            Role::Out,
-            Role::Scale,
-            Role::Stream,
-        ],
-        n => {
+    // The variants' runtime data sits between `out` and the scale, in this order.
+    let mut base = vec![Role::Q, Role::K, Role::V, Role::Out];
+    let mut extra_decl = String::new();
+    let mut needs = Vec::new();
+    if variants.varlen {
+        base.extend([
+            Role::CuSeqlensQ,
+            Role::CuSeqlensK,
+            Role::MaxSeqlenQ,
+            Role::MaxSeqlenK,
+        ]);
+        extra_decl += "cu_seqlens_q: &[i32], cu_seqlens_k: &[i32], max_seqlen_q: usize, \
+                       max_seqlen_k: usize, ";
+        needs.push(
+            "`varlen = true` needs the sequence offsets and max lengths after `out` \
+             (`cu_seqlens_q: &[i32], cu_seqlens_k: &[i32], max_seqlen_q: usize, \
+             max_seqlen_k: usize`)",
+        );
+    }
+    if variants.alibi {
+        base.push(Role::Slopes);
+        extra_decl += "alibi_slopes: &DeviceBuffer<f32>, ";
+        needs.push(
+            "`alibi = true` needs the slopes after `out` and any varlen parameters \
+             (`alibi_slopes: &DeviceBuffer<f32>`)",
+        );
+    }
+    let n = typed.len();
+    let with_scale = match n.checked_sub(base.len()) {
+        Some(1) => false,
+        Some(2) => true,
+        _ => {
             // With the wrong count, which parameter was meant to be which is a guess: say
             // only what the list must look like, at the name (the list may span many lines).
-            errors.push(Error::new(
-                sig.ident.span(),
-                format!(
-                    "expected 5 parameters, `(q: &Tensor<{elem}>, k: &Tensor<{elem}>, \
-                     v: &Tensor<{elem}>, out: &mut TensorMut<{elem}>, stream: &Stream)`, or 6 \
-                     with a softmax scale (`scale: f32` or `scale: Option<f32>`) before the \
-                     stream; found {n}"
-                ),
-            ));
+            let (plain, scaled) = (base.len() + 1, base.len() + 2);
+            let mut message = format!(
+                "expected {plain} parameters, `(q: &Tensor<{elem}>, k: &Tensor<{elem}>, \
+                 v: &Tensor<{elem}>, out: &mut TensorMut<{elem}>, {extra_decl}stream: &Stream)`, \
+                 or {scaled} with a softmax scale (`scale: f32` or `scale: Option<f32>`) before \
+                 the stream; found {n}"
+            );
+            for need in needs {
+                message += "; ";
+                message += need;
+            }
+            errors.push(Error::new(sig.ident.span(), message));
             return Err(errors);
         }
     };
+    let mut roles = base;
+    if with_scale {
+        roles.push(Role::Scale);
+    }
+    roles.push(Role::Stream);
 
     let mut names = Vec::with_capacity(roles.len());
+    let mut extra_names = Vec::new();
     let mut scale = Scale::Default;
-    for (i, (arg, &role)) in typed.iter().zip(roles).enumerate() {
+    for (i, (arg, &role)) in typed.iter().zip(&roles).enumerate() {
         let n = i + 1;
         let name = binding(&arg.pat).map_err(|e| errors.push(e)).ok();
         let checked = match role {
             Role::Q | Role::K | Role::V | Role::Out => check_tensor(&arg.ty, n, role, dtype),
             Role::Stream => check_stream(&arg.ty, n),
+            Role::CuSeqlensQ | Role::CuSeqlensK => check_offsets(&arg.ty, n, role),
+            Role::MaxSeqlenQ | Role::MaxSeqlenK => check_usize(&arg.ty, n, role),
+            Role::Slopes => check_slopes(&arg.ty, n),
             Role::Scale => check_scale(&arg.ty, n).map(|optional| {
                 if let Some(name) = &name {
                     scale = if optional {
@@ -246,22 +297,96 @@ pub(crate) fn check(decl: &Decl, dtype: Option<DType>) -> Result<Params, Vec<Err
         if let Err(e) = checked {
             errors.push(e);
         }
-        if role != Role::Scale {
-            names.extend(name);
+        match role {
+            Role::Scale => {}
+            Role::Q | Role::K | Role::V | Role::Out | Role::Stream => names.extend(name),
+            _ => extra_names.extend(name),
         }
     }
-
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut extra = extra_names.into_iter();
+    let varlen = if variants.varlen {
+        let mut four = || extra.next();
+        match (four(), four(), four(), four()) {
+            (Some(a), Some(b), Some(c), Some(d)) => Some([a, b, c, d]),
+            _ => return Err(errors),
+        }
+    } else {
+        None
+    };
+    let alibi = if variants.alibi {
+        Some(extra.next().ok_or_else(Vec::new)?)
+    } else {
+        None
+    };
     match <[Ident; 5]>::try_from(names) {
-        Ok([q, k, v, out, stream]) if errors.is_empty() => Ok(Params {
+        Ok([q, k, v, out, stream]) => Ok(Params {
             q,
             k,
             v,
             out,
             scale,
             stream,
+            varlen,
+            alibi,
         }),
         _ => Err(errors),
     }
+}
+
+/// Checks `&[i32]` (host-side cumulative sequence offsets) at parameter `n`.
+fn check_offsets(ty: &Type, n: usize, role: Role) -> Result<(), Error> {
+    let ok = match peel(ty) {
+        Type::Reference(r) if r.mutability.is_none() => {
+            matches!(peel(&r.elem), Type::Slice(s) if is_named(&s.elem, "i32"))
+        }
+        _ => false,
+    };
+    if ok {
+        return Ok(());
+    }
+    Err(Error::new_spanned(
+        ty,
+        format!(
+            "parameter {n} ({}) must be `&[i32]`: batch + 1 cumulative offsets on the host, \
+             checked and copied to the device by each call",
+            role.what()
+        ),
+    ))
+}
+
+/// Checks `usize` at parameter `n`.
+fn check_usize(ty: &Type, n: usize, role: Role) -> Result<(), Error> {
+    if is_named(ty, "usize") {
+        return Ok(());
+    }
+    Err(Error::new_spanned(
+        ty,
+        format!("parameter {n} ({}) must be `usize`", role.what()),
+    ))
+}
+
+/// Checks `&DeviceBuffer<f32>` at parameter `n`.
+fn check_slopes(ty: &Type, n: usize) -> Result<(), Error> {
+    let ok = match peel(ty) {
+        Type::Reference(r) if r.mutability.is_none() => {
+            type_argument(&r.elem, "DeviceBuffer").is_some_and(|t| is_named(t, "f32"))
+        }
+        _ => false,
+    };
+    if ok {
+        return Ok(());
+    }
+    Err(Error::new_spanned(
+        ty,
+        format!(
+            "parameter {n} ({}) must be `&DeviceBuffer<f32>`: one slope per query head, or per \
+             batch entry and query head",
+            Role::Slopes.what()
+        ),
+    ))
 }
 
 /// The binding name of a parameter, which must be a plain identifier since it is forwarded.
@@ -427,7 +552,7 @@ mod tests {
     }
 
     fn check_str(item: &str) -> Result<Params, Vec<Error>> {
-        check(&decl(item), Some(DType::Bf16))
+        check(&decl(item), Some(DType::Bf16), Variants::NONE)
     }
 
     /// `(source text, message)` of the errors of `item` checked against `dtype = "bf16"`.
@@ -507,7 +632,7 @@ mod tests {
     #[test]
     fn without_a_dtype_element_types_are_not_judged() {
         let item = GOOD.replace("bf16", "f16");
-        assert!(check(&decl(&item), None).is_ok());
+        assert!(check(&decl(&item), None, Variants::NONE).is_ok());
     }
 
     #[test]
@@ -572,7 +697,7 @@ mod tests {
             e[0].1
         );
         assert!(e[0].1.ends_with("found 3"));
-        let e = check(&decl("fn f() -> R;"), None).unwrap_err();
+        let e = check(&decl("fn f() -> R;"), None, Variants::NONE).unwrap_err();
         assert!(e[0].to_string().contains("(q: &Tensor<T>,"));
     }
 

@@ -155,6 +155,46 @@ impl Problem {
     }
 }
 
+/// Packed variable-length attention: sequence `s` is the problem `Problem { batch: 1, seqlen_q:
+/// lens[s].0, seqlen_k: lens[s].1, ..*p }` (so causal and window masks align with that
+/// sequence's own lengths) on rows `cu_q[s]..cu_q[s + 1]` of the packed `[total_q, heads_q,
+/// head_dim]` q and out and `cu_k[s]..cu_k[s + 1]` of the packed k and v. Returns the exact
+/// (f64) and dtype-rounded outputs, packed. A sequence with no queries contributes no rows; one
+/// with no keys, zero rows.
+///
+/// # Panics
+/// If the slices do not hold the packed lengths.
+pub fn attention_varlen(
+    p: &Problem,
+    lens: &[(usize, usize)],
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    dtype: DType,
+) -> (Vec<f64>, Vec<f32>) {
+    let (qrow, krow) = (p.heads_q * p.head_dim, p.heads_kv * p.head_dim);
+    let (mut exact, mut lowp) = (Vec::with_capacity(q.len()), Vec::with_capacity(q.len()));
+    let (mut q0, mut k0) = (0, 0);
+    for &(lq, lk) in lens {
+        let sub = Problem {
+            batch: 1,
+            seqlen_q: lq,
+            seqlen_k: lk,
+            ..*p
+        };
+        let (qs, ks, vs) = (
+            &q[q0 * qrow..(q0 + lq) * qrow],
+            &k[k0 * krow..(k0 + lk) * krow],
+            &v[k0 * krow..(k0 + lk) * krow],
+        );
+        exact.extend(attention_f64(&sub, qs, ks, vs));
+        lowp.extend(attention_lowp(&sub, qs, ks, vs, dtype));
+        (q0, k0) = (q0 + lq, k0 + lk);
+    }
+    assert_eq!(exact.len(), q.len(), "q holds the packed sequences");
+    (exact, lowp)
+}
+
 /// Rounds `x` to the nearest value of `dtype` (round to nearest even), as f32.
 pub fn round_to(dtype: DType, x: f32) -> f32 {
     match dtype {
@@ -346,6 +386,9 @@ where
 {
     let d = p.head_dim;
     let rows = out.len() / d;
+    if rows == 0 {
+        return; // an empty problem (a varlen sequence with no queries) has no rows
+    }
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(rows.max(1));
@@ -576,5 +619,31 @@ mod tests {
         };
         assert_eq!(full.flops(), 4.0 * 6.0 * 64.0 * 64.0);
         assert_eq!(causal.flops(), 4.0 * 6.0 * 36.0 * 64.0);
+    }
+
+    #[test]
+    fn varlen_is_each_sequence_on_its_own() {
+        // Lengths: no queries, no keys, single tokens, unequal q and k; GQA 4:2, causal.
+        let lens = [(0, 4), (3, 0), (1, 1), (17, 40), (9, 5)];
+        let (tq, tk) = lens.iter().fold((0, 0), |a, l| (a.0 + l.0, a.1 + l.1));
+        let p = Problem::new(1, tq, tk, 4, 2, 16, true);
+        let mut rng = Rng::new(3);
+        let q = random_tensor(&mut rng, tq * 4 * 16, DType::Bf16);
+        let k = random_tensor(&mut rng, tk * 2 * 16, DType::Bf16);
+        let v = random_tensor(&mut rng, tk * 2 * 16, DType::Bf16);
+        let (exact, lowp) = attention_varlen(&p, &lens, &q, &k, &v, DType::Bf16);
+        assert_eq!((exact.len(), lowp.len()), (q.len(), q.len()));
+        // Sequence (3, 0) sees no key: zero rows; sequence (17, 40) equals its own problem.
+        assert!(exact[..3 * 64].iter().all(|x| *x == 0.0));
+        let (q0, k0) = (3 + 1, 4 + 1);
+        let sub = Problem::new(1, 17, 40, 4, 2, 16, true);
+        let own = attention_f64(
+            &sub,
+            &q[q0 * 64..(q0 + 17) * 64],
+            &k[k0 * 32..(k0 + 40) * 32],
+            &v[k0 * 32..(k0 + 40) * 32],
+        );
+        assert_eq!(&exact[q0 * 64..(q0 + 17) * 64], own.as_slice());
+        assert!(compare(DType::Bf16, &lowp, &exact, &lowp).passed);
     }
 }

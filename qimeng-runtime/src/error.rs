@@ -170,6 +170,19 @@ pub enum Error {
         /// The scale given.
         scale: f32,
     },
+    /// The per-sequence offsets of a varlen launch are unusable, or a fixed-length launch was
+    /// asked of a varlen kernel (or the reverse).
+    #[error("varlen: {reason}")]
+    Varlen {
+        /// What is wrong and what would be right.
+        reason: String,
+    },
+    /// The ALiBi slopes are missing, unexpected or of the wrong length.
+    #[error("alibi: {reason}")]
+    Alibi {
+        /// What is wrong and what would be right.
+        reason: String,
+    },
     /// `out` overlaps an input in device memory, so the kernel would read what it writes.
     #[error("out overlaps {tensor} in device memory: out must not share memory with q, k or v")]
     Alias {

@@ -4,16 +4,16 @@
 use std::ffi::c_void;
 use std::fmt;
 
-use crate::device::{DeviceGuard, cuda_error};
+use crate::device::{DeviceGuard, check, cuda_error};
 use crate::tensor::View;
-use crate::{DType, Element, Error, Result, Spec, Stream, Tensor, TensorMut, ffi};
+use crate::{DType, DeviceBuffer, Element, Error, Result, Spec, Stream, Tensor, TensorMut, ffi};
 
 /// Required alignment, in bytes, of each tensor's first element and of every stride: one
 /// 16-byte vector, the unit of the kernels' global-memory loads and stores.
 pub const ALIGN: usize = 16;
 
 /// The argument block of a launch: `QimengAttnArgs` of `kernels-cache/include/qimeng/abi.h`
-/// (ABI version 1), field for field.
+/// (ABI version 2), field for field.
 ///
 /// Tensors are `[batch, seqlen, heads, head_dim]`, strides in elements, the last dimension
 /// contiguous. Query head `h` reads key/value head `h / (heads_q / heads_kv)`. Causal masking is
@@ -47,19 +47,58 @@ pub struct LaunchArgs {
     pub heads_kv: i32,
     pub head_dim: i32,
     pub softmax_scale: f32,
-    /// Zero.
-    pub reserved: i32,
+    pub alibi_batch_stride: i32,
+    pub alibi_slopes: *const f32,
+    pub cu_seqlens_q: *const i32,
+    pub cu_seqlens_k: *const i32,
+    pub max_seqlen_q: i32,
+    pub max_seqlen_k: i32,
 }
 
 // The layout of QimengAttnArgs as gcc lays it out on x86-64 and aarch64 Linux.
 const _: () = {
-    assert!(size_of::<LaunchArgs>() == 160);
+    assert!(size_of::<LaunchArgs>() == 192);
     assert!(align_of::<LaunchArgs>() == 8);
     assert!(std::mem::offset_of!(LaunchArgs, o) == 24);
     assert!(std::mem::offset_of!(LaunchArgs, batch) == 128);
     assert!(std::mem::offset_of!(LaunchArgs, softmax_scale) == 152);
-    assert!(std::mem::offset_of!(LaunchArgs, reserved) == 156);
+    assert!(std::mem::offset_of!(LaunchArgs, alibi_batch_stride) == 156);
+    assert!(std::mem::offset_of!(LaunchArgs, alibi_slopes) == 160);
+    assert!(std::mem::offset_of!(LaunchArgs, cu_seqlens_k) == 176);
+    assert!(std::mem::offset_of!(LaunchArgs, max_seqlen_k) == 188);
 };
+
+/// Packed variable-length sequences, for a kernel whose spec has `varlen`: the host-side
+/// cumulative offsets of each sequence's rows in the packed tensors.
+///
+/// q and out are `[1, total_q, heads_q, head_dim]`, k and v `[1, total_k, heads_kv,
+/// head_dim]`; sequence `b` owns rows `cu_seqlens_q[b]..cu_seqlens_q[b + 1]` of q and out and
+/// rows `cu_seqlens_k[b]..cu_seqlens_k[b + 1]` of k and v. Each sequence is its own attention
+/// problem: causal and window masks align bottom-right with that sequence's own lengths, a
+/// sequence with no queries writes nothing, one with no keys writes zero rows, and rows of
+/// out that no sequence owns are never written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Varlen<'a> {
+    /// `batch + 1` offsets into q's rows: 0, non-decreasing, the last `total_q`.
+    pub cu_seqlens_q: &'a [i32],
+    /// `batch + 1` offsets into k's and v's rows: 0, non-decreasing, the last `total_k`.
+    pub cu_seqlens_k: &'a [i32],
+    /// At least the longest query length (sizes the grid), at most `total_q`.
+    pub max_seqlen_q: usize,
+    /// At least the longest key length, at most `total_k`.
+    pub max_seqlen_k: usize,
+}
+
+/// The runtime data of a spec's variants; [`Extras::default`] (none) for every other kernel.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Extras<'a> {
+    /// ALiBi slopes, f32, one per query head (`[heads_q]`, shared by every batch entry) or
+    /// one per batch entry and query head (`[batch, heads_q]`; with varlen, batch is the
+    /// number of sequences). Required exactly when the spec has `alibi`.
+    pub alibi_slopes: Option<&'a DeviceBuffer<f32>>,
+    /// Sequence offsets. Required exactly when the spec has `varlen`.
+    pub varlen: Option<Varlen<'a>>,
+}
 
 /// A kernel's launch function: enqueues the attention forward pass described by `args` on
 /// `stream` (a `cudaStream_t`; null is the legacy default stream) and returns the launch's
@@ -128,11 +167,162 @@ impl AttentionKernel {
         scale: Option<f32>,
         stream: &Stream,
     ) -> Result<()> {
-        let args = self.launch_args(q, k, v, out, scale, stream)?;
+        self.run_with(q, k, v, out, Extras::default(), scale, stream)
+    }
+
+    /// [`run`](Self::run) for a kernel with ALiBi or varlen: `extras` carries the slopes and
+    /// the sequence offsets, each required exactly when the spec has that variant.
+    ///
+    /// Besides every check of `run` (on the packed `[1, total, heads, head_dim]` tensors for
+    /// varlen), before anything reaches the GPU:
+    /// - varlen: both offset lists have `batch + 1 >= 2` entries (batch at most 65535), start
+    ///   at 0, never decrease, end at the packed tensors' token counts, and fit `i32`;
+    ///   `max_seqlen_q` / `max_seqlen_k` are at least the longest sequence and at most the
+    ///   totals. The offsets are copied to the device on `stream` (stream-ordered allocation,
+    ///   freed on the stream after the kernel), so the slices may be dropped on return;
+    /// - ALiBi: the slopes buffer holds `heads_q` or `batch * heads_q` values and is on the
+    ///   stream's device.
+    #[allow(clippy::too_many_arguments)] // the kernel's operands, as FlashAttention takes them
+    pub fn run_with<T: Element>(
+        &self,
+        q: &Tensor<'_, T>,
+        k: &Tensor<'_, T>,
+        v: &Tensor<'_, T>,
+        out: &mut TensorMut<'_, T>,
+        extras: Extras<'_>,
+        scale: Option<f32>,
+        stream: &Stream,
+    ) -> Result<()> {
+        let mut args = self.launch_args_with(q, k, v, out, extras, scale, stream)?;
         let _guard = DeviceGuard::set(stream.device())?;
         take_pending_error()?;
-        // SAFETY: `from_raw`'s contract, and the arguments passed every check of `run`.
-        unsafe { launch(self.raw, &args, stream.as_raw()) }
+        let Some(varlen) = extras.varlen else {
+            // SAFETY: `from_raw`'s contract, and the arguments passed every check of `run`.
+            return unsafe { launch(self.raw, &args, stream.as_raw()) };
+        };
+        let offsets: Vec<i32> = varlen
+            .cu_seqlens_q
+            .iter()
+            .chain(varlen.cu_seqlens_k)
+            .copied()
+            .collect();
+        let bytes = size_of_val(offsets.as_slice());
+        let raw_stream = stream.as_raw();
+        let mut dev: *mut std::ffi::c_void = std::ptr::null_mut();
+        // SAFETY: writes one pointer; on success it owns `bytes` bytes, usable in stream order.
+        check("cudaMallocAsync", unsafe {
+            ffi::cudaMallocAsync(&mut dev, bytes, raw_stream)
+        })?;
+        let launched = (|| {
+            // SAFETY: `offsets` holds `bytes` bytes; the pageable source is staged before the
+            // call returns, so dropping it afterwards is fine.
+            check("cudaMemcpyAsync", unsafe {
+                ffi::cudaMemcpyAsync(
+                    dev,
+                    offsets.as_ptr().cast(),
+                    bytes,
+                    ffi::MEMCPY_HOST_TO_DEVICE,
+                    raw_stream,
+                )
+            })?;
+            args.cu_seqlens_q = dev as *const i32;
+            // SAFETY: within the allocation: the second list follows the first.
+            args.cu_seqlens_k = unsafe { args.cu_seqlens_q.add(varlen.cu_seqlens_q.len()) };
+            // SAFETY: as in `run`; the offsets were checked on the host and are on the device
+            // in stream order before the kernel starts.
+            unsafe { launch(self.raw, &args, raw_stream) }
+        })();
+        // SAFETY: `dev` came from cudaMallocAsync; freed in stream order, after the kernel.
+        let freed = check("cudaFreeAsync", unsafe {
+            ffi::cudaFreeAsync(dev, raw_stream)
+        });
+        launched.and(freed)
+    }
+
+    /// Every check of [`run_with`](Self::run_with), touching no GPU; the arguments the kernel
+    /// would get, except that the varlen offsets, which `run_with` copies to the device, are
+    /// null pointers here.
+    #[allow(clippy::too_many_arguments)]
+    pub fn launch_args_with<T: Element>(
+        &self,
+        q: &Tensor<'_, T>,
+        k: &Tensor<'_, T>,
+        v: &Tensor<'_, T>,
+        out: &TensorMut<'_, T>,
+        extras: Extras<'_>,
+        scale: Option<f32>,
+        stream: &Stream,
+    ) -> Result<LaunchArgs> {
+        let variants = self.spec.variants;
+        match (variants.varlen, extras.varlen.is_some()) {
+            (true, false) => {
+                return Err(Error::Varlen {
+                    reason: "the kernel is built for packed variable-length sequences: give \
+                             the offsets (`Extras::varlen`)"
+                        .into(),
+                });
+            }
+            (false, true) => {
+                return Err(Error::Varlen {
+                    reason: "the kernel is built for fixed-length batches; sequence offsets \
+                             need a kernel whose spec has `varlen = true`"
+                        .into(),
+                });
+            }
+            _ => {}
+        }
+        match (variants.alibi, extras.alibi_slopes.is_some()) {
+            (true, false) => {
+                return Err(Error::Alibi {
+                    reason: "the kernel is built with ALiBi: give the slopes \
+                             (`Extras::alibi_slopes`)"
+                        .into(),
+                });
+            }
+            (false, true) => {
+                return Err(Error::Alibi {
+                    reason: "the kernel is built without ALiBi; slopes need a kernel whose \
+                             spec has `alibi = true`"
+                        .into(),
+                });
+            }
+            _ => {}
+        }
+        let mut args = validate(
+            self.spec,
+            T::DTYPE,
+            [q.view(), k.view(), v.view(), out.view()],
+            scale,
+            stream.device(),
+        )?;
+        if let Some(varlen) = extras.varlen {
+            check_varlen(&mut args, &varlen)?;
+        }
+        if let Some(slopes) = extras.alibi_slopes {
+            let (batch, heads) = (args.batch as usize, args.heads_q as usize);
+            args.alibi_batch_stride = if slopes.len() == heads {
+                0
+            } else if Some(slopes.len()) == batch.checked_mul(heads) {
+                args.heads_q
+            } else {
+                return Err(Error::Alibi {
+                    reason: format!(
+                        "{} slopes, but the launch needs {heads} (one per query head) or \
+                         {batch} x {heads} (per batch entry and query head)",
+                        slopes.len()
+                    ),
+                });
+            };
+            if slopes.device() != stream.device() {
+                return Err(Error::Device {
+                    tensor: "alibi_slopes",
+                    expected: stream.device(),
+                    actual: slopes.device(),
+                });
+            }
+            args.alibi_slopes = slopes.as_ptr();
+        }
+        Ok(args)
     }
 
     /// Runs every check of [`run`](Self::run) and returns the arguments the kernel would get,
@@ -146,13 +336,7 @@ impl AttentionKernel {
         scale: Option<f32>,
         stream: &Stream,
     ) -> Result<LaunchArgs> {
-        validate(
-            self.spec,
-            T::DTYPE,
-            [q.view(), k.view(), v.view(), out.view()],
-            scale,
-            stream.device(),
-        )
+        self.launch_args_with(q, k, v, out, Extras::default(), scale, stream)
     }
 }
 
@@ -191,6 +375,83 @@ fn take_pending_error() -> Result<()> {
             code,
         ))
     }
+}
+
+/// The varlen checks of [`AttentionKernel::run_with`] on arguments `validate` accepted; sets
+/// the batch (the number of sequences) and the max lengths.
+fn check_varlen(args: &mut LaunchArgs, varlen: &Varlen<'_>) -> Result<()> {
+    let fail = |reason: String| Err(Error::Varlen { reason });
+    if args.batch != 1 {
+        return fail(format!(
+            "packed tensors are [1, total_tokens, heads, head_dim], but q and k have batch {}",
+            args.batch
+        ));
+    }
+    let (cu_q, cu_k) = (varlen.cu_seqlens_q, varlen.cu_seqlens_k);
+    if cu_q.len() != cu_k.len() {
+        return fail(format!(
+            "cu_seqlens_q has {} offsets and cu_seqlens_k {}: both are batch + 1 long",
+            cu_q.len(),
+            cu_k.len()
+        ));
+    }
+    if !(2..=65536).contains(&cu_q.len()) {
+        return fail(format!(
+            "{} offsets: batch + 1 offsets for 1 to 65535 sequences",
+            cu_q.len()
+        ));
+    }
+    let mut longest = [0usize; 2];
+    for (((name, cu), total), longest) in [("cu_seqlens_q", cu_q), ("cu_seqlens_k", cu_k)]
+        .into_iter()
+        .zip([args.seqlen_q, args.seqlen_k])
+        .zip(&mut longest)
+    {
+        if cu[0] != 0 {
+            return fail(format!("{name} starts at {}, not 0", cu[0]));
+        }
+        for (b, pair) in cu.windows(2).enumerate() {
+            if pair[1] < pair[0] {
+                return fail(format!(
+                    "{name} decreases from {} to {} at sequence {b}",
+                    pair[0], pair[1]
+                ));
+            }
+            *longest = (*longest).max((pair[1] - pair[0]) as usize);
+        }
+        let last = cu[cu.len() - 1];
+        if last != total {
+            return fail(format!(
+                "{name} ends at {last}, but the packed tensor has {total} tokens"
+            ));
+        }
+    }
+    for (name, given, longest, total) in [
+        (
+            "max_seqlen_q",
+            varlen.max_seqlen_q,
+            longest[0],
+            args.seqlen_q,
+        ),
+        (
+            "max_seqlen_k",
+            varlen.max_seqlen_k,
+            longest[1],
+            args.seqlen_k,
+        ),
+    ] {
+        if given < longest || given > total as usize {
+            return fail(format!(
+                "{name} is {given}, but the longest sequence has {longest} tokens and the \
+                 packed tensor {total}: give a value from {longest} to {total}"
+            ));
+        }
+    }
+    args.batch = (cu_q.len() - 1) as i32;
+    // `given <= total`, which fits i32.
+    args.max_seqlen_q = varlen.max_seqlen_q as i32;
+    args.max_seqlen_k = varlen.max_seqlen_k as i32;
+    Ok(())
 }
 
 /// Every check of [`AttentionKernel::run`], on plain view metadata.
@@ -313,7 +574,12 @@ fn validate(
         heads_kv,
         head_dim,
         softmax_scale: scale,
-        reserved: 0,
+        alibi_batch_stride: 0,
+        alibi_slopes: std::ptr::null(),
+        cu_seqlens_q: std::ptr::null(),
+        cu_seqlens_k: std::ptr::null(),
+        max_seqlen_q: seqlen_q,
+        max_seqlen_k: seqlen_k,
     })
 }
 
@@ -518,7 +784,12 @@ mod tests {
                 heads_kv: 2,
                 head_dim: 64,
                 softmax_scale: 0.125,
-                reserved: 0,
+                alibi_batch_stride: 0,
+                alibi_slopes: std::ptr::null(),
+                cu_seqlens_q: std::ptr::null(),
+                cu_seqlens_k: std::ptr::null(),
+                max_seqlen_q: 17,
+                max_seqlen_k: 33,
             }
         );
         let args = KERNEL
@@ -939,6 +1210,154 @@ mod tests {
         }
     }
 
+    /// A varlen kernel of [`SPEC`] (with ALiBi when `alibi`), recording its launches.
+    fn varlen_kernel(alibi: bool) -> AttentionKernel {
+        let spec = Spec {
+            variants: crate::Variants {
+                varlen: true,
+                alibi,
+                ..crate::Variants::NONE
+            },
+            ..SPEC
+        };
+        // SAFETY: `record` touches nothing.
+        unsafe { AttentionKernel::from_raw(spec, record) }
+    }
+
+    fn varlen_args(cu_q: &[i32], cu_k: &[i32], max: [usize; 2]) -> Result<LaunchArgs> {
+        let (tq, tk) = (
+            *cu_q.last().unwrap_or(&1) as usize,
+            *cu_k.last().unwrap_or(&1) as usize,
+        );
+        let (qs, ks) = ([1, tq.max(1), 8, 64], [1, tk.max(1), 2, 64]);
+        let extras = Extras {
+            alibi_slopes: None,
+            varlen: Some(Varlen {
+                cu_seqlens_q: cu_q,
+                cu_seqlens_k: cu_k,
+                max_seqlen_q: max[0],
+                max_seqlen_k: max[1],
+            }),
+        };
+        varlen_kernel(false).launch_args_with(
+            &tensor(Q, qs),
+            &tensor(K, ks),
+            &tensor(V, ks),
+            &out(O, qs),
+            extras,
+            None,
+            &stream(0),
+        )
+    }
+
+    #[test]
+    fn varlen_offsets_reach_the_kernel_as_sequences() {
+        // Lengths q: 0, 1, 17; k: 5, 0, 40 (unequal per sequence).
+        let args = varlen_args(&[0, 0, 1, 18], &[0, 5, 5, 45], [17, 40]).unwrap();
+        assert_eq!((args.batch, args.seqlen_q, args.seqlen_k), (3, 18, 45));
+        assert_eq!((args.max_seqlen_q, args.max_seqlen_k), (17, 40));
+        assert_eq!([args.q_batch_stride, args.k_batch_stride], [0, 0]);
+        assert_eq!(args.q_row_stride, 8 * 64);
+        // Offsets are uploaded by `run_with`; here they are not on the device yet.
+        assert!(args.cu_seqlens_q.is_null() && args.alibi_slopes.is_null());
+    }
+
+    #[test]
+    fn bad_varlen_offsets_are_refused() {
+        let bad = |cu_q: &[i32], cu_k: &[i32], max: [usize; 2]| {
+            let e = varlen_args(cu_q, cu_k, max).unwrap_err();
+            assert!(matches!(e, Error::Varlen { .. }), "{e:?}");
+            e.to_string()
+        };
+        assert!(bad(&[0, 4], &[0, 4, 8], [4, 4]).contains("both are batch + 1"));
+        assert!(bad(&[4], &[4], [4, 4]).contains("1 to 65535 sequences"));
+        assert!(bad(&[1, 4], &[0, 4], [4, 4]).contains("starts at 1"));
+        assert!(bad(&[0, 5, 4], &[0, 2, 4], [5, 2]).contains("decreases from 5 to 4"));
+        assert!(bad(&[0, 2, 4], &[0, 2, 4], [1, 2]).contains("max_seqlen_q is 1"));
+        assert!(bad(&[0, 2, 4], &[0, 2, 4], [2, 5]).contains("max_seqlen_k is 5"));
+        // The last offset must be the packed tensor's token count.
+        let e = varlen_kernel(false)
+            .launch_args_with(
+                &tensor(Q, [1, 9, 8, 64]),
+                &tensor(K, [1, 4, 2, 64]),
+                &tensor(V, [1, 4, 2, 64]),
+                &out(O, [1, 9, 8, 64]),
+                Extras {
+                    alibi_slopes: None,
+                    varlen: Some(Varlen {
+                        cu_seqlens_q: &[0, 4, 8],
+                        cu_seqlens_k: &[0, 2, 4],
+                        max_seqlen_q: 4,
+                        max_seqlen_k: 2,
+                    }),
+                },
+                None,
+                &stream(0),
+            )
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("cu_seqlens_q ends at 8, but the packed tensor has 9")
+        );
+        // Packed tensors have batch 1.
+        let s = [2, 4, 8, 64];
+        let e = varlen_kernel(false)
+            .launch_args_with(
+                &tensor(Q, s),
+                &tensor(K, s),
+                &tensor(V, s),
+                &out(O, s),
+                Extras {
+                    alibi_slopes: None,
+                    varlen: Some(Varlen {
+                        cu_seqlens_q: &[0, 4],
+                        cu_seqlens_k: &[0, 4],
+                        max_seqlen_q: 4,
+                        max_seqlen_k: 4,
+                    }),
+                },
+                None,
+                &stream(0),
+            )
+            .unwrap_err();
+        assert!(e.to_string().contains("[1, total_tokens"), "{e}");
+    }
+
+    #[test]
+    fn variants_and_their_data_must_agree() {
+        let s = [1, 16, 2, 64];
+        let (q, k, v, mut o) = (tensor(Q, s), tensor(K, s), tensor(V, s), out(O, s));
+        // A varlen kernel refuses a plain run, and never launches.
+        let e = rejected(&varlen_kernel(false), &q, &k, &v, &mut o, None, &stream(0));
+        assert!(
+            e.to_string()
+                .starts_with("varlen: the kernel is built for packed")
+        );
+        // A plain kernel refuses offsets.
+        let extras = Extras {
+            alibi_slopes: None,
+            varlen: Some(Varlen {
+                cu_seqlens_q: &[0, 16],
+                cu_seqlens_k: &[0, 16],
+                max_seqlen_q: 16,
+                max_seqlen_k: 16,
+            }),
+        };
+        let e = KERNEL
+            .launch_args_with(&q, &k, &v, &o, extras, None, &stream(0))
+            .unwrap_err();
+        assert!(e.to_string().contains("fixed-length"), "{e}");
+        // An ALiBi kernel wants slopes.
+        let e = varlen_kernel(true)
+            .launch_args_with(&q, &k, &v, &o, extras, None, &stream(0))
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("alibi: the kernel is built with ALiBi"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn the_spec_is_kept() {
         assert_eq!(KERNEL.spec(), SPEC);
@@ -995,13 +1414,18 @@ mod tests {
             ("int32_t", "heads_kv"),
             ("int32_t", "head_dim"),
             ("float", "softmax_scale"),
-            ("int32_t", "reserved"),
+            ("int32_t", "alibi_batch_stride"),
+            ("constfloat*", "alibi_slopes"),
+            ("constint32_t*", "cu_seqlens_q"),
+            ("constint32_t*", "cu_seqlens_k"),
+            ("int32_t", "max_seqlen_q"),
+            ("int32_t", "max_seqlen_k"),
         ];
         let theirs: Vec<(&str, &str)> = fields
             .iter()
             .map(|(t, n)| (t.as_str(), n.as_str()))
             .collect();
         assert_eq!(theirs, ours);
-        assert!(text.contains("#define QIMENG_ABI_VERSION 1"));
+        assert!(text.contains("#define QIMENG_ABI_VERSION 2"));
     }
 }

@@ -87,7 +87,7 @@ mod tensor;
 pub use buffer::DeviceBuffer;
 pub use device::{DeviceInfo, device_count, device_info, no_gpu_reason};
 pub use element::Element;
-pub use kernel::{ALIGN, AttentionKernel, LaunchArgs, RawLaunch};
+pub use kernel::{ALIGN, AttentionKernel, Extras, LaunchArgs, RawLaunch, Varlen};
 pub use stream::{Event, Stream};
 pub use tensor::{Tensor, TensorMut};
 

@@ -86,6 +86,14 @@ pub const KEYS: &[(&str, &str)] = &[
         "softcap",
         "a whole-number logit cap such as 50 (default none)",
     ),
+    (
+        "alibi",
+        "true or false (default false): ALiBi biases from per-head slopes",
+    ),
+    (
+        "varlen",
+        "true or false (default false): packed variable-length sequences",
+    ),
 ];
 
 impl Spec {
@@ -154,6 +162,8 @@ impl Spec {
                     ))),
                 },
                 ("causal", Value::Bool(b)) => causal = Some(*b),
+                ("alibi", Value::Bool(b)) => variants.alibi = *b,
+                ("varlen", Value::Bool(b)) => variants.varlen = *b,
                 ("window", Value::Tuple(items)) => {
                     let side = |v: &Value| match v {
                         Value::Int(n) => u32::try_from(*n).ok(),
@@ -226,8 +236,12 @@ impl Spec {
                     variants,
                 };
                 spec.check_variants().map(|()| spec).map_err(|message| {
-                    // At the window when there is one (the softcap range is checked above).
-                    let at = seen.iter().find(|(k, _)| *k == "window").map(|(_, i)| *i);
+                    // At the window when there is one (the softcap range is checked above),
+                    // else at `alibi` (the ALiBi-softcap conflict).
+                    let at = ["window", "alibi"]
+                        .iter()
+                        .find_map(|key| seen.iter().find(|(k, _)| k == key))
+                        .map(|(_, i)| *i);
                     vec![ArgError {
                         arg: at,
                         at_value: at.is_some(),
@@ -332,6 +346,28 @@ mod tests {
             let e = with(&[Arg::new("softcap", bad)]).unwrap_err();
             assert_eq!((e[0].arg, e[0].at_value), (Some(3), true));
         }
+        let both = with(&[
+            Arg::new("causal", Value::Bool(true)),
+            Arg::new("window", w(1024, 0)),
+            Arg::new("alibi", Value::Bool(true)),
+            Arg::new("varlen", Value::Bool(true)),
+        ])
+        .unwrap();
+        assert_eq!(both.key(), "fwd-h100-bf16-d128-causal-w1024_0-alibi-varlen");
+        assert!(both.attribute().ends_with("alibi = true, varlen = true)]"));
+        let e = with(&[
+            Arg::new("softcap", Value::Int(30)),
+            Arg::new("alibi", Value::Bool(true)),
+        ])
+        .unwrap_err();
+        assert_eq!((e[0].arg, e[0].at_value), (Some(4), true));
+        assert!(e[0].message.contains("ALiBi and softcap"), "{}", e[0]);
+        let e = with(&[Arg::new("varlen", Value::Int(1))]).unwrap_err();
+        assert!(
+            e[0].message.contains("`varlen` expects true or false"),
+            "{}",
+            e[0]
+        );
         let e = with(&[Arg::new("window", Value::Int(3))]).unwrap_err();
         assert!(e[0].message.contains("expects"), "{}", e[0]);
         let e = with(&[Arg::new("window", Value::Tuple(vec![Value::Int(1)]))]).unwrap_err();

@@ -26,6 +26,14 @@ pub struct Variants {
     /// Logit soft-capping (Gemma 2): `s = cap * tanh(s / cap)` on the scaled scores, before any
     /// mask (`-softcap<cap>` in the key). A whole number so that the key spells it one way.
     pub softcap: Option<u32>,
+    /// ALiBi (`-alibi` in the key): `s += -slope_h * |i + seqlen_k - seqlen_q - j|` on the
+    /// scaled scores, bottom-right aligned like the causal mask (FlashAttention's convention);
+    /// the per-head slopes are runtime data (`alibi_slopes` of the launch).
+    pub alibi: bool,
+    /// Packed variable-length batches (`-varlen` in the key): q, k, v and out are
+    /// `[total_tokens, heads, head_dim]` and sequence `b` owns the rows
+    /// `cu_seqlens[b]..cu_seqlens[b + 1]` of each; causal and window alignment are per sequence.
+    pub varlen: bool,
 }
 
 impl Variants {
@@ -33,6 +41,8 @@ impl Variants {
     pub const NONE: Variants = Variants {
         window: None,
         softcap: None,
+        alibi: false,
+        varlen: false,
     };
 
     /// Whether no variant is set.
@@ -40,7 +50,8 @@ impl Variants {
         *self == Variants::NONE
     }
 
-    /// The key suffix: `""`, `-w1024_0`, `-softcap50`, `-w1024_0-softcap50`.
+    /// The key suffix, in this order: `-w<left>_<right>`, `-softcap<cap>`, `-alibi`,
+    /// `-varlen` (`""` for none; `-w1024_0-varlen`, say).
     pub fn key_suffix(&self) -> String {
         let mut s = String::new();
         if let Some(w) = self.window {
@@ -48,6 +59,12 @@ impl Variants {
         }
         if let Some(c) = self.softcap {
             s += &format!("-softcap{c}");
+        }
+        if self.alibi {
+            s += "-alibi";
+        }
+        if self.varlen {
+            s += "-varlen";
         }
         s
     }
@@ -114,6 +131,14 @@ impl Spec {
             variants.softcap = Some(c.parse().ok()?);
             next = parts.next();
         }
+        if next == Some("alibi") {
+            variants.alibi = true;
+            next = parts.next();
+        }
+        if next == Some("varlen") {
+            variants.varlen = true;
+            next = parts.next();
+        }
         let spec = Spec {
             gpu,
             dtype,
@@ -135,7 +160,13 @@ impl Spec {
     /// - a window with `right = 0` and `causal = false`: that is the causal window, spelled
     ///   `causal = true` (one kernel, one key);
     /// - a softcap of 0: no cap (omit `softcap`); above 10000: not a cap any model uses, and
-    ///   `tanh(s / cap)` no longer differs from `s / cap` in f32.
+    ///   `tanh(s / cap)` no longer differs from `s / cap` in f32;
+    /// - ALiBi with a softcap: the bias would be added to capped scores, which are then no
+    ///   longer capped (or, added before, the cap squashes the distance penalty it is meant to
+    ///   impose); no model combines them, and the order would be an arbitrary convention.
+    ///
+    /// Varlen combines with everything (causal, window, softcap, ALiBi): each sequence is its
+    /// own problem, aligned with its own lengths.
     pub fn check_variants(&self) -> Result<(), String> {
         if let Some(w) = self.variants.window {
             if self.causal && w.right > 0 {
@@ -159,6 +190,14 @@ impl Spec {
                 "softcap {c} is out of range: a cap is 1 to 10000 (Gemma 2 uses 50); omit \
                  `softcap` for none"
             ));
+        }
+        if self.variants.alibi && self.variants.softcap.is_some() {
+            return Err(
+                "ALiBi and softcap do not combine: a bias added after the cap leaves \
+                        the scores uncapped, and a cap applied after the bias squashes the \
+                        distance penalty; no model uses both (drop one of `alibi`, `softcap`)"
+                    .into(),
+            );
         }
         Ok(())
     }
@@ -216,6 +255,12 @@ impl fmt::Display for Spec {
         if let Some(c) = self.variants.softcap {
             write!(f, ", softcap = {c}")?;
         }
+        if self.variants.alibi {
+            f.write_str(", alibi = true")?;
+        }
+        if self.variants.varlen {
+            f.write_str(", varlen = true")?;
+        }
         Ok(())
     }
 }
@@ -242,18 +287,40 @@ mod tests {
                             left: 1024,
                             right: if causal { 0 } else { 256 },
                         };
+                        let w = Variants {
+                            window: Some(window),
+                            ..Variants::NONE
+                        };
+                        let c = Variants {
+                            softcap: Some(50),
+                            ..Variants::NONE
+                        };
+                        let a = Variants {
+                            alibi: true,
+                            ..Variants::NONE
+                        };
+                        let vl = Variants {
+                            varlen: true,
+                            ..Variants::NONE
+                        };
                         for variants in [
+                            w,
+                            c,
                             Variants {
-                                window: Some(window),
-                                softcap: None,
-                            },
-                            Variants {
-                                window: None,
-                                softcap: Some(50),
-                            },
-                            Variants {
-                                window: Some(window),
                                 softcap: Some(30),
+                                ..w
+                            },
+                            a,
+                            vl,
+                            Variants { varlen: true, ..a },
+                            Variants { varlen: true, ..w },
+                            Variants {
+                                window: Some(window),
+                                ..Variants { varlen: true, ..c }
+                            },
+                            Variants {
+                                window: Some(window),
+                                ..Variants { varlen: true, ..a }
                             },
                         ] {
                             let v = Spec { variants, ..s };
@@ -284,6 +351,11 @@ mod tests {
             "fwd-h100-bf16-d128-causal-softcap50-w128_0",
             "fwd-h100-bf16-d128-causal-softcap50.0",
             "fwd-h100-bf16-d128-causal-w128_0-",
+            "fwd-h100-bf16-d128-causal-varlen-alibi",
+            "fwd-h100-bf16-d128-causal-alibi-w128_0",
+            "fwd-h100-bf16-d128-causal-softcap50-alibi",
+            "fwd-h100-bf16-d128-causal-varlen-varlen",
+            "fwd-h100-bf16-d128-causal-alibi-",
         ] {
             assert_eq!(Spec::from_key(k), None, "{k}");
         }

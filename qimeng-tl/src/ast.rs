@@ -215,10 +215,14 @@ pub struct Allocate {
     pub at: Option<GlobalAt>,
 }
 
-/// `at batch B, head H`: the slice of a `[batch, seq, heads, head_dim]` tensor a block uses.
+/// `at batch B, head H`: the slice of a `[batch, seq, heads, head_dim]` tensor a block uses;
+/// `at sequence B, head H` (varlen): rows `cu_seqlens[B] .. cu_seqlens[B + 1]` of a packed
+/// `[total_tokens, heads, head_dim]` tensor, with `S_q` and `S_k` that sequence's lengths.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GlobalAt {
-    /// Batch index (normally `b`).
+    /// Whether the tensor is packed and addressed by sequence (`at sequence`).
+    pub packed: bool,
+    /// Batch (or sequence) index (normally `b`).
     pub batch: Expr,
     /// Head index (`h` for Q and O, `h / GROUP` for K and V).
     pub head: Expr,
@@ -517,6 +521,7 @@ pub const KEYWORDS: &[&str] = &[
     "in",
     "at",
     "batch",
+    "sequence",
     "head",
     "tile",
     "as",

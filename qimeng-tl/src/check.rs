@@ -24,6 +24,7 @@
 //! | `window-mask` | a window edge masked off by one (or not at all), a window the spec lacks |
 //! | `softcap` | the cap missing, of the wrong value, or applied after a mask or in the log2 domain |
 //! | `gqa-mapping` | K/V not at head `h / GROUP`, Q/O not at head `h`, batch not `b` |
+//! | `varlen` | a varlen spec's tensor addressed `at batch` (a batch stride over packed rows crosses sequences), or `at sequence` without varlen |
 //! | `online-softmax` | a running max never updated, an accumulator or row sum not rescaled |
 //! | `softmax-scale` | scores not scaled by `softmax_scale` (times `log2(e)` for `exp2`) |
 //! | `normalize` | the output stored before it is divided by the row sum |
@@ -625,10 +626,30 @@ impl<'a> Checker<'a> {
             self.err(Diagnostic::error(
                 "gqa-mapping",
                 sp,
-                format!("global `{name}` needs `at batch b, head ...`"),
+                format!("global `{name}` needs `at batch b, head ...` (varlen: `at sequence b`)"),
             ));
             return;
         };
+        if let Some(v) = self.target.variants
+            && v.varlen != at.packed
+        {
+            let msg = if v.varlen {
+                format!(
+                    "`{name}` is addressed `at batch`, but the spec is varlen: the tensors are \
+                     packed [total_tokens, heads, D], and a batch stride over packed rows \
+                     crosses into other sequences"
+                )
+            } else {
+                format!("`{name}` is addressed `at sequence`, but the spec is not varlen")
+            };
+            let help = if v.varlen {
+                "`at sequence b, head ...`: rows cu_seqlens[b] .. cu_seqlens[b + 1], S_q and S_k \
+                 that sequence's lengths"
+            } else {
+                "`at batch b, head ...`"
+            };
+            self.err(Diagnostic::error("varlen", sp, msg).help(help));
+        }
         let env0 = self.env();
         let mut shape_ok = a.shape.len() == 2;
         let mut batch_ok = true;

@@ -159,6 +159,13 @@ pub fn run(
 /// a window, shapes where each edge cuts through the rows: `s_q = 150` against
 /// `s_k = left + right + 200` (the left edge), and for a two-sided window `s_q = s_k = left +
 /// right + 100` (the right edge).
+///
+/// Varlen: a block sees only its own sequence (`at sequence b`: that sequence's rows, `S_q`
+/// and `S_k` its lengths), so a packed batch is interpreted as its sequences, each a problem
+/// of its own; the standard shapes already give single-token and tail sequences, and a
+/// sequence with unequal, non-tile lengths (`s_q = 33`, `s_k = 7`: rows that see no key when
+/// causal) is added. A read past a sequence's rows is NaN here (on the GPU: the next
+/// sequence's rows) and a write past them a fault, so a plan whose tiles cross sequences fails.
 pub fn spec_problems(spec: &Spec) -> Vec<Problem> {
     let mut shapes: Vec<(usize, usize, usize, usize, usize)> = standard_problems(1, false)
         .iter()
@@ -170,6 +177,9 @@ pub fn spec_problems(spec: &Spec) -> Vec<Problem> {
         if w.right > 0 {
             shapes.push((1, span + 100, span + 100, 1, 1));
         }
+    }
+    if spec.variants.varlen {
+        shapes.push((1, 33, 7, 2, 1));
     }
     shapes
         .into_iter()

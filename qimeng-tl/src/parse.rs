@@ -605,12 +605,19 @@ impl LineParser {
         let shape = self.shape()?;
         let dtype = self.dtype()?;
         let at = if self.eat_word("at") {
-            self.word("batch")?;
+            let packed = self.eat_word("sequence");
+            if !packed {
+                self.word("batch")?;
+            }
             let batch = self.expr()?;
             self.punct(",")?;
             self.word("head")?;
             let head = self.expr()?;
-            Some(GlobalAt { batch, head })
+            Some(GlobalAt {
+                packed,
+                batch,
+                head,
+            })
         } else {
             None
         };

@@ -56,7 +56,8 @@ impl Display for StmtLine<'_> {
                 shape(f, &a.shape)?;
                 write!(f, " {}", a.dtype)?;
                 if let Some(at) = &a.at {
-                    write!(f, " at batch {}, head {}", at.batch, at.head)?;
+                    let by = if at.packed { "sequence" } else { "batch" };
+                    write!(f, " at {by} {}, head {}", at.batch, at.head)?;
                 }
                 Ok(())
             }

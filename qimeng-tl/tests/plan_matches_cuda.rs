@@ -88,6 +88,8 @@ fn every_entry_plan_and_cuda_name_the_same_tiles() {
             ("kWindowLeft", want_left),
             ("kWindowRight", want_right),
             ("kSoftcap", want_cap),
+            ("kAlibi", spec.variants.alibi.then(|| "true".to_string())),
+            ("kVarlen", spec.variants.varlen.then(|| "true".to_string())),
         ] {
             if t.get(field) != want.as_ref() {
                 problems.push(format!(

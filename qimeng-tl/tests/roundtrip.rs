@@ -188,7 +188,7 @@ fn simple() -> impl Strategy<Value = StmtKind> {
             space(),
             shape(),
             dtype(),
-            prop::option::of((expr(), expr()))
+            prop::option::of((any::<bool>(), expr(), expr()))
         )
             .prop_map(
                 |(names, space, shape, dtype, at)| StmtKind::Allocate(Allocate {
@@ -196,7 +196,11 @@ fn simple() -> impl Strategy<Value = StmtKind> {
                     space,
                     shape,
                     dtype,
-                    at: at.map(|(batch, head)| GlobalAt { batch, head }),
+                    at: at.map(|(packed, batch, head)| GlobalAt {
+                        packed,
+                        batch,
+                        head,
+                    }),
                 })
             ),
         (

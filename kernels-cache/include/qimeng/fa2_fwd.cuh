@@ -19,6 +19,8 @@
  *         static constexpr int kWindowLeft = 1024;  // sliding window: query i sees keys
  *         static constexpr int kWindowRight = 0;    //   i + sk - sq - left ..= i + sk - sq + right
  *         static constexpr float kSoftcap = 50.f;   // s = cap * tanh(s / cap), before the masks
+ *         static constexpr bool kAlibi = true;      // s += -slope_h * |i + sk - sq - j| (abi.h)
+ *         static constexpr bool kVarlen = true;     // packed sequences by cu_seqlens (abi.h)
  *     };
  *
  * Dataflow (the entry's kernel.tl says the same in TL): one block owns BM query rows of one
@@ -104,6 +106,25 @@ struct SoftcapOf<S, decltype(void(S::kSoftcap))> {
     static constexpr float value = S::kSoftcap;
 };
 
+/* Optional spec members kAlibi and kVarlen (default false): ALiBi biases from
+ * args.alibi_slopes; packed variable-length sequences by args.cu_seqlens_q/k (abi.h). */
+template <class S, class = void>
+struct AlibiOf {
+    static constexpr bool value = false;
+};
+template <class S>
+struct AlibiOf<S, decltype(void(S::kAlibi))> {
+    static constexpr bool value = S::kAlibi;
+};
+template <class S, class = void>
+struct VarlenOf {
+    static constexpr bool value = false;
+};
+template <class S>
+struct VarlenOf<S, decltype(void(S::kVarlen))> {
+    static constexpr bool value = S::kVarlen;
+};
+
 /* Everything the kernel derives from an entry's spec, with its preconditions. */
 template <class Spec>
 struct Fa2Config {
@@ -126,6 +147,8 @@ struct Fa2Config {
     static constexpr bool kHasLeft = kWindowLeft >= 0;
     static constexpr bool kHasRight = kCausal || kWindowRight >= 0;
     static constexpr float kSoftcap = SoftcapOf<Spec>::value;
+    static constexpr bool kAlibi = AlibiOf<Spec>::value;
+    static constexpr bool kVarlen = VarlenOf<Spec>::value;
     /* Lazy rescale (FA4's trick): a warp keeps its rows' running max, and skips the O / row-sum
      * rescale, unless some row's max grew by more than kRescaleThreshold (log2 units) in this
      * key block; then P <= 2^kRescaleThreshold = 256 (finite in f16/bf16, exact ratio: O and l
@@ -170,6 +193,8 @@ struct Fa2Config {
     static_assert(!(kCausal && WindowRightOf<Spec>::value > 0),
                   "a causal window has kWindowRight == 0");
     static_assert(kSoftcap >= 0.f, "kSoftcap is a positive cap, or 0 for none");
+    static_assert(!(kAlibi && kSoftcap > 0.f),
+                  "ALiBi and softcap do not combine (qimeng-spec's check_variants says why)");
 };
 
 /* Copies a (kRows, D) tile global -> shared (pitch kPitch); rows >= rows_valid become zeros.
@@ -243,17 +268,35 @@ __global__ void __launch_bounds__(Fa2Config<Spec>::kThreads, Spec::kMinBlocksPer
     const int head = blockIdx.y;
     const int batch = blockIdx.z;
     const int head_kv = head / (args.heads_q / args.heads_kv);
-    const int seqlen_q = args.seqlen_q;
-    const int seqlen_k = args.seqlen_k;
     const int row0 = m_block * BM;
 
-    const Element* gQ = static_cast<const Element*>(args.q) + batch * args.q_batch_stride +
+    /* This block's sequence: a fixed-length batch entry, or (varlen) rows cu_seqlens[batch] ..
+     * cu_seqlens[batch + 1] of the packed tensors, whose lengths every mask below uses. */
+    int seqlen_q = args.seqlen_q;
+    int seqlen_k = args.seqlen_k;
+    int64_t q_off = batch * args.q_batch_stride, o_off = batch * args.o_batch_stride;
+    int64_t k_off = batch * args.k_batch_stride, v_off = batch * args.v_batch_stride;
+    if (Cfg::kVarlen) {
+        const int q_start = args.cu_seqlens_q[batch];
+        const int k_start = args.cu_seqlens_k[batch];
+        seqlen_q = args.cu_seqlens_q[batch + 1] - q_start;
+        seqlen_k = args.cu_seqlens_k[batch + 1] - k_start;
+        /* The grid covers max_seqlen_q: blocks past this sequence's end (all of them for an
+         * empty sequence) have no rows; the whole block leaves before any barrier. */
+        if (row0 >= seqlen_q) return;
+        q_off = int64_t(q_start) * args.q_row_stride;
+        o_off = int64_t(q_start) * args.o_row_stride;
+        k_off = int64_t(k_start) * args.k_row_stride;
+        v_off = int64_t(k_start) * args.v_row_stride;
+    }
+
+    const Element* gQ = static_cast<const Element*>(args.q) + q_off +
                         head * args.q_head_stride + row0 * args.q_row_stride; /* (BM, D) */
-    const Element* gK = static_cast<const Element*>(args.k) + batch * args.k_batch_stride +
+    const Element* gK = static_cast<const Element*>(args.k) + k_off +
                         head_kv * args.k_head_stride; /* (S_k, D) */
-    const Element* gV = static_cast<const Element*>(args.v) + batch * args.v_batch_stride +
+    const Element* gV = static_cast<const Element*>(args.v) + v_off +
                         head_kv * args.v_head_stride; /* (S_k, D) */
-    Element* gO = static_cast<Element*>(args.o) + batch * args.o_batch_stride +
+    Element* gO = static_cast<Element*>(args.o) + o_off +
                   head * args.o_head_stride + row0 * args.o_row_stride; /* (BM, D) */
 
     /* Key blocks [n_begin, n_blocks) this query block sees. Causal (bottom-right): query i sees
@@ -310,6 +353,12 @@ __global__ void __launch_bounds__(Fa2Config<Spec>::kThreads, Spec::kMinBlocksPer
     /* softcap in the unscaled domain of s_acc (see the softcap step) */
     const float cap_in = Cfg::kSoftcap > 0.f ? args.softmax_scale / Cfg::kSoftcap : 0.f;
     const float cap_out = Cfg::kSoftcap > 0.f ? Cfg::kSoftcap / args.softmax_scale : 0.f;
+    /* ALiBi in the unscaled domain of s_acc too: the scaled score gets -slope * distance, so s
+     * gets -(slope / scale) * distance; the scale is applied in the exp2 FFMA. */
+    const float alibi_neg_slope =
+        Cfg::kAlibi ? -args.alibi_slopes[int64_t(batch) * args.alibi_batch_stride + head] /
+                          args.softmax_scale
+                    : 0.f;
 
     /* ------------------------------------------------------------ main loop */
     if (n_blocks > n_begin) {
@@ -415,6 +464,23 @@ __global__ void __launch_bounds__(Fa2Config<Spec>::kThreads, Spec::kMinBlocksPer
 #pragma unroll
                     for (int e = 0; e < 4; ++e)
                         s_acc[mi][j][e] = cap_out * tanh_approx(s_acc[mi][j][e] * cap_in);
+        }
+
+        /* ALiBi: s += -(slope / scale) * |row + causal_shift - key| on every block, before the
+         * masks (a masked score is -inf either way). The distance of element (mi, j, e) is
+         * this thread's base plus a compile-time offset. */
+        if (Cfg::kAlibi) {
+            const float base = float(row_g + causal_shift - n * BN - 2 * t);
+#pragma unroll
+            for (int mi = 0; mi < MT; ++mi)
+#pragma unroll
+                for (int j = 0; j < BN / 8; ++j)
+#pragma unroll
+                    for (int e = 0; e < 4; ++e) {
+                        const float dist =
+                            fabsf(base + float(mi * 16 + (e >> 1) * 8 - j * 8 - (e & 1)));
+                        s_acc[mi][j][e] = fmaf(alibi_neg_slope, dist, s_acc[mi][j][e]);
+                    }
         }
 
         /* mask the key tail, the causal diagonal and the window's edges (raw scores; -inf never
@@ -577,10 +643,14 @@ int fa2_fwd_launch(const QimengAttnArgs* args, void* stream) {
     using Cfg = Fa2Config<Spec>;
     if (args == nullptr || args->head_dim != Cfg::kHeadDim || args->heads_kv <= 0 ||
         args->heads_q % args->heads_kv != 0 || args->batch <= 0 || args->seqlen_q <= 0 ||
-        args->seqlen_k <= 0 || args->heads_q > 65535 || args->batch > 65535) {
+        args->seqlen_k <= 0 || args->heads_q > 65535 || args->batch > 65535 ||
+        (Cfg::kAlibi && args->alibi_slopes == nullptr) ||
+        (Cfg::kVarlen && (args->cu_seqlens_q == nullptr || args->cu_seqlens_k == nullptr ||
+                          args->max_seqlen_q <= 0 || args->max_seqlen_q > args->seqlen_q))) {
         return static_cast<int>(cudaErrorInvalidValue);
     }
-    const dim3 grid((args->seqlen_q + Cfg::kBlockM - 1) / Cfg::kBlockM, args->heads_q, args->batch);
+    const int rows = Cfg::kVarlen ? args->max_seqlen_q : args->seqlen_q;
+    const dim3 grid((rows + Cfg::kBlockM - 1) / Cfg::kBlockM, args->heads_q, args->batch);
     const dim3 block(Cfg::kThreads);
     if (Cfg::kSmemBytes > 48 * 1024) {
         const cudaError_t err = cudaFuncSetAttribute(

@@ -225,3 +225,134 @@ fn run_typed<T: Element>(
     let out: Vec<f32> = out_buf.to_host()?.iter().map(|x| x.to_f32()).collect();
     Ok(compare(kernel.spec().dtype, &out, &r.exact, &r.lowp))
 }
+
+/// Per-sequence `(query, key)` lengths of the packed batch a varlen kernel is checked on: a
+/// sequence with no queries (it must write nothing), one with no keys (zero rows), single
+/// tokens, tails (17, 1000) and unequal query and key lengths in both directions.
+pub fn varlen_lengths(small: bool) -> Vec<(usize, usize)> {
+    if small {
+        vec![(3, 5), (0, 4), (1, 1), (17, 40), (6, 0), (70, 33)]
+    } else {
+        vec![
+            (17, 17),
+            (0, 9),
+            (1, 1),
+            (1000, 1000),
+            (5, 0),
+            (300, 1100),
+            (257, 64),
+            (1, 700),
+        ]
+    }
+}
+
+/// What a varlen check found: the comparison over every sequence's rows, and the poisoned
+/// elements around and between the output rows (a guard region before and after the output
+/// view, and padding at the end of every row) that the kernel overwrote.
+pub struct VarlenOutcome {
+    /// Against the per-sequence references.
+    pub comparison: Comparison,
+    /// Poisoned elements outside every sequence's rows that no longer hold the poison.
+    pub clobbered: usize,
+    /// Total tokens of q and k.
+    pub totals: (usize, usize),
+}
+
+/// Runs a varlen `kernel` on packed random sequences of [`varlen_lengths`] (GQA 4:2), the
+/// output a strided view into a poisoned buffer with guard rows before and after and padding
+/// after each row; compares with [`qimeng_reference::attention_varlen`] and counts writes
+/// outside the sequences' rows.
+pub fn run_varlen(
+    kernel: &AttentionKernel,
+    small: bool,
+    stream: &Stream,
+) -> qimeng_runtime::Result<VarlenOutcome> {
+    match kernel.spec().dtype {
+        DType::F16 => varlen_typed::<f16>(kernel, small, stream),
+        DType::Bf16 => varlen_typed::<bf16>(kernel, small, stream),
+        DType::F32 => varlen_typed::<f32>(kernel, small, stream),
+    }
+}
+
+fn varlen_typed<T: Element>(
+    kernel: &AttentionKernel,
+    small: bool,
+    stream: &Stream,
+) -> qimeng_runtime::Result<VarlenOutcome> {
+    let spec = kernel.spec();
+    let lens = varlen_lengths(small);
+    let (hq, hkv) = (4, 2);
+    let (tq, tk): (usize, usize) = (
+        lens.iter().map(|l| l.0).sum(),
+        lens.iter().map(|l| l.1).sum(),
+    );
+    let p = Problem::for_spec(&spec, 1, tq, tk, hq, hkv);
+    let d = p.head_dim;
+    let mut rng = qimeng_reference::Rng::new(77);
+    let q = random_tensor(&mut rng, tq * hq * d, spec.dtype);
+    let k = random_tensor(&mut rng, tk * hkv * d, spec.dtype);
+    let v = random_tensor(&mut rng, tk * hkv * d, spec.dtype);
+    let (exact, lowp) = qimeng_reference::attention_varlen(&p, &lens, &q, &k, &v, spec.dtype);
+    let offsets = |f: fn(&(usize, usize)) -> usize| -> Vec<i32> {
+        std::iter::once(0)
+            .chain(lens.iter().scan(0, |acc, l| {
+                *acc += f(l);
+                Some(*acc as i32)
+            }))
+            .collect()
+    };
+    let (cu_q, cu_k) = (offsets(|l| l.0), offsets(|l| l.1));
+    let max_q = lens.iter().map(|l| l.0).max().unwrap_or(0);
+    let max_k = lens.iter().map(|l| l.1).max().unwrap_or(0);
+
+    let conv = |x: &[f32]| x.iter().map(|v| T::from_f32(*v)).collect::<Vec<T>>();
+    let (qb, kb, vb) = (
+        DeviceBuffer::from_host(&conv(&q))?,
+        DeviceBuffer::from_host(&conv(&k))?,
+        DeviceBuffer::from_host(&conv(&v))?,
+    );
+    // out: 2 guard rows, then tq rows of pitch hq * d + 8 (8 padding elements each), then 2
+    // guard rows; every element poisoned.
+    let pitch = hq * d + 8;
+    let guard = 2 * pitch;
+    let mut out_buf = DeviceBuffer::<T>::alloc(guard + tq * pitch + guard)?;
+    out_buf.fill_bytes(0xFF)?;
+    let (q_shape, kv_shape) = ([1, tq, hq, d], [1, tk, hkv, d]);
+    {
+        let qt = Tensor::new(&qb, q_shape)?;
+        let kt = Tensor::new(&kb, kv_shape)?;
+        let vt = Tensor::new(&vb, kv_shape)?;
+        let mut out =
+            TensorMut::with_strides(&mut out_buf, q_shape, [tq * pitch, pitch, d], guard)?;
+        let extras = qimeng_runtime::Extras {
+            alibi_slopes: None,
+            varlen: Some(qimeng_runtime::Varlen {
+                cu_seqlens_q: &cu_q,
+                cu_seqlens_k: &cu_k,
+                max_seqlen_q: max_q,
+                max_seqlen_k: max_k,
+            }),
+        };
+        kernel.run_with(&qt, &kt, &vt, &mut out, extras, Some(p.scale), stream)?;
+    }
+    stream.synchronize()?;
+    let host = out_buf.to_host()?;
+    // All bits set is NaN in every float format; the kernel writes no NaN where it writes.
+    let is_poison = |x: &T| x.to_f32().is_nan();
+    let mut got = Vec::with_capacity(tq * hq * d);
+    let mut clobbered = host[..guard].iter().filter(|x| !is_poison(x)).count()
+        + host[guard + tq * pitch..]
+            .iter()
+            .filter(|x| !is_poison(x))
+            .count();
+    for r in 0..tq {
+        let row = &host[guard + r * pitch..][..pitch];
+        got.extend(row[..hq * d].iter().map(|x| x.to_f32()));
+        clobbered += row[hq * d..].iter().filter(|x| !is_poison(x)).count();
+    }
+    Ok(VarlenOutcome {
+        comparison: compare(spec.dtype, &got, &exact, &lowp),
+        clobbered,
+        totals: (tq, tk),
+    })
+}

@@ -9,8 +9,36 @@ use std::collections::HashMap;
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use qimeng_gpu_tests::{CONTENT_HASHES, KERNELS, Reference, cases, run_case};
-use qimeng_runtime::{Stream, device_count, device_info, no_gpu_reason};
+use qimeng_gpu_tests::{CONTENT_HASHES, KERNELS, Reference, cases, run_case, run_varlen};
+use qimeng_runtime::{AttentionKernel, Stream, device_count, device_info, no_gpu_reason};
+
+/// Runs a varlen kernel on its packed batch; prints one line; (passed, max error, rel L2).
+fn check_varlen(kernel: &AttentionKernel, small: bool, stream: &Stream) -> (bool, f64, f64) {
+    let key = kernel.spec().key();
+    match run_varlen(kernel, small, stream) {
+        Ok(o) => {
+            let c = &o.comparison;
+            let ok = c.passed && o.clobbered == 0;
+            println!(
+                "{key:<44} varlen {:?} tq={} tk={} hq=4 hkv=2 {:>10.3e} {:>10.3e} {:>10.3e}  {} \
+                 ({} poisoned elements outside the sequences overwritten)",
+                qimeng_gpu_tests::varlen_lengths(small),
+                o.totals.0,
+                o.totals.1,
+                c.max_error,
+                2.0 * c.lowp_error,
+                c.rel_l2,
+                if ok { "ok" } else { "FAIL" },
+                o.clobbered
+            );
+            (ok, c.max_error, c.rel_l2)
+        }
+        Err(e) => {
+            println!("{key:<44} varlen: error: {e}");
+            (false, 0.0, 0.0)
+        }
+    }
+}
 
 fn main() -> ExitCode {
     let filter = std::env::var("QIMENG_TEST_FILTER").unwrap_or_default();
@@ -82,7 +110,14 @@ fn main() -> ExitCode {
             "ptx-jit"
         };
         let (mut ok, mut worst, mut worst_l2) = (true, 0.0f64, 0.0f64);
-        let cases = cases(&spec, small);
+        let cases = if spec.variants.varlen {
+            // One packed batch of unequal sequences instead of the fixed-length grid.
+            let (passed, err, l2) = check_varlen(kernel, small, &stream);
+            (ok, worst, worst_l2) = (passed, err, l2);
+            Vec::new()
+        } else {
+            cases(&spec, small)
+        };
         for (ci, case) in cases.iter().enumerate() {
             let problem = case.problem(kernel);
             // Inputs and references are shared by kernels that pose the same problem.
@@ -142,7 +177,7 @@ fn main() -> ExitCode {
                 spec.key(),
                 dev.name,
                 command.replace('"', "'"),
-                cases.len(),
+                cases.len().max(1),
             );
             let _ = writeln!(f, "{line}");
         }
