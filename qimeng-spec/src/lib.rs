@@ -24,11 +24,16 @@
 #![deny(missing_docs)]
 
 mod attr;
+mod decode;
 mod dtype;
 mod gpu;
 mod spec;
 
 pub use attr::{Arg, ArgError, KEYS, Value};
+pub use decode::{
+    DECODE_DTYPES, DECODE_HEAD_DIMS, DECODE_KEYS, DECODE_MAX_ROWS, DECODE_MAX_SEQLEN_Q,
+    DECODE_MAX_SPLITS, DecodeRequest, DecodeSpec, KernelSpec, Request,
+};
 pub use dtype::DType;
 pub use gpu::{GPUS, Gpu, GpuInfo};
 pub use spec::{HEAD_DIMS, Spec, Variants, Window};

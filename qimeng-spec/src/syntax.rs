@@ -14,7 +14,7 @@ use syn::parse::{ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::{Error, Expr, Ident, Lit, Token};
 
-use crate::{Arg, ArgError, Spec, Value};
+use crate::{Arg, ArgError, Request, Spec, Value};
 
 /// The attribute's name, as written by users (`#[flash_attention(...)]` or a path ending in it).
 pub const ATTRIBUTE: &str = "flash_attention";
@@ -45,6 +45,20 @@ fn parse_pair(input: ParseStream) -> syn::Result<Pair> {
 /// Every error is returned, each spanned at the key or the value it is about; an error about
 /// the attribute as a whole (a missing key) is spanned at `whole`.
 pub fn parse(attr: TokenStream, whole: Span) -> Result<Spec, Vec<Error>> {
+    parse_with(attr, whole, Spec::from_args)
+}
+
+/// As [`parse`], for any mode: [`Request::from_args`] judges the pairs (`mode = "decode"` and
+/// its keys included).
+pub fn parse_request(attr: TokenStream, whole: Span) -> Result<Request, Vec<Error>> {
+    parse_with(attr, whole, Request::from_args)
+}
+
+fn parse_with<T>(
+    attr: TokenStream,
+    whole: Span,
+    grammar: fn(&[Arg]) -> Result<T, Vec<ArgError>>,
+) -> Result<T, Vec<Error>> {
     let pairs = (|input: ParseStream| {
         Punctuated::<Pair, Token![,]>::parse_terminated_with(input, parse_pair)
     })
@@ -69,7 +83,7 @@ pub fn parse(attr: TokenStream, whole: Span) -> Result<Spec, Vec<Error>> {
         args.push(Arg::new(pair.key.unraw().to_string(), value));
     }
 
-    match Spec::from_args(&args) {
+    match grammar(&args) {
         Ok(spec) if errors.is_empty() => return Ok(spec),
         Ok(_) => {}
         Err(arg_errors) => {
@@ -158,6 +172,26 @@ mod tests {
         .map(|e| e.to_string())
         .collect();
         assert!(msgs[0].contains("right = 0"), "{msgs:?}");
+    }
+
+    #[test]
+    fn parses_a_decode_request() {
+        let r = parse_request(
+            r#"mode = "decode", gpu = "h100", dtype = "f16", head_dim = 64, paged = true"#
+                .parse()
+                .unwrap(),
+            Span::call_site(),
+        )
+        .unwrap();
+        assert_eq!(r.kernel().key(), "dec-h100-f16-d64");
+        let e = parse_request(
+            r#"gpu = "h100", dtype = "f16", head_dim = 64, lse = true"#
+                .parse()
+                .unwrap(),
+            Span::call_site(),
+        )
+        .unwrap_err();
+        assert!(e[0].to_string().contains("mode = \"decode\""), "{}", e[0]);
     }
 
     #[test]
