@@ -189,4 +189,16 @@ pub enum Error {
         /// The input it overlaps.
         tensor: &'static str,
     },
+    /// A decode launch's block table does not fit the batch or points outside the pool.
+    #[error("block table: {reason}")]
+    BlockTable {
+        /// What is wrong, naming the sequence and the entry.
+        reason: String,
+    },
+    /// A decode launch's cache lengths do not fit the batch or the cache.
+    #[error("cache lengths: {reason}")]
+    CacheLength {
+        /// What is wrong, naming the sequence.
+        reason: String,
+    },
 }

@@ -364,7 +364,7 @@ unsafe fn launch(raw: RawLaunch, args: &LaunchArgs, stream: *mut c_void) -> Resu
 
 /// Clears the thread's last CUDA error before a launch, whose own code would otherwise be
 /// mistaken for it, and reports it: it belongs to earlier, unchecked work.
-fn take_pending_error() -> Result<()> {
+pub(crate) fn take_pending_error() -> Result<()> {
     // SAFETY: plain call.
     let code = unsafe { ffi::cudaGetLastError() };
     if code == ffi::SUCCESS {
@@ -584,7 +584,7 @@ fn validate(
 }
 
 /// The shape as the ABI's `int32`s.
-fn abi_dims(tensor: &'static str, t: &View) -> Result<[i32; 4]> {
+pub(crate) fn abi_dims(tensor: &'static str, t: &View) -> Result<[i32; 4]> {
     let mut dims = [0i32; 4];
     for ((out, &n), what) in dims.iter_mut().zip(&t.shape).zip(DIM_NAMES) {
         *out = i32::try_from(n).map_err(|_| Error::Overflow {
@@ -600,7 +600,7 @@ fn abi_dims(tensor: &'static str, t: &View) -> Result<[i32; 4]> {
 
 /// The strides as the ABI's `int64`s, each a multiple of [`ALIGN`] bytes; the stride of a
 /// dimension of size 1 never steps, so it is not checked and is passed as 0.
-fn abi_strides(tensor: &'static str, t: &View, dtype: DType) -> Result<[i64; 3]> {
+pub(crate) fn abi_strides(tensor: &'static str, t: &View, dtype: DType) -> Result<[i64; 3]> {
     let mut strides = [0i64; 3];
     for (d, out) in strides.iter_mut().enumerate() {
         let stride = if t.shape[d] == 1 { 0 } else { t.strides[d] };

@@ -67,15 +67,17 @@
 //! - memory: [`DeviceBuffer`]; views: [`Tensor`], [`TensorMut`];
 //! - execution: [`Stream`], [`Event`]; devices: [`device_count`], [`device_info`],
 //!   [`no_gpu_reason`];
-//! - launches: [`AttentionKernel`], [`LaunchArgs`], [`RawLaunch`];
+//! - launches: [`AttentionKernel`], [`LaunchArgs`], [`RawLaunch`]; decode:
+//!   [`DecodeKernel`] with [`KvCache`] (contiguous or paged) and [`DecodeWorkspace`];
 //! - element types: [`Element`] for [`f16`](struct@f16), [`bf16`] and `f32`;
 //! - errors: [`Error`], [`Result`].
 #![deny(missing_docs)]
 
 pub use half::{bf16, f16};
-pub use qimeng_spec::{DType, Gpu, Spec, Variants, Window};
+pub use qimeng_spec::{DType, DecodeSpec, Gpu, Spec, Variants, Window};
 
 mod buffer;
+mod decode;
 mod device;
 mod element;
 mod error;
@@ -85,6 +87,9 @@ mod stream;
 mod tensor;
 
 pub use buffer::DeviceBuffer;
+pub use decode::{
+    DecodeArgs, DecodeKernel, DecodePlan, DecodeWorkspace, KvCache, RawDecodeLaunch, num_splits,
+};
 pub use device::{DeviceInfo, device_count, device_info, no_gpu_reason};
 pub use element::Element;
 pub use kernel::{ALIGN, AttentionKernel, Extras, LaunchArgs, RawLaunch, Varlen};
