@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use qimeng_spec::Spec;
+use qimeng_spec::{DecodeSpec, KernelSpec, Spec};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -22,6 +22,20 @@ use crate::Error;
 
 /// Files of an entry whose hashes `meta.json` records, in hashing order.
 pub const ENTRY_FILES: &[&str] = &["spec.json", "kernel.tl", "kernel.cu", "kernel.h"];
+
+/// The files of a decode (`dec-*`) entry, each hashed in its meta: its schedule is the shared
+/// decode_fwd.cuh, whose TL form is not written yet, so it has no kernel.tl.
+pub const DECODE_ENTRY_FILES: &[&str] = &["spec.json", "kernel.cu", "kernel.h"];
+
+/// The hashed files of the entry named `key`: [`DECODE_ENTRY_FILES`] for `dec-*` keys,
+/// [`ENTRY_FILES`] otherwise.
+pub fn entry_files(key: &str) -> &'static [&'static str] {
+    if key.starts_with("dec-") {
+        DECODE_ENTRY_FILES
+    } else {
+        ENTRY_FILES
+    }
+}
 
 /// The environment variable naming a user cache directory, searched before the bundled one.
 pub const CACHE_DIR_ENV: &str = "QIMENG_CACHE_DIR";
@@ -102,6 +116,41 @@ pub struct SpecFile {
     /// Packed variable-length batches; absent for none.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub varlen: bool,
+}
+
+/// `spec.json` of a decode entry: `{"mode": "decode", "gpu": .., "dtype": .., "head_dim": ..}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecodeSpecFile {
+    /// Always `"decode"`.
+    pub mode: String,
+    /// GPU name.
+    pub gpu: String,
+    /// dtype name.
+    pub dtype: String,
+    /// Head dimension.
+    pub head_dim: u32,
+}
+
+impl DecodeSpecFile {
+    /// The file for `spec`.
+    pub fn of(spec: &DecodeSpec) -> DecodeSpecFile {
+        DecodeSpecFile {
+            mode: "decode".into(),
+            gpu: spec.gpu.name().into(),
+            dtype: spec.dtype.name().into(),
+            head_dim: spec.head_dim,
+        }
+    }
+}
+
+/// The text of `spec.json` for `spec`, newline-terminated.
+pub fn spec_json(spec: &KernelSpec) -> String {
+    let text = match spec {
+        KernelSpec::Prefill(s) => serde_json::to_string(&SpecFile::of(s)),
+        KernelSpec::Decode(d) => serde_json::to_string(&DecodeSpecFile::of(d)),
+    };
+    text.unwrap_or_default() + "\n"
 }
 
 impl SpecFile {
@@ -197,7 +246,7 @@ pub struct Verification {
 #[derive(Clone, Debug)]
 pub struct Entry {
     /// The spec it implements.
-    pub spec: Spec,
+    pub spec: KernelSpec,
     /// Its directory.
     pub dir: PathBuf,
     /// Its metadata.
@@ -221,13 +270,14 @@ impl Entry {
     }
 
     /// Loads `dir` as the entry for `spec`, checking that it is complete and unmodified.
-    pub fn load(dir: &Path, spec: Spec) -> Result<Entry, Error> {
+    pub fn load(dir: &Path, spec: impl Into<KernelSpec>) -> Result<Entry, Error> {
+        let spec: KernelSpec = spec.into();
         let bad = |problem: String| Error::Entry {
             key: spec.key(),
             dir: dir.to_path_buf(),
             problem,
         };
-        for f in ENTRY_FILES.iter().chain(&["meta.json"]) {
+        for f in entry_files(&spec.key()).iter().chain(&["meta.json"]) {
             if !dir.join(f).is_file() {
                 return Err(bad(format!("{f} is missing")));
             }
@@ -242,7 +292,7 @@ impl Entry {
                 spec.key()
             )));
         }
-        let actual = hash_files(dir)?;
+        let actual = hash_entry_files(dir, &spec.key())?;
         for (name, want) in &actual {
             match meta.files.get(name) {
                 None => return Err(bad(format!("meta.json records no hash for {name}"))),
@@ -263,10 +313,21 @@ impl Entry {
             )));
         }
         let spec_text = read(&dir.join("spec.json"))?;
-        let file: SpecFile = serde_json::from_str(&spec_text)
-            .map_err(|e| bad(format!("spec.json is not valid: {e}")))?;
-        if file != SpecFile::of(&spec) {
-            return Err(bad(format!("spec.json describes {file:?}, not {spec}")));
+        match &spec {
+            KernelSpec::Prefill(prefill) => {
+                let file: SpecFile = serde_json::from_str(&spec_text)
+                    .map_err(|e| bad(format!("spec.json is not valid: {e}")))?;
+                if file != SpecFile::of(prefill) {
+                    return Err(bad(format!("spec.json describes {file:?}, not {spec}")));
+                }
+            }
+            KernelSpec::Decode(decode) => {
+                let file: DecodeSpecFile = serde_json::from_str(&spec_text)
+                    .map_err(|e| bad(format!("spec.json is not valid: {e}")))?;
+                if file != DecodeSpecFile::of(decode) {
+                    return Err(bad(format!("spec.json describes {file:?}, not {spec}")));
+                }
+            }
         }
         Ok(Entry {
             spec,
@@ -278,7 +339,12 @@ impl Entry {
 
 /// The `sha256:<hex>` of each of [`ENTRY_FILES`] in `dir`.
 pub fn hash_files(dir: &Path) -> Result<BTreeMap<String, String>, Error> {
-    ENTRY_FILES
+    hash_entry_files(dir, "")
+}
+
+/// The `sha256:<hex>` of each of [`entry_files`]`(key)` in `dir`.
+pub fn hash_entry_files(dir: &Path, key: &str) -> Result<BTreeMap<String, String>, Error> {
+    entry_files(key)
         .iter()
         .map(|f| {
             let path = dir.join(f);
@@ -335,7 +401,8 @@ impl Cache {
 
     /// The entry for `spec`: `Ok(None)` when no directory has it, `Err` when the first one
     /// that has it is damaged (never falls through to another copy).
-    pub fn lookup(&self, spec: Spec) -> Result<Option<Entry>, Error> {
+    pub fn lookup(&self, spec: impl Into<KernelSpec>) -> Result<Option<Entry>, Error> {
+        let spec: KernelSpec = spec.into();
         for d in &self.dirs {
             let dir = d.join(spec.key());
             if dir.is_dir() {
@@ -345,7 +412,25 @@ impl Cache {
         Ok(None)
     }
 
-    /// Every spec with a directory in any of the cache dirs, sorted, each once.
+    /// Every kernel, prefill or decode, with a directory in any of the cache dirs, sorted,
+    /// each once.
+    pub fn kernel_keys(&self) -> Result<Vec<KernelSpec>, Error> {
+        let mut specs = Vec::new();
+        for d in &self.dirs {
+            let Ok(read) = fs::read_dir(d) else { continue };
+            for entry in read {
+                let entry = entry.map_err(|e| Error::io(d, e))?;
+                if let Some(spec) = entry.file_name().to_str().and_then(KernelSpec::from_key) {
+                    specs.push(spec);
+                }
+            }
+        }
+        specs.sort();
+        specs.dedup();
+        Ok(specs)
+    }
+
+    /// Every prefill spec with a directory in any of the cache dirs, sorted, each once.
     pub fn keys(&self) -> Result<Vec<Spec>, Error> {
         let mut specs = Vec::new();
         for d in &self.dirs {
@@ -373,8 +458,14 @@ fn same_dir(a: &Path, b: &Path) -> bool {
 /// Writes `meta.json` for the entry in `dir` with fresh hashes, keeping its provenance and
 /// dropping verification records whose content hash no longer matches. For curators: this is
 /// what `qimeng cache seal` runs after an intended edit.
-pub fn seal(dir: &Path, spec: Spec, origin: &str, date: &str) -> Result<Meta, Error> {
-    let files = hash_files(dir)?;
+pub fn seal(
+    dir: &Path,
+    spec: impl Into<KernelSpec>,
+    origin: &str,
+    date: &str,
+) -> Result<Meta, Error> {
+    let spec: KernelSpec = spec.into();
+    let files = hash_entry_files(dir, &spec.key())?;
     let hash = content_hash(&files);
     let old: Option<Meta> = fs::read_to_string(dir.join("meta.json"))
         .ok()

@@ -115,7 +115,7 @@ impl CudaGate for NvccGate {
 /// An [`Entry`] for files in a scratch folder (unsealed: only for compiling and binding).
 fn scratch_entry(spec: &Spec, dir: &Path) -> Entry {
     Entry {
-        spec: *spec,
+        spec: (*spec).into(),
         dir: dir.to_path_buf(),
         meta: Meta {
             key: spec.key(),

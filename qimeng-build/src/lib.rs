@@ -46,7 +46,7 @@ use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use qimeng_spec::Spec;
+use qimeng_spec::KernelSpec;
 use qimeng_toolchain::Toolchain;
 
 pub use cache::{Cache, Entry};
@@ -71,7 +71,7 @@ pub const ENV_VARS: &[&str] = &[
 #[derive(Clone, Debug, Default)]
 pub struct Builder {
     src_dirs: Vec<PathBuf>,
-    specs: Vec<Spec>,
+    specs: Vec<KernelSpec>,
     all_cached: bool,
     cache_dirs: Vec<PathBuf>,
     mode: Option<Mode>,
@@ -82,11 +82,11 @@ pub struct Builder {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Report {
     /// Specs compiled and wrapped, sorted.
-    pub built: Vec<Spec>,
+    pub built: Vec<KernelSpec>,
     /// Specs of the sources that no cache holds; each became a compile error at its attribute.
-    pub missing: Vec<Spec>,
+    pub missing: Vec<KernelSpec>,
     /// Of `built`, those compiled by nvcc in this run (the others came from the object cache).
-    pub compiled: Vec<Spec>,
+    pub compiled: Vec<KernelSpec>,
     /// The lock file checked or updated, if any.
     pub lock_file: Option<PathBuf>,
 }
@@ -105,8 +105,8 @@ impl Builder {
     }
 
     /// Also builds `spec`, whether or not the sources ask for it. A miss is an error.
-    pub fn spec(mut self, spec: Spec) -> Builder {
-        self.specs.push(spec);
+    pub fn spec(mut self, spec: impl Into<KernelSpec>) -> Builder {
+        self.specs.push(spec.into());
         self
     }
 
@@ -191,7 +191,7 @@ impl Builder {
         } else {
             self.src_dirs.iter().map(|d| crate_dir.join(d)).collect()
         };
-        let mut wanted: BTreeMap<Spec, Option<scan::Found>> = BTreeMap::new();
+        let mut wanted: BTreeMap<KernelSpec, Option<scan::Found>> = BTreeMap::new();
         for dir in &src_dirs {
             println!("cargo:rerun-if-changed={}", dir.display());
             for file in scan::rust_files(dir)? {
@@ -206,7 +206,7 @@ impl Builder {
             wanted.entry(*spec).or_insert(None);
         }
         if self.all_cached {
-            for spec in cache.keys()? {
+            for spec in cache.kernel_keys()? {
                 wanted.entry(spec).or_insert(None);
             }
         }
@@ -223,7 +223,12 @@ impl Builder {
                 Some(entry) => entries.push(entry),
                 None => {
                     // The one place the LLM is reached: never when locked or offline.
-                    if let Some(entry) = generate::on_miss(spec, &mode, &crate_dir, &out_dir)? {
+                    // Only prefill kernels are generated; decode kernels come from the cache.
+                    let generated = match spec.prefill() {
+                        Some(p) => generate::on_miss(&p, &mode, &crate_dir, &out_dir)?,
+                        None => None,
+                    };
+                    if let Some(entry) = generated {
                         entries.push(entry);
                         continue;
                     }
@@ -244,7 +249,7 @@ impl Builder {
             }
         }
         for entry in &entries {
-            for f in cache::ENTRY_FILES.iter().chain(&["meta.json"]) {
+            for f in cache::entry_files(&entry.spec.key()).iter().chain(&["meta.json"]) {
                 println!("cargo:rerun-if-changed={}", entry.dir.join(f).display());
             }
             keep.push(entry.spec.wrapper_file());
@@ -266,11 +271,11 @@ impl Builder {
         report.lock_file = lock_path.clone();
 
         let docs_only = env::var_os("DOCS_RS").is_some();
-        let wrappers: Vec<(Spec, String)> = if docs_only {
+        let wrappers: Vec<(KernelSpec, String)> = if docs_only {
             entries
                 .iter()
                 .map(|e| {
-                    let w = emit::wrapper(
+                    let w = emit::kernel_wrapper(
                         &e.spec,
                         &origin(e),
                         &e.content_hash(),
@@ -395,7 +400,7 @@ fn build_entries(
     out_dir: &Path,
     object_cache: Option<&objcache::ObjectCache>,
     common: &compile::CommonInputs,
-) -> Result<Vec<(Spec, String, bool)>, Error> {
+) -> Result<Vec<(KernelSpec, String, bool)>, Error> {
     let jobs = env::var("NUM_JOBS")
         .ok()
         .and_then(|n| n.parse::<usize>().ok())
@@ -403,7 +408,7 @@ fn build_entries(
         .max(1);
     let mut out = Vec::new();
     for chunk in entries.chunks(jobs) {
-        let results: Vec<Result<(Spec, String, bool), Error>> = std::thread::scope(|s| {
+        let results: Vec<Result<(KernelSpec, String, bool), Error>> = std::thread::scope(|s| {
             let handles: Vec<_> = chunk
                 .iter()
                 .map(|entry| s.spawn(move || build_entry(entry, out_dir, object_cache, common)))
@@ -433,7 +438,7 @@ fn build_entry(
     out_dir: &Path,
     object_cache: Option<&objcache::ObjectCache>,
     common: &compile::CommonInputs,
-) -> Result<(Spec, String, bool), Error> {
+) -> Result<(KernelSpec, String, bool), Error> {
     let lib = compile::lib_path(entry, out_dir);
     let build = || -> Result<objcache::Artifacts, Error> {
         let path = compile::compile(entry, out_dir)?;
@@ -467,7 +472,7 @@ fn build_entry(
         }
     }
     compile::print_link_lines(entry, out_dir);
-    let text = emit::wrapper(
+    let text = emit::kernel_wrapper(
         &entry.spec,
         &origin(entry),
         &entry.content_hash(),
@@ -488,7 +493,7 @@ fn origin(entry: &Entry) -> String {
     )
 }
 
-fn miss_message(spec: &Spec, found: Option<&scan::Found>, cache: &Cache, mode: &Mode) -> String {
+fn miss_message(spec: &KernelSpec, found: Option<&scan::Found>, cache: &Cache, mode: &Mode) -> String {
     let mut m = format!(
         "no cached kernel for `{spec}` (key `{}`).\nSearched, in order:\n",
         spec.key()
@@ -500,28 +505,35 @@ fn miss_message(spec: &Spec, found: Option<&scan::Found>, cache: &Cache, mode: &
         m.push_str(&format!("Asked for at {}:{}.\n", f.file.display(), f.line));
     }
     let same_gpu: Vec<String> = cache
-        .keys()
+        .kernel_keys()
         .unwrap_or_default()
         .into_iter()
-        .filter(|s| s.gpu == spec.gpu)
+        .filter(|s| s.gpu() == spec.gpu())
         .map(|s| s.key())
         .collect();
     if same_gpu.is_empty() {
-        m.push_str(&format!("No cached kernel exists for {} yet.\n", spec.gpu));
+        m.push_str(&format!("No cached kernel exists for {} yet.\n", spec.gpu()));
     } else {
         m.push_str(&format!(
             "Cached for {}: {}.\n",
-            spec.gpu,
+            spec.gpu(),
             same_gpu.join(", ")
         ));
     }
+    let Some(prefill) = spec.prefill() else {
+        m.push_str(
+            "Decode kernels are not generated: they come from the curated cache \
+             (kernels-cache/dec-*), for the GPUs, dtypes and head dims listed there.",
+        );
+        return m;
+    };
     m.push_str(&generate::why_not(mode));
     m.push_str(&format!(
         "\nTo fill the cache, run `{}` with QIMENG_LLM_BASE_URL, QIMENG_LLM_MODEL and \
          QIMENG_LLM_API_KEY set (it writes $QIMENG_CACHE_DIR or ./kernels-cache), or put an \
          entry in a directory named `{}` under $QIMENG_CACHE_DIR or <crate>/kernels-cache \
          (spec.json, kernel.tl, kernel.cu, kernel.h, sealed with `qimeng cache seal`).",
-        generate::command(spec),
+        generate::command(&prefill),
         spec.key()
     ));
     m

@@ -6,16 +6,16 @@
 use std::path::{Path, PathBuf};
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
-use qimeng_spec::Spec;
-use qimeng_spec::syntax::{ATTRIBUTE, parse};
+use qimeng_spec::KernelSpec;
+use qimeng_spec::syntax::{ATTRIBUTE, parse_request};
 
 use crate::Error;
 
 /// One use of the attribute in the sources.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Found {
-    /// What it asks for.
-    pub spec: Spec,
+    /// The kernel it asks for.
+    pub spec: KernelSpec,
     /// Where it was written.
     pub file: PathBuf,
     /// 1-based line of the attribute.
@@ -65,7 +65,7 @@ fn walk(file: &Path, tokens: TokenStream, found: &mut Vec<Found>) -> Result<(), 
             && matches!(&trees[i - 1], TokenTree::Punct(p) if p.as_char() == '#');
         if is_outer_attr && let Some(args) = attribute_args(group.stream()) {
             let line = group.span().start().line;
-            let spec = parse(args, group.span()).map_err(|errors| Error::Attribute {
+            let spec = parse_request(args, group.span()).map(|r| r.kernel()).map_err(|errors| Error::Attribute {
                 file: file.to_path_buf(),
                 line,
                 message: errors
