@@ -51,7 +51,9 @@ pub fn run(args: &CoverageArgs, cache: &Cache) -> Result<(), String> {
                 s.spawn(move || {
                     part.iter()
                         .filter_map(|&spec| match cache.lookup(spec) {
-                            Ok(Some(entry)) => Some(Row::of(&entry, speeds, !args.no_interpret)),
+                            Ok(Some(entry)) => {
+                                Some(Row::of(&entry, spec, speeds, !args.no_interpret))
+                            }
                             Ok(None) => None,
                             Err(e) => Some(Row::damaged(spec, &e.to_string())),
                         })
@@ -64,7 +66,8 @@ pub fn run(args: &CoverageArgs, cache: &Cache) -> Result<(), String> {
             .flat_map(|h| h.join().expect("a coverage thread panicked"))
             .collect()
     });
-    let text = render(&rows, !args.no_interpret);
+    let mut text = render(&rows, !args.no_interpret);
+    text.push_str(&render_decode(cache)?);
     match (&args.out, &args.check) {
         (Some(path), _) => {
             std::fs::write(path, &text).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -100,7 +103,7 @@ struct Row {
 }
 
 impl Row {
-    fn of(entry: &Entry, speeds: &[Speed], interpret: bool) -> Row {
+    fn of(entry: &Entry, spec: Spec, speeds: &[Speed], interpret: bool) -> Row {
         let content = entry.content_hash();
         let verified = entry
             .meta
@@ -111,12 +114,12 @@ impl Row {
             .cloned();
         let stale = verified.is_none() && !entry.meta.verification.is_empty();
         Row {
-            spec: entry.spec,
+            spec,
             origin: entry.meta.provenance.origin.clone(),
-            tl: tl_status(entry, interpret),
+            tl: tl_status(entry, spec, interpret),
             verified,
             stale,
-            speed: speed_of(entry.spec, speeds),
+            speed: speed_of(spec, speeds),
         }
     }
 
@@ -137,7 +140,7 @@ impl Row {
 }
 
 /// Checks (and interprets) the entry's kernel.tl against its spec, as the build would.
-fn tl_status(entry: &Entry, interpret: bool) -> Result<String, String> {
+fn tl_status(entry: &Entry, spec: Spec, interpret: bool) -> Result<String, String> {
     let path = entry.dir.join("kernel.tl");
     let src = std::fs::read_to_string(&path).map_err(|e| format!("unreadable: {e}"))?;
     let first = |diags: Vec<qimeng_tl::Diagnostic>| {
@@ -146,11 +149,11 @@ fn tl_status(entry: &Entry, interpret: bool) -> Result<String, String> {
             .map_or("rejected".to_string(), |d| d.message.clone())
     };
     if interpret {
-        let v = qimeng_tl::verify(&src, &entry.spec).map_err(|e| first(e.diagnostics()))?;
+        let v = qimeng_tl::verify(&src, &spec).map_err(|e| first(e.diagnostics()))?;
         Ok(format!("checked, interpreted ({} problems)", v.runs.len()))
     } else {
         let program = qimeng_tl::parse(&src).map_err(|e| first(vec![e.diagnostic()]))?;
-        let report = qimeng_tl::check(&program, &qimeng_tl::Target::from(entry.spec));
+        let report = qimeng_tl::check(&program, &qimeng_tl::Target::from(spec));
         if report.is_ok() {
             Ok("checked".into())
         } else {
@@ -406,6 +409,70 @@ fn render(rows: &[Row], interpret: bool) -> String {
         );
     }
     s
+}
+
+/// The decode (`dec-*`) entries: one line each, after the prefill table. They have no
+/// kernel.tl yet (their schedule is the shared decode_fwd.cuh), and their speed is in
+/// bench/results/*-decode-*.md (GB/s, not TFLOP/s).
+fn render_decode(cache: &Cache) -> Result<String, String> {
+    let keys: Vec<_> = cache
+        .kernel_keys()
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .filter(|k| k.decode().is_some())
+        .collect();
+    let mut s = String::new();
+    if keys.is_empty() {
+        return Ok(s);
+    }
+    let _ = writeln!(
+        s,
+        "\n## Decode kernels\n\n{} entries (split-KV, paged or contiguous; \
+         kernels-cache/include/qimeng/decode_fwd.cuh).\n\n\
+         | key | sm | origin | verified | max err | rel L2 |\n|---|---|---|---|---|---|",
+        keys.len()
+    );
+    for key in keys {
+        let line = match cache.lookup(key) {
+            Ok(Some(e)) => {
+                let content = e.content_hash();
+                let v = e
+                    .meta
+                    .verification
+                    .iter()
+                    .rev()
+                    .find(|v| v.content_hash == content);
+                let (verified, max_err, rel) = match v {
+                    Some(v) => (
+                        format!(
+                            "{} on {} ({})",
+                            if v.passed { "passed" } else { "FAILED" },
+                            v.card,
+                            v.date
+                        ),
+                        format!("{:.2e}", v.max_error),
+                        format!("{:.2e}", v.rel_l2),
+                    ),
+                    None => ("no".into(), "—".into(), "—".into()),
+                };
+                format!(
+                    "| {} | {} | {} | {verified} | {max_err} | {rel} |",
+                    key.key(),
+                    key.gpu_info().sm_arch(),
+                    e.meta.provenance.origin
+                )
+            }
+            Ok(None) => continue,
+            Err(err) => format!(
+                "| {} | {} | DAMAGED: {} | — | — | — |",
+                key.key(),
+                key.gpu_info().sm_arch(),
+                err.to_string().lines().next().unwrap_or("")
+            ),
+        };
+        let _ = writeln!(s, "{line}");
+    }
+    Ok(s)
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use qimeng_build::cache::{self, Cache, Entry};
-use qimeng_spec::Spec;
+use qimeng_spec::KernelSpec;
 use qimeng_toolchain::Toolchain;
 
 #[derive(Parser)]
@@ -97,10 +97,11 @@ fn main() -> ExitCode {
     }
 }
 
-fn parse_key(key: &str) -> Result<Spec, String> {
-    Spec::from_key(key).ok_or_else(|| {
+fn parse_key(key: &str) -> Result<KernelSpec, String> {
+    KernelSpec::from_key(key).ok_or_else(|| {
         format!(
-            "`{key}` is not a kernel key (expected fwd-<gpu>-<dtype>-d<head_dim>-<causal|full>)"
+            "`{key}` is not a kernel key (expected fwd-<gpu>-<dtype>-d<head_dim>-<causal|full> \
+             or dec-<gpu>-<dtype>-d<head_dim>)"
         )
     })
 }
@@ -109,7 +110,7 @@ fn run(command: Command, cache: &Cache, cache_dir: Option<&Path>) -> Result<(), 
     match command {
         Command::List => {
             println!("{:<32} {:<9} {:<8} verified", "key", "origin", "sm");
-            for spec in cache.keys().map_err(|e| e.to_string())? {
+            for spec in cache.kernel_keys().map_err(|e| e.to_string())? {
                 match cache.lookup(spec) {
                     Ok(Some(e)) => {
                         let v = e
@@ -176,7 +177,7 @@ fn run(command: Command, cache: &Cache, cache_dir: Option<&Path>) -> Result<(), 
         }
         Command::Cache(CacheCommand::Check) => {
             let mut bad = 0;
-            let specs = cache.keys().map_err(|e| e.to_string())?;
+            let specs = cache.kernel_keys().map_err(|e| e.to_string())?;
             for spec in &specs {
                 if let Err(e) = cache.lookup(*spec) {
                     println!("{e}");
@@ -196,11 +197,11 @@ fn run(command: Command, cache: &Cache, cache_dir: Option<&Path>) -> Result<(), 
             date,
         }) => {
             let root = cache.dirs.first().ok_or("no cache directory")?;
-            let specs: Vec<Spec> = if all {
+            let specs: Vec<KernelSpec> = if all {
                 Cache {
                     dirs: vec![root.clone()],
                 }
-                .keys()
+                .kernel_keys()
                 .map_err(|e| e.to_string())?
             } else {
                 keys.iter()

@@ -14,7 +14,7 @@ use std::process::Command;
 use qimeng_build::cache::{self, Cache};
 use qimeng_build::lock::{self, LockFile, Pin};
 use qimeng_build::scan;
-use qimeng_spec::Spec;
+use qimeng_spec::KernelSpec;
 use qimeng_toolchain::Toolchain;
 
 /// Arguments of `qimeng prepare`.
@@ -100,7 +100,7 @@ fn workspace(manifest_path: Option<&Path>) -> Result<(PathBuf, Vec<Member>), Str
 }
 
 /// The specs `member` builds, as its build script finds them.
-fn specs_of(member: &Member, cache: &Cache) -> Result<Vec<Spec>, String> {
+fn specs_of(member: &Member, cache: &Cache) -> Result<Vec<KernelSpec>, String> {
     let mut specs = Vec::new();
     let src = member.dir.join("src");
     if src.is_dir() {
@@ -114,7 +114,7 @@ fn specs_of(member: &Member, cache: &Cache) -> Result<Vec<Spec>, String> {
     }
     let build_rs = std::fs::read_to_string(member.dir.join("build.rs")).unwrap_or_default();
     if build_rs.contains("all_cached_entries()") {
-        specs.extend(cache.keys().map_err(|e| e.to_string())?);
+        specs.extend(cache.kernel_keys().map_err(|e| e.to_string())?);
     }
     specs.sort();
     specs.dedup();
