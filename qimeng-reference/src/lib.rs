@@ -28,6 +28,10 @@
 use half::{bf16, f16};
 use qimeng_spec::{DType, Spec};
 
+mod decode;
+
+pub use decode::{DecodeProblem, DecodeReference, decode_reference, gather};
+
 /// One attention problem. Tensors are contiguous `[batch, seqlen, heads, head_dim]`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Problem {
