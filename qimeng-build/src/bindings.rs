@@ -7,13 +7,20 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use crate::Error;
 use crate::cache::{Entry, include_dir};
 
-/// The ABI struct every launch function takes.
+/// The ABI struct every prefill launch function takes.
 pub const ABI_STRUCT: &str = "QimengAttnArgs";
+
+/// The ABI struct every decode launch function takes.
+pub const DECODE_ABI_STRUCT: &str = "QimengDecodeArgs";
 
 /// Runs bindgen on the entry's header, keeping only its launch function and the ABI struct.
 pub fn generate(entry: &Entry) -> Result<String, Error> {
     let key = entry.spec.key();
     let symbol = entry.spec.symbol();
+    let (abi_struct, abi_header) = match entry.spec {
+        qimeng_spec::KernelSpec::Prefill(_) => (ABI_STRUCT, "qimeng/abi.h"),
+        qimeng_spec::KernelSpec::Decode(_) => (DECODE_ABI_STRUCT, "qimeng/decode_abi.h"),
+    };
     let header = entry.header();
     let fail = |message: String| Error::Bindgen {
         key: key.clone(),
@@ -24,7 +31,7 @@ pub fn generate(entry: &Entry) -> Result<String, Error> {
         .clang_arg(format!("-I{}", include_dir().display()))
         .clang_arg(format!("-I{}", entry.dir.display()))
         .allowlist_function(&symbol)
-        .allowlist_type(ABI_STRUCT)
+        .allowlist_type(abi_struct)
         .use_core()
         .generate_comments(false)
         .layout_tests(true);
@@ -45,9 +52,9 @@ pub fn generate(entry: &Entry) -> Result<String, Error> {
             header.display()
         )));
     }
-    if !text.contains(&format!("pub struct {ABI_STRUCT}")) {
+    if !text.contains(&format!("pub struct {abi_struct}")) {
         return Err(fail(format!(
-            "{} does not bring in `{ABI_STRUCT}` (include \"qimeng/abi.h\")",
+            "{} does not bring in `{abi_struct}` (include \"{abi_header}\")",
             header.display()
         )));
     }

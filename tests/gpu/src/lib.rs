@@ -11,6 +11,13 @@ use qimeng_runtime::{
 
 include!(concat!(env!("OUT_DIR"), "/qimeng/registry.rs"));
 
+mod decode;
+
+pub use decode::{
+    CacheLayout, DECODE_FULL, DECODE_SMALL, DecodeCase, DecodeOutcome, decode_cases,
+    run_decode_case,
+};
+
 /// How the inputs are laid out in device memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Layout {

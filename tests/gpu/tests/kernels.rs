@@ -9,8 +9,13 @@ use std::collections::HashMap;
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use qimeng_gpu_tests::{CONTENT_HASHES, KERNELS, Reference, cases, run_case, run_varlen};
-use qimeng_runtime::{AttentionKernel, Stream, device_count, device_info, no_gpu_reason};
+use qimeng_gpu_tests::{
+    CONTENT_HASHES, DECODE_CONTENT_HASHES, DECODE_KERNELS, KERNELS, Reference, cases,
+    decode_cases, run_case, run_decode_case, run_varlen,
+};
+use qimeng_runtime::{
+    AttentionKernel, DecodeWorkspace, Stream, device_count, device_info, no_gpu_reason,
+};
 
 /// Runs a varlen kernel on its packed batch; prints one line; (passed, max error, rel L2).
 fn check_varlen(kernel: &AttentionKernel, small: bool, stream: &Stream) -> (bool, f64, f64) {
@@ -47,13 +52,28 @@ fn main() -> ExitCode {
         .zip(CONTENT_HASHES)
         .filter(|(k, _)| k.spec().key().contains(&filter))
         .collect();
-    println!("running {} kernel checks", kernels.len());
+    let decode_kernels: Vec<_> = DECODE_KERNELS
+        .iter()
+        .zip(DECODE_CONTENT_HASHES)
+        .filter(|(k, _)| k.spec().key().contains(&filter))
+        .collect();
+    println!(
+        "running {} kernel checks",
+        kernels.len() + decode_kernels.len()
+    );
     if device_count().unwrap_or(0) == 0 {
         let why = no_gpu_reason().unwrap_or_else(|| "no CUDA device".into());
-        for (k, _) in &kernels {
-            println!("kernel {} ... skipped ({why})", k.spec().key());
+        let keys = kernels
+            .iter()
+            .map(|(k, _)| k.spec().key())
+            .chain(decode_kernels.iter().map(|(k, _)| k.spec().key()));
+        for key in keys {
+            println!("kernel {key} ... skipped ({why})");
         }
-        println!("\nkernels: 0 passed, 0 failed, {} skipped", kernels.len());
+        println!(
+            "\nkernels: 0 passed, 0 failed, {} skipped",
+            kernels.len() + decode_kernels.len()
+        );
         return ExitCode::SUCCESS;
     }
     let dev = match device_info(0) {
@@ -178,6 +198,98 @@ fn main() -> ExitCode {
                 dev.name,
                 command.replace('"', "'"),
                 cases.len().max(1),
+            );
+            let _ = writeln!(f, "{line}");
+        }
+    }
+
+    // Decode kernels: one workspace for all, reused as an application would.
+    let mut workspace = match DecodeWorkspace::new(&stream) {
+        Ok(w) => w,
+        Err(e) => {
+            println!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if !decode_kernels.is_empty() {
+        println!(
+            "\n{:<28} {:>2} {:>3} {:>3} {:<24} {:<11} {:>3} {:>6} {:>10} {:>10} {:>10} {:>10}  result",
+            "decode kernel", "sq", "hq", "hkv", "lengths", "layout", "cau", "splits", "max err",
+            "2x lowp", "rel L2", "lse err"
+        );
+    }
+    for (kernel, hash) in decode_kernels {
+        let spec = kernel.spec();
+        let info = spec.gpu_info();
+        let runnable = if info.arch_specific {
+            dev.sm == info.sm
+        } else {
+            dev.sm >= info.sm
+        };
+        if !runnable {
+            println!(
+                "kernel {} ... skipped (built for {}, device is sm_{})",
+                spec.key(),
+                info.sm_arch(),
+                dev.sm
+            );
+            skipped += 1;
+            continue;
+        }
+        let mode = if dev.sm == info.sm { "native" } else { "ptx-jit" };
+        let (mut ok, mut worst, mut worst_l2) = (true, 0.0f64, 0.0f64);
+        let cases = decode_cases(small);
+        for (ci, case) in cases.iter().enumerate() {
+            match run_decode_case(kernel, case, 7000 + ci as u64, &mut workspace, &stream) {
+                Ok(o) => {
+                    worst = worst.max(o.out.max_error);
+                    worst_l2 = worst_l2.max(o.out.rel_l2);
+                    ok &= o.passed();
+                    let lens = format!("{:?}", case.seqlens);
+                    println!(
+                        "{:<28} {:>2} {:>3} {:>3} {:<24} {:<11} {:>3} {:>6} {:>10.3e} {:>10.3e} {:>10.3e} {:>10}  {}",
+                        spec.key(),
+                        case.seqlen_q,
+                        case.heads_q,
+                        case.heads_kv,
+                        lens,
+                        format!("{:?}", case.layout),
+                        if case.causal { "yes" } else { "no" },
+                        o.splits,
+                        o.out.max_error,
+                        2.0 * o.out.lowp_error,
+                        o.out.rel_l2,
+                        o.lse.as_ref().map_or("-".into(), |l| format!(
+                            "{:.3e}{}",
+                            l.max_error,
+                            if l.passed { "" } else { "!" }
+                        )),
+                        if o.passed() { "ok" } else { "FAIL" },
+                    );
+                }
+                Err(e) => {
+                    ok = false;
+                    println!("{:<28} case {ci}: error: {e}", spec.key());
+                }
+            }
+        }
+        println!(
+            "kernel {} ... {} ({mode})",
+            spec.key(),
+            if ok { "ok" } else { "FAILED" }
+        );
+        if ok {
+            passed += 1;
+        } else {
+            failed += 1;
+        }
+        if let Some(f) = log.as_mut() {
+            let line = format!(
+                "{{\"key\":\"{}\",\"verification\":{{\"card\":\"{}\",\"mode\":\"{mode}\",\"date\":\"{date}\",\"command\":\"{}\",\"shapes\":{},\"max_error\":{worst:e},\"rel_l2\":{worst_l2:e},\"passed\":{ok},\"content_hash\":\"{hash}\"}}}}",
+                spec.key(),
+                dev.name,
+                command.replace('"', "'"),
+                cases.len(),
             );
             let _ = writeln!(f, "{line}");
         }
