@@ -3,10 +3,18 @@
 //! attribute (the macro's call site).
 
 use proc_macro2::{Span, TokenStream};
+use qimeng_spec::Request;
+#[cfg(test)]
 use qimeng_spec::Spec;
 use syn::Error;
 
-/// Parses and validates the attribute's arguments; every error spanned.
+/// Parses and validates the attribute's arguments, any mode; every error spanned.
+pub(crate) fn parse_request(attr: TokenStream) -> Result<Request, Vec<Error>> {
+    qimeng_spec::syntax::parse_request(attr, Span::call_site())
+}
+
+/// As [`parse_request`], for a prefill attribute.
+#[cfg(test)]
 pub(crate) fn parse(attr: TokenStream) -> Result<Spec, Vec<Error>> {
     qimeng_spec::syntax::parse(attr, Span::call_site())
 }

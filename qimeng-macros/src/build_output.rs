@@ -1,15 +1,15 @@
 //! What the build script left in `$OUT_DIR/qimeng/` for a spec.
 //!
 //! The contract with qimeng-build: for each spec it found, it writes either the wrapper
-//! ([`Spec::wrapper_file`]) or a human-readable reason why it could not
-//! ([`Spec::error_file`]). The macro only reads; it never builds anything.
+//! ([`KernelSpec::wrapper_file`]) or a human-readable reason why it could not
+//! ([`KernelSpec::error_file`]). The macro only reads; it never builds anything.
 
 use std::io::ErrorKind;
 use std::path::Path;
 use std::{fs, io};
 
 use proc_macro2::Span;
-use qimeng_spec::Spec;
+use qimeng_spec::KernelSpec;
 use syn::Error;
 
 /// The `[build-dependencies]` line that adds the build script's crate, at this release's
@@ -29,7 +29,7 @@ const BUILD_CALL: &str = "qimeng_build::Builder::new().build();";
 /// says why not and what to do.
 ///
 /// `out_dir` is `$OUT_DIR` as seen at expansion time, `None` when the crate has no build script.
-pub(crate) fn check(spec: &Spec, out_dir: Option<&Path>) -> Result<(), Error> {
+pub(crate) fn check(spec: &KernelSpec, out_dir: Option<&Path>) -> Result<(), Error> {
     let error = |message: String| Err(Error::new(Span::call_site(), message));
     let Some(out_dir) = out_dir else {
         return error(format!(
@@ -84,7 +84,7 @@ fn unreadable(path: &Path, e: &io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use qimeng_spec::{DType, Gpu};
+    use qimeng_spec::{DType, Gpu, Spec};
     use std::path::PathBuf;
 
     const SPEC: Spec = Spec {
@@ -110,7 +110,7 @@ mod tests {
 
     #[test]
     fn no_out_dir_says_what_to_add() {
-        let msg = message(check(&SPEC, None));
+        let msg = message(check(&SPEC.into(), None));
         assert!(msg.contains("no build script"), "{msg}");
         assert!(
             msg.contains("[build-dependencies]\n    qimeng-build = \"0.1\"\n"),
@@ -125,7 +125,7 @@ mod tests {
     #[test]
     fn missing_wrapper_names_spec_key_and_fix() {
         let dir = out_dir("missing");
-        let msg = message(check(&SPEC, Some(&dir)));
+        let msg = message(check(&SPEC.into(), Some(&dir)));
         assert!(
             msg.contains("did not provide the kernel for `gpu = \"h100\""),
             "{msg}"
@@ -155,23 +155,23 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            message(check(&SPEC, Some(&dir))),
+            message(check(&SPEC.into(), Some(&dir))),
             "no cached kernel for fwd-h100-bf16-d128-causal\nrun `qimeng generate`"
         );
         fs::write(qimeng.join(SPEC.error_file()), " \n").unwrap();
-        assert!(message(check(&SPEC, Some(&dir))).contains("left no reason"));
+        assert!(message(check(&SPEC.into(), Some(&dir))).contains("left no reason"));
     }
 
     #[test]
     fn wrapper_present_is_ok() {
         let dir = out_dir("ok");
         fs::write(dir.join("qimeng").join(SPEC.wrapper_file()), "").unwrap();
-        assert!(check(&SPEC, Some(&dir)).is_ok());
+        assert!(check(&SPEC.into(), Some(&dir)).is_ok());
         // Another spec's wrapper does not count.
         let other = Spec {
             causal: false,
             ..SPEC
         };
-        assert!(check(&other, Some(&dir)).is_err());
+        assert!(check(&other.into(), Some(&dir)).is_err());
     }
 }

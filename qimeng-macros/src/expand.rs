@@ -3,13 +3,14 @@
 use std::path::Path;
 
 use proc_macro2::{Span, TokenStream};
-use qimeng_spec::Spec;
+use qimeng_spec::{KernelSpec, Request, Spec};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Error, Ident, ReturnType};
 
 use crate::args;
 use crate::build_output;
+use crate::decode;
 use crate::signature::{self, Decl, Params, Scale};
 
 /// The macro's answer: the tokens to emit and the errors to report with them.
@@ -38,7 +39,12 @@ impl Expansion {
 /// no file name to look for.
 pub(crate) fn expand(attr: TokenStream, item: TokenStream, out_dir: Option<&Path>) -> Expansion {
     let mut errors = Vec::new();
-    let spec = args::parse(attr).map_err(|e| errors.extend(e)).ok();
+    let request = args::parse_request(attr).map_err(|e| errors.extend(e)).ok();
+    let spec = match request {
+        Some(Request::Decode(req)) => return expand_decode(req, item, out_dir, errors),
+        Some(Request::Prefill(spec)) => Some(spec),
+        None => None,
+    };
     let decl = match Decl::parse_item(item.clone()) {
         Ok(decl) => decl,
         Err(e) => {
@@ -55,7 +61,7 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream, out_dir: Option<&Path
     .map_err(|e| errors.extend(e))
     .ok();
     if let (Some(spec), Some(params), true) = (spec, params, errors.is_empty()) {
-        match build_output::check(&spec, out_dir) {
+        match build_output::check(&KernelSpec::Prefill(spec), out_dir) {
             Ok(()) => {
                 return Expansion {
                     item: wrapper(&spec, &decl, &params),
@@ -64,6 +70,38 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream, out_dir: Option<&Path
             }
             Err(e) => errors.push(e),
         }
+    }
+    Expansion {
+        item: stand_in(&decl),
+        errors,
+    }
+}
+
+/// As [`expand`], for a valid `mode = "decode"` attribute.
+fn expand_decode(
+    req: qimeng_spec::DecodeRequest,
+    item: TokenStream,
+    out_dir: Option<&Path>,
+    mut errors: Vec<Error>,
+) -> Expansion {
+    let decl = match Decl::parse_item(item.clone()) {
+        Ok(decl) => decl,
+        Err(e) => {
+            errors.push(e);
+            return Expansion { item, errors };
+        }
+    };
+    match decode::check(&decl, &req) {
+        Ok(params) => match build_output::check(&KernelSpec::Decode(req.spec), out_dir) {
+            Ok(()) => {
+                return Expansion {
+                    item: decode::wrapper(&req, &decl, &params),
+                    errors,
+                };
+            }
+            Err(e) => errors.push(e),
+        },
+        Err(e) => errors.extend(e),
     }
     Expansion {
         item: stand_in(&decl),

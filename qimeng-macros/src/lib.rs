@@ -87,6 +87,7 @@ use std::path::PathBuf;
 
 mod args;
 mod build_output;
+mod decode;
 mod expand;
 mod signature;
 

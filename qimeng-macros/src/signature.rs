@@ -88,7 +88,7 @@ pub(crate) struct Params {
 
 /// What a parameter position means.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Role {
+pub(crate) enum Role {
     Q,
     K,
     V,
@@ -129,94 +129,9 @@ pub(crate) fn check(
     dtype: Option<DType>,
     variants: Variants,
 ) -> Result<Params, Vec<Error>> {
-    let mut errors = Vec::new();
+    let (mut errors, typed) = check_common(decl);
     let sig = &decl.sig;
     let elem = dtype.map_or("T", DType::rust_type);
-
-    if let Some(t) = &sig.constness {
-        errors.push(Error::new_spanned(
-            t,
-            "a `#[flash_attention]` function cannot be `const`: it launches a kernel",
-        ));
-    }
-    if let Some(t) = &sig.asyncness {
-        errors.push(Error::new_spanned(
-            t,
-            "a `#[flash_attention]` function cannot be `async`: it enqueues the kernel on \
-             `stream` and returns at once; synchronize the stream to wait for it",
-        ));
-    }
-    if let Some(t) = &sig.unsafety {
-        errors.push(Error::new_spanned(
-            t,
-            "a `#[flash_attention]` function cannot be `unsafe`: every launch is validated \
-             and reports bad inputs as `Err`",
-        ));
-    }
-    if let Some(abi) = &sig.abi {
-        errors.push(Error::new_spanned(
-            abi,
-            "a `#[flash_attention]` function cannot have an ABI: it is a Rust function",
-        ));
-    }
-    for param in &sig.generics.params {
-        let what = match param {
-            GenericParam::Lifetime(_) => continue,
-            GenericParam::Type(_) => "type",
-            GenericParam::Const(_) => "const",
-        };
-        errors.push(Error::new_spanned(
-            param,
-            format!(
-                "a `#[flash_attention]` function takes no {what} parameters: the kernel is \
-                 fixed by the attribute (the element type by `dtype`, the head size by `head_dim`)"
-            ),
-        ));
-    }
-    if let Some(where_clause) = &sig.generics.where_clause {
-        for predicate in &where_clause.predicates {
-            if let WherePredicate::Type(_) = predicate {
-                errors.push(Error::new_spanned(
-                    predicate,
-                    "a `#[flash_attention]` function takes no type bounds: the kernel is fixed \
-                     by the attribute",
-                ));
-            }
-        }
-    }
-    if let Some(variadic) = &sig.variadic {
-        errors.push(Error::new_spanned(
-            variadic,
-            "a `#[flash_attention]` function cannot be variadic",
-        ));
-    }
-    if let ReturnType::Default = sig.output {
-        errors.push(Error::new(
-            sig.paren_token.span.close(),
-            "missing return type: a `#[flash_attention]` function returns the launch's result, \
-             `-> qimeng_runtime::Result<()>`",
-        ));
-    }
-    if let Some(body) = &decl.body {
-        errors.push(Error::new(
-            body.brace_token.span.open(),
-            "a `#[flash_attention]` function has no body: the attribute writes it; end the \
-             declaration with `;`",
-        ));
-    }
-
-    let mut typed = Vec::new();
-    for input in &sig.inputs {
-        match input {
-            FnArg::Receiver(receiver) => errors.push(Error::new_spanned(
-                receiver,
-                "a `#[flash_attention]` function takes no `self`: declare it as a free function \
-                 or an associated function without a receiver",
-            )),
-            FnArg::Typed(typed_arg) => typed.push(typed_arg),
-        }
-    }
-
     // The variants' runtime data sits between `out` and the scale, in this order.
     let mut base = vec![Role::Q, Role::K, Role::V, Role::Out];
     let mut extra_decl = String::new();
@@ -389,8 +304,101 @@ fn check_slopes(ty: &Type, n: usize) -> Result<(), Error> {
     ))
 }
 
+/// The checks every `#[flash_attention]` declaration gets, whatever its mode: qualifiers,
+/// generics, return type, body and receiver. Returns the errors and the typed parameters.
+pub(crate) fn check_common(decl: &Decl) -> (Vec<Error>, Vec<&syn::PatType>) {
+    let mut errors = Vec::new();
+    let sig = &decl.sig;
+
+    if let Some(t) = &sig.constness {
+        errors.push(Error::new_spanned(
+            t,
+            "a `#[flash_attention]` function cannot be `const`: it launches a kernel",
+        ));
+    }
+    if let Some(t) = &sig.asyncness {
+        errors.push(Error::new_spanned(
+            t,
+            "a `#[flash_attention]` function cannot be `async`: it enqueues the kernel on \
+             `stream` and returns at once; synchronize the stream to wait for it",
+        ));
+    }
+    if let Some(t) = &sig.unsafety {
+        errors.push(Error::new_spanned(
+            t,
+            "a `#[flash_attention]` function cannot be `unsafe`: every launch is validated \
+             and reports bad inputs as `Err`",
+        ));
+    }
+    if let Some(abi) = &sig.abi {
+        errors.push(Error::new_spanned(
+            abi,
+            "a `#[flash_attention]` function cannot have an ABI: it is a Rust function",
+        ));
+    }
+    for param in &sig.generics.params {
+        let what = match param {
+            GenericParam::Lifetime(_) => continue,
+            GenericParam::Type(_) => "type",
+            GenericParam::Const(_) => "const",
+        };
+        errors.push(Error::new_spanned(
+            param,
+            format!(
+                "a `#[flash_attention]` function takes no {what} parameters: the kernel is \
+                 fixed by the attribute (the element type by `dtype`, the head size by `head_dim`)"
+            ),
+        ));
+    }
+    if let Some(where_clause) = &sig.generics.where_clause {
+        for predicate in &where_clause.predicates {
+            if let WherePredicate::Type(_) = predicate {
+                errors.push(Error::new_spanned(
+                    predicate,
+                    "a `#[flash_attention]` function takes no type bounds: the kernel is fixed \
+                     by the attribute",
+                ));
+            }
+        }
+    }
+    if let Some(variadic) = &sig.variadic {
+        errors.push(Error::new_spanned(
+            variadic,
+            "a `#[flash_attention]` function cannot be variadic",
+        ));
+    }
+    if let ReturnType::Default = sig.output {
+        errors.push(Error::new(
+            sig.paren_token.span.close(),
+            "missing return type: a `#[flash_attention]` function returns the launch's result, \
+             `-> qimeng_runtime::Result<()>`",
+        ));
+    }
+    if let Some(body) = &decl.body {
+        errors.push(Error::new(
+            body.brace_token.span.open(),
+            "a `#[flash_attention]` function has no body: the attribute writes it; end the \
+             declaration with `;`",
+        ));
+    }
+
+    let mut typed = Vec::new();
+    for input in &sig.inputs {
+        match input {
+            FnArg::Receiver(receiver) => errors.push(Error::new_spanned(
+                receiver,
+                "a `#[flash_attention]` function takes no `self`: declare it as a free function \
+                 or an associated function without a receiver",
+            )),
+            FnArg::Typed(typed_arg) => typed.push(typed_arg),
+        }
+    }
+
+    (errors, typed)
+}
+
 /// The binding name of a parameter, which must be a plain identifier since it is forwarded.
-fn binding(pat: &Pat) -> Result<Ident, Error> {
+pub(crate) fn binding(pat: &Pat) -> Result<Ident, Error> {
     match pat {
         Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Ok(p.ident.clone()),
         other => Err(Error::new_spanned(
@@ -401,7 +409,7 @@ fn binding(pat: &Pat) -> Result<Ident, Error> {
 }
 
 /// Strips the invisible groups and parentheses around a type.
-fn peel(ty: &Type) -> &Type {
+pub(crate) fn peel(ty: &Type) -> &Type {
     match ty {
         Type::Group(g) => peel(&g.elem),
         Type::Paren(p) => peel(&p.elem),
@@ -410,7 +418,7 @@ fn peel(ty: &Type) -> &Type {
 }
 
 /// The last segment of a plain path type (`half::bf16` -> `bf16`).
-fn last_segment(ty: &Type) -> Option<&PathSegment> {
+pub(crate) fn last_segment(ty: &Type) -> Option<&PathSegment> {
     match peel(ty) {
         Type::Path(p) if p.qself.is_none() => p.path.segments.last(),
         _ => None,
@@ -419,7 +427,7 @@ fn last_segment(ty: &Type) -> Option<&PathSegment> {
 
 /// `T` of a type `...::name<'a, T>`: the last segment is `name` and its only type argument
 /// is `T` (lifetimes aside).
-fn type_argument<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
+pub(crate) fn type_argument<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
     let segment = last_segment(ty).filter(|s| s.ident == name)?;
     let PathArguments::AngleBracketed(args) = &segment.arguments else {
         return None;
@@ -436,12 +444,12 @@ fn type_argument<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
 }
 
 /// Whether `ty` is a plain path ending in `name`, without arguments.
-fn is_named(ty: &Type, name: &str) -> bool {
+pub(crate) fn is_named(ty: &Type, name: &str) -> bool {
     last_segment(ty).is_some_and(|s| s.ident == name && s.arguments.is_none())
 }
 
 /// Checks `&Tensor<T>` (q, k, v) or `&mut TensorMut<T>` (out) at parameter `n` (1-based).
-fn check_tensor(ty: &Type, n: usize, role: Role, dtype: Option<DType>) -> Result<(), Error> {
+pub(crate) fn check_tensor(ty: &Type, n: usize, role: Role, dtype: Option<DType>) -> Result<(), Error> {
     let writes = role == Role::Out;
     let elem = dtype.map_or("T", DType::rust_type);
     let expected = if writes {
@@ -500,7 +508,7 @@ fn check_tensor(ty: &Type, n: usize, role: Role, dtype: Option<DType>) -> Result
 }
 
 /// Checks `f32` or `Option<f32>` at parameter `n`; `true` for the `Option`.
-fn check_scale(ty: &Type, n: usize) -> Result<bool, Error> {
+pub(crate) fn check_scale(ty: &Type, n: usize) -> Result<bool, Error> {
     if is_named(ty, "f32") {
         return Ok(false);
     }
@@ -518,7 +526,7 @@ fn check_scale(ty: &Type, n: usize) -> Result<bool, Error> {
 }
 
 /// Checks `&Stream` at parameter `n`.
-fn check_stream(ty: &Type, n: usize) -> Result<(), Error> {
+pub(crate) fn check_stream(ty: &Type, n: usize) -> Result<(), Error> {
     let head = format!("parameter {n} ({}) must be `&Stream`", Role::Stream.what());
     let Type::Reference(reference) = peel(ty) else {
         return Err(Error::new_spanned(

@@ -92,10 +92,12 @@ fn main() -> ExitCode {
         "device 0: {} (sm_{}, {} SMs)\n",
         dev.name, dev.sm, dev.sm_count
     );
-    println!(
-        "{:<44} {:>2} {:>5} {:>5} {:>3} {:>3} {:<10} {:>10} {:>10} {:>10}  result",
-        "kernel", "b", "sq", "sk", "hq", "hkv", "layout", "max err", "2x lowp", "rel L2"
-    );
+    if !kernels.is_empty() {
+        println!(
+            "{:<44} {:>2} {:>5} {:>5} {:>3} {:>3} {:<10} {:>10} {:>10} {:>10}  result",
+            "kernel", "b", "sq", "sk", "hq", "hkv", "layout", "max err", "2x lowp", "rel L2"
+        );
+    }
 
     let stream = match Stream::new() {
         Ok(s) => s,
