@@ -46,7 +46,8 @@ class DecodeArgs(ctypes.Structure):  # kernels-cache/include/qimeng/decode_abi.h
 
 
 def num_splits(batch, heads_kv, max_len, block_n, sms, per_sm):
-    """Mirror of qimeng-runtime's decode::num_splits (for the raw-symbol library)."""
+    """Mirror of qimeng_runtime::num_splits (qimeng-runtime/src/decode.rs), the one source of
+    truth, for the raw-symbol library; keep the two equal."""
     tiles = -(-max_len // block_n)
     base = batch * heads_kv
     slots = sms * per_sm

@@ -360,7 +360,10 @@ mod tests {
     fn decode_wrappers_and_registry() {
         let spec = KernelSpec::from_key("dec-h100-bf16-d128").unwrap();
         let text = kernel_wrapper(&spec, "test", "sha256:0", Linkage::Documentation);
-        assert!(text.contains("pub const KERNEL: ::qimeng_runtime::DecodeKernel ="), "{text}");
+        assert!(
+            text.contains("pub const KERNEL: ::qimeng_runtime::DecodeKernel ="),
+            "{text}"
+        );
         assert!(text.contains("head_dim: 128,"));
         let prefill = KernelSpec::from_key("fwd-t4-f16-d64-full").unwrap();
         let reg = registry(&[prefill, spec]);

@@ -249,7 +249,10 @@ impl Builder {
             }
         }
         for entry in &entries {
-            for f in cache::entry_files(&entry.spec.key()).iter().chain(&["meta.json"]) {
+            for f in cache::entry_files(&entry.spec.key())
+                .iter()
+                .chain(&["meta.json"])
+            {
                 println!("cargo:rerun-if-changed={}", entry.dir.join(f).display());
             }
             keep.push(entry.spec.wrapper_file());
@@ -493,7 +496,12 @@ fn origin(entry: &Entry) -> String {
     )
 }
 
-fn miss_message(spec: &KernelSpec, found: Option<&scan::Found>, cache: &Cache, mode: &Mode) -> String {
+fn miss_message(
+    spec: &KernelSpec,
+    found: Option<&scan::Found>,
+    cache: &Cache,
+    mode: &Mode,
+) -> String {
     let mut m = format!(
         "no cached kernel for `{spec}` (key `{}`).\nSearched, in order:\n",
         spec.key()
@@ -512,7 +520,10 @@ fn miss_message(spec: &KernelSpec, found: Option<&scan::Found>, cache: &Cache, m
         .map(|s| s.key())
         .collect();
     if same_gpu.is_empty() {
-        m.push_str(&format!("No cached kernel exists for {} yet.\n", spec.gpu()));
+        m.push_str(&format!(
+            "No cached kernel exists for {} yet.\n",
+            spec.gpu()
+        ));
     } else {
         m.push_str(&format!(
             "Cached for {}: {}.\n",

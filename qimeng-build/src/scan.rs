@@ -65,15 +65,17 @@ fn walk(file: &Path, tokens: TokenStream, found: &mut Vec<Found>) -> Result<(), 
             && matches!(&trees[i - 1], TokenTree::Punct(p) if p.as_char() == '#');
         if is_outer_attr && let Some(args) = attribute_args(group.stream()) {
             let line = group.span().start().line;
-            let spec = parse_request(args, group.span()).map(|r| r.kernel()).map_err(|errors| Error::Attribute {
-                file: file.to_path_buf(),
-                line,
-                message: errors
-                    .iter()
-                    .map(|e| e.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            })?;
+            let spec = parse_request(args, group.span())
+                .map(|r| r.kernel())
+                .map_err(|errors| Error::Attribute {
+                    file: file.to_path_buf(),
+                    line,
+                    message: errors
+                        .iter()
+                        .map(|e| e.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                })?;
             found.push(Found {
                 spec,
                 file: file.to_path_buf(),

@@ -40,6 +40,7 @@ enum Slot {
 }
 
 /// The names to forward.
+#[derive(Debug)]
 pub(crate) struct DecodeParams {
     names: Vec<(Slot, Ident)>,
     scale: Scale,
@@ -117,13 +118,16 @@ pub(crate) fn check(decl: &Decl, req: &DecodeRequest) -> Result<DecodeParams, Ve
     for m in missing {
         errors.push(Error::new(name, m));
     }
+    let mut extra_slice = !req.paged && slices > 1;
     for a in &typed {
         match classify(&a.ty) {
-            Some(Slot::Lens) if !req.paged && slices > 1 => errors.push(Error::new_spanned(
-                &a.ty,
-                "a contiguous cache takes one `&[i32]` (the cache lengths); for a block table \
+            Some(Slot::Lens) if std::mem::take(&mut extra_slice) => {
+                errors.push(Error::new_spanned(
+                    &a.ty,
+                    "a contiguous cache takes one `&[i32]` (the cache lengths); for a block table \
                  add `paged = true` to the attribute",
-            )),
+                ))
+            }
             Some(Slot::Lse) if !req.lse => errors.push(Error::new_spanned(
                 &a.ty,
                 "an lse output without `lse = true`: add `lse = true` to the attribute, or \
@@ -236,12 +240,10 @@ fn check_other(arg: &PatType, n: usize, slot: Slot, elem: &str) -> Result<(), Er
     let mutable = r.mutability.is_some();
     let ok = match slot {
         Slot::Table | Slot::Lens => {
-            !mutable
-                && matches!(peel(&r.elem), Type::Slice(s) if is_named(&s.elem, "i32"))
+            !mutable && matches!(peel(&r.elem), Type::Slice(s) if is_named(&s.elem, "i32"))
         }
         Slot::Lse => {
-            mutable
-                && type_argument(&r.elem, "DeviceBuffer").is_some_and(|t| is_named(t, "f32"))
+            mutable && type_argument(&r.elem, "DeviceBuffer").is_some_and(|t| is_named(t, "f32"))
         }
         Slot::Workspace => mutable && is_named(&r.elem, "DecodeWorkspace"),
         _ => true,
@@ -343,7 +345,10 @@ mod tests {
         let decl = Decl::parse_item(PAGED_LSE.parse().unwrap()).unwrap();
         let p = check(&decl, &r).unwrap();
         let text = wrapper(&r, &decl, &p).to_string();
-        assert!(text.contains("KvCache :: paged (k , v , block_table , cache_seqlens)"), "{text}");
+        assert!(
+            text.contains("KvCache :: paged (k , v , block_table , cache_seqlens)"),
+            "{text}"
+        );
         assert!(text.contains("Some (lse)"), "{text}");
         assert!(text.contains("KERNEL . run (workspace , q ,"), "{text}");
     }
@@ -376,7 +381,12 @@ mod tests {
         let p = check(&decl, &r).unwrap();
         assert_eq!(p.scale, Scale::Given(Ident::new("s", Span::call_site())));
         let text = wrapper(&r, &decl, &p).to_string();
-        assert!(text.contains("KvCache :: contiguous (k , v , :: core :: option :: Option :: Some (lens))"), "{text}");
+        assert!(
+            text.contains(
+                "KvCache :: contiguous (k , v , :: core :: option :: Option :: Some (lens))"
+            ),
+            "{text}"
+        );
         let bad = item.replace("lens: &[i32]", "lens: &[u32]");
         let msgs = messages(&run(&bad, &r).unwrap_err());
         assert!(msgs[0].contains("must be `&[i32]`"), "{msgs:?}");

@@ -39,10 +39,29 @@ impl Expansion {
 /// no file name to look for.
 pub(crate) fn expand(attr: TokenStream, item: TokenStream, out_dir: Option<&Path>) -> Expansion {
     let mut errors = Vec::new();
+    // Whether the attribute asks for decode, even when it has errors: then the declaration is
+    // not held to the prefill calling convention.
+    let decode_mode = attr
+        .to_string()
+        .split_whitespace()
+        .collect::<String>()
+        .contains("mode=\"decode\"");
     let request = args::parse_request(attr).map_err(|e| errors.extend(e)).ok();
     let spec = match request {
         Some(Request::Decode(req)) => return expand_decode(req, item, out_dir, errors),
         Some(Request::Prefill(spec)) => Some(spec),
+        None if decode_mode => {
+            return match Decl::parse_item(item.clone()) {
+                Ok(decl) => Expansion {
+                    item: stand_in(&decl),
+                    errors,
+                },
+                Err(e) => {
+                    errors.push(e);
+                    Expansion { item, errors }
+                }
+            };
+        }
         None => None,
     };
     let decl = match Decl::parse_item(item.clone()) {

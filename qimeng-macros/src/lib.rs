@@ -38,8 +38,42 @@
 //! | `dtype`    | string  | required | element type of q, k, v and out: `"f16"`, `"bf16"` or `"f32"` |
 //! | `head_dim` | integer | required | size of each head's vectors, one of [`qimeng_spec::HEAD_DIMS`] |
 //! | `causal`   | bool    | `false`  | causal masking, aligned to the bottom-right corner when `seqlen_q != seqlen_k` |
+//! | `mode`     | string  | `"prefill"` | `"decode"` for the decode kernels (below) |
 //!
-//! The grammar is [`qimeng_spec::Spec::from_args`], shared with the build script.
+//! The grammar is [`qimeng_spec::Request::from_args`] (prefill: [`qimeng_spec::Spec::from_args`]),
+//! shared with the build script.
+//!
+//! # Decode: `mode = "decode"`
+//!
+//! A few new tokens per sequence (1 to 8) against a key/value cache, split-KV, GQA up to
+//! `seqlen_q * heads_q / heads_kv <= 64`. Keys: `gpu`, `dtype` (`"f16"` or `"bf16"`),
+//! `head_dim` (64 or 128), `causal` (bottom-right among the new tokens), `paged` (default
+//! false) and `lse` (default false). The block size of a paged cache is *not* an attribute: it
+//! is the second dimension of the k and v pools, read at each launch (`block_size = ..` is an
+//! error that says so). The declaration, by position:
+//!
+//! ```ignore
+//! #[qimeng_macros::flash_attention(mode = "decode", gpu = "h100", dtype = "bf16",
+//!                                  head_dim = 128, paged = true, lse = true)]
+//! pub fn decode(
+//!     q: &Tensor<bf16>,                 // [batch, seqlen_q, heads_q, head_dim]
+//!     k_pool: &Tensor<bf16>,            // [num_blocks, block_size, heads_kv, head_dim]
+//!     v_pool: &Tensor<bf16>,
+//!     block_table: &[i32],              // [batch, blocks_per_seq] (only with paged = true)
+//!     cache_seqlens: &[i32],            // [batch]
+//!     out: &mut TensorMut<bf16>,
+//!     lse: &mut DeviceBuffer<f32>,      // [batch, heads_q, seqlen_q] (only with lse = true)
+//!     workspace: &mut DecodeWorkspace,  // reused across calls: split-KV scratch, tables
+//!     stream: &Stream,
+//! ) -> qimeng_runtime::Result<()>;
+//! ```
+//!
+//! with an optional `f32` / `Option<f32>` scale before the workspace; without `paged` the k
+//! and v tensors are `[batch, capacity, heads_kv, head_dim]`. A declaration that lacks what the
+//! attribute asks for (the block table, the cache lengths, the lse output, the workspace) is an
+//! error naming it. The body calls [`qimeng_runtime::DecodeKernel::run`], which checks the host
+//! block table (entries inside the pool) and the lengths (at most the blocks' capacity) before
+//! uploading them.
 //!
 //! # The declaration
 //!

@@ -449,7 +449,12 @@ pub(crate) fn is_named(ty: &Type, name: &str) -> bool {
 }
 
 /// Checks `&Tensor<T>` (q, k, v) or `&mut TensorMut<T>` (out) at parameter `n` (1-based).
-pub(crate) fn check_tensor(ty: &Type, n: usize, role: Role, dtype: Option<DType>) -> Result<(), Error> {
+pub(crate) fn check_tensor(
+    ty: &Type,
+    n: usize,
+    role: Role,
+    dtype: Option<DType>,
+) -> Result<(), Error> {
     let writes = role == Role::Out;
     let elem = dtype.map_or("T", DType::rust_type);
     let expected = if writes {

@@ -216,7 +216,9 @@ fn run_typed<T: Element>(
     };
     let mut ot = TensorMut::new(&mut ob, q_shape)?;
     let lse_buf = if c.lse { Some(&mut lb) } else { None };
-    kernel.run(workspace, &qt, cache, &mut ot, lse_buf, c.causal, None, stream)?;
+    kernel.run(
+        workspace, &qt, cache, &mut ot, lse_buf, c.causal, None, stream,
+    )?;
     stream.synchronize()?;
     let out: Vec<f32> = ob.to_host()?.iter().map(|x| x.to_f32()).collect();
     let out = compare(dtype, &out, &exact, &lowp);

@@ -216,8 +216,18 @@ fn main() -> ExitCode {
     if !decode_kernels.is_empty() {
         println!(
             "\n{:<28} {:>2} {:>3} {:>3} {:<24} {:<11} {:>3} {:>6} {:>10} {:>10} {:>10} {:>10}  result",
-            "decode kernel", "sq", "hq", "hkv", "lengths", "layout", "cau", "splits", "max err",
-            "2x lowp", "rel L2", "lse err"
+            "decode kernel",
+            "sq",
+            "hq",
+            "hkv",
+            "lengths",
+            "layout",
+            "cau",
+            "splits",
+            "max err",
+            "2x lowp",
+            "rel L2",
+            "lse err"
         );
     }
     for (kernel, hash) in decode_kernels {
@@ -238,7 +248,11 @@ fn main() -> ExitCode {
             skipped += 1;
             continue;
         }
-        let mode = if dev.sm == info.sm { "native" } else { "ptx-jit" };
+        let mode = if dev.sm == info.sm {
+            "native"
+        } else {
+            "ptx-jit"
+        };
         let (mut ok, mut worst, mut worst_l2) = (true, 0.0f64, 0.0f64);
         let cases = decode_cases(small);
         for (ci, case) in cases.iter().enumerate() {
