@@ -356,6 +356,31 @@ mod tests {
         assert_eq!(fields, DECODE_ABI_FIELDS);
     }
 
+    /// The split heuristic's tile facts (qimeng-spec's `DecodeSpec::tile_keys` and
+    /// `blocks_per_sm`) are those of each decode entry's kernel.cu.
+    #[test]
+    fn decode_tiles_match_each_entry() {
+        let dir = crate::cache::bundled_dir();
+        let mut checked = 0;
+        for e in fs::read_dir(&dir).unwrap() {
+            let e = e.unwrap();
+            let name = e.file_name().into_string().unwrap();
+            let Some(spec) = qimeng_spec::DecodeSpec::from_key(&name) else {
+                continue;
+            };
+            let cu = fs::read_to_string(e.path().join("kernel.cu")).unwrap();
+            let constant = |name: &str| -> u32 {
+                let at = cu.find(&format!("{name} = ")).unwrap() + name.len() + 3;
+                cu[at..].split(';').next().unwrap().trim().parse().unwrap()
+            };
+            assert_eq!(constant("kBlockN"), spec.tile_keys(), "{name}");
+            assert_eq!(constant("kMinBlocksPerSm"), spec.blocks_per_sm(), "{name}");
+            assert_eq!(constant("kHeadDim"), spec.head_dim, "{name}");
+            checked += 1;
+        }
+        assert!(checked >= 12, "{checked}");
+    }
+
     #[test]
     fn decode_wrappers_and_registry() {
         let spec = KernelSpec::from_key("dec-h100-bf16-d128").unwrap();
