@@ -69,13 +69,6 @@ unsafe extern "C" {
         count: usize,
         kind: c_int,
     ) -> CudaError;
-    pub(crate) fn cudaMemcpyAsync(
-        dst: *mut c_void,
-        src: *const c_void,
-        count: usize,
-        kind: c_int,
-        stream: Handle,
-    ) -> CudaError;
     pub(crate) fn cudaMemset(ptr: *mut c_void, value: c_int, count: usize) -> CudaError;
     pub(crate) fn cudaMallocAsync(ptr: *mut *mut c_void, size: usize, stream: Handle) -> CudaError;
     pub(crate) fn cudaFreeAsync(ptr: *mut c_void, stream: Handle) -> CudaError;

@@ -10,8 +10,8 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use qimeng_gpu_tests::{
-    CONTENT_HASHES, DECODE_CONTENT_HASHES, DECODE_KERNELS, KERNELS, Reference, cases,
-    decode_cases, run_case, run_decode_case, run_varlen,
+    CONTENT_HASHES, DECODE_CONTENT_HASHES, DECODE_KERNELS, KERNELS, Reference, cases, decode_cases,
+    run_case, run_decode_case, run_varlen,
 };
 use qimeng_runtime::{
     AttentionKernel, DecodeWorkspace, Stream, device_count, device_info, no_gpu_reason,
