@@ -361,7 +361,7 @@ impl Request {
                      `[num_blocks, block_size, heads_kv, head_dim]`; remove `block_size`"
                         .into(),
                 )),
-                key @ ("window" | "softcap") if decode => errors.push(err(
+                key @ ("window" | "softcap" | "alibi" | "varlen") if decode => errors.push(err(
                     false,
                     format!(
                         "decode kernels take no `{key}`; remove it or drop `mode = \"decode\"`"
@@ -387,6 +387,17 @@ impl Request {
         let Some(spec) = spec.filter(|_| errors.is_empty()) else {
             return Err(errors);
         };
+        // Every prefill variant key is refused above in decode mode; a variant that still
+        // reached the spec would be a key added to the prefill grammar since.
+        if decode && !spec.variants.is_none() {
+            return Err(vec![ArgError {
+                arg: None,
+                at_value: false,
+                message: "decode kernels take no attention variants (window, softcap, alibi, \
+                          varlen)"
+                    .into(),
+            }]);
+        }
         if !decode {
             return Ok(Request::Prefill(spec));
         }
