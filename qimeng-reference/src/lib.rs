@@ -286,7 +286,9 @@ impl Rng {
 /// `n` ALiBi slopes, log-uniform in `[1/256, 1]` (the range of the geometric slopes of ALiBi's
 /// paper for up to 64 heads): some barely tilt the scores, some confine a row to a few keys.
 pub fn random_slopes(rng: &mut Rng, n: usize) -> Vec<f32> {
-    (0..n).map(|_| (-8.0 * rng.uniform()).exp2() as f32).collect()
+    (0..n)
+        .map(|_| (-8.0 * rng.uniform()).exp2() as f32)
+        .collect()
 }
 
 /// `len` standard-normal values, rounded to `dtype` (never zeros).

@@ -1739,8 +1739,12 @@ impl<'a> Checker<'a> {
         };
         if self.target.variants.is_some_and(|v| !v.alibi) {
             self.err(
-                Diagnostic::error("alibi", sp, "the spec has no ALiBi, but the scores get a bias")
-                    .label("remove this step"),
+                Diagnostic::error(
+                    "alibi",
+                    sp,
+                    "the spec has no ALiBi, but the scores get a bias",
+                )
+                .label("remove this step"),
             );
         }
         if b.tail_masked || b.causal_masked || b.left_masked || b.right_masked {
@@ -1802,7 +1806,8 @@ impl<'a> Checker<'a> {
             let (msg, help) = if flipped {
                 (
                     format!("`{target}` gets +slope * |distance|: ALiBi subtracts it"),
-                    "far keys must lose weight: `-slope * abs(query + S_k - S_q - key)`".to_string(),
+                    "far keys must lose weight: `-slope * abs(query + S_k - S_q - key)`"
+                        .to_string(),
                 )
             } else if top_left {
                 (

@@ -1007,7 +1007,8 @@ impl Block<'_> {
                     "softmax_scale" => Some(scale),
                     _ => env.get(n).map(|x| *x as f64),
                 };
-                let t = eval::real_by(term, &get).map_err(|m| InterpretError { span, message: m })?;
+                let t =
+                    eval::real_by(term, &get).map_err(|m| InterpretError { span, message: m })?;
                 add.push(if negative { -t } else { t } as f32);
             }
         }

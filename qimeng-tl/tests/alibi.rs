@@ -4,7 +4,8 @@
 use qimeng_spec::Spec;
 
 const PLAN: &str = include_str!("../../kernels-cache/fwd-h100-bf16-d128-causal-alibi/kernel.tl");
-const BIAS: &str = "  Compute bias S by -slope * abs(query + S_k - S_q - key)  # ALiBi, bottom-right\n";
+const BIAS: &str =
+    "  Compute bias S by -slope * abs(query + S_k - S_q - key)  # ALiBi, bottom-right\n";
 
 fn spec(key: &str) -> Spec {
     Spec::from_key(key).unwrap()

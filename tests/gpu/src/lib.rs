@@ -3,8 +3,7 @@
 #![deny(missing_docs)]
 
 use qimeng_reference::{
-    Comparison, Problem, Rng, attention_f64, attention_lowp, compare, random_slopes,
-    random_tensor,
+    Comparison, Problem, Rng, attention_f64, attention_lowp, compare, random_slopes, random_tensor,
 };
 use qimeng_runtime::{
     AttentionKernel, DType, DeviceBuffer, Element, Spec, Stream, Tensor, TensorMut, bf16, f16,
