@@ -39,12 +39,19 @@ class BenchArgs(ctypes.Structure):
                 ("stream", ctypes.c_void_p)]
 
 
-class QimengAttnArgs(ctypes.Structure):  # kernels-cache/include/qimeng/abi.h
+class QimengAttnArgs(ctypes.Structure):  # kernels-cache/include/qimeng/abi.h, ABI version 2
     _fields_ = [("q", ctypes.c_void_p), ("k", ctypes.c_void_p), ("v", ctypes.c_void_p),
                 ("o", ctypes.c_void_p)] + \
                [(f"{t}_{s}_stride", ctypes.c_int64) for t in "qkvo" for s in ("batch", "row", "head")] + \
                [(n, ctypes.c_int32) for n in ("batch", "seqlen_q", "seqlen_k", "heads_q", "heads_kv", "head_dim")] + \
-               [("softmax_scale", ctypes.c_float), ("reserved", ctypes.c_int32)]
+               [("softmax_scale", ctypes.c_float), ("alibi_batch_stride", ctypes.c_int32),
+                ("alibi_slopes", ctypes.c_void_p), ("cu_seqlens_q", ctypes.c_void_p),
+                ("cu_seqlens_k", ctypes.c_void_p), ("max_seqlen_q", ctypes.c_int32),
+                ("max_seqlen_k", ctypes.c_int32)]
+
+
+# The launcher reads sizeof(QimengAttnArgs) bytes: a shorter mirror would let it read past ours.
+assert ctypes.sizeof(QimengAttnArgs) == 192, ctypes.sizeof(QimengAttnArgs)
 
 
 def bshd_strides(t):
@@ -99,6 +106,7 @@ class Variants:
             setattr(a, f"{t}_head_stride", hs)
         a.batch, a.seqlen_q, a.heads_q, a.head_dim = q.shape
         a.seqlen_k, a.heads_kv = k.shape[1], k.shape[2]
+        a.max_seqlen_q, a.max_seqlen_k = a.seqlen_q, a.seqlen_k  # fixed length (abi.h)
         a.softmax_scale = q.shape[3] ** -0.5
         stream = torch.cuda.current_stream().cuda_stream
         ref = ctypes.byref(a)

@@ -375,7 +375,18 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
     tl += [
         "  Sync",
         "  Compute GEMM sQ, sK^T -> S (BM, BN) f32",
-        "  Compute scale S by softmax_scale * log2(e)",
+    ]
+    if v["alibi"]:
+        # The slopes apply to softmax_scale * Q K^T (natural units), before the masks; the
+        # kernel folds the scale into its exp2 (fa2_fwd.cuh), the plan spells it out.
+        tl += [
+            "  Compute scale S by softmax_scale",
+            "  Compute bias S by -slope * abs(query + S_k - S_q - key)  # ALiBi, bottom-right",
+            "  Compute scale S by log2(e)",
+        ]
+    else:
+        tl.append("  Compute scale S by softmax_scale * log2(e)")
+    tl += [
         "  Compute mask S where key >= S_k (tail block only)",
     ]
     if v["window"]:

@@ -322,7 +322,7 @@ fn render(rows: &[Row], interpret: bool) -> String {
     let variants = rows.iter().filter(|r| !r.spec.variants.is_none()).count();
     let _ = writeln!(
         s,
-        "{} entries ({} plain, {variants} with a sliding window or softcap); {tl_ok} with a TL \
+        "{} entries ({} plain, {variants} with variants: window, softcap, ALiBi, varlen); {tl_ok} with a TL \
          plan that passes; {verified} verified on a GPU.\n",
         rows.len(),
         rows.len() - variants

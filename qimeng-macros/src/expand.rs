@@ -72,13 +72,25 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream, out_dir: Option<&Path
             return Expansion { item, errors };
         }
     };
-    let params = signature::check(
-        &decl,
-        spec.map(|s| s.dtype),
-        spec.map_or(qimeng_spec::Variants::NONE, |s| s.variants),
-    )
-    .map_err(|e| errors.extend(e))
-    .ok();
+    let params = match spec {
+        Some(s) => signature::check(&decl, Some(s.dtype), s.variants)
+            .map_err(|e| errors.extend(e))
+            .ok(),
+        None => {
+            // The attribute is invalid, so which variants (and so which extra parameters) it
+            // meant is unknown: report the signature only if it fits none of them, with the
+            // plain convention's errors, not a second error about parameters the attribute
+            // may well ask for.
+            let any_fits = variant_choices()
+                .into_iter()
+                .any(|v| signature::check(&decl, None, v).is_ok());
+            if !any_fits {
+                let _ = signature::check(&decl, None, qimeng_spec::Variants::NONE)
+                    .map_err(|e| errors.extend(e));
+            }
+            None
+        }
+    };
     if let (Some(spec), Some(params), true) = (spec, params, errors.is_empty()) {
         match build_output::check(&KernelSpec::Prefill(spec), out_dir) {
             Ok(()) => {
@@ -126,6 +138,19 @@ fn expand_decode(
         item: stand_in(&decl),
         errors,
     }
+}
+
+/// Every combination of the variants that change the signature (ALiBi slopes, varlen offsets).
+fn variant_choices() -> Vec<qimeng_spec::Variants> {
+    let none = qimeng_spec::Variants::NONE;
+    [(false, false), (true, false), (false, true), (true, true)]
+        .into_iter()
+        .map(|(alibi, varlen)| qimeng_spec::Variants {
+            alibi,
+            varlen,
+            ..none
+        })
+        .collect()
 }
 
 /// The function, its body the call into the kernel the build script emitted.

@@ -33,7 +33,7 @@ mod decode;
 pub use decode::{DecodeProblem, DecodeReference, decode_reference, gather};
 
 /// One attention problem. Tensors are contiguous `[batch, seqlen, heads, head_dim]`.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Problem {
     /// Batch size.
     pub batch: usize,
@@ -56,6 +56,10 @@ pub struct Problem {
     pub window: Option<(usize, usize)>,
     /// Logit softcap: `s = cap * tanh(s / cap)` on the scaled scores, before the masks.
     pub softcap: Option<f32>,
+    /// ALiBi slopes, `[heads_q]` (every batch entry alike) or `[batch, heads_q]`: the scaled
+    /// score of query `i`, key `j`, head `h` gets `-slope * |i + sk - sq - j|` (bottom-right
+    /// aligned, FlashAttention's convention), after the softcap and before the masks.
+    pub alibi_slopes: Option<Vec<f32>>,
 }
 
 impl Problem {
@@ -80,14 +84,17 @@ impl Problem {
             scale: 1.0 / (head_dim as f32).sqrt(),
             window: None,
             softcap: None,
+            alibi_slopes: None,
         }
     }
 
-    /// The problem a kernel of `spec` is tested on: its head_dim, causality, window and
-    /// softcap. A softcapped spec is tested at scale `4 / sqrt(head_dim)` (logits of standard
+    /// The problem a kernel of `spec` is tested on: its head_dim, causality, window, softcap
+    /// and ALiBi. A softcapped spec is tested at scale `4 / sqrt(head_dim)` (logits of standard
     /// deviation 4 on random inputs) so that the cap bites: at the default scale the logits
     /// stay where `cap * tanh(s / cap)` is `s` to within 1e-3, and a kernel that skipped the
-    /// cap would pass.
+    /// cap would pass. An ALiBi spec gets [`random_slopes`] in the `[batch, heads_q]` layout
+    /// (a fixed seed: different per head and per batch entry, so a kernel that reads the wrong
+    /// slope fails); callers may replace them.
     pub fn for_spec(
         spec: &Spec,
         batch: usize,
@@ -106,7 +113,37 @@ impl Problem {
         if p.softcap.is_some() {
             p.scale = 4.0 / (d as f32).sqrt();
         }
+        if spec.variants.alibi {
+            p.alibi_slopes = Some(random_slopes(&mut Rng::new(0xA11B), batch * heads_q));
+        }
         p
+    }
+
+    /// The ALiBi slope of batch entry `b`, head `h` (`None` without ALiBi).
+    ///
+    /// # Panics
+    /// If the slopes are neither `heads_q` nor `batch * heads_q` long.
+    pub fn slope(&self, b: usize, h: usize) -> Option<f32> {
+        let s = self.alibi_slopes.as_deref()?;
+        if s.len() == self.heads_q {
+            Some(s[h])
+        } else {
+            assert_eq!(
+                s.len(),
+                self.batch * self.heads_q,
+                "ALiBi slopes are [heads_q] or [batch, heads_q]"
+            );
+            Some(s[b * self.heads_q + h])
+        }
+    }
+
+    /// The ALiBi bias of query `i`, key `j` in batch entry `b`, head `h`: `-slope * |i + sk -
+    /// sq - j|`, or 0 without ALiBi.
+    pub fn alibi_bias(&self, b: usize, i: usize, j: usize, h: usize) -> f64 {
+        self.slope(b, h).map_or(0.0, |slope| {
+            let dist = (i as i64 + self.seqlen_k as i64 - self.seqlen_q as i64 - j as i64).abs();
+            -f64::from(slope) * dist as f64
+        })
     }
 
     /// Elements of q (and out).
@@ -160,11 +197,12 @@ impl Problem {
 }
 
 /// Packed variable-length attention: sequence `s` is the problem `Problem { batch: 1, seqlen_q:
-/// lens[s].0, seqlen_k: lens[s].1, ..*p }` (so causal and window masks align with that
+/// lens[s].0, seqlen_k: lens[s].1, ..p }` (so causal and window masks align with that
 /// sequence's own lengths) on rows `cu_q[s]..cu_q[s + 1]` of the packed `[total_q, heads_q,
 /// head_dim]` q and out and `cu_k[s]..cu_k[s + 1]` of the packed k and v. Returns the exact
 /// (f64) and dtype-rounded outputs, packed. A sequence with no queries contributes no rows; one
-/// with no keys, zero rows.
+/// with no keys, zero rows. ALiBi slopes `[batch, heads_q]` give sequence `s` row `s` (batch
+/// is the number of sequences here); `[heads_q]` slopes serve every sequence.
 ///
 /// # Panics
 /// If the slices do not hold the packed lengths.
@@ -179,12 +217,21 @@ pub fn attention_varlen(
     let (qrow, krow) = (p.heads_q * p.head_dim, p.heads_kv * p.head_dim);
     let (mut exact, mut lowp) = (Vec::with_capacity(q.len()), Vec::with_capacity(q.len()));
     let (mut q0, mut k0) = (0, 0);
-    for &(lq, lk) in lens {
+    let hq = p.heads_q;
+    for (seq, &(lq, lk)) in lens.iter().enumerate() {
+        let alibi_slopes = p.alibi_slopes.as_ref().map(|s| {
+            if s.len() == hq {
+                s.clone()
+            } else {
+                s[seq * hq..(seq + 1) * hq].to_vec()
+            }
+        });
         let sub = Problem {
             batch: 1,
             seqlen_q: lq,
             seqlen_k: lk,
-            ..*p
+            alibi_slopes,
+            ..p.clone()
         };
         let (qs, ks, vs) = (
             &q[q0 * qrow..(q0 + lq) * qrow],
@@ -240,6 +287,14 @@ impl Rng {
     }
 }
 
+/// `n` ALiBi slopes, log-uniform in `[1/256, 1]` (the range of the geometric slopes of ALiBi's
+/// paper for up to 64 heads): some barely tilt the scores, some confine a row to a few keys.
+pub fn random_slopes(rng: &mut Rng, n: usize) -> Vec<f32> {
+    (0..n)
+        .map(|_| (-8.0 * rng.uniform()).exp2() as f32)
+        .collect()
+}
+
 /// `len` standard-normal values, rounded to `dtype` (never zeros).
 pub fn random_tensor(rng: &mut Rng, len: usize, dtype: DType) -> Vec<f32> {
     (0..len).map(|_| round_to(dtype, rng.normal())).collect()
@@ -290,10 +345,11 @@ pub fn row_f64(
                     .map(|(a, b)| *a as f64 * *b as f64)
                     .sum();
                 let s = dot * p.scale as f64;
-                match p.softcap {
+                let s = match p.softcap {
                     Some(c) => c as f64 * (s / c as f64).tanh(),
                     None => s,
-                }
+                };
+                s + p.alibi_bias(b, i, j, h)
             })
             .collect();
         let max = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
@@ -350,9 +406,14 @@ pub fn row_lowp(
                 let krow = &k[p.kv_index(b, j, hk)..][..p.head_dim];
                 let dot: f32 = qrow.iter().zip(krow).map(|(a, b)| a * b).sum();
                 let s = r(r(dot) * p.scale);
-                match p.softcap {
+                let s = match p.softcap {
                     Some(c) => r(c * (s / c).tanh()),
                     None => s,
+                };
+                if p.alibi_slopes.is_some() {
+                    r(s + p.alibi_bias(b, i, j, h) as f32)
+                } else {
+                    s
                 }
             })
             .collect();
@@ -554,7 +615,15 @@ mod tests {
         assert!((p.scale - 4.0 / 128f32.sqrt()).abs() < 1e-7);
         let (q, k, v) = inputs(&p, DType::Bf16, 5);
         let capped = attention_f64(&p, &q, &k, &v);
-        let plain = attention_f64(&Problem { softcap: None, ..p }, &q, &k, &v);
+        let plain = attention_f64(
+            &Problem {
+                softcap: None,
+                ..p.clone()
+            },
+            &q,
+            &k,
+            &v,
+        );
         let diff = capped
             .iter()
             .zip(&plain)
@@ -606,7 +675,10 @@ mod tests {
         assert!(!compare(DType::Bf16, &zeros, &exact, &lowp).passed);
 
         // Non-causal attention is a different function: caught.
-        let full = Problem { causal: false, ..p };
+        let full = Problem {
+            causal: false,
+            ..p.clone()
+        };
         let wrong: Vec<f32> = attention_f64(&full, &q, &k, &v)
             .iter()
             .map(|x| *x as f32)
@@ -619,7 +691,7 @@ mod tests {
         let full = Problem::new(2, 8, 8, 3, 3, 64, false);
         let causal = Problem {
             causal: true,
-            ..full
+            ..full.clone()
         };
         assert_eq!(full.flops(), 4.0 * 6.0 * 64.0 * 64.0);
         assert_eq!(causal.flops(), 4.0 * 6.0 * 36.0 * 64.0);
@@ -649,5 +721,79 @@ mod tests {
         );
         assert_eq!(&exact[q0 * 64..(q0 + 17) * 64], own.as_slice());
         assert!(compare(DType::Bf16, &lowp, &exact, &lowp).passed);
+    }
+
+    #[test]
+    fn alibi_slope_zero_is_plain_attention() {
+        let mut p = Problem::new(2, 17, 40, 4, 2, 32, true);
+        let (q, k, v) = inputs(&p, DType::Bf16, 11);
+        let plain = attention_f64(&p, &q, &k, &v);
+        let plain_lowp = attention_lowp(&p, &q, &k, &v, DType::Bf16);
+        p.alibi_slopes = Some(vec![0.0; 4]);
+        assert_eq!(attention_f64(&p, &q, &k, &v), plain);
+        assert_eq!(attention_lowp(&p, &q, &k, &v, DType::Bf16), plain_lowp);
+        // A real slope changes the output by more than the bf16 rounding does.
+        p.alibi_slopes = Some(random_slopes(&mut Rng::new(1), 2 * 4));
+        let biased = attention_f64(&p, &q, &k, &v);
+        let lowp = attention_lowp(&p, &q, &k, &v, DType::Bf16);
+        let c = compare(DType::Bf16, &lowp, &biased, &lowp);
+        let plain32: Vec<f32> = plain.iter().map(|x| *x as f32).collect();
+        assert!(c.passed, "{c:?}");
+        assert!(!compare(DType::Bf16, &plain32, &biased, &lowp).passed);
+    }
+
+    #[test]
+    fn a_huge_slope_attends_to_the_diagonal_key_only() {
+        // Bottom-right aligned: row i's nearest key is i + sk - sq (clamped into 0..sk).
+        for (sq, sk) in [(5, 9), (9, 5), (6, 6)] {
+            let mut p = Problem::new(1, sq, sk, 2, 1, 16, false);
+            p.alibi_slopes = Some(vec![1e4, 1e4]);
+            let (q, k, v) = inputs(&p, DType::F32, 4);
+            let out = attention_f64(&p, &q, &k, &v);
+            for i in 0..sq {
+                let diag = (i as i64 + sk as i64 - sq as i64).clamp(0, sk as i64 - 1) as usize;
+                for h in 0..2 {
+                    let o = &out[p.q_index(0, i, h)..][..16];
+                    let vr = &v[p.kv_index(0, diag, 0)..][..16];
+                    for (a, x) in o.iter().zip(vr) {
+                        assert!((a - *x as f64).abs() < 1e-9, "sq={sq} sk={sk} i={i}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn alibi_bias_is_negative_distance_per_batch_and_head() {
+        let mut p = Problem::new(2, 3, 7, 2, 1, 16, false);
+        p.alibi_slopes = Some(vec![0.5, 0.25, 2.0, 1.0]); // [batch, heads_q]
+        // Query 0 sits at key 0 + 7 - 3 = 4.
+        assert_eq!(p.alibi_bias(0, 0, 4, 0), 0.0);
+        assert_eq!(p.alibi_bias(0, 0, 0, 0), -2.0);
+        assert_eq!(p.alibi_bias(0, 0, 6, 1), -0.5);
+        assert_eq!(p.alibi_bias(1, 2, 0, 0), -12.0);
+        p.alibi_slopes = Some(vec![0.5, 0.25]); // [heads_q]: every batch entry alike
+        assert_eq!(p.alibi_bias(1, 2, 0, 1), -1.5);
+        let spec = Spec::from_key("fwd-h100-bf16-d128-causal-alibi").unwrap();
+        let p = Problem::for_spec(&spec, 2, 5, 5, 3, 1);
+        let s = p.alibi_slopes.as_deref().unwrap();
+        assert_eq!(s.len(), 6);
+        assert!(s.iter().all(|x| (1.0 / 256.0..=1.0).contains(x)));
+    }
+
+    #[test]
+    fn varlen_gives_each_sequence_its_own_slopes() {
+        let lens = [(3, 5), (4, 4)];
+        let mut p = Problem::new(1, 7, 9, 2, 1, 16, true);
+        p.alibi_slopes = Some(vec![0.1, 0.2, 0.9, 0.4]); // [sequences, heads_q]
+        let mut rng = Rng::new(8);
+        let q = random_tensor(&mut rng, 7 * 2 * 16, DType::F32);
+        let k = random_tensor(&mut rng, 9 * 16, DType::F32);
+        let v = random_tensor(&mut rng, 9 * 16, DType::F32);
+        let (exact, _) = attention_varlen(&p, &lens, &q, &k, &v, DType::F32);
+        let mut second = Problem::new(1, 4, 4, 2, 1, 16, true);
+        second.alibi_slopes = Some(vec![0.9, 0.4]);
+        let own = attention_f64(&second, &q[3 * 32..], &k[5 * 16..], &v[5 * 16..]);
+        assert_eq!(&exact[3 * 32..], own.as_slice());
     }
 }

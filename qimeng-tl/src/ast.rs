@@ -108,7 +108,7 @@ pub enum Expr {
     /// A name: a parameter, `S_q`, `S_k`, `GROUP`, `b`, `h`, `i`, a loop variable, `key`,
     /// `query`, `e`, `softmax_scale`.
     Var(String),
-    /// `f(args)`: `log2`, `exp2`, `min`, `max`.
+    /// `f(args)`: `log2`, `exp2`, `min`, `max`, `abs`.
     Call(String, Vec<Expr>),
     /// `a op b`.
     Bin(Box<Expr>, BinOp, Box<Expr>),
@@ -387,6 +387,18 @@ pub enum Compute {
         /// The cap (an integer expression).
         cap: Expr,
     },
+    /// `bias S by [-]expr`: adds the real expression (over `key`, `query`, `slope`, sizes),
+    /// negated when written with a leading `-`, to each score. ALiBi is
+    /// `bias S by -slope * abs(query + S_k - S_q - key)` on `softmax_scale`-scaled scores,
+    /// before any mask (`slope`: this block's head's slope, of its batch entry).
+    Bias {
+        /// The score tile.
+        target: String,
+        /// Whether the term is negated (a leading `-`).
+        negative: bool,
+        /// The term added (or subtracted).
+        term: Expr,
+    },
     /// `rowmax S -> m_new [(shape)]`: m_new = max(m, max of each row of S), m the running max.
     RowMax {
         /// Score tile.
@@ -573,6 +585,7 @@ pub const KEYWORDS: &[&str] = &[
     "query",
     "window",
     "softcap",
+    "bias",
 ];
 
 /// Whether `word` is reserved.

@@ -23,6 +23,7 @@
 //! | `causal-mask` | causal spec without the diagonal mask, or a mask the spec does not have |
 //! | `window-mask` | a window edge masked off by one (or not at all), a window the spec lacks |
 //! | `softcap` | the cap missing, of the wrong value, or applied after a mask or in the log2 domain |
+//! | `alibi` | an ALiBi spec's bias missing, of the wrong sign or alignment, in units unlike the scores', after a mask; a bias the spec lacks |
 //! | `gqa-mapping` | K/V not at head `h / GROUP`, Q/O not at head `h`, batch not `b` |
 //! | `varlen` | a varlen spec's tensor addressed `at batch` (a batch stride over packed rows crosses sequences), or `at sequence` without varlen |
 //! | `online-softmax` | a running max never updated, an accumulator or row sum not rescaled |
@@ -138,6 +139,8 @@ struct Buf {
     right_masked: bool,
     /// `softcap` applied.
     softcapped: bool,
+    /// The ALiBi `bias` added.
+    biased: bool,
     normalized: bool,
     accumulated: bool,
 }
@@ -590,6 +593,7 @@ impl<'a> Checker<'a> {
                     left_masked: false,
                     right_masked: false,
                     softcapped: false,
+                    biased: false,
                     normalized: false,
                     accumulated: false,
                 },
@@ -1183,6 +1187,7 @@ impl<'a> Checker<'a> {
                     m.left_masked = false;
                     m.right_masked = false;
                     m.softcapped = false;
+                    m.biased = false;
                     m.normalized = false;
                     m.accumulated |= *accumulate;
                 }
@@ -1196,7 +1201,20 @@ impl<'a> Checker<'a> {
                 let scale = 0.125;
                 let v = eval::real(factor, &self.env(), scale);
                 let capped = self.bufs.get(target).is_some_and(|b| b.softcapped);
+                let biased_natural = self.exp_base == Some(ExpBase::E)
+                    && self.bufs.get(target).is_some_and(|b| b.biased);
                 match v {
+                    Ok(v) if biased_natural && !capped => {
+                        // The bias was added in natural units: only log2(e) is left.
+                        if (v - std::f64::consts::LOG2_E).abs() < 1e-9 {
+                            self.exp_base = Some(ExpBase::Two);
+                        } else {
+                            self.err(
+                                Diagnostic::error("softmax-scale", sp, format!("after the ALiBi bias the scores are scaled by `{factor}`; only `log2(e)` (for exp2) is left to apply"))
+                                    .help("scale by softmax_scale, add the bias, then scale by log2(e)"),
+                            );
+                        }
+                    }
                     Ok(v) if capped => {
                         // After the cap the scores are in natural units: only log2(e) is left.
                         if (v - std::f64::consts::LOG2_E).abs() < 1e-9 {
@@ -1265,6 +1283,11 @@ impl<'a> Checker<'a> {
                     m.softcapped = true;
                 }
             }
+            Compute::Bias {
+                target,
+                negative,
+                term,
+            } => self.bias(target, *negative, term, span),
             Compute::Mask { target, cond, when } => {
                 self.in_loop(span, "a mask");
                 self.read(target, span);
@@ -1468,6 +1491,7 @@ impl<'a> Checker<'a> {
                     left_masked: false,
                     right_masked: false,
                     softcapped: false,
+                    biased: false,
                     normalized: false,
                     accumulated: false,
                 },
@@ -1704,6 +1728,110 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Rule `alibi`: `Compute bias` adds exactly `-slope * |query + S_k - S_q - key|` (times
+    /// `log2(e)` when the scores are already in the log2 domain), compared with its meaning on
+    /// sample points, to scaled, unmasked scores of a spec with ALiBi.
+    fn bias(&mut self, target: &str, negative: bool, term: &Expr, span: Span) {
+        let sp = Some(span);
+        self.in_loop(span, "a bias");
+        let Some(b) = self.read(target, span) else {
+            return;
+        };
+        if self.target.variants.is_some_and(|v| !v.alibi) {
+            self.err(
+                Diagnostic::error(
+                    "alibi",
+                    sp,
+                    "the spec has no ALiBi, but the scores get a bias",
+                )
+                .label("remove this step"),
+            );
+        }
+        if b.tail_masked || b.causal_masked || b.left_masked || b.right_masked {
+            self.err(
+                Diagnostic::error("alibi", sp, format!("`{target}` gets its bias after it was masked"))
+                    .label("the bias belongs to the score; the masks decide what the softmax sees")
+                    .help("bias the scaled scores first, then mask (FlashAttention's order, the kernel template's)"),
+            );
+        }
+        let unit = match (b.scaled, self.exp_base) {
+            (true, Some(ExpBase::E)) => 1.0,
+            (true, Some(ExpBase::Two)) => std::f64::consts::LOG2_E,
+            _ => {
+                self.err(
+                    Diagnostic::error("alibi", sp, format!("`{target}` gets its bias before it is scaled by softmax_scale"))
+                        .label("the slopes apply to softmax_scale * Q K^T")
+                        .help("`Compute scale S by softmax_scale`, then the bias, then `Compute scale S by log2(e)`"),
+                );
+                return;
+            }
+        };
+        // Compare with the meaning on sample points: sizes, positions on both sides of the
+        // diagonal, two slopes.
+        let params = self.env();
+        let sign = if negative { -1.0 } else { 1.0 };
+        let (mut right, mut flipped, mut top_left, mut natural) = (true, true, true, true);
+        for (sq, sk) in [(17i64, 150i64), (150, 17), (64, 64)] {
+            for (query, key) in [(0i64, 0i64), (3, 140), (16, 5), (63, 2), (9, 9)] {
+                for slope in [0.25f64, 1.5] {
+                    let get = |n: &str| match n {
+                        "slope" => Some(slope),
+                        "query" => Some(query as f64),
+                        "key" => Some(key as f64),
+                        "S_q" => Some(sq as f64),
+                        "S_k" => Some(sk as f64),
+                        "softmax_scale" => Some(0.125),
+                        "GROUP" | "h" | "b" => Some(1.0),
+                        _ => params.get(n).map(|x| *x as f64),
+                    };
+                    let got = match eval::real_by(term, &get) {
+                        Ok(v) => sign * v,
+                        Err(e) => {
+                            self.err(Diagnostic::error("alibi", sp, e).help(
+                                "the bias is over `slope`, `query`, `key`, `S_q`, `S_k`: `-slope * abs(query + S_k - S_q - key)`",
+                            ));
+                            return;
+                        }
+                    };
+                    let dist = (query + sk - sq - key).abs() as f64;
+                    let near = |a: f64, b: f64| (a - b).abs() <= 1e-9 * (1.0 + b.abs());
+                    right &= near(got, -slope * unit * dist);
+                    flipped &= near(got, slope * unit * dist);
+                    top_left &= near(got, -slope * unit * (query - key).abs() as f64);
+                    natural &= near(got, -slope * dist);
+                }
+            }
+        }
+        if !right {
+            let (msg, help) = if flipped {
+                (
+                    format!("`{target}` gets +slope * |distance|: ALiBi subtracts it"),
+                    "far keys must lose weight: `-slope * abs(query + S_k - S_q - key)`"
+                        .to_string(),
+                )
+            } else if top_left {
+                (
+                    format!("`{target}`'s bias is aligned top-left (|query - key|)"),
+                    "ALiBi aligns bottom-right, like the causal mask: `abs(query + S_k - S_q - key)`".to_string(),
+                )
+            } else if natural {
+                (
+                    format!("`{target}` is in the log2 domain, but its bias is in natural units"),
+                    "bias between `Compute scale S by softmax_scale` and `Compute scale S by log2(e)`".to_string(),
+                )
+            } else {
+                (
+                    format!("`{target}`'s bias is not -slope * |query + S_k - S_q - key|"),
+                    "`Compute bias S by -slope * abs(query + S_k - S_q - key)` on softmax_scale-scaled scores".to_string(),
+                )
+            };
+            self.err(Diagnostic::error("alibi", sp, msg).help(help));
+        }
+        if let Some(m) = self.bufs.get_mut(target) {
+            m.biased = true;
+        }
+    }
+
     fn softmax_input_checks(&mut self, src: &str, s: &Buf, span: Span) {
         let sp = Some(span);
         if !s.scaled {
@@ -1729,6 +1857,12 @@ impl<'a> Checker<'a> {
                 self.err(
                     Diagnostic::error("softcap", sp, format!("the spec caps the scores, but `{src}` reaches the softmax uncapped"))
                         .help(format!("after `Compute scale {src} by softmax_scale`: `Compute softcap {src} by {}`", v.softcap.unwrap_or(0))),
+                );
+            }
+            if v.alibi && !s.biased {
+                self.err(
+                    Diagnostic::error("alibi", sp, format!("the spec has ALiBi, but `{src}` reaches the softmax without its bias"))
+                        .help(format!("after `Compute scale {src} by softmax_scale`: `Compute bias {src} by -slope * abs(query + S_k - S_q - key)`")),
                 );
             }
             if let Some(w) = v.window {

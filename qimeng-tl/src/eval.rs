@@ -49,34 +49,39 @@ pub fn int_by(e: &Expr, get: &dyn Fn(&str) -> Option<i64>) -> Result<i64, String
 }
 
 /// Real value of `e`: integers, names of `env`, `e`, `softmax_scale` (given), `log2`, `exp2`,
-/// `exp`, `sqrt`.
+/// `exp`, `sqrt`, `abs`.
 pub fn real(e: &Expr, env: &Env, softmax_scale: f64) -> Result<f64, String> {
+    real_by(e, &|v| match v {
+        "softmax_scale" => Some(softmax_scale),
+        _ => env.get(v).map(|x| *x as f64),
+    })
+}
+
+/// Real value of `e`, names (other than `e`) looked up by `get`.
+pub fn real_by(e: &Expr, get: &dyn Fn(&str) -> Option<f64>) -> Result<f64, String> {
     match e {
         Expr::Int(n) => Ok(*n as f64),
         Expr::Var(v) if v == "e" => Ok(std::f64::consts::E),
-        Expr::Var(v) if v == "softmax_scale" => Ok(softmax_scale),
-        Expr::Var(v) => env
-            .get(v)
-            .map(|x| *x as f64)
-            .ok_or_else(|| format!("`{v}` is not defined here")),
+        Expr::Var(v) => get(v).ok_or_else(|| format!("`{v}` is not defined here")),
         Expr::Call(name, args) => {
             let vals = args
                 .iter()
-                .map(|a| real(a, env, softmax_scale))
+                .map(|a| real_by(a, get))
                 .collect::<Result<Vec<_>, _>>()?;
             match (name.as_str(), vals.as_slice()) {
                 ("log2", [x]) => Ok(x.log2()),
                 ("exp2", [x]) => Ok(x.exp2()),
                 ("exp", [x]) => Ok(x.exp()),
                 ("sqrt", [x]) => Ok(x.sqrt()),
+                ("abs", [x]) => Ok(x.abs()),
                 _ => Err(format!(
-                    "`{name}` with {} arguments is not a real function (log2, exp, sqrt)",
+                    "`{name}` with {} arguments is not a real function (log2, exp, sqrt, abs)",
                     vals.len()
                 )),
             }
         }
         Expr::Bin(l, op, r) => {
-            let (a, b) = (real(l, env, softmax_scale)?, real(r, env, softmax_scale)?);
+            let (a, b) = (real_by(l, get)?, real_by(r, get)?);
             Ok(match op {
                 BinOp::Add => a + b,
                 BinOp::Sub => a - b,

@@ -148,14 +148,15 @@ pub fn run(
         }
     });
     Ok(Run {
-        problem: *problem,
+        problem: problem.clone(),
         comparison,
         mismatch,
     })
 }
 
 /// The problems a program for `spec` is run on: [`standard_problems`] posed through
-/// [`Problem::for_spec`] (its window and softcap, at the scale that makes the cap bite), and for
+/// [`Problem::for_spec`] (its window and softcap, at the scale that makes the cap bite, and its
+/// random ALiBi slopes, one per batch entry and head), and for
 /// a window, shapes where each edge cuts through the rows: `s_q = 150` against
 /// `s_k = left + right + 200` (the left edge), and for a two-sided window `s_q = s_k = left +
 /// right + 100` (the right edge).
@@ -766,6 +767,11 @@ impl Block<'_> {
                 b.data.iter_mut().for_each(|x| *x = c * (*x / c).tanh());
                 Ok(())
             }
+            Compute::Bias {
+                target,
+                negative,
+                term,
+            } => self.bias(target, *negative, term, span),
             Compute::Mask { target, cond, when } => self.mask(target, cond, *when, span),
             Compute::RowMax { src, dst, .. } => {
                 let s = self.buf(src, span)?;
@@ -973,6 +979,44 @@ impl Block<'_> {
         b.dims = vec![v.len()];
         b.data = v;
         b.content = DType::F32;
+    }
+
+    /// Adds the term (over `slope`, `query`, `key` and the sizes) to every score of the tile.
+    fn bias(&mut self, target: &str, negative: bool, term: &Expr, span: Span) -> R<()> {
+        let i = self.env.get("i").copied().unwrap_or(0);
+        let j = self.loop_j.unwrap_or(0);
+        let (b, h) = (self.env.get("b"), self.env.get("h"));
+        let slope = match (b, h) {
+            (Some(&b), Some(&h)) => self.p.slope(b as usize, h as usize),
+            _ => None,
+        }
+        .ok_or_else(|| self.fault(span, "a bias, but the problem has no ALiBi slopes".into()))?;
+        let buf = self.buf(target, span)?;
+        let (rows, cols) =
+            rc(&buf.dims).ok_or_else(|| self.fault(span, "bias of a matrix".into()))?;
+        let (env, scale) = (&self.env, f64::from(self.p.scale));
+        let mut add = Vec::with_capacity(rows * cols);
+        for r in 0..rows {
+            for c in 0..cols {
+                let query = (i * rows as i64 + r as i64) as f64;
+                let key = (j * cols as i64 + c as i64) as f64;
+                let get = |n: &str| match n {
+                    "slope" => Some(f64::from(slope)),
+                    "query" => Some(query),
+                    "key" => Some(key),
+                    "softmax_scale" => Some(scale),
+                    _ => env.get(n).map(|x| *x as f64),
+                };
+                let t =
+                    eval::real_by(term, &get).map_err(|m| InterpretError { span, message: m })?;
+                add.push(if negative { -t } else { t } as f32);
+            }
+        }
+        let buf = self.mut_buf(target, span)?;
+        for (x, a) in buf.data.iter_mut().zip(add) {
+            *x += a;
+        }
+        Ok(())
     }
 
     fn mask(&mut self, target: &str, cond: &Cond, when: MaskWhen, span: Span) -> R<()> {

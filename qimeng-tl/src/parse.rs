@@ -792,6 +792,16 @@ impl LineParser {
                     cap: self.expr()?,
                 }
             }
+            "bias" => {
+                let target = self.name()?;
+                self.word("by")?;
+                let negative = self.eat_punct("-");
+                Compute::Bias {
+                    target,
+                    negative,
+                    term: self.expr()?,
+                }
+            }
             "mask" => {
                 let target = self.name()?;
                 self.word("where")?;
@@ -922,7 +932,7 @@ impl LineParser {
             _ => {
                 self.pos -= 1;
                 return Err(self.expected(
-                    "a computation (`GEMM`, `scale`, `softcap`, `mask`, `rowmax`, `rescale`, `exp2`, `exp`, `rowsum`, `normalize`, `convert`)",
+                    "a computation (`GEMM`, `scale`, `softcap`, `bias`, `mask`, `rowmax`, `rescale`, `exp2`, `exp`, `rowsum`, `normalize`, `convert`)",
                 ));
             }
         })

@@ -201,6 +201,15 @@ impl Display for Compute {
             }
             Compute::Scale { target, factor } => write!(f, "scale {target} by {factor}"),
             Compute::Softcap { target, cap } => write!(f, "softcap {target} by {cap}"),
+            Compute::Bias {
+                target,
+                negative,
+                term,
+            } => write!(
+                f,
+                "bias {target} by {}{term}",
+                if *negative { "-" } else { "" }
+            ),
             Compute::Mask { target, cond, when } => {
                 write!(f, "mask {target} where {cond}")?;
                 match when {

@@ -121,6 +121,11 @@ fn compute() -> impl Strategy<Value = Compute> {
                 }
             ),
         (name(), expr()).prop_map(|(target, factor)| Compute::Scale { target, factor }),
+        (name(), any::<bool>(), expr()).prop_map(|(target, negative, term)| Compute::Bias {
+            target,
+            negative,
+            term
+        }),
         (
             name(),
             cond(),

@@ -73,6 +73,7 @@ fn the_interpreter_catches_semantic_mistakes_by_itself() {
         "rescale_after_accumulate",
         "window_off_by_one",
         "softcap_after_mask",
+        "alibi_sign",
     ] {
         let (_, src, spec) = corpus().into_iter().find(|c| c.0 == name).unwrap();
         let program = qimeng_tl::parse(&src).unwrap();

@@ -1,4 +1,4 @@
-use qimeng_runtime::{Result, Stream, Tensor, TensorMut, bf16};
+use qimeng_runtime::{DeviceBuffer, Result, Stream, Tensor, TensorMut, bf16};
 
 // varlen = true: the sequence offsets and max lengths are missing.
 #[qimeng_macros::flash_attention(gpu = "h100", dtype = "bf16", head_dim = 128, causal = true, varlen = true)]
@@ -25,5 +25,10 @@ pub fn biased(q: &Tensor<bf16>, k: &Tensor<bf16>, v: &Tensor<bf16>, out: &mut Te
 // ALiBi and softcap do not combine.
 #[qimeng_macros::flash_attention(gpu = "h100", dtype = "bf16", head_dim = 128, softcap = 30, alibi = true)]
 pub fn both(q: &Tensor<bf16>, k: &Tensor<bf16>, v: &Tensor<bf16>, out: &mut TensorMut<bf16>, stream: &Stream) -> Result<()>;
+
+// The same invalid attribute with the slopes it asks for declared: the attribute's error only,
+// no second one about a parameter the plain convention lacks.
+#[qimeng_macros::flash_attention(gpu = "h100", dtype = "bf16", head_dim = 128, softcap = 30, alibi = true)]
+pub fn both_with_slopes(q: &Tensor<bf16>, k: &Tensor<bf16>, v: &Tensor<bf16>, out: &mut TensorMut<bf16>, alibi_slopes: &DeviceBuffer<f32>, stream: &Stream) -> Result<()>;
 
 fn main() {}

@@ -3,7 +3,7 @@
 #![deny(missing_docs)]
 
 use qimeng_reference::{
-    Comparison, Problem, attention_f64, attention_lowp, compare, random_tensor,
+    Comparison, Problem, Rng, attention_f64, attention_lowp, compare, random_slopes, random_tensor,
 };
 use qimeng_runtime::{
     AttentionKernel, DType, DeviceBuffer, Element, Spec, Stream, Tensor, TensorMut, bf16, f16,
@@ -44,6 +44,9 @@ pub struct Case {
     pub heads_kv: usize,
     /// Memory layout.
     pub layout: Layout,
+    /// ALiBi kernels: slopes `[batch, heads_q]` (else `[heads_q]`, one per head for every
+    /// batch entry: the kernel must apply batch stride 0).
+    pub slopes_per_batch: bool,
 }
 
 const fn case(b: usize, sq: usize, sk: usize, hq: usize, hkv: usize, layout: Layout) -> Case {
@@ -58,6 +61,7 @@ const fn case(b: usize, sq: usize, sk: usize, hq: usize, hkv: usize, layout: Lay
         heads_q: hq,
         heads_kv: hkv,
         layout,
+        slopes_per_batch: false,
     }
 }
 
@@ -107,21 +111,44 @@ pub fn cases(spec: &Spec, small: bool) -> Vec<Case> {
             }
         }
     }
+    if spec.variants.alibi {
+        // Both slope layouts with batch > 1 (alternating over the grid), plus a tall causal
+        // case (sq > sk: rows that see no key, distances past the diagonal) with GQA 4:1.
+        v.push(if small {
+            case(2, 33, 17, 4, 1, Layout::Contiguous)
+        } else {
+            case(2, 1000, 17, 4, 1, Layout::Contiguous)
+        });
+        for (n, c) in v.iter_mut().enumerate() {
+            c.slopes_per_batch = n % 2 == 1;
+        }
+    }
     v
 }
 
 impl Case {
     /// The problem this case poses to a kernel of `kernel`'s spec (its head_dim, causality,
-    /// window and softcap: [`Problem::for_spec`]).
+    /// window and softcap: [`Problem::for_spec`]); for ALiBi, random slopes seeded by the
+    /// shape in the case's layout.
     pub fn problem(&self, kernel: &AttentionKernel) -> Problem {
-        Problem::for_spec(
+        let mut p = Problem::for_spec(
             &kernel.spec(),
             self.batch,
             self.seqlen_q,
             self.seqlen_k,
             self.heads_q,
             self.heads_kv,
-        )
+        );
+        if p.alibi_slopes.is_some() {
+            let n = if self.slopes_per_batch {
+                self.batch * self.heads_q
+            } else {
+                self.heads_q
+            };
+            let seed = (self.batch * 7919 + self.seqlen_q) * 7919 + self.seqlen_k;
+            p.alibi_slopes = Some(random_slopes(&mut Rng::new(seed as u64), n));
+        }
+        p
     }
 }
 
@@ -188,6 +215,14 @@ fn run_typed<T: Element>(
     let kv_shape = [p.batch, p.seqlen_k, p.heads_kv, p.head_dim];
     let mut out_buf = DeviceBuffer::<T>::alloc(p.q_len())?;
     out_buf.fill_bytes(0xFF)?;
+    let slopes = match &p.alibi_slopes {
+        Some(s) => Some(DeviceBuffer::from_host(s)?),
+        None => None,
+    };
+    let extras = || qimeng_runtime::Extras {
+        alibi_slopes: slopes.as_ref(),
+        varlen: None,
+    };
     match layout {
         Layout::Contiguous => {
             let qb = DeviceBuffer::from_host(&conv(&r.q))?;
@@ -197,7 +232,7 @@ fn run_typed<T: Element>(
             let k = Tensor::new(&kb, kv_shape)?;
             let v = Tensor::new(&vb, kv_shape)?;
             let mut out = TensorMut::new(&mut out_buf, q_shape)?;
-            kernel.run(&q, &k, &v, &mut out, Some(p.scale), stream)?;
+            kernel.run_with(&q, &k, &v, &mut out, extras(), Some(p.scale), stream)?;
         }
         Layout::PackedQkv => {
             // One [b, s, hq + 2 hkv, d] buffer; needs seqlen_q == seqlen_k.
@@ -225,7 +260,7 @@ fn run_typed<T: Element>(
             let k = Tensor::with_strides(&buf, kv_shape, strides, hq * d)?;
             let v = Tensor::with_strides(&buf, kv_shape, strides, (hq + hkv) * d)?;
             let mut out = TensorMut::new(&mut out_buf, q_shape)?;
-            kernel.run(&q, &k, &v, &mut out, Some(p.scale), stream)?;
+            kernel.run_with(&q, &k, &v, &mut out, extras(), Some(p.scale), stream)?;
         }
     }
     stream.synchronize()?;
@@ -293,7 +328,11 @@ fn varlen_typed<T: Element>(
         lens.iter().map(|l| l.0).sum(),
         lens.iter().map(|l| l.1).sum(),
     );
-    let p = Problem::for_spec(&spec, 1, tq, tk, hq, hkv);
+    let mut p = Problem::for_spec(&spec, 1, tq, tk, hq, hkv);
+    if p.alibi_slopes.is_some() {
+        // [sequences, heads_q]: each sequence its own slopes.
+        p.alibi_slopes = Some(random_slopes(&mut Rng::new(78), lens.len() * hq));
+    }
     let d = p.head_dim;
     let mut rng = qimeng_reference::Rng::new(77);
     let q = random_tensor(&mut rng, tq * hq * d, spec.dtype);
@@ -325,6 +364,10 @@ fn varlen_typed<T: Element>(
     let mut out_buf = DeviceBuffer::<T>::alloc(guard + tq * pitch + guard)?;
     out_buf.fill_bytes(0xFF)?;
     let (q_shape, kv_shape) = ([1, tq, hq, d], [1, tk, hkv, d]);
+    let slopes = match &p.alibi_slopes {
+        Some(s) => Some(DeviceBuffer::from_host(s)?),
+        None => None,
+    };
     {
         let qt = Tensor::new(&qb, q_shape)?;
         let kt = Tensor::new(&kb, kv_shape)?;
@@ -332,7 +375,7 @@ fn varlen_typed<T: Element>(
         let mut out =
             TensorMut::with_strides(&mut out_buf, q_shape, [tq * pitch, pitch, d], guard)?;
         let extras = qimeng_runtime::Extras {
-            alibi_slopes: None,
+            alibi_slopes: slopes.as_ref(),
             varlen: Some(qimeng_runtime::Varlen {
                 cu_seqlens_q: &cu_q,
                 cu_seqlens_k: &cu_k,

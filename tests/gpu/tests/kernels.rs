@@ -4,6 +4,10 @@
 //! Environment: `QIMENG_TEST_SHAPES=small` for the compute-sanitizer grid;
 //! `QIMENG_VERIFY_LOG=path` to write one JSON line per kernel for `qimeng cache record`;
 //! `QIMENG_TEST_FILTER=substring` to check only matching keys.
+//!
+//! ALiBi kernels run the same grid with random slopes per head, alternating between the
+//! `[batch, heads_q]` and `[heads_q]` layouts, plus a tall GQA case (`tests/gpu/src/lib.rs`,
+//! `cases`).
 
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -151,7 +155,12 @@ fn main() -> ExitCode {
             let reference = references
                 .entry(key)
                 .or_insert_with(|| Reference::new(problem, spec.dtype, 1000 + ci as u64));
-            let layout = format!("{:?}", case.layout);
+            let layout = match (spec.variants.alibi, case.slopes_per_batch) {
+                (false, _) => format!("{:?}", case.layout),
+                // Which ALiBi slope layout: [batch, heads_q] or [heads_q].
+                (true, true) => format!("{:?}/s[b,h]", case.layout),
+                (true, false) => format!("{:?}/s[h]", case.layout),
+            };
             match run_case(kernel, reference, case.layout, &stream) {
                 Ok(c) => {
                     worst = worst.max(c.max_error);
