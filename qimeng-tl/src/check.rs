@@ -608,14 +608,16 @@ impl<'a> Checker<'a> {
     fn role_header(&mut self, r: &Role, span: Span) {
         let sp = Some(span);
         let header = (r.warps, r.registers, r.pingpong, r.overlap);
-        if let Some(old) = self.role_headers.insert(r.name.clone(), header)
-            && old != header
-        {
-            self.err(Diagnostic::error(
-                "structure",
-                sp,
-                format!("role `{}` is declared again with a different header", r.name),
-            ));
+        if let Some(old) = self.role_headers.insert(r.name.clone(), header) {
+            if old != header {
+                self.err(Diagnostic::error(
+                    "structure",
+                    sp,
+                    format!("role `{}` is declared again with a different header", r.name),
+                ));
+            }
+            // The header's own rules were checked where the role first appeared.
+            return;
         }
         if r.registers.is_some() && r.warps % 4 != 0 {
             self.err(Diagnostic::error(
