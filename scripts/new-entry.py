@@ -681,6 +681,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("keys", nargs="*", help="only these keys (default: every key of the table)")
     ap.add_argument("--overwrite", action="store_true", help="rewrite existing entries too")
+    ap.add_argument("--fa2", action="store_true",
+                    help="render the FlashAttention-2-class version even where FA3_TILES applies "
+                         "(the baseline bench/hopper/build.sh compiles; use with --out)")
+    ap.add_argument("--out", default=CACHE, help="directory to write into (default: kernels-cache)")
     args = ap.parse_args()
     only = set(args.keys)
     wanted = set(only)
@@ -704,7 +708,7 @@ def main():
         if only and key not in only:
             continue
         wanted.discard(key)
-        path = os.path.join(CACHE, key)
+        path = os.path.join(args.out, key)
         if os.path.exists(path) and not args.overwrite:
             continue
         os.makedirs(path, exist_ok=True)
