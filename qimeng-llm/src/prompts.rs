@@ -550,7 +550,11 @@ mod tests {
         assert!(prompt.contains("pingpong, overlap)") && prompt.contains("fa3_fwd_launch<Spec>"));
         // Other archs never get one.
         let a100 = Spec::from_key("fwd-a100-f16-d128-causal").unwrap();
-        assert!(closest(&c.examples, &a100, 2).iter().all(|e| !e.hopper_family()));
+        assert!(
+            closest(&c.examples, &a100, 2)
+                .iter()
+                .all(|e| !e.hopper_family())
+        );
     }
 
     #[test]

@@ -469,7 +469,10 @@ impl<'a> Checker<'a> {
             Some(_) => self.err(Diagnostic::error(
                 "barrier",
                 sp,
-                format!("`{}` is not in shared memory: barriers guard shared buffers", b.buffer),
+                format!(
+                    "`{}` is not in shared memory: barriers guard shared buffers",
+                    b.buffer
+                ),
             )),
             None => {
                 self.lookup(&b.buffer, span);
@@ -505,7 +508,8 @@ impl<'a> Checker<'a> {
         };
         if full {
             let role = self.role_name();
-            self.unannounced.retain(|(b, r, _)| !(b == &buf && r == &role));
+            self.unannounced
+                .retain(|(b, r, _)| !(b == &buf && r == &role));
         } else if let Some(l) = self.loops.last_mut() {
             l.released.insert(buf, self.seq);
         }
@@ -551,7 +555,11 @@ impl<'a> Checker<'a> {
         };
         if !ok {
             let what = if ring {
-                format!("`{buf}` (the stage of key block {}) is read before `Sync wait {}` in this block", self.loops.last().map_or("j", |l| l.var.as_str()), g.full)
+                format!(
+                    "`{buf}` (the stage of key block {}) is read before `Sync wait {}` in this block",
+                    self.loops.last().map_or("j", |l| l.var.as_str()),
+                    g.full
+                )
             } else {
                 format!("`{buf}` is read before `Sync wait {}`", g.full)
             };
@@ -582,9 +590,14 @@ impl<'a> Checker<'a> {
                     Diagnostic::error(
                         "barrier",
                         Some(span),
-                        format!("the ring `{buf}` is refilled every key block but has no empty barrier"),
+                        format!(
+                            "the ring `{buf}` is refilled every key block but has no empty barrier"
+                        ),
                     )
-                    .help(format!("declare `Barrier {}, <empty> for {buf}` and wait on it before the copy", g.full)),
+                    .help(format!(
+                        "declare `Barrier {}, <empty> for {buf}` and wait on it before the copy",
+                        g.full
+                    )),
                 ),
                 Some(e) => {
                     let key = format!("{role}/{e}");
@@ -613,13 +626,16 @@ impl<'a> Checker<'a> {
                 self.err(Diagnostic::error(
                     "structure",
                     sp,
-                    format!("role `{}` is declared again with a different header", r.name),
+                    format!(
+                        "role `{}` is declared again with a different header",
+                        r.name
+                    ),
                 ));
             }
             // The header's own rules were checked where the role first appeared.
             return;
         }
-        if r.registers.is_some() && r.warps % 4 != 0 {
+        if r.registers.is_some() && !r.warps.is_multiple_of(4) {
             self.err(Diagnostic::error(
                 "register-budget",
                 sp,
@@ -636,7 +652,10 @@ impl<'a> Checker<'a> {
             self.err(Diagnostic::error(
                 "schedule",
                 sp,
-                format!("`pingpong` needs at least 2 warpgroups to take turns; warps {} is one", r.warps),
+                format!(
+                    "`pingpong` needs at least 2 warpgroups to take turns; warps {} is one",
+                    r.warps
+                ),
             ));
         }
         if r.overlap {
@@ -669,7 +688,10 @@ impl<'a> Checker<'a> {
             }
         });
         for (buf, at) in left {
-            let full = self.guards.get(&buf).map_or(String::new(), |g| g.full.clone());
+            let full = self
+                .guards
+                .get(&buf)
+                .map_or(String::new(), |g| g.full.clone());
             self.err(
                 Diagnostic::error(
                     "barrier",
@@ -1393,9 +1415,7 @@ impl<'a> Checker<'a> {
                                 op.name, buf.content, buf.dtype
                             )),
                         );
-                    } else if *engine != Engine::Fma
-                        && !self.info.native_tensor_core(buf.content)
-                    {
+                    } else if *engine != Engine::Fma && !self.info.native_tensor_core(buf.content) {
                         let native: Vec<&str> = self
                             .info
                             .tensor_core_dtypes

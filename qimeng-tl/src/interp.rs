@@ -399,7 +399,8 @@ impl Block<'_> {
                     [st, _, _] => (*st).max(1),
                     _ => 1,
                 };
-                self.barriers.insert(b.full.clone(), (vec![0; stages], false));
+                self.barriers
+                    .insert(b.full.clone(), (vec![0; stages], false));
                 if let Some(e) = &b.empty {
                     self.barriers.insert(e.clone(), (vec![0; stages], true));
                 }

@@ -562,7 +562,9 @@ impl LineParser {
                     } else if !overlap && self.eat_word("overlap") {
                         overlap = true;
                     } else {
-                        return Err(self.expected("`registers N`, `pingpong` or `overlap` (in this order, once each)"));
+                        return Err(self.expected(
+                            "`registers N`, `pingpong` or `overlap` (in this order, once each)",
+                        ));
                     }
                 }
                 self.punct(")")?;

@@ -138,7 +138,10 @@ fn fa3_schedule(
     let mut engines = Vec::new();
     qimeng_tl::check::walk(&program.stmts, &mut |s| match &s.kind {
         StmtKind::Role(r) => {
-            roles.insert(r.name.clone(), (r.warps, r.registers, r.pingpong, r.overlap));
+            roles.insert(
+                r.name.clone(),
+                (r.warps, r.registers, r.pingpong, r.overlap),
+            );
         }
         StmtKind::Compute(Compute::Gemm { engine, .. }) => engines.push(*engine),
         _ => {}
@@ -159,9 +162,14 @@ fn fa3_schedule(
         }
     }
     if roles.len() != 2 {
-        problems.push(format!("{name}: TL roles {:?}, the kernel has a producer and a consumer", roles.keys()));
+        problems.push(format!(
+            "{name}: TL roles {:?}, the kernel has a producer and a consumer",
+            roles.keys()
+        ));
     }
     if engines.len() != 2 || engines.iter().any(|e| *e != Engine::Wgmma) {
-        problems.push(format!("{name}: the kernel's GEMMs are wgmma, the TL says {engines:?}"));
+        problems.push(format!(
+            "{name}: the kernel's GEMMs are wgmma, the TL says {engines:?}"
+        ));
     }
 }

@@ -107,7 +107,11 @@ fn compute() -> impl Strategy<Value = Compute> {
             prop::option::of(shape()),
             prop::option::of(dtype()),
             any::<bool>(),
-            prop_oneof![Just(Engine::TensorCore), Just(Engine::Fma), Just(Engine::Wgmma)]
+            prop_oneof![
+                Just(Engine::TensorCore),
+                Just(Engine::Fma),
+                Just(Engine::Wgmma)
+            ]
         )
             .prop_map(
                 |(a, b, c, shape, dtype, accumulate, engine)| Compute::Gemm {
@@ -280,16 +284,16 @@ fn stmts() -> impl Strategy<Value = Vec<Stmt>> {
                 any::<(bool, bool)>(),
                 inner.clone()
             )
-                .prop_map(
-                    |(name, warps, registers, (pingpong, overlap), body)| StmtKind::Role(Role {
+                .prop_map(|(name, warps, registers, (pingpong, overlap), body)| {
+                    StmtKind::Role(Role {
                         name,
                         warps,
                         registers,
                         pingpong,
                         overlap,
-                        body
+                        body,
                     })
-                ),
+                }),
         ];
         prop::collection::vec(
             prop_oneof![

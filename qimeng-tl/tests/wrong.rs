@@ -116,10 +116,11 @@ fn the_interpreter_runs_the_ring_and_finds_its_deadlock() {
         .unwrap();
     let program = qimeng_tl::parse(&src).unwrap();
     let fault = qimeng_tl::interp::run(&program, qimeng_spec::DType::Bf16, &problem, 7)
-        .err()
-        .expect("the missing release deadlocks");
+        .expect_err("the missing release deadlocks");
     assert!(
-        fault.to_string().contains("deadlock: `Sync wait k_empty` (stage 0, phase 0)"),
+        fault
+            .to_string()
+            .contains("deadlock: `Sync wait k_empty` (stage 0, phase 0)"),
         "{fault}"
     );
 }
