@@ -21,6 +21,11 @@ statements to the TL plan. Softcap entries are written by hand.
 Existing entries are never rewritten without --overwrite: several were tuned by hand on the H100
 (bench/results/) and carry choices this table does not repeat.
 
+The h100 and h200 bf16/f16 entries of head_dim 64, 128 and 256 use the Hopper kernel family
+(kernels-cache/include/qimeng/fa3_fwd.cuh, docs/HOPPER.md) instead: FA3_TILES below is their
+table, and their kernel.tl states the producer/consumer schedule. Every other entry (d32, d96,
+d192 on h100, the window and softcap variants) stays on fa2_fwd.cuh.
+
 Shared memory of a tile, bytes: (BM (D+8) + 2 STAGES BN (D+8)) x 2 (the +8 pad per row; see
 Fa2Config in kernels-cache/include/qimeng/fa2_fwd.cuh). Per-block and per-SM limits are the
 GPU table's (qimeng-spec/src/gpu.rs): sm_75 64 KiB, sm_80 163/164 KiB, sm_86 and sm_89
@@ -214,6 +219,155 @@ def extra(gpu, d, causal):
     if GPUS[gpu][2] == "hopper" and d == 128 and not causal:
         return [("kQkUnroll", 8, "Q K^T k loop fully unrolled: 8 B spill instead of 36 (lazy rescale), +0.7-6% at d128 full")]
     return []
+
+
+# The Hopper family's traits per head_dim: (consumer warpgroups, BN, stages, why per trait).
+# Every choice comes from the H100 runs of bench/results/h100-hopper-2026-11-25.md (bf16, the
+# FA3 grid of 16k tokens, median of 20 launches; f16 measured within 3% of bf16).
+FA3_TILES = {
+    64: (3, 128, 2, {
+        "kConsumerWGs": "3 x 64 rows at 160 registers: 551-575 TFLOP/s full and 500-528 causal at 8k-16k vs 463-470 and 448-482 with 2 (2 are 7-9% faster only at causal 512-1k)",
+        "kBlockN": "BN 128: BN 192 with 2 warpgroups reached only 498 at 16k; S + P + O = 64 + 32 + 32 registers fit 160",
+        "kStages": "K/V ring of 2 stages: the producer stays a block ahead; 88 KiB of shared memory",
+    }),
+    128: (2, 128, 2, {
+        "kConsumerWGs": "2 x 64 rows at 240 registers: S + P + O = 64 + 32 + 64 registers per thread",
+        "kBlockN": "BN 128: 709-727 TFLOP/s full 16k (cuDNN 639-657), 720 causal 16k",
+        "kStages": "K/V ring of 2 stages: 160 KiB of 227; a third stage does not fit with BM 128",
+    }),
+    256: (2, 64, 2, {
+        "kConsumerWGs": "2 x 64 rows at 240 registers: O alone is 128 registers per thread",
+        "kBlockN": "BN 64: S + P + O = 32 + 16 + 128 registers fit 240; 784 TFLOP/s full 16k, 1.01-1.16x cuDNN on every cell",
+        "kStages": "K/V ring of 2 stages: 192 KiB of 227",
+    }),
+}
+FA3_GPUS = ("h100", "h200")
+
+
+def is_fa3(gpu, dtype, d):
+    return gpu in FA3_GPUS and dtype in ("f16", "bf16") and d in FA3_TILES
+
+
+def fa3_smem(wgs, bn, d, stages):
+    return (64 * wgs * d + 2 * stages * bn * d) * 2
+
+
+def render_fa3(gpu, dtype, d, causal):
+    disp, sm, _ = GPUS[gpu]
+    key = f"fwd-{gpu}-{dtype}-d{d}-{'causal' if causal else 'full'}"
+    sym = "qimeng_" + key.replace("-", "_")
+    guard = "QIMENG_" + key.replace("-", "_").upper() + "_H"
+    wgs, bn, stages, why = FA3_TILES[d]
+    bm = 64 * wgs
+    warps = 4 * (1 + wgs)
+    regs = 240 if wgs == 2 else 160  # Fa3Config::kConsumerRegs
+    like = "" if gpu == "h100" else f" (measured on H100; {disp} is the same sm_90a chip class)"
+    spec = json.dumps({"gpu": gpu, "dtype": dtype, "head_dim": d, "causal": causal}) + "\n"
+    what = "causal" if causal else "full"
+    enq = "causal (bottom-right)" if causal else "unmasked"
+    header = f"""/* {key}: Hopper warp-specialized attention forward for {disp} ({sm}), {dtype}, head_dim {d}, {what}. */
+#ifndef {guard}
+#define {guard}
+
+#include "qimeng/abi.h"
+
+/** Enqueues {enq} {dtype} attention, head_dim {d} on `stream` (see abi.h); returns the cudaError_t of the launch. */
+QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
+
+#endif
+"""
+    cu = f"""/* {key}: this spec's traits and its launcher. The kernel is fa3_fwd.cuh (wgmma, TMA K/V
+ * ring, producer/consumer warpgroups, ping-pong, intra-warpgroup overlap; docs/HOPPER.md).
+ * Choices: bench/results/h100-hopper-2026-11-25.md{like}. */
+#include "kernel.h"
+
+#include "qimeng/fa3_fwd.cuh"
+
+namespace {{
+
+struct Spec {{
+    using Element = {cuda_type(dtype)};
+    static constexpr int kHeadDim = {d};
+    static constexpr int kBlockN = {bn};  /* {why["kBlockN"]} */
+    static constexpr int kStages = {stages};  /* {why["kStages"]} */
+    static constexpr bool kCausal = {"true" if causal else "false"};
+    static constexpr bool kOverlap = true;  /* softmax(j) under P V of block j-1: without it -7 to -14% at d128 full */
+    static constexpr bool kPingPong = true;  /* warpgroups take turns on the tensor cores: without it -1 to -5% at d128 full */
+    static constexpr int kConsumerWGs = {wgs};  /* {why["kConsumerWGs"]} */
+}};
+
+}}  // namespace
+
+QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
+    return qimeng::fa3_fwd_launch<Spec>(args, stream);
+}}
+"""
+    mask_desc = "causal (bottom-right)" if causal else "no mask"
+    role_c = f"Role consumer (warps {4 * wgs}, registers {regs}, pingpong, overlap)"
+    role_p = "Role producer (warps 4, registers 24)"
+    tl = [
+        f"# {key}: Hopper warp-specialized forward on {disp} ({sm}), {dtype}, head_dim {d}, {mask_desc}.",
+        "# The kernel is fa3_fwd.cuh. One producer warpgroup (setmaxnreg 24) issues TMA loads: Q once,",
+        "# then K_j and V_j into a STAGES-deep ring, each stage with a full barrier (the copy landed)",
+        f"# and an empty one (the {4 * wgs} consumer warps read it). {wgs} consumer warpgroups (64 query rows",
+        f"# each, setmaxnreg {regs}) run both GEMMs on wgmma; they take turns on the tensor cores",
+        "# (pingpong) and issue block j's GEMM P, sV right after block j+1's GEMM sQ, sK^T, running",
+        "# softmax(j+1) under it (overlap). Below, the statements in one valid serialization.",
+        f"param BM = {bm}, BN = {bn}, D = {d}, STAGES = {stages}, WARPS = {warps}",
+        f"Allocate Q in global (S_q, D) {dtype} at batch b, head h",
+        f"Allocate K, V in global (S_k, D) {dtype} at batch b, head h / GROUP",
+        f"Allocate O in global (S_q, D) {dtype} at batch b, head h",
+        f"Allocate sQ in shared (BM, D) {dtype}",
+        f"Allocate sK, sV in shared (STAGES, BN, D) {dtype}  # {fa3_smem(wgs, bn, d, stages) // 1024} KiB in all, of 227",
+        "Allocate S in register (BM, BN) f32",
+        f"Allocate P in register (BM, BN) {dtype}",
+        "Allocate O_acc in register (BM, D) f32",
+        "Allocate m, l in register (BM) f32",
+        "Barrier q_full for sQ",
+        "Barrier k_full, k_empty for sK  # K and V apart: S_j starts before V_j lands",
+        "Barrier v_full, v_empty for sV",
+        role_p,
+        "  Copy Q tile (BM, D) at [row block i] from global to sQ (tma; rows >= S_q as zeros)",
+        "  Sync arrive q_full",
+        "End",
+        role_c,
+        "  Sync wait q_full",
+        "End",
+        "Loop j over key blocks up to the diagonal of block i" if causal else "Loop j over key blocks",
+        "  " + role_p,
+        "    Sync wait k_empty  # stage j % STAGES released by every consumer warp",
+        "    Copy K tile (BN, D) at [key block j] from global to sK (tma, STAGES deep; rows >= S_k as zeros)",
+        "    Sync arrive k_full",
+        "    Sync wait v_empty",
+        "    Copy V tile (BN, D) at [key block j] from global to sV (tma, STAGES deep; rows >= S_k as zeros)",
+        "    Sync arrive v_full",
+        "  End",
+        "  " + role_c,
+        "    Sync wait k_full",
+        "    Compute GEMM sQ, sK^T -> S (BM, BN) f32 on wgmma",
+        "    Sync arrive k_empty",
+        "    Compute scale S by softmax_scale * log2(e)",
+        "    Compute mask S where key >= S_k (tail block only)",
+    ]
+    if causal:
+        tl.append("    Compute mask S where key > query + S_k - S_q (diagonal blocks only)")
+    tl += [
+        "    Compute rowmax S -> m_new (BM)",
+        "    Compute rescale O_acc, l by exp2(m - m_new); m = m_new",
+        "    Compute exp2 S - m_new -> S",
+        "    Compute rowsum S -> l (accumulate)",
+        f"    Reshape S from accumulator layout to operand layout as {dtype} -> P",
+        "    Sync wait v_full",
+        "    Compute GEMM P, sV -> O_acc (accumulate) on wgmma  # P from registers, V from shared",
+        "    Sync arrive v_empty",
+        "  End",
+        "End",
+        role_c,
+        "  Compute normalize O_acc by l (l == 0 -> 0)",
+        f"  Copy O_acc (BM, D) as {dtype} to O at [row block i] (rows < S_q)  # TMA store",
+        "End",
+    ]
+    return key, {"spec.json": spec, "kernel.h": header, "kernel.cu": cu, "kernel.tl": "\n".join(tl) + "\n"}
 
 
 def cuda_type(dtype):
@@ -524,7 +678,8 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
 def all_keys():
     for gpu in GPUS:
         for dtype in ("f16", "bf16"):
-            for d in ((32, 64, 96, 128, 192, 256) if gpu in ("h100", "a100") else (64, 128)):
+            for d in ((32, 64, 96, 128, 192, 256) if gpu in ("h100", "a100")
+                      else (64, 128, 256) if gpu == "h200" else (64, 128)):
                 for causal in (False, True):
                     yield gpu, dtype, d, causal
     for gpu in F32_GPUS:
@@ -537,8 +692,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("keys", nargs="*", help="only these keys (default: every key of the table)")
     ap.add_argument("--overwrite", action="store_true", help="rewrite existing entries too")
+    ap.add_argument("--fa2", action="store_true",
+                    help="render the FlashAttention-2-class version even where FA3_TILES applies "
+                         "(the baseline bench/hopper/build.sh compiles; use with --out)")
+    ap.add_argument("--out", default=CACHE, help="directory to write into (default: kernels-cache)")
     args = ap.parse_args()
-    wanted = set(args.keys)
+    only = set(args.keys)
+    wanted = set(only)
     written = 0
     todo = [(g, dt, d, c, None) for g, dt, d, c in all_keys()]
     # Variant keys: a table entry's key plus variant suffixes (f16/bf16 entries only).
@@ -550,11 +710,16 @@ def main():
                 if render(g, dt, d, c, v)[0] == want:
                     todo.append((g, dt, d, c, v))
     for gpu, dtype, d, causal, v in todo:
-        key, files = (render_f32(gpu, d, causal) if dtype == "f32" else render(gpu, dtype, d, causal, v))
-        if wanted and key not in wanted:
+        if dtype == "f32":
+            key, files = render_f32(gpu, d, causal)
+        elif v is None and is_fa3(gpu, dtype, d) and not args.fa2:
+            key, files = render_fa3(gpu, dtype, d, causal)
+        else:
+            key, files = render(gpu, dtype, d, causal, v)
+        if only and key not in only:
             continue
         wanted.discard(key)
-        path = os.path.join(CACHE, key)
+        path = os.path.join(args.out, key)
         if os.path.exists(path) and not args.overwrite:
             continue
         os.makedirs(path, exist_ok=True)

@@ -1,26 +1,25 @@
-/* fwd-h100-bf16-d256-causal: this spec's tile configuration and its launcher (the kernel is fa2_fwd.cuh). */
+/* fwd-h100-bf16-d256-causal: this spec's traits and its launcher. The kernel is fa3_fwd.cuh (wgmma, TMA K/V
+ * ring, producer/consumer warpgroups, ping-pong, intra-warpgroup overlap; docs/HOPPER.md).
+ * Choices: bench/results/h100-hopper-2026-11-25.md. */
 #include "kernel.h"
 
-#include "qimeng/fa2_fwd.cuh"
+#include "qimeng/fa3_fwd.cuh"
 
 namespace {
 
 struct Spec {
     using Element = __nv_bfloat16;
-    using MmaElement = __nv_bfloat16;  /* H100 tensor cores take bf16 (m16n8k16) */
     static constexpr int kHeadDim = 256;
-    static constexpr int kBlockM = 128;  /* 8 warps x 16 rows (FA2's d256 tile): O is 128 f32 registers/thread */
-    static constexpr int kBlockN = 64;  /* S is 32 registers/thread; 198 KiB of shared memory */
-    static constexpr int kWarps = 8;
-    static constexpr int kWarpRows = 16;  /* one 16-row MMA tile per warp: 32 rows would need 256 O registers */
-    static constexpr int kStages = 2;  /* cp.async double buffer: 198 KiB of 227 KiB, 1 block/SM */
+    static constexpr int kBlockN = 64;  /* BN 64: S + P + O = 32 + 16 + 128 registers fit 240; 784 TFLOP/s full 16k, 1.01-1.16x cuDNN on every cell */
+    static constexpr int kStages = 2;  /* K/V ring of 2 stages: 192 KiB of 227 */
     static constexpr bool kCausal = true;
-    static constexpr bool kQInRegisters = false;  /* Q re-read from shared memory: registers go to O */
-    static constexpr int kMinBlocksPerSm = 1;
+    static constexpr bool kOverlap = true;  /* softmax(j) under P V of block j-1: without it -7 to -14% at d128 full */
+    static constexpr bool kPingPong = true;  /* warpgroups take turns on the tensor cores: without it -1 to -5% at d128 full */
+    static constexpr int kConsumerWGs = 2;  /* 2 x 64 rows at 240 registers: O alone is 128 registers per thread */
 };
 
 }  // namespace
 
 QIMENG_EXTERN_C int qimeng_fwd_h100_bf16_d256_causal(const QimengAttnArgs* args, void* stream) {
-    return qimeng::fa2_fwd_launch<Spec>(args, stream);
+    return qimeng::fa3_fwd_launch<Spec>(args, stream);
 }

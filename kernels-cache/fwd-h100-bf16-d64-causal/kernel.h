@@ -1,4 +1,4 @@
-/* fwd-h100-bf16-d64-causal: FlashAttention-2 forward for H100 (sm_90a), bf16, head_dim 64, causal. */
+/* fwd-h100-bf16-d64-causal: Hopper warp-specialized attention forward for H100 (sm_90a), bf16, head_dim 64, causal. */
 #ifndef QIMENG_FWD_H100_BF16_D64_CAUSAL_H
 #define QIMENG_FWD_H100_BF16_D64_CAUSAL_H
 

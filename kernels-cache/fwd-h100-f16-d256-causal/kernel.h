@@ -1,4 +1,4 @@
-/* fwd-h100-f16-d256-causal: FlashAttention-2 forward for H100 (sm_90a), f16, head_dim 256, causal. */
+/* fwd-h100-f16-d256-causal: Hopper warp-specialized attention forward for H100 (sm_90a), f16, head_dim 256, causal. */
 #ifndef QIMENG_FWD_H100_F16_D256_CAUSAL_H
 #define QIMENG_FWD_H100_F16_D256_CAUSAL_H
 

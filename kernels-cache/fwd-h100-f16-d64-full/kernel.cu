@@ -1,26 +1,25 @@
-/* fwd-h100-f16-d64-full: this spec's tile configuration and its launcher (the kernel is fa2_fwd.cuh). */
+/* fwd-h100-f16-d64-full: this spec's traits and its launcher. The kernel is fa3_fwd.cuh (wgmma, TMA K/V
+ * ring, producer/consumer warpgroups, ping-pong, intra-warpgroup overlap; docs/HOPPER.md).
+ * Choices: bench/results/h100-hopper-2026-11-25.md. */
 #include "kernel.h"
 
-#include "qimeng/fa2_fwd.cuh"
+#include "qimeng/fa3_fwd.cuh"
 
 namespace {
 
 struct Spec {
     using Element = __half;
-    using MmaElement = __half;  /* H100 tensor cores take f16 (m16n8k16) */
     static constexpr int kHeadDim = 64;
-    static constexpr int kBlockM = 128;  /* 4 warps x 32 rows: 284 TFLOP/s on H100 vs 216 at 16 rows per warp */
-    static constexpr int kBlockN = 64;  /* O (64) + S (64) + Q (32) registers/thread fit 255 with no spill */
-    static constexpr int kWarps = 4;
-    static constexpr int kWarpRows = 32;  /* each K/V fragment feeds 2 MMA row tiles: half the ldmatrix traffic */
-    static constexpr int kStages = 2;  /* cp.async double buffer: 54 KiB of 227 KiB */
+    static constexpr int kBlockN = 128;  /* BN 128: BN 192 with 2 warpgroups reached only 498 at 16k; S + P + O = 64 + 32 + 32 registers fit 160 */
+    static constexpr int kStages = 2;  /* K/V ring of 2 stages: the producer stays a block ahead; 88 KiB of shared memory */
     static constexpr bool kCausal = false;
-    static constexpr bool kQInRegisters = true;  /* 32 registers, read once instead of every key block */
-    static constexpr int kMinBlocksPerSm = 2;
+    static constexpr bool kOverlap = true;  /* softmax(j) under P V of block j-1: without it -7 to -14% at d128 full */
+    static constexpr bool kPingPong = true;  /* warpgroups take turns on the tensor cores: without it -1 to -5% at d128 full */
+    static constexpr int kConsumerWGs = 3;  /* 3 x 64 rows at 160 registers: 551-575 TFLOP/s full and 500-528 causal at 8k-16k vs 463-470 and 448-482 with 2 (2 are 7-9% faster only at causal 512-1k) */
 };
 
 }  // namespace
 
 QIMENG_EXTERN_C int qimeng_fwd_h100_f16_d64_full(const QimengAttnArgs* args, void* stream) {
-    return qimeng::fa2_fwd_launch<Spec>(args, stream);
+    return qimeng::fa3_fwd_launch<Spec>(args, stream);
 }

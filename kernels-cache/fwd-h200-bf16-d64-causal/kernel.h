@@ -1,4 +1,4 @@
-/* fwd-h200-bf16-d64-causal: FlashAttention-2 forward for H200 (sm_90a), bf16, head_dim 64, causal. */
+/* fwd-h200-bf16-d64-causal: Hopper warp-specialized attention forward for H200 (sm_90a), bf16, head_dim 64, causal. */
 #ifndef QIMENG_FWD_H200_BF16_D64_CAUSAL_H
 #define QIMENG_FWD_H200_BF16_D64_CAUSAL_H
 

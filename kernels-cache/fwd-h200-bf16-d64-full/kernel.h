@@ -1,4 +1,4 @@
-/* fwd-h200-bf16-d64-full: FlashAttention-2 forward for H200 (sm_90a), bf16, head_dim 64, full. */
+/* fwd-h200-bf16-d64-full: Hopper warp-specialized attention forward for H200 (sm_90a), bf16, head_dim 64, full. */
 #ifndef QIMENG_FWD_H200_BF16_D64_FULL_H
 #define QIMENG_FWD_H200_BF16_D64_FULL_H
 

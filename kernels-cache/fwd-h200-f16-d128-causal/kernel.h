@@ -1,4 +1,4 @@
-/* fwd-h200-f16-d128-causal: FlashAttention-2 forward for H200 (sm_90a), f16, head_dim 128, causal. */
+/* fwd-h200-f16-d128-causal: Hopper warp-specialized attention forward for H200 (sm_90a), f16, head_dim 128, causal. */
 #ifndef QIMENG_FWD_H200_F16_D128_CAUSAL_H
 #define QIMENG_FWD_H200_F16_D128_CAUSAL_H
 

@@ -1,4 +1,4 @@
-/* fwd-h200-f16-d64-full: FlashAttention-2 forward for H200 (sm_90a), f16, head_dim 64, full. */
+/* fwd-h200-f16-d64-full: Hopper warp-specialized attention forward for H200 (sm_90a), f16, head_dim 64, full. */
 #ifndef QIMENG_FWD_H200_F16_D64_FULL_H
 #define QIMENG_FWD_H200_F16_D64_FULL_H
 

@@ -167,6 +167,12 @@ impl Example {
             .map(|l| format!("{l}\n"))
             .collect()
     }
+
+    /// Whether its CUDA is the Hopper warp-specialized family (fa3_fwd.cuh: wgmma, TMA ring,
+    /// producer/consumer warpgroups), the plan an sm_90a request should follow.
+    pub fn hopper_family(&self) -> bool {
+        self.cu.contains("\"qimeng/fa3_fwd.cuh\"")
+    }
 }
 
 /// Every entry of the cache directory `dir` that has a TL plan and CUDA, sorted by key.
@@ -191,8 +197,12 @@ pub fn load_examples(dir: &Path) -> Vec<Example> {
     out
 }
 
-/// The `n` examples closest to `spec`: same arch first, then same dtype, head_dim and causal;
-/// the spec itself is never its own example.
+/// The `n` examples closest to `spec`: same arch first, then same dtype, head_dim, causal and
+/// variants (window, softcap);
+/// the spec itself is never its own example. For an sm_90a request the first example is the
+/// closest Hopper-family entry (when there is one), so that the model sees the
+/// producer/consumer schedule even where the nearest same-shape entries (d96, variants) are
+/// FlashAttention-2-class.
 pub fn closest<'e>(examples: &'e [Example], spec: &Spec, n: usize) -> Vec<&'e Example> {
     // Same arch, dtype, head_dim, causal; then an arch the target can run (older), nearest.
     let score = |e: &Example| {
@@ -202,12 +212,19 @@ pub fn closest<'e>(examples: &'e [Example], spec: &Spec, n: usize) -> Vec<&'e Ex
             e.spec.dtype == spec.dtype,
             e.spec.head_dim == spec.head_dim,
             e.spec.causal == spec.causal,
+            e.spec.variants == spec.variants,
             sm <= want,
             std::cmp::Reverse(sm.abs_diff(want)),
         )
     };
     let mut v: Vec<&Example> = examples.iter().filter(|e| e.spec != *spec).collect();
     v.sort_by_key(|e| (std::cmp::Reverse(score(e)), e.spec));
+    if spec.gpu_info().wgmma
+        && let Some(at) = v.iter().position(|e| e.hopper_family())
+    {
+        let hopper = v.remove(at);
+        v.insert(0, hopper);
+    }
     v.truncate(n);
     v
 }
@@ -510,6 +527,34 @@ mod tests {
             "fwd-a10-bf16-d128-causal"
         );
         assert!(!chosen[0].sketch().contains("Allocate"));
+    }
+
+    #[test]
+    fn sm90_requests_get_a_hopper_family_example() {
+        let c = ctx();
+        // A shape the family covers: the same shape on the other sm_90a card.
+        let d128 = Spec::from_key("fwd-h200-bf16-d128-causal").unwrap();
+        let chosen = closest(&c.examples, &d128, 1);
+        assert!(chosen[0].hopper_family());
+        assert_eq!(chosen[0].spec.key(), "fwd-h100-bf16-d128-causal");
+        // A shape it does not (d96: FA2-class entries are nearer): still one Hopper example,
+        // first, next to the nearest entry of the shape.
+        let d96 = Spec::from_key("fwd-h100-f16-d96-causal").unwrap();
+        let chosen = closest(&c.examples, &d96, 2);
+        assert!(chosen[0].hopper_family(), "{}", chosen[0].spec.key());
+        assert_eq!(chosen[0].spec.gpu_info().sm, 90);
+        assert_eq!(chosen[1].spec.key(), "fwd-h100-f16-d96-full");
+        assert!(chosen[0].tl.contains("Barrier k_full, k_empty for sK"));
+        assert!(chosen[0].cu.contains("fa3_fwd_launch<Spec>"));
+        let prompt = c.cuda_prompt(&d96, "Sync\n").unwrap().user;
+        assert!(prompt.contains("pingpong, overlap)") && prompt.contains("fa3_fwd_launch<Spec>"));
+        // Other archs never get one.
+        let a100 = Spec::from_key("fwd-a100-f16-d128-causal").unwrap();
+        assert!(
+            closest(&c.examples, &a100, 2)
+                .iter()
+                .all(|e| !e.hopper_family())
+        );
     }
 
     #[test]

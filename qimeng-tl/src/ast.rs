@@ -74,8 +74,12 @@ pub enum StmtKind {
     Sync(Sync),
     /// `Loop j over key blocks [up to the diagonal of block i]` ... `End`.
     Loop(Loop),
-    /// `Role name (warps N[, registers R])` ... `End`: statements run by one warp role.
+    /// `Role name (warps N[, registers R][, pingpong][, overlap])` ... `End`: statements run by
+    /// one warp role.
     Role(Role),
+    /// `Barrier full[, empty] for buf`: the mbarriers that guard a shared buffer (one per stage
+    /// of a staged buffer).
+    Barrier(Barrier),
 }
 
 /// A memory space.
@@ -341,6 +345,9 @@ pub enum Engine {
     /// `on fma`: CUDA-core fused multiply-adds, exact f32 (the f32 kernels: tf32 tensor cores
     /// would miss f32's error standard). Any operand dtype; rows split over 16-thread groups.
     Fma,
+    /// `on wgmma`: Hopper warpgroup MMA (sm_90a): asynchronous, 64 rows per warpgroup, B (and
+    /// A, unless it is a register tile) read from shared memory.
+    Wgmma,
 }
 
 /// The `Compute` forms.
@@ -515,8 +522,28 @@ pub struct Role {
     pub warps: u64,
     /// Registers per thread the role asks for (setmaxnreg, sm_90).
     pub registers: Option<u64>,
+    /// `pingpong`: the role's warpgroups take turns issuing their GEMMs, so one warpgroup's
+    /// softmax runs while another's GEMMs hold the tensor cores.
+    pub pingpong: bool,
+    /// `overlap`: within a warpgroup, block j's `GEMM P, sV` is issued right after block j+1's
+    /// `GEMM sQ, sK^T` and runs while the softmax of block j+1 does (wgmma is asynchronous).
+    pub overlap: bool,
     /// Body, up to `End`.
     pub body: Vec<Stmt>,
+}
+
+/// `Barrier full[, empty] for buf`: transaction barriers (mbarrier) guarding a shared buffer;
+/// a staged buffer (leading `STAGES` dimension) has one of each per stage, a ring.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Barrier {
+    /// Completes when a copy into the buffer (the stage of block `j`) has landed: readers wait
+    /// on it.
+    pub full: String,
+    /// Completes when every reader of the stage is done with it: the writer waits on it before
+    /// refilling the stage (first use of each stage: free). Absent for a buffer filled once.
+    pub empty: Option<String>,
+    /// The guarded shared buffer.
+    pub buffer: String,
 }
 
 /// Words that cannot name a buffer, parameter or variable.
@@ -586,6 +613,11 @@ pub const KEYWORDS: &[&str] = &[
     "window",
     "softcap",
     "bias",
+    "Barrier",
+    "for",
+    "pingpong",
+    "overlap",
+    "wgmma",
 ];
 
 /// Whether `word` is reserved.

@@ -30,6 +30,9 @@
 //! | `softmax-scale` | scores not scaled by `softmax_scale` (times `log2(e)` for `exp2`) |
 //! | `normalize` | the output stored before it is divided by the row sum |
 //! | `structure` | statements in places they cannot be (GEMM outside a loop over key blocks, ...) |
+//! | `barrier` | a ring stage read before its full barrier's wait, refilled before its empty barrier's wait, never released, or a barrier nothing arrives on |
+//! | `wgmma` | `on wgmma` before sm_90a, or a BM that is not 64 rows per warpgroup of the GEMM role |
+//! | `schedule` | `pingpong` without `overlap` or with one warpgroup, `overlap` with synchronous GEMMs, roles whose warps do not add up to `WARPS` |
 
 use std::collections::{HashMap, HashSet};
 
@@ -153,6 +156,12 @@ struct LoopState {
     rescaled: HashSet<String>,
     rescale_span: Option<Span>,
     span: Span,
+    /// `role/barrier` pairs waited on in this iteration.
+    waited: HashSet<String>,
+    /// Guarded staged buffers read in this iteration: buffer -> (role, statement number, span).
+    reads: HashMap<String, (String, u64, Span)>,
+    /// Their releases (`Sync arrive <empty>`): buffer -> statement number.
+    released: HashMap<String, u64>,
 }
 
 struct Checker<'a> {
@@ -171,6 +180,23 @@ struct Checker<'a> {
     gemm_warps: Option<(u64, Option<u64>)>,
     /// Whether the program's GEMMs run `on fma` (CUDA cores) rather than on tensor cores.
     fma_gemms: bool,
+    /// Whether any GEMM runs `on wgmma`.
+    wgmma_gemms: bool,
+    /// Declared barriers by guarded buffer.
+    guards: HashMap<String, Barrier>,
+    /// Declared barrier name -> (guarded buffer, whether it is the full barrier).
+    barrier_of: HashMap<String, (String, bool)>,
+    /// Barriers some statement arrives on.
+    arrived_anywhere: HashSet<String>,
+    /// `role/barrier` pairs waited on anywhere so far.
+    waited_ever: HashSet<String>,
+    /// Copies into guarded buffers whose full barrier has not been arrived on yet:
+    /// (buffer, role, copy statement).
+    unannounced: Vec<(String, String, Span)>,
+    /// Each role's header: (warps, registers, pingpong, overlap).
+    role_headers: HashMap<String, (u64, Option<u64>, bool, bool)>,
+    /// Statements seen, in program order (orders reads and releases).
+    seq: u64,
 }
 
 fn dim_text(dims: &[i64]) -> String {
@@ -220,6 +246,14 @@ impl<'a> Checker<'a> {
             store_seen: false,
             gemm_warps: None,
             fma_gemms: false,
+            wgmma_gemms: false,
+            guards: HashMap::new(),
+            barrier_of: HashMap::new(),
+            arrived_anywhere: HashSet::new(),
+            waited_ever: HashSet::new(),
+            unannounced: Vec::new(),
+            role_headers: HashMap::new(),
+            seq: 0,
         }
     }
 
@@ -302,10 +336,15 @@ impl<'a> Checker<'a> {
         if !self.report.diagnostics.is_empty() {
             return;
         }
-        walk(&program.stmts, &mut |s| {
-            if let StmtKind::Compute(Compute::Gemm { engine, .. }) = &s.kind {
+        walk(&program.stmts, &mut |s| match &s.kind {
+            StmtKind::Compute(Compute::Gemm { engine, .. }) => {
                 self.fma_gemms |= *engine == Engine::Fma;
+                self.wgmma_gemms |= *engine == Engine::Wgmma;
             }
+            StmtKind::Sync(Sync::Arrive(b)) => {
+                self.arrived_anywhere.insert(b.clone());
+            }
+            _ => {}
         });
         self.block(&program.stmts);
         if !self.store_seen {
@@ -327,6 +366,7 @@ impl<'a> Checker<'a> {
 
     fn stmt(&mut self, s: &Stmt) {
         let span = Some(s.span);
+        self.seq += 1;
         match &s.kind {
             StmtKind::Blank | StmtKind::Comment(_) | StmtKind::Param(_) => {}
             StmtKind::Allocate(a) => self.allocate(a, s.span),
@@ -367,12 +407,16 @@ impl<'a> Checker<'a> {
                     }
                 }
             }
-            StmtKind::Sync(Sync::Arrive(_)) => {}
+            StmtKind::Sync(Sync::Arrive(b)) => self.arrive(b),
+            StmtKind::Sync(Sync::Wait(b)) if self.barrier_of.contains_key(b) => {
+                self.wait(b, s.span);
+            }
             StmtKind::Sync(Sync::Block | Sync::Wait(_)) => {
                 for b in self.bufs.values_mut() {
                     b.pending = None;
                 }
             }
+            StmtKind::Barrier(b) => self.barrier(b, s.span),
             StmtKind::Loop(l) => self.loop_(l, s.span),
             StmtKind::Role(r) => {
                 if r.registers.is_some() && !self.info.wgmma {
@@ -401,9 +445,301 @@ impl<'a> Checker<'a> {
                 if contains_gemm(&r.body) {
                     self.gemm_warps = Some((r.warps, r.registers));
                 }
+                self.role_header(r, s.span);
                 self.roles.push(r.name.clone());
                 self.block(&r.body);
+                self.role_end(&r.name);
                 self.roles.pop();
+            }
+        }
+    }
+
+    fn role_name(&self) -> String {
+        self.roles.last().cloned().unwrap_or_default()
+    }
+
+    /// Whether `buf` is a ring: a shared buffer with a leading `STAGES` dimension.
+    fn staged(&self, buf: &str) -> bool {
+        self.bufs
+            .get(buf)
+            .is_some_and(|b| b.dims.len() == 3 && Some(b.dims[0]) == self.p("STAGES"))
+    }
+
+    fn barrier(&mut self, b: &Barrier, span: Span) {
+        let sp = Some(span);
+        match self.bufs.get(&b.buffer) {
+            Some(buf) if buf.space == Space::Shared => {}
+            Some(_) => self.err(Diagnostic::error(
+                "barrier",
+                sp,
+                format!(
+                    "`{}` is not in shared memory: barriers guard shared buffers",
+                    b.buffer
+                ),
+            )),
+            None => {
+                self.lookup(&b.buffer, span);
+            }
+        }
+        for n in std::iter::once(&b.full).chain(&b.empty) {
+            if self.barrier_of.contains_key(n) || self.bufs.contains_key(n) {
+                self.err(Diagnostic::error(
+                    "barrier",
+                    sp,
+                    format!("`{n}` is already declared"),
+                ));
+            }
+        }
+        if self.guards.contains_key(&b.buffer) {
+            self.err(Diagnostic::error(
+                "barrier",
+                sp,
+                format!("`{}` already has its barriers", b.buffer),
+            ));
+        }
+        self.barrier_of
+            .insert(b.full.clone(), (b.buffer.clone(), true));
+        if let Some(e) = &b.empty {
+            self.barrier_of.insert(e.clone(), (b.buffer.clone(), false));
+        }
+        self.guards.insert(b.buffer.clone(), b.clone());
+    }
+
+    fn arrive(&mut self, name: &str) {
+        let Some((buf, full)) = self.barrier_of.get(name).cloned() else {
+            return;
+        };
+        if full {
+            let role = self.role_name();
+            self.unannounced
+                .retain(|(b, r, _)| !(b == &buf && r == &role));
+        } else if let Some(l) = self.loops.last_mut() {
+            l.released.insert(buf, self.seq);
+        }
+    }
+
+    fn wait(&mut self, name: &str, span: Span) {
+        let key = format!("{}/{name}", self.role_name());
+        if !self.arrived_anywhere.contains(name) {
+            self.err(
+                Diagnostic::error(
+                    "barrier",
+                    Some(span),
+                    format!("nothing arrives on `{name}`: this wait never returns"),
+                )
+                .label("deadlock")
+                .help(format!("the role that fills or reads the buffer ends its part with `Sync arrive {name}`")),
+            );
+        }
+        if let Some((buf, _)) = self.barrier_of.get(name).cloned()
+            && let Some(b) = self.bufs.get_mut(&buf)
+        {
+            b.pending = None;
+        }
+        self.waited_ever.insert(key.clone());
+        if let Some(l) = self.loops.last_mut() {
+            l.waited.insert(key);
+        }
+    }
+
+    /// A shared buffer with barriers is read (a GEMM operand): its full barrier must have been
+    /// waited on by this role (in this key block, for a ring stage).
+    fn guarded_read(&mut self, buf: &str, span: Span) {
+        let Some(g) = self.guards.get(buf).cloned() else {
+            return;
+        };
+        let role = self.role_name();
+        let key = format!("{role}/{}", g.full);
+        let ring = self.staged(buf) && !self.loops.is_empty();
+        let ok = if ring {
+            self.loops.last().is_some_and(|l| l.waited.contains(&key))
+        } else {
+            self.waited_ever.contains(&key)
+        };
+        if !ok {
+            let what = if ring {
+                format!(
+                    "`{buf}` (the stage of key block {}) is read before `Sync wait {}` in this block",
+                    self.loops.last().map_or("j", |l| l.var.as_str()),
+                    g.full
+                )
+            } else {
+                format!("`{buf}` is read before `Sync wait {}`", g.full)
+            };
+            self.err(
+                Diagnostic::error("barrier", Some(span), what)
+                    .label("the copy may not have landed")
+                    .help(format!("wait for the copy first: `Sync wait {}`", g.full)),
+            );
+        }
+        if ring && g.empty.is_some() {
+            let seq = self.seq;
+            if let Some(l) = self.loops.last_mut() {
+                l.reads.insert(buf.to_string(), (role, seq, span));
+            }
+        }
+    }
+
+    /// A load into a shared buffer with barriers: a ring stage is refilled only after its
+    /// empty barrier's wait; the copy must then be announced on the full barrier.
+    fn guarded_write(&mut self, buf: &str, span: Span) {
+        let Some(g) = self.guards.get(buf).cloned() else {
+            return;
+        };
+        let role = self.role_name();
+        if self.staged(buf) && !self.loops.is_empty() {
+            match &g.empty {
+                None => self.err(
+                    Diagnostic::error(
+                        "barrier",
+                        Some(span),
+                        format!(
+                            "the ring `{buf}` is refilled every key block but has no empty barrier"
+                        ),
+                    )
+                    .help(format!(
+                        "declare `Barrier {}, <empty> for {buf}` and wait on it before the copy",
+                        g.full
+                    )),
+                ),
+                Some(e) => {
+                    let key = format!("{role}/{e}");
+                    if !self.loops.last().is_some_and(|l| l.waited.contains(&key)) {
+                        self.err(
+                            Diagnostic::error(
+                                "barrier",
+                                Some(span),
+                                format!("the stage of `{buf}` is overwritten before `Sync wait {e}`: its readers may still be using it"),
+                            )
+                            .label("refills a stage STAGES blocks back")
+                            .help(format!("wait for the readers first: `Sync wait {e}`")),
+                        );
+                    }
+                }
+            }
+        }
+        self.unannounced.push((buf.to_string(), role, span));
+    }
+
+    fn role_header(&mut self, r: &Role, span: Span) {
+        let sp = Some(span);
+        let header = (r.warps, r.registers, r.pingpong, r.overlap);
+        if let Some(old) = self.role_headers.insert(r.name.clone(), header) {
+            if old != header {
+                self.err(Diagnostic::error(
+                    "structure",
+                    sp,
+                    format!(
+                        "role `{}` is declared again with a different header",
+                        r.name
+                    ),
+                ));
+            }
+            // The header's own rules were checked where the role first appeared.
+            return;
+        }
+        if r.registers.is_some() && !r.warps.is_multiple_of(4) {
+            self.err(Diagnostic::error(
+                "register-budget",
+                sp,
+                format!("setmaxnreg sets the registers of whole warpgroups: warps {} is not a multiple of 4", r.warps),
+            ));
+        }
+        if r.pingpong && !r.overlap {
+            self.err(
+                Diagnostic::error("schedule", sp, "`pingpong` hands the tensor cores over around the overlapped step: it needs `overlap`")
+                    .help("write `pingpong, overlap`"),
+            );
+        }
+        if r.pingpong && r.warps < 8 {
+            self.err(Diagnostic::error(
+                "schedule",
+                sp,
+                format!(
+                    "`pingpong` needs at least 2 warpgroups to take turns; warps {} is one",
+                    r.warps
+                ),
+            ));
+        }
+        if r.overlap {
+            let mut sync_gemm = None;
+            walk(&r.body, &mut |s| {
+                if let StmtKind::Compute(Compute::Gemm { engine, .. }) = &s.kind
+                    && *engine != Engine::Wgmma
+                {
+                    sync_gemm.get_or_insert(s.span);
+                }
+            });
+            if let Some(at) = sync_gemm {
+                self.err(
+                    Diagnostic::error("schedule", Some(at), "`overlap` runs the softmax while a GEMM is in flight: the role's GEMMs must be asynchronous (`on wgmma`)")
+                        .label("a synchronous GEMM"),
+                );
+            }
+        }
+    }
+
+    /// End of a role's block: its copies are announced, its ring reads released.
+    fn role_end(&mut self, role: &str) {
+        let mut left = Vec::new();
+        self.unannounced.retain(|(b, r, at)| {
+            if r == role {
+                left.push((b.clone(), *at));
+                false
+            } else {
+                true
+            }
+        });
+        for (buf, at) in left {
+            let full = self
+                .guards
+                .get(&buf)
+                .map_or(String::new(), |g| g.full.clone());
+            self.err(
+                Diagnostic::error(
+                    "barrier",
+                    Some(at),
+                    format!("nothing arrives on `{full}` after this copy into `{buf}`: its readers wait forever"),
+                )
+                .help(format!("follow the copy with `Sync arrive {full}` (the copy engine completes its bytes on it)")),
+            );
+        }
+        let Some(l) = self.loops.last_mut() else {
+            return;
+        };
+        let reads: Vec<(String, u64, Span)> = l
+            .reads
+            .iter()
+            .filter(|(_, (r, _, _))| r == role)
+            .map(|(b, (_, seq, at))| (b.clone(), *seq, *at))
+            .collect();
+        let released = l.released.clone();
+        l.reads.retain(|_, (r, _, _)| r != role);
+        for (buf, seq, at) in reads {
+            let empty = self
+                .guards
+                .get(&buf)
+                .and_then(|g| g.empty.clone())
+                .unwrap_or_default();
+            match released.get(&buf) {
+                Some(rel) if *rel > seq => {}
+                Some(_) => self.err(
+                    Diagnostic::error(
+                        "barrier",
+                        Some(at),
+                        format!("`{buf}` is read after `Sync arrive {empty}` released its stage: the producer may be refilling it"),
+                    )
+                    .help(format!("arrive on `{empty}` after the last read of the stage")),
+                ),
+                None => self.err(
+                    Diagnostic::error(
+                        "barrier",
+                        Some(at),
+                        format!("the stage of `{buf}` is never released (`Sync arrive {empty}`): its producer waits forever STAGES blocks later"),
+                    )
+                    .label("last read of the stage")
+                    .help(format!("after the last read: `Sync arrive {empty}`")),
+                ),
             }
         }
     }
@@ -815,6 +1151,9 @@ impl<'a> Checker<'a> {
             {
                 b.pending = Some((span, is_async || is_tma));
             }
+            if s.space == Space::Global && d.space == Space::Shared {
+                self.guarded_write(dst, span);
+            }
         }
     }
 
@@ -1022,12 +1361,32 @@ impl<'a> Checker<'a> {
                 engine,
             } => {
                 self.in_loop(span, "a GEMM");
+                if *engine == Engine::Wgmma && !self.info.wgmma {
+                    self.err(
+                        Diagnostic::error(
+                            "wgmma",
+                            sp,
+                            format!(
+                                "`on wgmma` needs sm_90a; {} is {}",
+                                self.info.name,
+                                self.info.sm_arch()
+                            ),
+                        )
+                        .label("no warpgroup MMA here")
+                        .help("drop `on wgmma`: the GEMM runs on mma.sync"),
+                    );
+                }
                 let (Some(ab), Some(bb)) = (self.read(&a.name, span), self.read(&b.name, span))
                 else {
                     return;
                 };
                 for (op, buf) in [(a, &ab), (b, &bb)] {
-                    if let Some((copy, _)) = buf.pending {
+                    if buf.space == Space::Shared {
+                        self.guarded_read(&op.name, span);
+                    }
+                    if let Some((copy, _)) = buf.pending
+                        && !self.guards.contains_key(&op.name)
+                    {
                         self.err(
                             Diagnostic::error("sync", sp, format!("`{}` was filled by the copy at line {} and is read with no `Sync` between", op.name, copy.line))
                                 .label("reads shared memory other threads may still be writing")
@@ -1060,9 +1419,7 @@ impl<'a> Checker<'a> {
                                 op.name, buf.content, buf.dtype
                             )),
                         );
-                    } else if *engine == Engine::TensorCore
-                        && !self.info.native_tensor_core(buf.content)
-                    {
+                    } else if *engine != Engine::Fma && !self.info.native_tensor_core(buf.content) {
                         let native: Vec<&str> = self
                             .info
                             .tensor_core_dtypes
@@ -1962,6 +2319,20 @@ impl<'a> Checker<'a> {
                 roles.insert(&r.name, (r.warps, n));
             }
         });
+        let role_warps: u64 = self
+            .role_headers
+            .values()
+            .fold(0u64, |a, h| a.saturating_add(h.0));
+        if let Some(w) = self.p("WARPS")
+            && !self.role_headers.is_empty()
+            && role_warps != w as u64
+        {
+            self.err(Diagnostic::error(
+                "schedule",
+                None,
+                format!("the roles have {role_warps} warps in all but `WARPS = {w}`"),
+            ));
+        }
         let role_total: u64 = roles.values().fold(0u64, |a, (w, n)| {
             a.saturating_add(w.saturating_mul(32).saturating_mul(*n))
         });
@@ -2037,6 +2408,16 @@ impl<'a> Checker<'a> {
                     format!("BM = {bm} does not split into {unit} {warps} warps"),
                 )
                 .help(format!("BM a multiple of {rows}")),
+            );
+        }
+        if self.wgmma_gemms && bm != warps * 16 {
+            self.err(
+                Diagnostic::error(
+                    "wgmma",
+                    at,
+                    format!("BM = {bm}, but a wgmma covers 64 rows per warpgroup: the GEMM role's {warps} warps take BM = {}", warps * 16),
+                )
+                .help("one 64-row wgmma tile per consumer warpgroup"),
             );
         }
         if bn <= 0 || bn % 16 != 0 {

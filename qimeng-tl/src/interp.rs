@@ -288,6 +288,8 @@ pub fn interpret(
                     init: &init,
                     running: &running,
                     loop_j: None,
+                    loop_iter: 0,
+                    barriers: HashMap::new(),
                     steps: 0,
                 };
                 m.block(&program.stmts)?;
@@ -349,6 +351,12 @@ struct Block<'a> {
     init: &'a HashMap<String, f32>,
     running: &'a HashMap<String, String>,
     loop_j: Option<i64>,
+    /// Iterations of the key-block loop done before this one (0 outside it): a ring's stage
+    /// and phase count from the loop's first block.
+    loop_iter: i64,
+    /// Declared barriers: name -> phases completed per stage, and whether it is an empty
+    /// barrier (its first phase of each stage is free: the ring starts empty).
+    barriers: HashMap<String, (Vec<i64>, bool)>,
     steps: u64,
 }
 
@@ -383,7 +391,47 @@ impl Block<'_> {
     fn stmt(&mut self, s: &Stmt) -> R<()> {
         let span = s.span;
         match &s.kind {
-            StmtKind::Blank | StmtKind::Comment(_) | StmtKind::Param(_) | StmtKind::Sync(_) => {
+            StmtKind::Blank
+            | StmtKind::Comment(_)
+            | StmtKind::Param(_)
+            | StmtKind::Sync(Sync::Block) => Ok(()),
+            StmtKind::Barrier(b) => {
+                let stages = match self.buf(&b.buffer, span)?.dims.as_slice() {
+                    [st, _, _] => (*st).max(1),
+                    _ => 1,
+                };
+                self.barriers
+                    .insert(b.full.clone(), (vec![0; stages], false));
+                if let Some(e) = &b.empty {
+                    self.barriers.insert(e.clone(), (vec![0; stages], true));
+                }
+                Ok(())
+            }
+            StmtKind::Sync(Sync::Arrive(name)) => {
+                let it = self.loop_iter;
+                if let Some((done, _)) = self.barriers.get_mut(name) {
+                    let n = done.len() as i64;
+                    done[(it % n) as usize] += 1;
+                }
+                Ok(())
+            }
+            StmtKind::Sync(Sync::Wait(name)) => {
+                let it = self.loop_iter;
+                if let Some((done, empty)) = self.barriers.get(name) {
+                    let n = done.len() as i64;
+                    let need = it / n + i64::from(!*empty);
+                    let have = done[(it % n) as usize];
+                    if have < need {
+                        return Err(self.fault(
+                            span,
+                            format!(
+                                "deadlock: `Sync wait {name}` (stage {}, phase {}) waits for an arrival that no statement before it made",
+                                it % n,
+                                need - 1
+                            ),
+                        ));
+                    }
+                }
                 Ok(())
             }
             StmtKind::Allocate(a) => self.allocate(a, span),
@@ -448,10 +496,12 @@ impl Block<'_> {
                 for j in first..n {
                     self.env.insert(l.var.clone(), j);
                     self.loop_j = Some(j);
+                    self.loop_iter = j - first;
                     self.block(&l.body)?;
                 }
                 self.env.remove(&l.var);
                 self.loop_j = None;
+                self.loop_iter = 0;
                 Ok(())
             }
         }

@@ -488,7 +488,7 @@ impl LineParser {
             }));
         }
         let Some(Tok::Word(head)) = self.peek().cloned() else {
-            return Err(self.expected("a statement (`param`, `Allocate`, `Copy`, `Compute`, `Reshape`, `Sync`, `Loop`, `Role`, `End`)"));
+            return Err(self.expected("a statement (`param`, `Allocate`, `Copy`, `Compute`, `Reshape`, `Sync`, `Loop`, `Role`, `Barrier`, `End`)"));
         };
         self.pos += 1;
         let kind = match head.as_str() {
@@ -553,23 +553,48 @@ impl LineParser {
                 self.punct("(")?;
                 self.word("warps")?;
                 let warps = self.int()?;
-                let registers = if self.eat_punct(",") {
-                    self.word("registers")?;
-                    Some(self.int()?)
-                } else {
-                    None
-                };
+                let (mut registers, mut pingpong, mut overlap) = (None, false, false);
+                while self.eat_punct(",") {
+                    if registers.is_none() && !pingpong && !overlap && self.eat_word("registers") {
+                        registers = Some(self.int()?);
+                    } else if !pingpong && !overlap && self.eat_word("pingpong") {
+                        pingpong = true;
+                    } else if !overlap && self.eat_word("overlap") {
+                        overlap = true;
+                    } else {
+                        return Err(self.expected(
+                            "`registers N`, `pingpong` or `overlap` (in this order, once each)",
+                        ));
+                    }
+                }
                 self.punct(")")?;
                 StmtKind::Role(Role {
                     name,
                     warps,
                     registers,
+                    pingpong,
+                    overlap,
                     body: Vec::new(),
+                })
+            }
+            "Barrier" => {
+                let full = self.name()?;
+                let empty = if self.eat_punct(",") {
+                    Some(self.name()?)
+                } else {
+                    None
+                };
+                self.word("for")?;
+                let buffer = self.name()?;
+                StmtKind::Barrier(Barrier {
+                    full,
+                    empty,
+                    buffer,
                 })
             }
             _ => {
                 self.pos -= 1;
-                return Err(self.expected("a statement (`param`, `Allocate`, `Copy`, `Compute`, `Reshape`, `Sync`, `Loop`, `Role`, `End`)"));
+                return Err(self.expected("a statement (`param`, `Allocate`, `Copy`, `Compute`, `Reshape`, `Sync`, `Loop`, `Role`, `Barrier`, `End`)"));
             }
         };
         self.end_of_line()?;
@@ -761,8 +786,12 @@ impl LineParser {
                 let accumulate = self.accumulate_flag()?;
                 let engine = if matches!(self.peek(), Some(Tok::Word(w)) if w == "on") {
                     self.pos += 1;
-                    self.word("fma")?;
-                    Engine::Fma
+                    if self.eat_word("wgmma") {
+                        Engine::Wgmma
+                    } else {
+                        self.word("fma")?;
+                        Engine::Fma
+                    }
                 } else {
                     Engine::TensorCore
                 };

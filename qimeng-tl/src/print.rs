@@ -116,7 +116,20 @@ impl Display for StmtLine<'_> {
                 if let Some(n) = r.registers {
                     write!(f, ", registers {n}")?;
                 }
+                if r.pingpong {
+                    f.write_str(", pingpong")?;
+                }
+                if r.overlap {
+                    f.write_str(", overlap")?;
+                }
                 f.write_char(')')
+            }
+            StmtKind::Barrier(b) => {
+                write!(f, "Barrier {}", b.full)?;
+                if let Some(e) = &b.empty {
+                    write!(f, ", {e}")?;
+                }
+                write!(f, " for {}", b.buffer)
             }
         }
     }
@@ -194,8 +207,10 @@ impl Display for Compute {
                 if *accumulate {
                     f.write_str(" (accumulate)")?;
                 }
-                if *engine == Engine::Fma {
-                    f.write_str(" on fma")?;
+                match engine {
+                    Engine::TensorCore => {}
+                    Engine::Fma => f.write_str(" on fma")?,
+                    Engine::Wgmma => f.write_str(" on wgmma")?,
                 }
                 Ok(())
             }

@@ -1,13 +1,16 @@
 //! The TL plan is the contract its CUDA follows: every curated entry's `param` line names the
 //! same tile configuration as the traits struct in its `kernel.cu`, and both agree with the spec
 //! in the directory's name. Catches an entry whose CUDA was retuned without its plan (or the
-//! reverse). A new `fwd-*` entry is covered without touching this test.
+//! reverse). A new `fwd-*` entry is covered without touching this test. Entries on the Hopper
+//! family (fa3_fwd.cuh) have no BM or warp traits: theirs follow from the consumer warpgroups
+//! (64 rows each, plus one producer warpgroup), and the plan's roles must state the same
+//! schedule (registers, ping-pong, overlap) as the traits.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use qimeng_spec::Spec;
-use qimeng_tl::ast::StmtKind;
+use qimeng_tl::ast::{Compute, Engine, StmtKind};
 
 /// `static constexpr <type> <name> = <value>;` and `using <name> = <type>;` of a kernel.cu.
 fn traits(cuda: &str) -> BTreeMap<String, String> {
@@ -51,7 +54,10 @@ fn every_entry_plan_and_cuda_name_the_same_tiles() {
             })
             .flatten()
             .collect();
-        let t = traits(&cuda);
+        let mut t = traits(&cuda);
+        if cuda.contains("qimeng/fa3_fwd.cuh") {
+            fa3_schedule(&name, &program, &mut t, &mut problems);
+        }
         let pairs = [
             ("D", "kHeadDim"),
             ("BM", "kBlockM"),
@@ -109,4 +115,61 @@ fn every_entry_plan_and_cuda_name_the_same_tiles() {
     }
     assert!(checked >= 18, "checked only {checked} entries");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// A Hopper-family entry: derives its BM and WARPS traits from `kConsumerWGs` (Fa3Config) and
+/// compares the plan's roles and GEMM engines with the schedule traits.
+fn fa3_schedule(
+    name: &str,
+    program: &qimeng_tl::ast::Program,
+    t: &mut BTreeMap<String, String>,
+    problems: &mut Vec<String>,
+) {
+    let wgs: u64 = t
+        .get("kConsumerWGs")
+        .map_or(Some(2), |v| v.parse().ok())
+        .unwrap_or(0);
+    t.insert("kBlockM".into(), (64 * wgs).to_string());
+    t.insert("kWarps".into(), (4 * (1 + wgs)).to_string());
+    let consumer_regs = if wgs == 2 { 240 } else { 160 };
+    let flag = |k: &str| t.get(k).map(String::as_str) == Some("true");
+    let (pingpong, overlap) = (flag("kPingPong"), flag("kOverlap"));
+    let mut roles = BTreeMap::new();
+    let mut engines = Vec::new();
+    qimeng_tl::check::walk(&program.stmts, &mut |s| match &s.kind {
+        StmtKind::Role(r) => {
+            roles.insert(
+                r.name.clone(),
+                (r.warps, r.registers, r.pingpong, r.overlap),
+            );
+        }
+        StmtKind::Compute(Compute::Gemm { engine, .. }) => engines.push(*engine),
+        _ => {}
+    });
+    let want = [
+        ("producer", (4, Some(24), false, false)),
+        (
+            "consumer",
+            (4 * wgs, Some(consumer_regs), pingpong, overlap),
+        ),
+    ];
+    for (role, w) in want {
+        if roles.get(role) != Some(&w) {
+            problems.push(format!(
+                "{name}: TL role {role} is {:?}, kernel.cu's traits make (warps, registers, pingpong, overlap) = {w:?}",
+                roles.get(role)
+            ));
+        }
+    }
+    if roles.len() != 2 {
+        problems.push(format!(
+            "{name}: TL roles {:?}, the kernel has a producer and a consumer",
+            roles.keys()
+        ));
+    }
+    if engines.len() != 2 || engines.iter().any(|e| *e != Engine::Wgmma) {
+        problems.push(format!(
+            "{name}: the kernel's GEMMs are wgmma, the TL says {engines:?}"
+        ));
+    }
 }

@@ -107,7 +107,11 @@ fn compute() -> impl Strategy<Value = Compute> {
             prop::option::of(shape()),
             prop::option::of(dtype()),
             any::<bool>(),
-            prop_oneof![Just(Engine::TensorCore), Just(Engine::Fma)]
+            prop_oneof![
+                Just(Engine::TensorCore),
+                Just(Engine::Fma),
+                Just(Engine::Wgmma)
+            ]
         )
             .prop_map(
                 |(a, b, c, shape, dtype, accumulate, engine)| Compute::Gemm {
@@ -246,6 +250,13 @@ fn simple() -> impl Strategy<Value = StmtKind> {
             name().prop_map(Sync::Wait)
         ]
         .prop_map(StmtKind::Sync),
+        (name(), prop::option::of(name()), name()).prop_map(|(full, empty, buffer)| {
+            StmtKind::Barrier(Barrier {
+                full,
+                empty,
+                buffer,
+            })
+        }),
     ]
 }
 
@@ -271,14 +282,23 @@ fn stmts() -> impl Strategy<Value = Vec<Stmt>> {
                     body,
                 })
             }),
-            (name(), 0u64..64, prop::option::of(0u64..256), inner.clone()).prop_map(
-                |(name, warps, registers, body)| StmtKind::Role(Role {
-                    name,
-                    warps,
-                    registers,
-                    body
-                })
-            ),
+            (
+                name(),
+                0u64..64,
+                prop::option::of(0u64..256),
+                any::<(bool, bool)>(),
+                inner.clone()
+            )
+                .prop_map(|(name, warps, registers, (pingpong, overlap), body)| {
+                    StmtKind::Role(Role {
+                        name,
+                        warps,
+                        registers,
+                        pingpong,
+                        overlap,
+                        body,
+                    })
+                }),
         ];
         prop::collection::vec(
             prop_oneof![

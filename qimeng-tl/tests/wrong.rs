@@ -94,3 +94,34 @@ fn the_interpreter_catches_semantic_mistakes_by_itself() {
         }
     }
 }
+
+/// The ring's barriers in the interpreter's serialization: with more key blocks than stages
+/// (5 blocks of 128 over 2 stages), a curated Hopper plan runs and matches the reference, and
+/// the same plan with one consumer release removed faults (deadlock) at the block that
+/// reuses the stage, although its numbers would be right. A checker-free run, like above.
+#[test]
+fn the_interpreter_runs_the_ring_and_finds_its_deadlock() {
+    let problem = qimeng_reference::Problem::new(1, 200, 600, 2, 1, 128, true);
+    let curated = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../kernels-cache/fwd-h100-bf16-d128-causal/kernel.tl"),
+    )
+    .unwrap();
+    let program = qimeng_tl::parse(&curated).unwrap();
+    let run = qimeng_tl::interp::run(&program, qimeng_spec::DType::Bf16, &problem, 7).unwrap();
+    assert!(run.comparison.passed, "{}", run.summary());
+
+    let (_, src, _) = corpus()
+        .into_iter()
+        .find(|c| c.0 == "hopper_stage_never_released")
+        .unwrap();
+    let program = qimeng_tl::parse(&src).unwrap();
+    let fault = qimeng_tl::interp::run(&program, qimeng_spec::DType::Bf16, &problem, 7)
+        .expect_err("the missing release deadlocks");
+    assert!(
+        fault
+            .to_string()
+            .contains("deadlock: `Sync wait k_empty` (stage 0, phase 0)"),
+        "{fault}"
+    );
+}

@@ -49,11 +49,42 @@
 #include <cuda_runtime.h>
 #include <math_constants.h>
 
+#include <type_traits>
+#include <utility>
+
 #include "qimeng/abi.h"
 #include "qimeng/prims.cuh"
 #include "qimeng/sm90.cuh"
 
+/* The kernel body is sm_90a code (wgmma, setmaxnreg): a device pass for any other target would
+ * compile an empty kernel that "succeeds" without writing O. */
+#if defined(__CUDA_ARCH__) && !defined(__CUDA_ARCH_FEAT_SM90_ALL)
+#error "fa3_fwd.cuh is sm_90a code: compile with -gencode=arch=compute_90a,code=sm_90a"
+#endif
+
 namespace qimeng {
+
+/* Launch arguments this family does not implement. abi.h may grow fields (ALiBi slopes, varlen
+ * cu_seqlens); whichever of them exist must be unset, else the launch is refused (an error
+ * code, not a silently wrong result). Detected by name so that this header compiles against
+ * either version of QimengAttnArgs. */
+template <class A, class = void>
+struct HasAlibi : std::false_type {};
+template <class A>
+struct HasAlibi<A, decltype(void(std::declval<A>().alibi_slopes))> : std::true_type {};
+template <class A, class = void>
+struct HasVarlen : std::false_type {};
+template <class A>
+struct HasVarlen<A, decltype(void(std::declval<A>().cu_seqlens_q),
+                             void(std::declval<A>().cu_seqlens_k))> : std::true_type {};
+
+template <class A>
+inline bool fa3_unsupported_fields(const A& a) {
+    bool bad = false;
+    if constexpr (HasAlibi<A>::value) bad |= a.alibi_slopes != nullptr;
+    if constexpr (HasVarlen<A>::value) bad |= a.cu_seqlens_q != nullptr || a.cu_seqlens_k != nullptr;
+    return bad;
+}
 
 template <class S, class = void>
 struct ConsumerWGsOf {
@@ -508,7 +539,8 @@ int fa3_fwd_launch(const QimengAttnArgs* args, void* stream) {
     using T = typename Cfg::Element;
     if (args == nullptr || args->head_dim != Cfg::kHeadDim || args->heads_kv <= 0 ||
         args->heads_q % args->heads_kv != 0 || args->batch <= 0 || args->seqlen_q <= 0 ||
-        args->seqlen_k <= 0 || args->heads_q > 65535 || args->batch > 65535) {
+        args->seqlen_k <= 0 || args->heads_q > 65535 || args->batch > 65535 ||
+        fa3_unsupported_fields(*args)) {
         return static_cast<int>(cudaErrorInvalidValue);
     }
     const QimengAttnArgs& a = *args;
