@@ -172,6 +172,10 @@ def cells(grids):
             for causal in (False, True):
                 for s in (512, 1024, 2048, 4096, 8192, 16384):
                     out.append(("fa3", d, causal, 16384 // s, s, 2048 // d, 2048 // d))
+    if "fa3-256" in grids:  # the same grid at head_dim 256 (FA3 published 756 TFLOP/s there)
+        for causal in (False, True):
+            for s in (512, 1024, 2048, 4096, 8192, 16384):
+                out.append(("fa3", 256, causal, 16384 // s, s, 2048 // 256, 2048 // 256))
     if "gqa" in grids:  # GQA prefill: 32 query heads, 8 KV heads, d128, causal, 16k tokens
         for s in (1024, 2048, 4096, 8192, 16384):
             out.append(("gqa", 128, True, 16384 // s, s, 32, 8))
