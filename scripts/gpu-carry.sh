@@ -18,4 +18,5 @@ for l in sys.stdin:
 cp "$(test_binary qimeng-gpu-tests kernels)" .carry/bin/gpu-tests
 cp "$(test_binary qimeng-runtime device)" .carry/bin/runtime-device-tests
 cp scripts/gpu-run.sh .carry/bin/
+cp scripts/gpu-final.sh .carry/bin/final.sh
 du -sh .carry/bin
