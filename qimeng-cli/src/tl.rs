@@ -152,7 +152,11 @@ fn run_decode(
     for (n, c) in cases.iter().enumerate() {
         let r = qimeng_tl::run_decode(program, spec.dtype, c, 2000 + n as u64)
             .map_err(|e| fail(vec![e.diagnostic()]))?;
-        println!("  {} {}", if r.passed { "ok  " } else { "FAIL" }, r.summary());
+        println!(
+            "  {} {}",
+            if r.passed { "ok  " } else { "FAIL" },
+            r.summary()
+        );
         ok &= r.passed;
     }
     if ok {

@@ -33,6 +33,8 @@
 //! | `barrier` | a ring stage read before its full barrier's wait, refilled before its empty barrier's wait, never released, or a barrier nothing arrives on |
 //! | `wgmma` | `on wgmma` before sm_90a, or a BM that is not 64 rows per warpgroup of the GEMM role |
 //! | `schedule` | `pingpong` without `overlap` or with one warpgroup, `overlap` with synchronous GEMMs, roles whose warps do not add up to `WARPS` |
+//! | `paged` | (decode, `crate::decode`) K/V read without the block table or past the cache length |
+//! | `split-combine` | (decode) no split loop, partials not written, no combine, partials merged without their lse rescale |
 
 use std::collections::{HashMap, HashSet};
 

@@ -81,6 +81,8 @@ pub struct DecodeCase {
 /// key blocks (empty splits).
 pub fn decode_cases(spec: &DecodeSpec) -> Vec<DecodeCase> {
     let d = spec.head_dim as usize;
+    // (cache lengths, S_q, heads_q, heads_kv, page, splits, causal)
+    #[allow(clippy::type_complexity)]
     let shapes: [(&[usize], usize, usize, usize, usize, usize, bool); 5] = [
         (&[1, 37, 300], 1, 8, 1, 16, 3, false),
         (&[70, 5], 4, 8, 2, 16, 5, true),
@@ -901,13 +903,6 @@ impl Rules {
                 combine.get_or_insert((s, b));
             }
         }
-        let split_part: Vec<Stmt> = program
-            .stmts
-            .iter()
-            .filter(|s| !matches!(s.kind, StmtKind::Combine(_)))
-            .cloned()
-            .collect();
-        walk(&split_part, &mut |_| {});
         let mut all: Vec<&Stmt> = Vec::new();
         walk(&program.stmts, &mut |s| all.push(s));
         let mut in_split: Vec<&Stmt> = Vec::new();

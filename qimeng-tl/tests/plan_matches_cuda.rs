@@ -220,8 +220,11 @@ fn every_decode_plan_and_cuda_name_the_same_tiles() {
             ("WARPS", warps.clone()),
             ("BM", max_rows.clone()),
         ] {
-            if params.get(param).is_none() || params.get(param) != code.as_ref() {
-                problems.push(format!("{name}: TL {param} = {:?}, CUDA {code:?}", params.get(param)));
+            if !params.contains_key(param) || params.get(param) != code.as_ref() {
+                problems.push(format!(
+                    "{name}: TL {param} = {:?}, CUDA {code:?}",
+                    params.get(param)
+                ));
             }
         }
         if smem_dtype.as_ref() != t.get("MmaElement") {

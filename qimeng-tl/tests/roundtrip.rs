@@ -197,16 +197,13 @@ fn decode_compute() -> impl Strategy<Value = Compute> {
             dst
         }),
         (base(), name(), name()).prop_map(|(base, src, dst)| Compute::SplitLse { base, src, dst }),
-        (
-            name(),
-            prop::option::of((base(), name(), name())),
-            name()
-        )
-            .prop_map(|(src, weight, dst)| Compute::Merge {
+        (name(), prop::option::of((base(), name(), name())), name()).prop_map(
+            |(src, weight, dst)| Compute::Merge {
                 src,
                 weight: weight.map(|(base, parts, total)| MergeWeight { base, parts, total }),
                 dst
-            }),
+            }
+        ),
     ]
 }
 

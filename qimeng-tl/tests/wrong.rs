@@ -142,7 +142,10 @@ fn the_interpreter_runs_the_ring_and_finds_its_deadlock() {
 /// combine) misses the decode reference.
 #[test]
 fn the_interpreter_catches_decode_mistakes_by_itself() {
-    for name in ["decode_combine_without_rescale", "decode_paged_without_block_table"] {
+    for name in [
+        "decode_combine_without_rescale",
+        "decode_paged_without_block_table",
+    ] {
         let (_, src, spec) = corpus().into_iter().find(|c| c.0 == name).unwrap();
         let KernelSpec::Decode(spec) = spec else {
             panic!("{name} is a decode program")
