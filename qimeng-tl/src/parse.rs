@@ -1084,7 +1084,7 @@ mod tests {
             (1, "this block has no `End`")
         );
         let e = parse_err("End");
-        assert_eq!(e.message, "`End` with no open `Loop` or `Role`");
+        assert_eq!(e.message, "`End` with no open `Loop`, `Role` or `Combine`");
         let e = parse_err("Allocate to in shared (BM) f16");
         assert!(e.message.contains("keyword `to`"), "{e}");
         let e = parse_err("Sync $");
