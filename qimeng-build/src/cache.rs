@@ -23,9 +23,10 @@ use crate::Error;
 /// Files of an entry whose hashes `meta.json` records, in hashing order.
 pub const ENTRY_FILES: &[&str] = &["spec.json", "kernel.tl", "kernel.cu", "kernel.h"];
 
-/// The files of a decode (`dec-*`) entry, each hashed in its meta: its schedule is the shared
-/// decode_fwd.cuh, whose TL form is not written yet, so it has no kernel.tl.
-pub const DECODE_ENTRY_FILES: &[&str] = &["spec.json", "kernel.cu", "kernel.h"];
+/// The files of a decode (`dec-*`) entry, each hashed in its meta: the same as a prefill
+/// entry's; its kernel.tl is the split/combine plan of decode_fwd.cuh with the entry's tiles
+/// (written by scripts/decode-tl.py from kernel.cu).
+pub const DECODE_ENTRY_FILES: &[&str] = &["spec.json", "kernel.tl", "kernel.cu", "kernel.h"];
 
 /// The hashed files of the entry named `key`: [`DECODE_ENTRY_FILES`] for `dec-*` keys,
 /// [`ENTRY_FILES`] otherwise.

@@ -411,9 +411,9 @@ fn render(rows: &[Row], interpret: bool) -> String {
     s
 }
 
-/// The decode (`dec-*`) entries: one line each, after the prefill table. They have no
-/// kernel.tl yet (their schedule is the shared decode_fwd.cuh), and their speed is in
-/// bench/results/*-decode-*.md (GB/s, not TFLOP/s).
+/// The decode (`dec-*`) entries: one line each, after the prefill table, with their
+/// kernel.tl (the split/combine plan) through the decode checker and interpreter; their speed
+/// is in bench/results/*-decode-*.md (GB/s, not TFLOP/s).
 fn render_decode(cache: &Cache) -> Result<String, String> {
     let keys: Vec<_> = cache
         .kernel_keys()
@@ -429,7 +429,7 @@ fn render_decode(cache: &Cache) -> Result<String, String> {
         s,
         "\n## Decode kernels\n\n{} entries (split-KV, paged or contiguous; \
          kernels-cache/include/qimeng/decode_fwd.cuh).\n\n\
-         | key | sm | origin | verified | max err | rel L2 |\n|---|---|---|---|---|---|",
+         | key | sm | origin | TL | verified | max err | rel L2 |\n|---|---|---|---|---|---|---|",
         keys.len()
     );
     for key in keys {
@@ -455,8 +455,18 @@ fn render_decode(cache: &Cache) -> Result<String, String> {
                     ),
                     None => ("no".into(), "—".into(), "—".into()),
                 };
+                let tl = match (
+                    key.decode(),
+                    std::fs::read_to_string(e.dir.join("kernel.tl")),
+                ) {
+                    (Some(spec), Ok(src)) => match qimeng_tl::verify_decode(&src, &spec) {
+                        Ok(v) => format!("checked, interpreted ({} cases)", v.runs.len()),
+                        Err(_) => "rejected".to_string(),
+                    },
+                    _ => "missing".to_string(),
+                };
                 format!(
-                    "| {} | {} | {} | {verified} | {max_err} | {rel} |",
+                    "| {} | {} | {} | {tl} | {verified} | {max_err} | {rel} |",
                     key.key(),
                     key.gpu_info().sm_arch(),
                     e.meta.provenance.origin
@@ -464,7 +474,7 @@ fn render_decode(cache: &Cache) -> Result<String, String> {
             }
             Ok(None) => continue,
             Err(err) => format!(
-                "| {} | {} | DAMAGED: {} | — | — | — |",
+                "| {} | {} | DAMAGED: {} | — | — | — | — |",
                 key.key(),
                 key.gpu_info().sm_arch(),
                 err.to_string().lines().next().unwrap_or("")

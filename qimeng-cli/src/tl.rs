@@ -53,6 +53,13 @@ pub fn run(command: TlCommand) -> Result<(), String> {
         )
     };
     let program = qimeng_tl::parse(&source).map_err(|e| fail(vec![e.diagnostic()]))?;
+    let decode = match &args.spec {
+        Some(k) => qimeng_spec::DecodeSpec::from_key(k),
+        None => decode_key_of_dir(&args.file),
+    };
+    if let Some(d) = decode {
+        return run_decode(&program, d, args.gpu.as_deref(), interpret, &file, fail);
+    }
     let spec = match &args.spec {
         Some(k) => Some(Spec::from_key(k).ok_or_else(|| format!("`{k}` is not a kernel key"))?),
         None => key_of_dir(&args.file),
@@ -108,6 +115,65 @@ pub fn run(command: TlCommand) -> Result<(), String> {
     } else {
         Err(format!("{file}: the program computes the wrong function"))
     }
+}
+
+/// A decode plan (`dec-*` spec): the decode checker, then the splits and the combine on the
+/// decode cases.
+fn run_decode(
+    program: &Program,
+    spec: qimeng_spec::DecodeSpec,
+    gpu: Option<&str>,
+    interpret: bool,
+    file: &str,
+    fail: impl Fn(Vec<Diagnostic>) -> String,
+) -> Result<(), String> {
+    let gpu = match gpu {
+        Some(g) => Gpu::from_name(g)
+            .ok_or_else(|| format!("unknown GPU `{g}` (known: {})", Gpu::known_names()))?,
+        None => spec.gpu,
+    };
+    let spec = qimeng_spec::DecodeSpec { gpu, ..spec };
+    let report = qimeng_tl::check_decode(program, &spec);
+    if !report.is_ok() {
+        return Err(fail(report.diagnostics));
+    }
+    println!(
+        "{file}: decode plan checked for {} ({}): {:.1} KiB shared memory, ~{} registers per thread",
+        gpu,
+        gpu.info().sm_arch(),
+        report.smem_bytes as f64 / 1024.0,
+        report.registers
+    );
+    if !interpret {
+        return Ok(());
+    }
+    let mut ok = true;
+    let cases = qimeng_tl::decode_cases(&spec);
+    for (n, c) in cases.iter().enumerate() {
+        let r = qimeng_tl::run_decode(program, spec.dtype, c, 2000 + n as u64)
+            .map_err(|e| fail(vec![e.diagnostic()]))?;
+        println!(
+            "  {} {}",
+            if r.passed { "ok  " } else { "FAIL" },
+            r.summary()
+        );
+        ok &= r.passed;
+    }
+    if ok {
+        println!(
+            "{file}: computes decode attention ({spec}) on all {} cases",
+            cases.len()
+        );
+        Ok(())
+    } else {
+        Err(format!("{file}: the program computes the wrong function"))
+    }
+}
+
+/// The decode spec named by the file's directory (`kernels-cache/dec-*/kernel.tl`).
+fn decode_key_of_dir(file: &Path) -> Option<qimeng_spec::DecodeSpec> {
+    let dir = file.canonicalize().ok()?;
+    qimeng_spec::DecodeSpec::from_key(dir.parent()?.file_name()?.to_str()?)
 }
 
 /// The spec named by the file's directory (`kernels-cache/<key>/kernel.tl`).

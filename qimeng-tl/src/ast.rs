@@ -80,6 +80,10 @@ pub enum StmtKind {
     /// `Barrier full[, empty] for buf`: the mbarriers that guard a shared buffer (one per stage
     /// of a staged buffer).
     Barrier(Barrier),
+    /// `Combine over splits` ... `End` (decode): the merge of the splits' partial outputs, run
+    /// once per batch and KV head after every split block has finished (the CUDA's second
+    /// kernel).
+    Combine(Vec<Stmt>),
 }
 
 /// A memory space.
@@ -230,6 +234,12 @@ pub struct GlobalAt {
     pub batch: Expr,
     /// Head index (`h` for Q and O, `h / GROUP` for K and V).
     pub head: Expr,
+    /// `group` (decode): `at batch b, group H` — the `GROUP` query heads of KV head `H`,
+    /// rows `r = query * GROUP + g` (query `r / GROUP`, query head `H * GROUP + r % GROUP`).
+    pub group: bool,
+    /// `through NAME` (decode): a paged cache read through the block table `NAME` — key `j` of
+    /// sequence `batch` is row `j % page` of page `NAME[batch][j / page]`.
+    pub paged: Option<String>,
 }
 
 /// Which sequence a tile coordinate walks.
@@ -239,6 +249,8 @@ pub enum Axis {
     Row,
     /// `key block j`: key rows.
     Key,
+    /// `split s` (decode): split `s`'s slice of a partial-result workspace.
+    Split,
 }
 
 /// `[row block i]` / `[key block j]`: tile number `index` of the sequence, tile rows each.
@@ -334,6 +346,9 @@ pub enum MaskWhen {
     Tail,
     /// `(diagonal blocks only)`: blocks that the causal diagonal crosses.
     Diagonal,
+    /// `(if causal)` (decode): every block, when the launch asks for causal masking (a run-time
+    /// flag of the decode kernels).
+    IfCausal,
 }
 
 /// The units a GEMM runs on.
@@ -457,6 +472,39 @@ pub enum Compute {
         /// Rows whose divisor is 0 become 0 (rows that saw no key).
         zero_guard: bool,
     },
+    /// `logsumexp2 m, l -> lse` (decode, end of a split): `lse = m + log2(l)` per row (`exp`:
+    /// `m + ln(l)`), `-inf` where `l == 0`.
+    Lse {
+        /// exp or exp2: the domain of `m`.
+        base: ExpBase,
+        /// Running max.
+        max: String,
+        /// Row sum.
+        sum: String,
+        /// Destination row vector.
+        dst: String,
+    },
+    /// `logsumexp2 lse_part over splits -> lse` (decode combine): `lse = log2 Σ_s 2^lse_part[s]`
+    /// per row, the largest term subtracted first.
+    SplitLse {
+        /// exp or exp2.
+        base: ExpBase,
+        /// The partial lse workspace `(SPLITS, rows)`.
+        src: String,
+        /// Destination row vector.
+        dst: String,
+    },
+    /// `merge O_part over splits [by exp2(lse_part - lse)] -> O_c` (decode combine):
+    /// `O_c = Σ_s w_s O_part[s]` with `w_s = 2^(lse_part[s] - lse)` per row; no `by`: a plain
+    /// sum (wrong unless there is one split).
+    Merge {
+        /// The partial output workspace `(SPLITS, rows, D)`.
+        src: String,
+        /// `by exp2(parts - total)`: the per-split weights.
+        weight: Option<MergeWeight>,
+        /// Destination tile.
+        dst: String,
+    },
     /// `convert X, Y from -> to`: round the contents in place.
     Convert {
         /// Buffers.
@@ -466,6 +514,17 @@ pub enum Compute {
         /// Dtype they get.
         to: DType,
     },
+}
+
+/// The weight of a `merge`: `exp2(parts - total)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MergeWeight {
+    /// exp or exp2.
+    pub base: ExpBase,
+    /// The per-split lse (`lse_part`).
+    pub parts: String,
+    /// The combined lse.
+    pub total: String,
 }
 
 /// `Reshape S from accumulator layout to operand layout as dtype -> P`.
@@ -500,6 +559,9 @@ pub enum LoopBound {
     /// `in the window of block i`: key blocks a query block's sliding window reaches (from the
     /// first row's left edge to the last row's right edge or diagonal).
     Window(String),
+    /// `of split s` (decode): the key blocks split `s` of `SPLITS` owns — `per = cdiv(cdiv(S_k,
+    /// BN), SPLITS)` blocks from `s * per` (none past the end).
+    Split(String),
 }
 
 /// `Loop j over key blocks [...]` with its body.
@@ -618,6 +680,16 @@ pub const KEYWORDS: &[&str] = &[
     "pingpong",
     "overlap",
     "wgmma",
+    "group",
+    "through",
+    "split",
+    "splits",
+    "causal",
+    "if",
+    "Combine",
+    "logsumexp",
+    "logsumexp2",
+    "merge",
 ];
 
 /// Whether `word` is reserved.

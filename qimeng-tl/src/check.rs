@@ -33,6 +33,8 @@
 //! | `barrier` | a ring stage read before its full barrier's wait, refilled before its empty barrier's wait, never released, or a barrier nothing arrives on |
 //! | `wgmma` | `on wgmma` before sm_90a, or a BM that is not 64 rows per warpgroup of the GEMM role |
 //! | `schedule` | `pingpong` without `overlap` or with one warpgroup, `overlap` with synchronous GEMMs, roles whose warps do not add up to `WARPS` |
+//! | `paged` | (decode, `crate::decode`) K/V read without the block table or past the cache length |
+//! | `split-combine` | (decode) no split loop, partials not written, no combine, partials merged without their lse rescale |
 
 use std::collections::{HashMap, HashSet};
 
@@ -418,6 +420,7 @@ impl<'a> Checker<'a> {
             }
             StmtKind::Barrier(b) => self.barrier(b, s.span),
             StmtKind::Loop(l) => self.loop_(l, s.span),
+            StmtKind::Combine(_) => self.decode_only(s.span, "`Combine`"),
             StmtKind::Role(r) => {
                 if r.registers.is_some() && !self.info.wgmma {
                     self.err(
@@ -772,6 +775,9 @@ impl<'a> Checker<'a> {
                 );
             }
         }
+        if let LoopBound::Split(_) = &l.bound {
+            self.decode_only(span, "a loop over a split's key blocks");
+        }
         if let LoopBound::Diagonal(i) = &l.bound {
             if i != "i" {
                 self.err(Diagnostic::error(
@@ -989,6 +995,9 @@ impl<'a> Checker<'a> {
                 "`at batch b, head ...`"
             };
             self.err(Diagnostic::error("varlen", sp, msg).help(help));
+        }
+        if at.group || at.paged.is_some() {
+            self.decode_only(span, "`group` and `through` addressing");
         }
         let env0 = self.env();
         let mut shape_ok = a.shape.len() == 2;
@@ -1348,9 +1357,25 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// A decode statement in a prefill program (decode programs are lowered before this
+    /// checker sees them: `crate::decode`).
+    fn decode_only(&mut self, span: Span, what: &str) {
+        self.err(
+            Diagnostic::error(
+                "structure",
+                Some(span),
+                format!("{what} belongs to decode programs"),
+            )
+            .help("check a decode plan against a `dec-*` spec"),
+        );
+    }
+
     fn compute(&mut self, c: &Compute, span: Span) {
         let sp = Some(span);
         match c {
+            Compute::Lse { .. } | Compute::SplitLse { .. } | Compute::Merge { .. } => {
+                self.decode_only(span, "this computation")
+            }
             Compute::Gemm {
                 a,
                 b,
@@ -1923,6 +1948,9 @@ impl<'a> Checker<'a> {
     }
 
     fn mask(&mut self, target: &str, cond: &Cond, when: MaskWhen, span: Span) {
+        if when == MaskWhen::IfCausal {
+            self.decode_only(span, "a mask `(if causal)`");
+        }
         let sp = Some(span);
         let causal_kind = eval::mentions(&cond.lhs, "query") || eval::mentions(&cond.rhs, "query");
         let window = self.target.variants.and_then(|v| v.window);
@@ -2465,6 +2493,7 @@ pub fn walk<'p>(stmts: &'p [Stmt], f: &mut dyn FnMut(&'p Stmt)) {
         match &s.kind {
             StmtKind::Loop(l) => walk(&l.body, f),
             StmtKind::Role(r) => walk(&r.body, f),
+            StmtKind::Combine(b) => walk(b, f),
             _ => {}
         }
     }

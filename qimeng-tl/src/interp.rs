@@ -218,42 +218,7 @@ pub fn interpret(
     if p.heads_kv == 0 || !p.heads_q.is_multiple_of(p.heads_kv) || p.head_dim == 0 {
         return Err(fault("heads_q must be a multiple of heads_kv".into()));
     }
-    let mut params: HashMap<String, i64> = HashMap::new();
-    let mut init: HashMap<String, f32> = HashMap::new();
-    let mut running: HashMap<String, String> = HashMap::new();
-    walk(&program.stmts, &mut |s| match &s.kind {
-        StmtKind::Param(ps) => {
-            for (n, val) in ps {
-                params.insert(n.clone(), i64::try_from(*val).unwrap_or(i64::MAX));
-            }
-        }
-        StmtKind::Compute(Compute::Gemm {
-            c,
-            accumulate: true,
-            ..
-        }) => {
-            init.entry(c.clone()).or_insert(0.0);
-        }
-        StmtKind::Compute(Compute::RowSum {
-            dst,
-            accumulate: true,
-            ..
-        }) => {
-            init.entry(dst.clone()).or_insert(0.0);
-        }
-        StmtKind::Compute(Compute::Rescale {
-            targets, commit, ..
-        }) => {
-            for t in targets {
-                init.entry(t.clone()).or_insert(0.0);
-            }
-            if let Some((m, m_new)) = commit {
-                init.insert(m.clone(), f32::NEG_INFINITY);
-                running.insert(m_new.clone(), m.clone());
-            }
-        }
-        _ => {}
-    });
+    let (params, init, running) = setup(program);
     let bm = params
         .get("BM")
         .copied()
@@ -291,6 +256,7 @@ pub fn interpret(
                     loop_iter: 0,
                     barriers: HashMap::new(),
                     steps: 0,
+                    dec: None,
                 };
                 m.block(&program.stmts)?;
             }
@@ -299,34 +265,93 @@ pub fn interpret(
     Ok(out)
 }
 
+/// Parameters, the register buffers that start initialized (accumulators at 0, running maxima
+/// at -inf) and which new-max buffer commits to which running max.
+#[allow(clippy::type_complexity)]
+pub(crate) fn setup(
+    program: &Program,
+) -> (
+    HashMap<String, i64>,
+    HashMap<String, f32>,
+    HashMap<String, String>,
+) {
+    let mut params: HashMap<String, i64> = HashMap::new();
+    let mut init: HashMap<String, f32> = HashMap::new();
+    let mut running: HashMap<String, String> = HashMap::new();
+    walk(&program.stmts, &mut |s| match &s.kind {
+        StmtKind::Param(ps) => {
+            for (n, val) in ps {
+                params.insert(n.clone(), i64::try_from(*val).unwrap_or(i64::MAX));
+            }
+        }
+        StmtKind::Compute(Compute::Gemm {
+            c,
+            accumulate: true,
+            ..
+        }) => {
+            init.entry(c.clone()).or_insert(0.0);
+        }
+        StmtKind::Compute(Compute::RowSum {
+            dst,
+            accumulate: true,
+            ..
+        }) => {
+            init.entry(dst.clone()).or_insert(0.0);
+        }
+        StmtKind::Compute(Compute::Rescale {
+            targets, commit, ..
+        }) => {
+            for t in targets {
+                init.entry(t.clone()).or_insert(0.0);
+            }
+            if let Some((m, m_new)) = commit {
+                init.insert(m.clone(), f32::NEG_INFINITY);
+                running.insert(m_new.clone(), m.clone());
+            }
+        }
+        _ => {}
+    });
+    (params, init, running)
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Which {
+pub(crate) enum Which {
     Q,
     K,
     V,
     O,
+    /// Decode: the partial outputs, `(SPLITS, rows, D)` f32 per batch and KV head.
+    OPart,
+    /// Decode: the partial log-sum-exps, `(SPLITS, rows)`.
+    LsePart,
+    /// Decode: the log-sum-exp output.
+    Lse,
 }
 
 #[derive(Clone, Copy)]
-struct Global {
-    which: Which,
-    batch: usize,
-    head: usize,
-    dtype: DType,
+pub(crate) struct Global {
+    pub(crate) which: Which,
+    pub(crate) batch: usize,
+    pub(crate) head: usize,
+    pub(crate) dtype: DType,
+    /// `group`: rows are `query * GROUP + g` of KV head `head`'s query heads.
+    pub(crate) group: bool,
+    /// `through block_table`.
+    pub(crate) paged: bool,
 }
 
 #[derive(Clone)]
-struct Buf {
-    dims: Vec<usize>,
-    data: Vec<f32>,
-    content: DType,
+pub(crate) struct Buf {
+    pub(crate) dims: Vec<usize>,
+    pub(crate) data: Vec<f32>,
+    pub(crate) content: DType,
     /// For (stages, rows, cols) buffers: the stage the last copy filled.
-    slot: usize,
+    pub(crate) slot: usize,
 }
 
 impl Buf {
     /// The 2-D (or 1-D) matrix currently meant: the last-filled stage of a staged buffer.
-    fn mat(&self) -> (&[f32], &[usize]) {
+    pub(crate) fn mat(&self) -> (&[f32], &[usize]) {
         if self.dims.len() == 3 {
             let n = self.dims[1] * self.dims[2];
             (&self.data[self.slot * n..][..n], &self.dims[1..])
@@ -339,31 +364,33 @@ impl Buf {
 /// Statements executed per thread block, at most (guards against runaway programs).
 const MAX_STEPS: u64 = 1 << 22;
 
-struct Block<'a> {
-    p: &'a Problem,
-    q: &'a [f32],
-    k: &'a [f32],
-    v: &'a [f32],
-    out: &'a mut [f32],
-    env: HashMap<String, i64>,
-    bufs: HashMap<String, Buf>,
-    globals: HashMap<String, Global>,
-    init: &'a HashMap<String, f32>,
-    running: &'a HashMap<String, String>,
-    loop_j: Option<i64>,
+pub(crate) struct Block<'a> {
+    pub(crate) p: &'a Problem,
+    pub(crate) q: &'a [f32],
+    pub(crate) k: &'a [f32],
+    pub(crate) v: &'a [f32],
+    pub(crate) out: &'a mut [f32],
+    pub(crate) env: HashMap<String, i64>,
+    pub(crate) bufs: HashMap<String, Buf>,
+    pub(crate) globals: HashMap<String, Global>,
+    pub(crate) init: &'a HashMap<String, f32>,
+    pub(crate) running: &'a HashMap<String, String>,
+    pub(crate) loop_j: Option<i64>,
     /// Iterations of the key-block loop done before this one (0 outside it): a ring's stage
     /// and phase count from the loop's first block.
-    loop_iter: i64,
+    pub(crate) loop_iter: i64,
     /// Declared barriers: name -> phases completed per stage, and whether it is an empty
     /// barrier (its first phase of each stage is free: the ring starts empty).
-    barriers: HashMap<String, (Vec<i64>, bool)>,
-    steps: u64,
+    pub(crate) barriers: HashMap<String, (Vec<i64>, bool)>,
+    pub(crate) steps: u64,
+    /// A decode block's extra state (`None` for prefill).
+    pub(crate) dec: Option<&'a mut crate::decode::Ctx>,
 }
 
-type R<T> = Result<T, InterpretError>;
+pub(crate) type R<T> = Result<T, InterpretError>;
 
 impl Block<'_> {
-    fn block(&mut self, stmts: &[Stmt]) -> R<()> {
+    pub(crate) fn block(&mut self, stmts: &[Stmt]) -> R<()> {
         for s in stmts {
             self.steps += 1;
             if self.steps > MAX_STEPS {
@@ -374,15 +401,27 @@ impl Block<'_> {
         Ok(())
     }
 
-    fn fault(&self, span: Span, message: String) -> InterpretError {
+    fn combine_phase(&self) -> bool {
+        self.dec
+            .as_ref()
+            .is_some_and(|d| d.phase == crate::decode::Phase::Combine && !d.inside)
+    }
+
+    fn set_inside(&mut self, inside: bool) {
+        if let Some(d) = self.dec.as_mut() {
+            d.inside = inside;
+        }
+    }
+
+    pub(crate) fn fault(&self, span: Span, message: String) -> InterpretError {
         InterpretError { span, message }
     }
 
-    fn int(&self, e: &Expr, span: Span) -> R<i64> {
+    pub(crate) fn int(&self, e: &Expr, span: Span) -> R<i64> {
         eval::int(e, &self.env).map_err(|m| self.fault(span, m))
     }
 
-    fn buf(&self, name: &str, span: Span) -> R<&Buf> {
+    pub(crate) fn buf(&self, name: &str, span: Span) -> R<&Buf> {
         self.bufs
             .get(name)
             .ok_or_else(|| self.fault(span, format!("`{name}` is not allocated")))
@@ -437,6 +476,7 @@ impl Block<'_> {
             StmtKind::Allocate(a) => self.allocate(a, span),
             StmtKind::Copy(c) => self.copy(c, span),
             StmtKind::Compute(c) => self.compute(c, span),
+            StmtKind::Reshape(_) if self.combine_phase() => Ok(()),
             StmtKind::Reshape(r) => {
                 let src = self.buf(&r.src, span)?.clone();
                 let data = src.data.iter().map(|x| round_to(r.dtype, *x)).collect();
@@ -452,6 +492,17 @@ impl Block<'_> {
                 )
             }
             StmtKind::Role(r) => self.block(&r.body),
+            StmtKind::Combine(body) => match self.dec.as_ref().map(|d| d.phase) {
+                Some(crate::decode::Phase::Combine) => {
+                    self.set_inside(true);
+                    let r = self.block(body);
+                    self.set_inside(false);
+                    r
+                }
+                Some(crate::decode::Phase::Split) => Ok(()),
+                None => Err(self.fault(span, "`Combine` runs only in decode programs".into())),
+            },
+            StmtKind::Loop(_) if self.combine_phase() => Ok(()),
             StmtKind::Loop(l) => {
                 let bn = self
                     .env
@@ -483,6 +534,13 @@ impl Block<'_> {
                     };
                     first = (i * bm + shift - left as i64).max(0) / bn;
                 }
+                if let LoopBound::Split(sv) = &l.bound {
+                    let s = self.int(&Expr::Var(sv.clone()), span)?;
+                    let splits = self.int(&Expr::Var("SPLITS".into()), span)?.max(1);
+                    let per = (n + splits - 1) / splits;
+                    first = (s * per).min(n);
+                    n = (first + per).min(n);
+                }
                 if let LoopBound::Diagonal(iv) = &l.bound {
                     let i = self.int(&Expr::Var(iv.clone()), span)?;
                     let bm = self.env.get("BM").copied().unwrap_or(1);
@@ -508,7 +566,7 @@ impl Block<'_> {
     }
 
     /// Replaces `name`'s contents, keeping its declared shape.
-    fn put(&mut self, name: &str, new: Buf, span: Span) -> R<()> {
+    pub(crate) fn put(&mut self, name: &str, new: Buf, span: Span) -> R<()> {
         match self.bufs.get_mut(name) {
             Some(b) if b.dims == new.dims => {
                 *b = new;
@@ -530,6 +588,9 @@ impl Block<'_> {
                     "K" => Which::K,
                     "V" => Which::V,
                     "O" => Which::O,
+                    "O_part" if self.dec.is_some() => Which::OPart,
+                    "lse_part" if self.dec.is_some() => Which::LsePart,
+                    "LSE" if self.dec.is_some() => Which::Lse,
                     _ => return Err(self.fault(span, format!("unknown global tensor `{name}`"))),
                 };
                 let at =
@@ -539,6 +600,7 @@ impl Block<'_> {
                 let head = self.int(&at.head, span)?;
                 let heads = match which {
                     Which::K | Which::V => self.p.heads_kv,
+                    _ if at.group => self.p.heads_kv,
                     _ => self.p.heads_q,
                 };
                 if batch < 0 || batch as usize >= self.p.batch {
@@ -565,6 +627,8 @@ impl Block<'_> {
                         batch: batch as usize,
                         head: head as usize,
                         dtype: a.dtype,
+                        group: at.group,
+                        paged: at.paged.is_some(),
                     },
                 );
                 continue;
@@ -609,8 +673,19 @@ impl Block<'_> {
             .iter()
             .map(|e| self.int(e, span).map(|v| v.max(0) as usize))
             .collect::<R<_>>()?;
+        if self.combine_phase() {
+            return Ok(());
+        }
         for (src, dst) in c.srcs.iter().zip(&c.dsts) {
-            if let Some(g) = self.globals.get(src).copied() {
+            if let Some(g) = self.globals.get(src).copied()
+                && self.dec.is_some()
+            {
+                crate::decode::load(self, c, span, g, dst, &shape)?;
+            } else if let Some(g) = self.globals.get(dst).copied()
+                && self.dec.is_some()
+            {
+                crate::decode::store(self, c, span, src, g, &shape)?;
+            } else if let Some(g) = self.globals.get(src).copied() {
                 self.load(c, span, g, dst, &shape)?;
             } else if let Some(g) = self.globals.get(dst).copied() {
                 self.store(c, span, src, g, &shape)?;
@@ -634,7 +709,7 @@ impl Block<'_> {
         Ok(())
     }
 
-    fn block_index(&self, at: Option<&Coord>, span: Span) -> R<i64> {
+    pub(crate) fn block_index(&self, at: Option<&Coord>, span: Span) -> R<i64> {
         let at = at.ok_or_else(|| {
             self.fault(span, "a global tile needs `at [row|key block ..]`".into())
         })?;
@@ -656,7 +731,7 @@ impl Block<'_> {
             Which::Q => (self.q, p.seqlen_q, p.heads_q),
             Which::K => (self.k, p.seqlen_k, p.heads_kv),
             Which::V => (self.v, p.seqlen_k, p.heads_kv),
-            Which::O => return Err(self.fault(span, "`O` is the output; it is not loaded".into())),
+            _ => return Err(self.fault(span, "only `Q`, `K` and `V` are loaded".into())),
         };
         let mut zero_from = i64::MAX;
         for o in c.opts() {
@@ -742,6 +817,9 @@ impl Block<'_> {
     }
 
     fn compute(&mut self, c: &Compute, span: Span) -> R<()> {
+        if self.combine_phase() {
+            return Ok(());
+        }
         match c {
             Compute::Gemm {
                 a,
@@ -993,6 +1071,9 @@ impl Block<'_> {
                 }
                 Ok(())
             }
+            Compute::Lse { .. } | Compute::SplitLse { .. } | Compute::Merge { .. } => {
+                crate::decode::compute(self, c, span)
+            }
             Compute::Convert { names, from, to } => {
                 for n in names {
                     let b = self.mut_buf(n, span)?;
@@ -1011,7 +1092,7 @@ impl Block<'_> {
         }
     }
 
-    fn mut_buf(&mut self, name: &str, span: Span) -> R<&mut Buf> {
+    pub(crate) fn mut_buf(&mut self, name: &str, span: Span) -> R<&mut Buf> {
         self.bufs.get_mut(name).ok_or_else(|| InterpretError {
             span,
             message: format!("`{name}` is not allocated"),
@@ -1019,7 +1100,7 @@ impl Block<'_> {
     }
 
     /// Writes a row vector, creating it (f32 register) when no Allocate did.
-    fn set_vec(&mut self, name: &str, v: Vec<f32>) {
+    pub(crate) fn set_vec(&mut self, name: &str, v: Vec<f32>) {
         let b = self.bufs.entry(name.to_string()).or_insert_with(|| Buf {
             dims: vec![v.len()],
             data: Vec::new(),
@@ -1081,6 +1162,12 @@ impl Block<'_> {
             MaskWhen::Always => true,
             MaskWhen::Tail => j == (sk + cols_i - 1) / cols_i - 1,
             MaskWhen::Diagonal => (j + 1) * cols_i - 1 > i * rows_i + sk - sq,
+            MaskWhen::IfCausal => self.p.causal,
+        };
+        // Decode rows are `query * GROUP + g`: the query of row r is r / GROUP.
+        let per_query = match &self.dec {
+            Some(_) => self.env.get("GROUP").copied().unwrap_or(1).max(1),
+            None => 1,
         };
         if !apply {
             return Ok(());
@@ -1089,7 +1176,7 @@ impl Block<'_> {
         let mut hits = Vec::new();
         for r in 0..rows {
             for c in 0..cols {
-                let query = i * rows_i + r as i64;
+                let query = (i * rows_i + r as i64) / per_query;
                 let key = j * cols_i + c as i64;
                 let get = |n: &str| match n {
                     "query" => Some(query),
@@ -1113,14 +1200,14 @@ impl Block<'_> {
     }
 }
 
-fn rc(dims: &[usize]) -> Option<(usize, usize)> {
+pub(crate) fn rc(dims: &[usize]) -> Option<(usize, usize)> {
     match dims {
         [r, c] => Some((*r, *c)),
         _ => None,
     }
 }
 
-fn exp(base: ExpBase, x: f32) -> f32 {
+pub(crate) fn exp(base: ExpBase, x: f32) -> f32 {
     match base {
         ExpBase::E => x.exp(),
         ExpBase::Two => x.exp2(),

@@ -9,7 +9,7 @@
 //! # Example
 //!
 //! ```
-//! use qimeng_spec::Spec;
+//! use qimeng_spec::{DecodeSpec, Spec};
 //!
 //! let spec = Spec::from_key("fwd-a100-bf16-d128-causal").unwrap();
 //! let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../kernels-cache/fwd-a100-bf16-d128-causal");
@@ -35,6 +35,7 @@
 
 pub mod ast;
 pub mod check;
+pub mod decode;
 pub mod diag;
 pub mod eval;
 pub mod interp;
@@ -43,12 +44,13 @@ mod print;
 
 pub use ast::Program;
 pub use check::{Report, Target, check};
+pub use decode::{DecodeCase, DecodeRun, check_decode, decode_cases, run_decode};
 pub use diag::{Diagnostic, Severity};
 pub use interp::{InterpretError, Mismatch, Run, run_spec, spec_problems, standard_problems};
 pub use parse::{ParseError, parse};
 pub use print::StmtLine;
 
-use qimeng_spec::Spec;
+use qimeng_spec::{DecodeSpec, Spec};
 
 /// A program that passed: what the checker measured and every interpreted run.
 #[derive(Clone, Debug)]
@@ -77,6 +79,9 @@ pub enum Error {
     /// It ran but computed the wrong function.
     #[error("error[interpret]: the program computes the wrong function on {}", .0.summary())]
     Mismatch(Box<Run>),
+    /// A decode plan ran but computed the wrong function.
+    #[error("error[interpret]: the program computes the wrong function on {}", .0.summary())]
+    DecodeMismatch(Box<DecodeRun>),
 }
 
 impl Error {
@@ -93,6 +98,10 @@ impl Error {
                     format!("the program computes the wrong function on {}", run.shape()),
                 )
                 .note(run.summary()),
+            ],
+            Error::DecodeMismatch(run) => vec![
+                Diagnostic::error("interpret", None, "the program computes the wrong function")
+                    .note(run.summary()),
             ],
         }
     }
@@ -111,6 +120,40 @@ pub fn verify(source: &str, spec: &Spec) -> Result<Verified, Error> {
         return Err(Error::Mismatch(Box::new(bad.clone())));
     }
     Ok(Verified {
+        program,
+        report,
+        runs,
+    })
+}
+
+/// A decode plan that passed.
+#[derive(Clone, Debug)]
+pub struct VerifiedDecode {
+    /// The parsed program.
+    pub program: Program,
+    /// The checker's report (no errors).
+    pub report: Report,
+    /// One run per case of [`decode_cases`], all passing.
+    pub runs: Vec<DecodeRun>,
+}
+
+/// [`verify`] for a decode plan: parses, checks against `spec` ([`check_decode`]) and runs the
+/// splits and the combine on [`decode_cases`].
+pub fn verify_decode(source: &str, spec: &DecodeSpec) -> Result<VerifiedDecode, Error> {
+    let program = parse(source)?;
+    let report = check_decode(&program, spec);
+    if !report.is_ok() {
+        return Err(Error::Check(report.diagnostics));
+    }
+    let runs = decode_cases(spec)
+        .iter()
+        .enumerate()
+        .map(|(n, c)| run_decode(&program, spec.dtype, c, 2000 + n as u64))
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some(bad) = runs.iter().find(|r| !r.passed) {
+        return Err(Error::DecodeMismatch(Box::new(bad.clone())));
+    }
+    Ok(VerifiedDecode {
         program,
         report,
         runs,

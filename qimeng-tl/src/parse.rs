@@ -49,13 +49,14 @@ pub fn parse(source: &str) -> Result<Program, ParseError> {
                 let Some((mut open, inner)) = stack.pop() else {
                     return Err(err(
                         span,
-                        "`End` with no open `Loop` or `Role`",
+                        "`End` with no open `Loop`, `Role` or `Combine`",
                         "nothing to end",
                     ));
                 };
                 match &mut open.kind {
                     StmtKind::Loop(l) => l.body = inner,
                     StmtKind::Role(r) => r.body = inner,
+                    StmtKind::Combine(b) => *b = inner,
                     _ => {}
                 }
                 match stack.last_mut() {
@@ -450,10 +451,14 @@ impl LineParser {
             Axis::Row
         } else if self.eat_word("key") {
             Axis::Key
+        } else if self.eat_word("split") {
+            Axis::Split
         } else {
-            return Err(self.expected("`row` or `key`"));
+            return Err(self.expected("`row`, `key` or `split`"));
         };
-        self.word("block")?;
+        if axis != Axis::Split {
+            self.word("block")?;
+        }
         let index = self.name()?;
         self.punct("]")?;
         Ok(Coord { axis, index })
@@ -488,7 +493,7 @@ impl LineParser {
             }));
         }
         let Some(Tok::Word(head)) = self.peek().cloned() else {
-            return Err(self.expected("a statement (`param`, `Allocate`, `Copy`, `Compute`, `Reshape`, `Sync`, `Loop`, `Role`, `Barrier`, `End`)"));
+            return Err(self.expected("a statement (`param`, `Allocate`, `Copy`, `Compute`, `Reshape`, `Sync`, `Loop`, `Role`, `Barrier`, `Combine`, `End`)"));
         };
         self.pos += 1;
         let kind = match head.as_str() {
@@ -539,6 +544,9 @@ impl LineParser {
                 } else if self.eat_word("in") {
                     self.words(&["the", "window", "of", "block"])?;
                     LoopBound::Window(self.name()?)
+                } else if self.eat_word("of") {
+                    self.word("split")?;
+                    LoopBound::Split(self.name()?)
                 } else {
                     LoopBound::All
                 };
@@ -547,6 +555,10 @@ impl LineParser {
                     bound,
                     body: Vec::new(),
                 })
+            }
+            "Combine" => {
+                self.words(&["over", "splits"])?;
+                StmtKind::Combine(Vec::new())
             }
             "Role" => {
                 let name = self.name()?;
@@ -594,11 +606,14 @@ impl LineParser {
             }
             _ => {
                 self.pos -= 1;
-                return Err(self.expected("a statement (`param`, `Allocate`, `Copy`, `Compute`, `Reshape`, `Sync`, `Loop`, `Role`, `Barrier`, `End`)"));
+                return Err(self.expected("a statement (`param`, `Allocate`, `Copy`, `Compute`, `Reshape`, `Sync`, `Loop`, `Role`, `Barrier`, `Combine`, `End`)"));
             }
         };
         self.end_of_line()?;
-        let opens = matches!(kind, StmtKind::Loop(_) | StmtKind::Role(_));
+        let opens = matches!(
+            kind,
+            StmtKind::Loop(_) | StmtKind::Role(_) | StmtKind::Combine(_)
+        );
         let stmt = Stmt {
             kind,
             span: self.stmt_span(),
@@ -636,12 +651,22 @@ impl LineParser {
             }
             let batch = self.expr()?;
             self.punct(",")?;
-            self.word("head")?;
+            let group = self.eat_word("group");
+            if !group {
+                self.word("head")?;
+            }
             let head = self.expr()?;
+            let paged = if self.eat_word("through") {
+                Some(self.name()?)
+            } else {
+                None
+            };
             Some(GlobalAt {
                 packed,
                 batch,
                 head,
+                group,
+                paged,
             })
         } else {
             None
@@ -842,8 +867,17 @@ impl LineParser {
                     } else if self.eat_word("diagonal") {
                         self.word("blocks")?;
                         MaskWhen::Diagonal
+                    } else if self.eat_word("if") {
+                        self.word("causal")?;
+                        self.punct(")")?;
+                        return Ok(Compute::Mask {
+                            target,
+                            cond,
+                            when: MaskWhen::IfCausal,
+                        });
                     } else {
-                        return Err(self.expected("`tail block only` or `diagonal blocks only`"));
+                        return Err(self
+                            .expected("`tail block only`, `diagonal blocks only` or `if causal`"));
                     };
                     self.word("only")?;
                     self.punct(")")?;
@@ -951,6 +985,53 @@ impl LineParser {
                     zero_guard,
                 }
             }
+            "logsumexp" | "logsumexp2" => {
+                let base = if op == "logsumexp2" {
+                    ExpBase::Two
+                } else {
+                    ExpBase::E
+                };
+                let first = self.name()?;
+                if self.eat_word("over") {
+                    self.word("splits")?;
+                    self.punct("->")?;
+                    let dst = self.name()?;
+                    Compute::SplitLse {
+                        base,
+                        src: first,
+                        dst,
+                    }
+                } else {
+                    self.punct(",")?;
+                    let sum = self.name()?;
+                    self.punct("->")?;
+                    let dst = self.name()?;
+                    Compute::Lse {
+                        base,
+                        max: first,
+                        sum,
+                        dst,
+                    }
+                }
+            }
+            "merge" => {
+                let src = self.name()?;
+                self.words(&["over", "splits"])?;
+                let weight = if self.eat_word("by") {
+                    let base = self.exp_base()?;
+                    self.punct("(")?;
+                    let parts = self.name()?;
+                    self.punct("-")?;
+                    let total = self.name()?;
+                    self.punct(")")?;
+                    Some(MergeWeight { base, parts, total })
+                } else {
+                    None
+                };
+                self.punct("->")?;
+                let dst = self.name()?;
+                Compute::Merge { src, weight, dst }
+            }
             "convert" => {
                 let names = self.names()?;
                 let from = self.dtype()?;
@@ -961,7 +1042,7 @@ impl LineParser {
             _ => {
                 self.pos -= 1;
                 return Err(self.expected(
-                    "a computation (`GEMM`, `scale`, `softcap`, `bias`, `mask`, `rowmax`, `rescale`, `exp2`, `exp`, `rowsum`, `normalize`, `convert`)",
+                    "a computation (`GEMM`, `scale`, `softcap`, `bias`, `mask`, `rowmax`, `rescale`, `exp2`, `exp`, `rowsum`, `normalize`, `convert`, `logsumexp2`, `merge`)",
                 ));
             }
         })
@@ -1003,7 +1084,7 @@ mod tests {
             (1, "this block has no `End`")
         );
         let e = parse_err("End");
-        assert_eq!(e.message, "`End` with no open `Loop` or `Role`");
+        assert_eq!(e.message, "`End` with no open `Loop`, `Role` or `Combine`");
         let e = parse_err("Allocate to in shared (BM) f16");
         assert!(e.message.contains("keyword `to`"), "{e}");
         let e = parse_err("Sync $");

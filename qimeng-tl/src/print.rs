@@ -33,6 +33,7 @@ fn print_stmt(f: &mut Formatter<'_>, s: &Stmt, depth: usize) -> fmt::Result {
     let body = match &s.kind {
         StmtKind::Loop(l) => &l.body,
         StmtKind::Role(r) => &r.body,
+        StmtKind::Combine(b) => b,
         _ => return Ok(()),
     };
     print_block(f, body, depth + 1)?;
@@ -57,7 +58,11 @@ impl Display for StmtLine<'_> {
                 write!(f, " {}", a.dtype)?;
                 if let Some(at) = &a.at {
                     let by = if at.packed { "sequence" } else { "batch" };
-                    write!(f, " at {by} {}, head {}", at.batch, at.head)?;
+                    let head = if at.group { "group" } else { "head" };
+                    write!(f, " at {by} {}, {head} {}", at.batch, at.head)?;
+                    if let Some(t) = &at.paged {
+                        write!(f, " through {t}")?;
+                    }
                 }
                 Ok(())
             }
@@ -108,6 +113,7 @@ impl Display for StmtLine<'_> {
                     LoopBound::All => {}
                     LoopBound::Diagonal(i) => write!(f, " up to the diagonal of block {i}")?,
                     LoopBound::Window(i) => write!(f, " in the window of block {i}")?,
+                    LoopBound::Split(s) => write!(f, " of split {s}")?,
                 }
                 Ok(())
             }
@@ -131,6 +137,7 @@ impl Display for StmtLine<'_> {
                 }
                 write!(f, " for {}", b.buffer)
             }
+            StmtKind::Combine(_) => f.write_str("Combine over splits"),
         }
     }
 }
@@ -156,6 +163,7 @@ impl Display for Coord {
         let axis = match self.axis {
             Axis::Row => "row",
             Axis::Key => "key",
+            Axis::Split => return write!(f, "[split {}]", self.index),
         };
         write!(f, "[{axis} block {}]", self.index)
     }
@@ -231,6 +239,7 @@ impl Display for Compute {
                     MaskWhen::Always => Ok(()),
                     MaskWhen::Tail => f.write_str(" (tail block only)"),
                     MaskWhen::Diagonal => f.write_str(" (diagonal blocks only)"),
+                    MaskWhen::IfCausal => f.write_str(" (if causal)"),
                 }
             }
             Compute::RowMax { src, dst, shape: s } => {
@@ -290,6 +299,22 @@ impl Display for Compute {
             Compute::Convert { names, from, to } => {
                 write!(f, "convert {} {from} -> {to}", names.join(", "))
             }
+            Compute::Lse {
+                base,
+                max,
+                sum,
+                dst,
+            } => write!(f, "{} {max}, {sum} -> {dst}", lse_word(*base)),
+            Compute::SplitLse { base, src, dst } => {
+                write!(f, "{} {src} over splits -> {dst}", lse_word(*base))
+            }
+            Compute::Merge { src, weight, dst } => {
+                write!(f, "merge {src} over splits")?;
+                if let Some(w) = weight {
+                    write!(f, " by {}({} - {})", w.base.name(), w.parts, w.total)?;
+                }
+                write!(f, " -> {dst}")
+            }
         }
     }
 }
@@ -331,5 +356,12 @@ impl Display for Expr {
                 }
             }
         }
+    }
+}
+
+fn lse_word(base: ExpBase) -> &'static str {
+    match base {
+        ExpBase::E => "logsumexp",
+        ExpBase::Two => "logsumexp2",
     }
 }

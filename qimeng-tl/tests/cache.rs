@@ -67,3 +67,57 @@ fn every_cached_kernel_tl_checks_and_interprets() {
     });
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Every `dec-*` entry's kernel.tl: parses, prints back to itself, passes the decode checker
+/// and, interpreted (splits, then the combine), matches the decode reference on ragged paged
+/// caches.
+#[test]
+fn every_cached_decode_tl_checks_and_interprets() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../kernels-cache");
+    let mut entries: Vec<(qimeng_spec::DecodeSpec, PathBuf)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let name = e.file_name().into_string().ok()?;
+            let spec = qimeng_spec::DecodeSpec::from_key(&name)?;
+            Some((spec, e.path().join("kernel.tl")))
+        })
+        .collect();
+    entries.sort();
+    assert!(entries.len() >= 12, "found only {} entries", entries.len());
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = entries
+            .iter()
+            .map(|(spec, path)| {
+                s.spawn(move || {
+                    let src = std::fs::read_to_string(path).unwrap();
+                    let key = spec.key();
+                    match qimeng_tl::verify_decode(&src, spec) {
+                        Ok(v) => {
+                            assert_eq!(v.program.to_string(), src, "{key}: printer changed it");
+                            for r in &v.runs {
+                                assert!(r.lse_error.is_some(), "{key}: the plan writes LSE");
+                                println!("{key}: {}", r.summary());
+                            }
+                            None
+                        }
+                        Err(e) => Some(format!(
+                            "{key}:\n{}",
+                            qimeng_tl::diag::render_all(
+                                &e.diagnostics(),
+                                &src,
+                                &path.display().to_string(),
+                                false
+                            )
+                        )),
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .filter_map(|h| h.join().unwrap())
+            .collect()
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -16,8 +16,14 @@ fn every_program_in_the_reference_passes() {
         let program = qimeng_tl::parse(src).unwrap_or_else(|e| panic!("{e}\n{src}"));
         assert_eq!(qimeng_tl::parse(&program.to_string()).unwrap(), program);
         if let Some(key) = src.lines().next().and_then(|l| l.strip_prefix("# spec: ")) {
-            let spec = Spec::from_key(key.trim()).expect("a kernel key");
-            if let Err(e) = qimeng_tl::verify(src, &spec) {
+            let verdict = match qimeng_spec::DecodeSpec::from_key(key.trim()) {
+                Some(d) => qimeng_tl::verify_decode(src, &d).map(drop),
+                None => {
+                    let spec = Spec::from_key(key.trim()).expect("a kernel key");
+                    qimeng_tl::verify(src, &spec).map(drop)
+                }
+            };
+            if let Err(e) = verdict {
                 panic!(
                     "{key}:\n{}",
                     qimeng_tl::diag::render_all(&e.diagnostics(), src, "docs/TL.md", false)
@@ -26,7 +32,7 @@ fn every_program_in_the_reference_passes() {
             verified += 1;
         }
     }
-    assert_eq!(verified, 2, "the Ampere and the Hopper program");
+    assert_eq!(verified, 3, "the Ampere, the Hopper and the decode program");
 }
 
 #[test]

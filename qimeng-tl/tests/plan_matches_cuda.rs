@@ -173,3 +173,73 @@ fn fa3_schedule(
         ));
     }
 }
+
+/// The decode plans against their kernel.cu and the decode template: `D`, `BN`, `STAGES` are
+/// the entry's traits, `WARPS` decode_fwd.cuh's `kWarps` and `BM` decode_abi.h's
+/// `QIMENG_DECODE_MAX_ROWS` (a block holds every query row of its KV head), and the plan's
+/// tensor-core dtype is the traits' `MmaElement` (f16 where sm_75 converts bf16).
+#[test]
+fn every_decode_plan_and_cuda_name_the_same_tiles() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../kernels-cache");
+    let include = dir.join("include/qimeng");
+    let fwd = std::fs::read_to_string(include.join("decode_fwd.cuh")).unwrap();
+    let abi = std::fs::read_to_string(include.join("decode_abi.h")).unwrap();
+    let warps = fwd
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("constexpr int kWarps = "))
+        .map(|v| v.trim_end_matches(';').to_string());
+    let max_rows = abi
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("#define QIMENG_DECODE_MAX_ROWS "))
+        .map(|v| v.trim().to_string());
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().into_string().unwrap();
+        let Some(spec) = qimeng_spec::DecodeSpec::from_key(&name) else {
+            continue;
+        };
+        let tl = std::fs::read_to_string(entry.path().join("kernel.tl")).unwrap();
+        let cuda = std::fs::read_to_string(entry.path().join("kernel.cu")).unwrap();
+        let program = qimeng_tl::parse(&tl).unwrap();
+        let mut params = BTreeMap::new();
+        let mut smem_dtype = None;
+        qimeng_tl::check::walk(&program.stmts, &mut |s| match &s.kind {
+            StmtKind::Param(p) => params.extend(p.iter().map(|(n, v)| (n.clone(), v.to_string()))),
+            StmtKind::Allocate(a) if a.names.iter().any(|n| n == "sK") => {
+                smem_dtype = Some(a.dtype.cuda_type().to_string());
+            }
+            _ => {}
+        });
+        let t = traits(&cuda);
+        for (param, code) in [
+            ("D", t.get("kHeadDim").cloned()),
+            ("BN", t.get("kBlockN").cloned()),
+            ("STAGES", t.get("kStages").cloned()),
+            ("WARPS", warps.clone()),
+            ("BM", max_rows.clone()),
+        ] {
+            if !params.contains_key(param) || params.get(param) != code.as_ref() {
+                problems.push(format!(
+                    "{name}: TL {param} = {:?}, CUDA {code:?}",
+                    params.get(param)
+                ));
+            }
+        }
+        if smem_dtype.as_ref() != t.get("MmaElement") {
+            problems.push(format!(
+                "{name}: TL sK is {smem_dtype:?}, kernel.cu MmaElement {:?}",
+                t.get("MmaElement")
+            ));
+        }
+        if t.get("Element").map(String::as_str) != Some(spec.dtype.cuda_type())
+            || params.get("D") != Some(&spec.head_dim.to_string())
+        {
+            problems.push(format!("{name}: dtype or head_dim unlike the key"));
+        }
+        checked += 1;
+    }
+    assert!(checked >= 12, "checked only {checked} decode entries");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -64,7 +64,10 @@ fn shape() -> impl Strategy<Value = Vec<Expr>> {
 }
 
 fn coord() -> impl Strategy<Value = Coord> {
-    (prop_oneof![Just(Axis::Row), Just(Axis::Key)], name())
+    (
+        prop_oneof![Just(Axis::Row), Just(Axis::Key), Just(Axis::Split)],
+        name(),
+    )
         .prop_map(|(axis, index)| Coord { axis, index })
 }
 
@@ -136,7 +139,8 @@ fn compute() -> impl Strategy<Value = Compute> {
             prop_oneof![
                 Just(MaskWhen::Always),
                 Just(MaskWhen::Tail),
-                Just(MaskWhen::Diagonal)
+                Just(MaskWhen::Diagonal),
+                Just(MaskWhen::IfCausal)
             ]
         )
             .prop_map(|(target, cond, when)| Compute::Mask { target, cond, when }),
@@ -183,6 +187,26 @@ fn compute() -> impl Strategy<Value = Compute> {
     ]
 }
 
+/// The decode forms: a split's lse, the combined lse over splits, the merge.
+fn decode_compute() -> impl Strategy<Value = Compute> {
+    prop_oneof![
+        (base(), name(), name(), name()).prop_map(|(base, max, sum, dst)| Compute::Lse {
+            base,
+            max,
+            sum,
+            dst
+        }),
+        (base(), name(), name()).prop_map(|(base, src, dst)| Compute::SplitLse { base, src, dst }),
+        (name(), prop::option::of((base(), name(), name())), name()).prop_map(
+            |(src, weight, dst)| Compute::Merge {
+                src,
+                weight: weight.map(|(base, parts, total)| MergeWeight { base, parts, total }),
+                dst
+            }
+        ),
+    ]
+}
+
 fn comment() -> impl Strategy<Value = String> {
     "[ a-zA-Z0-9,.()#:-]{0,20}".prop_map(|s| s.trim_end().to_string())
 }
@@ -197,7 +221,13 @@ fn simple() -> impl Strategy<Value = StmtKind> {
             space(),
             shape(),
             dtype(),
-            prop::option::of((any::<bool>(), expr(), expr()))
+            prop::option::of((
+                any::<bool>(),
+                expr(),
+                expr(),
+                any::<bool>(),
+                prop::option::of(name())
+            ))
         )
             .prop_map(
                 |(names, space, shape, dtype, at)| StmtKind::Allocate(Allocate {
@@ -205,10 +235,12 @@ fn simple() -> impl Strategy<Value = StmtKind> {
                     space,
                     shape,
                     dtype,
-                    at: at.map(|(packed, batch, head)| GlobalAt {
+                    at: at.map(|(packed, batch, head, group, paged)| GlobalAt {
                         packed,
                         batch,
                         head,
+                        group,
+                        paged,
                     }),
                 })
             ),
@@ -239,6 +271,7 @@ fn simple() -> impl Strategy<Value = StmtKind> {
                 }
             ),
         compute().prop_map(StmtKind::Compute),
+        decode_compute().prop_map(StmtKind::Compute),
         (name(), dtype(), name()).prop_map(|(src, dtype, dst)| StmtKind::Reshape(Reshape {
             src,
             dtype,
@@ -275,13 +308,16 @@ fn stmts() -> impl Strategy<Value = Vec<Stmt>> {
     );
     leaf.prop_recursive(2, 40, 6, |inner| {
         let block = prop_oneof![
-            (name(), prop::option::of(name()), inner.clone()).prop_map(|(var, diag, body)| {
-                StmtKind::Loop(Loop {
-                    var,
-                    bound: diag.map_or(LoopBound::All, LoopBound::Diagonal),
-                    body,
-                })
+            (name(), 0u8..4, name(), inner.clone()).prop_map(|(var, kind, at, body)| {
+                let bound = match kind {
+                    0 => LoopBound::All,
+                    1 => LoopBound::Diagonal(at),
+                    2 => LoopBound::Window(at),
+                    _ => LoopBound::Split(at),
+                };
+                StmtKind::Loop(Loop { var, bound, body })
             }),
+            inner.clone().prop_map(StmtKind::Combine),
             (
                 name(),
                 0u64..64,

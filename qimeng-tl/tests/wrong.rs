@@ -4,9 +4,9 @@
 
 use std::path::PathBuf;
 
-use qimeng_spec::Spec;
+use qimeng_spec::{KernelSpec, Spec};
 
-fn corpus() -> Vec<(String, String, Spec)> {
+fn corpus() -> Vec<(String, String, KernelSpec)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/wrong");
     let mut v = Vec::new();
     for e in std::fs::read_dir(&dir).unwrap() {
@@ -19,17 +19,28 @@ fn corpus() -> Vec<(String, String, Spec)> {
                 .and_then(|l| l.strip_prefix("# spec: "))
                 .unwrap();
             let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-            v.push((name, src.clone(), Spec::from_key(key.trim()).unwrap()));
+            v.push((name, src.clone(), KernelSpec::from_key(key.trim()).unwrap()));
         }
     }
     v.sort_by(|a, b| a.0.cmp(&b.0));
     v
 }
 
-fn rejection(src: &str, spec: &Spec, name: &str) -> String {
-    match qimeng_tl::verify(src, spec) {
-        Ok(_) => panic!("{name}: the wrong program was accepted"),
+fn rejection(src: &str, spec: &KernelSpec, name: &str) -> String {
+    let verdict = match spec {
+        KernelSpec::Prefill(s) => qimeng_tl::verify(src, s).map(drop),
+        KernelSpec::Decode(d) => qimeng_tl::verify_decode(src, d).map(drop),
+    };
+    match verdict {
+        Ok(()) => panic!("{name}: the wrong program was accepted"),
         Err(e) => qimeng_tl::diag::render_all(&e.diagnostics(), src, &format!("{name}.tl"), false),
+    }
+}
+
+fn prefill(spec: KernelSpec) -> Spec {
+    match spec {
+        KernelSpec::Prefill(s) => s,
+        KernelSpec::Decode(d) => panic!("{} is a decode spec", d.key()),
     }
 }
 
@@ -76,6 +87,7 @@ fn the_interpreter_catches_semantic_mistakes_by_itself() {
         "alibi_sign",
     ] {
         let (_, src, spec) = corpus().into_iter().find(|c| c.0 == name).unwrap();
+        let spec = prefill(spec);
         let program = qimeng_tl::parse(&src).unwrap();
         match qimeng_tl::run_spec(&program, &spec) {
             Err(fault) => println!("{name}: fault: {fault}"),
@@ -124,4 +136,27 @@ fn the_interpreter_runs_the_ring_and_finds_its_deadlock() {
             .contains("deadlock: `Sync wait k_empty` (stage 0, phase 0)"),
         "{fault}"
     );
+}
+
+/// The decode mistakes change the function too: the interpreter alone (splits, then the
+/// combine) misses the decode reference.
+#[test]
+fn the_interpreter_catches_decode_mistakes_by_itself() {
+    for name in [
+        "decode_combine_without_rescale",
+        "decode_paged_without_block_table",
+    ] {
+        let (_, src, spec) = corpus().into_iter().find(|c| c.0 == name).unwrap();
+        let KernelSpec::Decode(spec) = spec else {
+            panic!("{name} is a decode program")
+        };
+        let program = qimeng_tl::parse(&src).unwrap();
+        let runs: Vec<_> = qimeng_tl::decode_cases(&spec)
+            .iter()
+            .map(|c| qimeng_tl::run_decode(&program, spec.dtype, c, 7).unwrap())
+            .collect();
+        let bad = runs.iter().find(|r| !r.passed);
+        let bad = bad.unwrap_or_else(|| panic!("{name}: the interpreter did not notice"));
+        println!("{name}: {}", bad.summary());
+    }
 }
