@@ -34,8 +34,10 @@
         }                                                                                  \
     } while (0)
 
-template <class E, int D, int BN, int ST, bool C, bool OV, bool PP, int WGS = 2, bool WS = true>
+template <class E, int D, int BN, int ST, bool C, bool OV, bool PP, int WGS = 2, bool WS = true,
+          bool PERS = false>
 struct Sp {
+    static constexpr bool kPersistent = PERS;
     static constexpr int kConsumerWGs = WGS;
     static constexpr bool kWarpSpecialized = WS;
     using Element = E;
@@ -87,6 +89,17 @@ static const Variant kVariants[] = {
     V("d128-full-nows", bf16, 128, 128, 2, false, true, true, 2, false),
     V("d128-full-nopp", bf16, 128, 128, 2, false, true, false),
     V("d128-full-serial", bf16, 128, 128, 2, false, false, false),
+    /* persistent: grid = SMs, a static tile order, the K/V ring and the next tile's Q loads
+     * running under the current tile's last GEMMs and epilogue */
+    V("d128-full-pers", bf16, 128, 128, 2, false, true, true, 2, true, true),
+    V("d128-causal-pers", bf16, 128, 128, 2, true, true, true, 2, true, true),
+    V("d64-full-3wg-pers", bf16, 64, 128, 2, false, true, true, 3, true, true),
+    V("d64-causal-3wg-pers", bf16, 64, 128, 2, true, true, true, 3, true, true),
+    V("d64-full-pers", bf16, 64, 128, 2, false, true, true, 2, true, true),
+    V("d64-causal-pers", bf16, 64, 128, 2, true, true, true, 2, true, true),
+    V("d64-causal-bn64-pers", bf16, 64, 64, 2, true, true, true, 2, true, true),
+    V("d64-causal-3wg-bn64-pers", bf16, 64, 64, 3, true, true, true, 3, true, true),
+    V("f16-d128-causal-pers", f16, 128, 128, 2, true, true, true, 2, true, true),
     {"fa2-entry-d128-full", 128, false, false, qimeng_fwd_h100_bf16_d128_full},
     {"fa2-entry-d128-causal", 128, true, false, qimeng_fwd_h100_bf16_d128_causal},
     {"fa2-entry-d64-full", 64, false, false, qimeng_fwd_h100_bf16_d64_full},
@@ -323,14 +336,37 @@ static bool run_check(const Variant& v, const Shape& s, int row_step, uint64_t s
     return ok;
 }
 
-static int cmd_check(bool small) {
+/* filter: a comma-separated list of substrings of variant names, or =name for one variant
+ * (null: every variant) */
+static bool selected(const char* name, const char* filter) {
+    if (filter == nullptr) return true;
+    std::string f(filter);
+    size_t pos = 0;
+    while (pos <= f.size()) {
+        size_t e = f.find(',', pos);
+        if (e == std::string::npos) e = f.size();
+        const std::string part = f.substr(pos, e - pos);
+        /* "=name": that variant only */
+        if (part.size() > 1 && part[0] == '=' && part.compare(1, std::string::npos, name) == 0)
+            return true;
+        if (!part.empty() && part[0] != '=' && strstr(name, part.c_str())) return true;
+        pos = e + 1;
+    }
+    return false;
+}
+
+static int cmd_check(bool small, const char* filter) {
     int fails = 0, runs = 0;
     uint64_t seed = 1;
     for (const Variant& v : kVariants) {
         if (small && strncmp(v.name, "fa2", 3) == 0) continue; /* sanitizers: the new family */
+        if (!selected(v.name, filter)) continue;
         std::vector<Shape> shapes;
         if (small) {
             shapes = {{1, 200, 333, 2, 1, v.d, v.causal, 8}};
+            /* persistent: 288-384 tiles, so every block runs 2-3 of them (sq > sk: causal
+             * rows that see no key) */
+            if (strstr(v.name, "pers")) shapes.push_back({8, 400, 333, 12, 4, v.d, v.causal, 8});
         } else {
             shapes = {
                 {1, 1, 1, 1, 1, v.d, v.causal, 0},
@@ -341,6 +377,10 @@ static int cmd_check(bool small) {
                 {1, 128, 128, 1, 1, v.d, v.causal, 0},
                 {1, 2048, 2048, 2, 2, v.d, v.causal, 64},
                 {1, 129, 4096, 3, 1, v.d, v.causal, 0},
+                /* more tiles than SMs: a persistent block runs several */
+                {8, 1000, 1000, 8, 2, v.d, v.causal, 0},
+                {6, 700, 300, 8, 4, v.d, v.causal, 8},
+                {3, 333, 2100, 16, 16, v.d, v.causal, 0},
             };
         }
         for (const Shape& s : shapes) {
@@ -360,7 +400,7 @@ static int cmd_bench(const char* filter) {
     printf("| variant | d | mask | batch | seqlen | heads | ms (median) | TFLOP/s | max_abs (sampled rows) | rel_l2 |\n");
     printf("|---|---|---|---|---|---|---|---|---|---|\n");
     for (const Variant& v : kVariants) {
-        if (filter && !strstr(v.name, filter)) continue;
+        if (!selected(v.name, filter)) continue;
         for (int sl : {512, 1024, 2048, 4096, 8192, 16384}) {
             Shape s{16384 / sl, sl, sl, 2048 / v.d, 2048 / v.d, v.d, v.causal, 0};
             Buffers B = make(s, v.is_f16, 7);
@@ -401,8 +441,8 @@ int main(int argc, char** argv) {
     CK(cudaGetDeviceProperties(&prop, 0));
     printf("device: %s, %d SMs, smem/block optin %zu\n", prop.name, prop.multiProcessorCount,
            prop.sharedMemPerBlockOptin);
-    if (cmd == "check") return cmd_check(false);
-    if (cmd == "small") return cmd_check(true);
+    if (cmd == "check") return cmd_check(false, argc > 2 ? argv[2] : nullptr);
+    if (cmd == "small") return cmd_check(true, argc > 2 ? argv[2] : nullptr);
     if (cmd == "bench") return cmd_bench(argc > 2 ? argv[2] : nullptr);
     fprintf(stderr, "usage: fa3_driver check|small|bench [filter]\n");
     return 2;

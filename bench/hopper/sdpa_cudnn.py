@@ -1,6 +1,6 @@
 """Times torch SDPA (cuDNN backend) on the FA3 grid (16k tokens, hidden 2048), bf16, BSHD
 storage handed to SDPA as a BHSD view (no copies): median of 20 CUDA-event timings after 3
-warm-ups, the same protocol as fa3_driver bench. Prints a markdown table."""
+warm-ups, the same protocol as fa3_driver bench. Prints a markdown table. Arguments: head dims (default 64 128 256)."""
 import torch
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
@@ -10,7 +10,9 @@ ev1 = torch.cuda.Event(enable_timing=True)
 print(f"torch {torch.__version__}, cuDNN {torch.backends.cudnn.version()}, {torch.cuda.get_device_name()}")
 print("| backend | d | mask | batch | seqlen | heads | ms (median) | TFLOP/s |")
 print("|---|---|---|---|---|---|---|---|")
-for d in (64, 128, 256):
+import sys
+
+for d in tuple(int(x) for x in sys.argv[1:]) or (64, 128, 256):
     for causal in (False, True):
         for s in (512, 1024, 2048, 4096, 8192, 16384):
             b, h = 16384 // s, 2048 // d

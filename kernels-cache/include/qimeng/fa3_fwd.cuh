@@ -95,6 +95,14 @@ struct ConsumerWGsOf<S, decltype(void(S::kConsumerWGs))> {
     static constexpr int value = S::kConsumerWGs;
 };
 template <class S, class = void>
+struct PersistentOf {
+    static constexpr bool value = false;
+};
+template <class S>
+struct PersistentOf<S, decltype(void(S::kPersistent))> {
+    static constexpr bool value = S::kPersistent;
+};
+template <class S, class = void>
 struct WarpSpecializedOf {
     static constexpr bool value = true;
 };
@@ -115,6 +123,7 @@ struct Fa3Config {
 
     static constexpr int kConsumerWGs = ConsumerWGsOf<Spec>::value;
     static constexpr bool kWarpSpecialized = WarpSpecializedOf<Spec>::value;
+    static constexpr bool kPersistent = PersistentOf<Spec>::value;
     static constexpr int kBlockM = 64 * kConsumerWGs; /* a wgmma M is 64 rows per warpgroup */
     static constexpr int kProducerWGs = kWarpSpecialized ? 1 : 0;
     static constexpr int kThreads = 128 * (kProducerWGs + kConsumerWGs);
@@ -128,8 +137,11 @@ struct Fa3Config {
     static constexpr int kTileKVBytes = kBlockN * kHeadDim * 2;
     static constexpr int kOffK = kTileQBytes;
     static constexpr int kOffV = kOffK + kStages * kTileKVBytes;
-    static constexpr int kOffBar = kOffV + kStages * kTileKVBytes;
-    static constexpr int kBarBytes = 8 * (1 + 4 * kStages);
+    /* persistent: O is staged in its own buffer, so the next tile's Q can land during the
+     * epilogue; otherwise in the Q rows (the block's last use of them) */
+    static constexpr int kOffO = kOffV + kStages * kTileKVBytes;
+    static constexpr int kOffBar = kOffO + (kPersistent ? kTileQBytes : 0);
+    static constexpr int kBarBytes = 8 * (2 + 4 * kStages);
     /* + 1024: the dynamic shared-memory base is aligned up to 1024 bytes in the kernel */
     static constexpr int kSmemBytes = kOffBar + kBarBytes + 1024;
 
@@ -143,6 +155,7 @@ struct Fa3Config {
     static_assert(!kPingPong || kOverlap, "ping-pong is scheduled around the overlapped step");
     static_assert(kConsumerWGs == 2 || kConsumerWGs == 3, "2 or 3 consumer warpgroups");
     static_assert(kWarpSpecialized || kOverlap, "the in-line producer sits in the overlapped step");
+    static_assert(!kPersistent || kWarpSpecialized, "the persistent loop needs the producer warpgroup");
     static_assert(kBlockN / 2 + kBlockN / 4 + kHeadDim / 2 <= kConsumerRegs - 32,
                   "S, P and O of one consumer thread fit its registers");
     static_assert(kSmemBytes <= 227 * 1024, "shared memory exceeds the sm_90 block limit");
@@ -172,38 +185,72 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
     unsigned char* sQ = smem;                /* kBoxes x (BM rows x 128 B) */
     unsigned char* sK = smem + Cfg::kOffK;   /* kStages x kBoxes x (BN rows x 128 B) */
     unsigned char* sV = smem + Cfg::kOffV;   /* same */
+    unsigned char* sOut = Cfg::kPersistent ? smem + Cfg::kOffO : sQ; /* like sQ */
     uint64_t* bars = reinterpret_cast<uint64_t*>(smem + Cfg::kOffBar);
     uint64_t* q_full = bars;
-    uint64_t* k_full = bars + 1;
+    uint64_t* q_empty = bars + 1; /* persistent: every consumer warp is done reading Q */
+    uint64_t* k_full = bars + 2;
     uint64_t* k_empty = k_full + kStages;
     uint64_t* v_full = k_empty + kStages;
     uint64_t* v_empty = v_full + kStages;
 
-    /* causal: the longest query blocks first */
-    const int m_block = Cfg::kCausal ? int(gridDim.x) - 1 - int(blockIdx.x) : int(blockIdx.x);
-    const int head = blockIdx.y;
-    const int batch = blockIdx.z;
-    const int head_kv = head / (args.heads_q / args.heads_kv);
     const int seqlen_q = args.seqlen_q, seqlen_k = args.seqlen_k;
-    const int row0 = m_block * BM;
     const int causal_shift = seqlen_k - seqlen_q;
+    const int group = args.heads_q / args.heads_kv;
 
-    /* Key blocks [0, n_blocks) this query block sees; blocks [0, n_unmasked) need no mask
-     * (every key exists and the block's first row sees it). */
-    int n_blocks = (seqlen_k + BN - 1) / BN;
-    int n_unmasked = seqlen_k / BN;
-    if (Cfg::kCausal) {
-        const int keys_seen = min(row0 + BM, seqlen_q) + causal_shift; /* may be <= 0 */
-        n_blocks = keys_seen <= 0 ? 0 : min(n_blocks, (keys_seen + BN - 1) / BN);
-        const int last_key_first_row = row0 + causal_shift;
-        n_unmasked = min(n_unmasked, last_key_first_row < 0 ? 0 : (last_key_first_row + 1) / BN);
-    }
-    n_unmasked = min(n_unmasked, n_blocks);
+    /* Tiles: (query block, head, batch). Without kPersistent a block owns the one tile of its
+     * grid coordinates; with it, grid = min(tiles, SMs) blocks take tiles blockIdx.x + k
+     * gridDim.x in a fixed order: causal by query block, last (longest) first, so every block
+     * gets a near-equal share of work; full with the query block fastest, so the blocks
+     * running at once share their heads' K and V in L2. */
+    const int m_blocks = (seqlen_q + BM - 1) / BM;
+    const int n_tiles = Cfg::kPersistent ? m_blocks * args.heads_q * args.batch : 1;
+    const int tile_first = Cfg::kPersistent ? int(blockIdx.x) : 0;
+    const int tile_step = Cfg::kPersistent ? int(gridDim.x) : 1;
+    struct Tile {
+        int row0, head, batch, n_blocks, n_unmasked;
+    };
+    auto tile_at = [&](int t) {
+        Tile r;
+        int m_block;
+        if (!Cfg::kPersistent) {
+            m_block = Cfg::kCausal ? int(gridDim.x) - 1 - int(blockIdx.x) : int(blockIdx.x);
+            r.head = blockIdx.y;
+            r.batch = blockIdx.z;
+        } else if (Cfg::kCausal) {
+            const int hb = args.heads_q * args.batch;
+            const int mi = t / hb, rest = t - mi * hb;
+            m_block = m_blocks - 1 - mi;
+            r.head = rest % args.heads_q;
+            r.batch = rest / args.heads_q;
+        } else {
+            m_block = t % m_blocks;
+            const int rest = t / m_blocks;
+            r.head = rest % args.heads_q;
+            r.batch = rest / args.heads_q;
+        }
+        r.row0 = m_block * BM;
+        /* Key blocks [0, n_blocks) this query block sees; blocks [0, n_unmasked) need no mask
+         * (every key exists and the block's first row sees it). */
+        int n_blocks = (seqlen_k + BN - 1) / BN;
+        int n_unmasked = seqlen_k / BN;
+        if (Cfg::kCausal) {
+            const int keys_seen = min(r.row0 + BM, seqlen_q) + causal_shift; /* may be <= 0 */
+            n_blocks = keys_seen <= 0 ? 0 : min(n_blocks, (keys_seen + BN - 1) / BN);
+            const int last_key_first_row = r.row0 + causal_shift;
+            n_unmasked =
+                min(n_unmasked, last_key_first_row < 0 ? 0 : (last_key_first_row + 1) / BN);
+        }
+        r.n_blocks = n_blocks;
+        r.n_unmasked = min(n_unmasked, n_blocks);
+        return r;
+    };
 
     const int tid = threadIdx.x;
     const int wg = tid / 128;
     if (tid == 0) {
         mbar_init(q_full, 1);
+        mbar_init(q_empty, 4 * Cfg::kConsumerWGs);
 #pragma unroll
         for (int s = 0; s < kStages; ++s) {
             mbar_init(&k_full[s], 1);
@@ -215,38 +262,53 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
     }
     __syncthreads();
 
-    auto load_q = [&]() {
+    auto load_q = [&](const Tile& tl) {
         tma_prefetch_map(&tmK);
         tma_prefetch_map(&tmV);
         mbar_arrive_expect_tx(q_full, Cfg::kTileQBytes);
 #pragma unroll
         for (int b = 0; b < Cfg::kBoxes; ++b)
-            tma_load_4d(sQ + b * BM * 128, &tmQ, q_full, b * 64, row0, head, batch);
+            tma_load_4d(sQ + b * BM * 128, &tmQ, q_full, b * 64, tl.row0, tl.head, tl.batch);
     };
-    /* K_j and V_j into stage j % kStages, once the consumers have released it */
-    auto load_kv = [&](int j) {
-        const int st = j % kStages;
-        const uint32_t ph = (j / kStages) & 1;
+    /* K_j and V_j of the tile into ring slot c % kStages (c counts key blocks over all of this
+     * block's tiles), once the consumers have released it */
+    auto load_kv = [&](const Tile& tl, int c, int j) {
+        const int st = c % kStages;
+        const uint32_t ph = (c / kStages) & 1;
+        const int head_kv = tl.head / group;
         mbar_wait(&k_empty[st], ph ^ 1);
         mbar_arrive_expect_tx(&k_full[st], Cfg::kTileKVBytes);
 #pragma unroll
         for (int b = 0; b < Cfg::kBoxes; ++b)
             tma_load_4d(sK + st * Cfg::kTileKVBytes + b * BN * 128, &tmK, &k_full[st], b * 64,
-                        j * BN, head_kv, batch);
+                        j * BN, head_kv, tl.batch);
         mbar_wait(&v_empty[st], ph ^ 1);
         mbar_arrive_expect_tx(&v_full[st], Cfg::kTileKVBytes);
 #pragma unroll
         for (int b = 0; b < Cfg::kBoxes; ++b)
             tma_load_4d(sV + st * Cfg::kTileKVBytes + b * BN * 128, &tmV, &v_full[st], b * 64,
-                        j * BN, head_kv, batch);
+                        j * BN, head_kv, tl.batch);
     };
 
     if (Cfg::kWarpSpecialized && wg == 0) {
         /* ------------------------------------------------------------ producer */
         setmaxnreg_dec<Cfg::kProducerRegs>();
-        if (tid == 0 && n_blocks > 0) {
-            load_q();
-            for (int j = 0; j < n_blocks; ++j) load_kv(j);
+        if (tid == 0) {
+            int kv = 0, it = 0;
+            for (int t = tile_first; t < n_tiles; t += tile_step, ++it) {
+                const Tile tl = tile_at(t);
+                /* persistent: Q of every tile (the consumers wait for it even when the tile
+                 * sees no key), once the previous tile's S GEMMs are done with the buffer;
+                 * the K/V ring runs on across tiles */
+                if (Cfg::kPersistent) {
+                    mbar_wait(q_empty, (it & 1) ^ 1);
+                    load_q(tl);
+                } else if (tl.n_blocks > 0) {
+                    load_q(tl);
+                }
+                for (int j = 0; j < tl.n_blocks; ++j) load_kv(tl, kv + j, j);
+                kv += tl.n_blocks;
+            }
         }
     } else {
         /* ------------------------------------------------------------ consumers */
@@ -257,6 +319,30 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         const bool inline_producer = !Cfg::kWarpSpecialized && w == 0 && wtid == 0;
         const int lane = tid % 32;
         const int g = lane / 4, t = lane % 4;
+        const float scale_log2 = args.softmax_scale * 1.4426950408889634f;
+
+        auto sched_wait = [&]() {
+            if (Cfg::kPingPong) named_bar_sync(kBarSchedBase + w, 256);
+        };
+        constexpr int kWGs = Cfg::kConsumerWGs;
+        auto sched_arrive = [&]() { /* hand the tensor cores to the next warpgroup */
+            if (Cfg::kPingPong) named_bar_arrive(kBarSchedBase + (w + 1) % kWGs, 256);
+        };
+        auto release = [&](uint64_t* bar) {
+            if (lane == 0) mbar_arrive(bar);
+        };
+        /* persistent: this warp's wgmmas have read Q for the last time in this tile */
+        auto release_q = [&]() {
+            if (Cfg::kPersistent) release(q_empty);
+        };
+
+        const uint32_t q_addr = smem_u32(sQ) + 64 * w * 128;
+        const uint32_t k_addr = smem_u32(sK), v_addr = smem_u32(sV);
+
+        int kv = 0, it = 0;
+        for (int tile = tile_first; tile < n_tiles; tile += tile_step, ++it) {
+        const Tile tl = tile_at(tile);
+        const int row0 = tl.row0, n_blocks = tl.n_blocks, n_unmasked = tl.n_unmasked;
         /* accumulator fragment (m64nN, f32): warp k of the warpgroup holds rows 16 k + g and
          * 16 k + g + 8; element 4 c + e is (row + 8 (e / 2), column 8 c + 2 t + e % 2) */
         const int row_a = row0 + 64 * w + 16 * (wtid / 32) + g;
@@ -270,21 +356,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         uint32_t p[BN / 16][4];
         float m[2] = {-CUDART_INF_F, -CUDART_INF_F}; /* running max of s * scale_log2 */
         float l[2] = {0.f, 0.f};                     /* this thread's partial row sums */
-        const float scale_log2 = args.softmax_scale * 1.4426950408889634f;
 
-        auto sched_wait = [&]() {
-            if (Cfg::kPingPong) named_bar_sync(kBarSchedBase + w, 256);
-        };
-        constexpr int kWGs = Cfg::kConsumerWGs;
-        auto sched_arrive = [&]() { /* hand the tensor cores to the next warpgroup */
-            if (Cfg::kPingPong) named_bar_arrive(kBarSchedBase + (w + 1) % kWGs, 256);
-        };
-        auto release = [&](uint64_t* bar) {
-            if (lane == 0) mbar_arrive(bar);
-        };
-
-        const uint32_t q_addr = smem_u32(sQ) + 64 * w * 128;
-        const uint32_t k_addr = smem_u32(sK), v_addr = smem_u32(sV);
         /* S = Q K^T over stage st: D / 16 wgmmas; k step kk is box kk / 4, 32 bytes per 16
          * columns inside the box's swizzled rows */
         auto gemm_qk = [&](int st) {
@@ -371,49 +443,56 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             }
         };
 
+        if (Cfg::kPersistent) {
+            mbar_wait(q_full, it & 1);
+            if (n_blocks == 0) release_q();
+        }
         if (n_blocks > 0) {
             if (inline_producer) {
-                load_q();
-                for (int j = 0; j < kStages && j < n_blocks; ++j) load_kv(j);
+                load_q(tl);
+                for (int j = 0; j < kStages && j < n_blocks; ++j) load_kv(tl, j, j);
             }
-            mbar_wait(q_full, 0);
+            if (!Cfg::kPersistent) mbar_wait(q_full, 0);
             /* the first consumer warpgroup goes first */
             if (Cfg::kPingPong && w == kWGs - 1) named_bar_arrive(kBarSchedBase + 0, 256);
             if (Cfg::kOverlap) {
                 /* block 0: S only */
                 float alpha[2];
-                mbar_wait(&k_full[0], 0);
+                mbar_wait(&k_full[kv % kStages], (kv / kStages) & 1);
                 sched_wait();
-                gemm_qk(0);
+                gemm_qk(kv % kStages);
                 sched_arrive();
                 wgmma_wait<0>();
                 fence_regs(s);
-                release(&k_empty[0]);
+                release(&k_empty[kv % kStages]);
+                if (n_blocks == 1) release_q();
                 softmax_at(0, alpha); /* O is zero: nothing to rescale */
                 convert_p();
                 for (int j = 1; j < n_blocks; ++j) {
-                    const int st = j % kStages, pst = (j - 1) % kStages;
-                    mbar_wait(&k_full[st], (j / kStages) & 1);
+                    const int c = kv + j;
+                    const int st = c % kStages, pst = (c - 1) % kStages;
+                    mbar_wait(&k_full[st], (c / kStages) & 1);
                     sched_wait();
                     gemm_qk(st);
-                    mbar_wait(&v_full[pst], ((j - 1) / kStages) & 1);
+                    mbar_wait(&v_full[pst], ((c - 1) / kStages) & 1);
                     gemm_pv(pst);
                     sched_arrive();
                     wgmma_wait<1>(); /* S_j landed; P_{j-1} V_{j-1} may still run */
                     fence_regs(s);
                     release(&k_empty[st]);
+                    if (j == n_blocks - 1) release_q();
                     softmax_at(j, alpha);
                     wgmma_wait<0>();
                     fence_regs(o);
                     fence_regs(p);
                     release(&v_empty[pst]);
                     /* stage pst is free once every warpgroup released it */
-                    if (inline_producer && j - 1 + kStages < n_blocks) load_kv(j - 1 + kStages);
+                    if (inline_producer && j - 1 + kStages < n_blocks) load_kv(tl, j - 1 + kStages, j - 1 + kStages);
                     rescale_o(alpha);
                     convert_p();
                 }
-                const int lst = (n_blocks - 1) % kStages;
-                mbar_wait(&v_full[lst], ((n_blocks - 1) / kStages) & 1);
+                const int lc = kv + n_blocks - 1, lst = lc % kStages;
+                mbar_wait(&v_full[lst], (lc / kStages) & 1);
                 sched_wait();
                 gemm_pv(lst);
                 /* the first warpgroup takes no further turn: no arrival from the last one */
@@ -423,14 +502,16 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 release(&v_empty[lst]);
             } else {
                 for (int j = 0; j < n_blocks; ++j) {
-                    const int st = j % kStages;
-                    const uint32_t ph = (j / kStages) & 1;
+                    const int c = kv + j;
+                    const int st = c % kStages;
+                    const uint32_t ph = (c / kStages) & 1;
                     float alpha[2];
                     mbar_wait(&k_full[st], ph);
                     gemm_qk(st);
                     wgmma_wait<0>();
                     fence_regs(s);
                     release(&k_empty[st]);
+                    if (j == n_blocks - 1) release_q();
                     softmax_at(j, alpha);
                     rescale_o(alpha);
                     convert_p();
@@ -443,6 +524,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 }
             }
         }
+        kv += n_blocks;
 
         /* ------------------------------------------------------------ epilogue */
         float inv[2];
@@ -451,11 +533,14 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             const float sum = quad_sum(l[r]);
             inv[r] = sum > 0.f ? 1.f / sum : 0.f; /* a row that saw no key is written as zeros */
         }
-        /* every warp of this warpgroup is past its last wgmma reading its Q rows */
+        /* persistent: the previous tile's store has read the staging rows */
+        if (Cfg::kPersistent && wtid == 0) tma_store_wait_read();
+        /* every warp of this warpgroup is past its last wgmma reading its Q rows (and,
+         * persistent, the previous store is done with the staging rows) */
         named_bar_sync(kBarEpilogueBase + w, 128);
-        /* the warpgroup's own Q rows (64 rows x 128 B per box, swizzled like the TMA layout) */
+        /* the warpgroup's own rows (64 rows x 128 B per box, swizzled like the TMA layout) */
         const int r_local = 16 * (wtid / 32) + g; /* and + 8 */
-        unsigned char* sO = sQ + 64 * w * 128;
+        unsigned char* sO = sOut + 64 * w * 128;
 #pragma unroll
         for (int c = 0; c < D / 8; ++c) {
             const int box = c / 8, chunk = c % 8;
@@ -473,10 +558,13 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         if (wtid == 0 && row0 + 64 * w < seqlen_q) {
 #pragma unroll
             for (int b = 0; b < Cfg::kBoxes; ++b)
-                tma_store_4d(&tmO, sO + b * BM * 128, b * 64, row0 + 64 * w, head, batch);
+                tma_store_4d(&tmO, sO + b * BM * 128, b * 64, row0 + 64 * w, tl.head, tl.batch);
             tma_store_commit();
-            tma_store_wait_read();
+            /* persistent: waited for at the next tile's epilogue, or below */
+            if (!Cfg::kPersistent) tma_store_wait_read();
         }
+        }
+        if (Cfg::kPersistent && wtid == 0) tma_store_wait_read();
     }
 #endif
 }
@@ -558,7 +646,17 @@ int fa3_fwd_launch(const QimengAttnArgs* args, void* stream) {
                                  a.o_row_stride, a.o_head_stride, a.o_batch_stride, 64)) {
         return static_cast<int>(cudaErrorInvalidValue);
     }
-    const dim3 grid((a.seqlen_q + Cfg::kBlockM - 1) / Cfg::kBlockM, a.heads_q, a.batch);
+    const int m_blocks = (a.seqlen_q + Cfg::kBlockM - 1) / Cfg::kBlockM;
+    dim3 grid(m_blocks, a.heads_q, a.batch);
+    if (Cfg::kPersistent) {
+        int dev = 0, sms = 0;
+        cudaError_t e = cudaGetDevice(&dev);
+        if (e == cudaSuccess) e = cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev);
+        if (e != cudaSuccess) return static_cast<int>(e);
+        const int64_t tiles = int64_t(m_blocks) * a.heads_q * a.batch;
+        if (tiles > int64_t(2147483647)) return static_cast<int>(cudaErrorInvalidValue);
+        grid = dim3(unsigned(tiles < sms ? tiles : sms), 1, 1);
+    }
     const cudaError_t err = cudaFuncSetAttribute(
         fa3_fwd_kernel<Spec>, cudaFuncAttributeMaxDynamicSharedMemorySize, Cfg::kSmemBytes);
     if (err != cudaSuccess) return static_cast<int>(err);
