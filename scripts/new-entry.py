@@ -241,6 +241,13 @@ FA3_TILES = {
         "kStages": "K/V ring of 2 stages: 192 KiB of 227",
     }),
 }
+# (head_dim, causal) -> why, for the entries on the persistent schedule (kPersistent: grid = SMs,
+# a static tile order, the next tile's Q and K/V loaded under the current tile's last GEMMs and
+# epilogue, O staged in its own tile). Measured in run 3 of bench/results/h100-hopper-2026-11-25.md;
+# causal and d64 stay on one block per tile there (slower persistent as it stands).
+FA3_PERSISTENT = {
+    (128, False): "persistent: 496-716 TFLOP/s, 1.06-1.13x cuDNN on every cell of the FA3 grid, vs 441-711 (0.94x at 512) with a block per tile",
+}
 FA3_GPUS = ("h100", "h200")
 
 
@@ -248,8 +255,8 @@ def is_fa3(gpu, dtype, d):
     return gpu in FA3_GPUS and dtype in ("f16", "bf16") and d in FA3_TILES
 
 
-def fa3_smem(wgs, bn, d, stages):
-    return (64 * wgs * d + 2 * stages * bn * d) * 2
+def fa3_smem(wgs, bn, d, stages, persistent=False):
+    return (64 * wgs * d * (2 if persistent else 1) + 2 * stages * bn * d) * 2
 
 
 def render_fa3(gpu, dtype, d, causal):
@@ -258,6 +265,7 @@ def render_fa3(gpu, dtype, d, causal):
     sym = "qimeng_" + key.replace("-", "_")
     guard = "QIMENG_" + key.replace("-", "_").upper() + "_H"
     wgs, bn, stages, why = FA3_TILES[d]
+    pers = FA3_PERSISTENT.get((d, causal))
     bm = 64 * wgs
     warps = 4 * (1 + wgs)
     regs = 240 if wgs == 2 else 160  # Fa3Config::kConsumerRegs
@@ -276,6 +284,7 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
 
 #endif
 """
+    pers_line = f"\n    static constexpr bool kPersistent = true;  /* {pers} */" if pers else ""
     cu = f"""/* {key}: this spec's traits and its launcher. The kernel is fa3_fwd.cuh (wgmma, TMA K/V
  * ring, producer/consumer warpgroups, ping-pong, intra-warpgroup overlap; docs/HOPPER.md).
  * Choices: bench/results/h100-hopper-2026-11-25.md{like}. */
@@ -293,7 +302,7 @@ struct Spec {{
     static constexpr bool kCausal = {"true" if causal else "false"};
     static constexpr bool kOverlap = true;  /* softmax(j) under P V of block j-1: without it -7 to -14% at d128 full */
     static constexpr bool kPingPong = true;  /* warpgroups take turns on the tensor cores: without it -1 to -5% at d128 full */
-    static constexpr int kConsumerWGs = {wgs};  /* {why["kConsumerWGs"]} */
+    static constexpr int kConsumerWGs = {wgs};  /* {why["kConsumerWGs"]} */{pers_line}
 }};
 
 }}  // namespace
@@ -313,12 +322,19 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
         f"# each, setmaxnreg {regs}) run both GEMMs on wgmma; they take turns on the tensor cores",
         "# (pingpong) and issue block j's GEMM P, sV right after block j+1's GEMM sQ, sK^T, running",
         "# softmax(j+1) under it (overlap). Below, the statements in one valid serialization.",
+    ] + ([
+        "# Persistent: one block per SM runs tiles (row block i, head, batch) in turn; the producer",
+        "# loads the next tile's Q once every consumer warp's last GEMM sQ, sK^T of this tile is done,",
+        "# and its K, V into the same ring, under this tile's last GEMMs and epilogue; O is staged in",
+        "# its own shared tile, so the next tile need not wait for the store.",
+    ] if pers else []) + [
         f"param BM = {bm}, BN = {bn}, D = {d}, STAGES = {stages}, WARPS = {warps}",
         f"Allocate Q in global (S_q, D) {dtype} at batch b, head h",
         f"Allocate K, V in global (S_k, D) {dtype} at batch b, head h / GROUP",
         f"Allocate O in global (S_q, D) {dtype} at batch b, head h",
         f"Allocate sQ in shared (BM, D) {dtype}",
-        f"Allocate sK, sV in shared (STAGES, BN, D) {dtype}  # {fa3_smem(wgs, bn, d, stages) // 1024} KiB in all, of 227",
+        f"Allocate sK, sV in shared (STAGES, BN, D) {dtype}  # {fa3_smem(wgs, bn, d, stages, bool(pers)) // 1024} KiB in all"
+        + (" with O's staging tile" if pers else "") + ", of 227",
         "Allocate S in register (BM, BN) f32",
         f"Allocate P in register (BM, BN) {dtype}",
         "Allocate O_acc in register (BM, D) f32",
