@@ -5,7 +5,7 @@
 #                   cache entries are on fa3_fwd.cuh now: their FA2-class versions are rendered
 #                   by scripts/new-entry.py --fa2 into the carry folder)
 #   sdpa_cudnn.py   torch SDPA (cuDNN backend) on the same grid
-#   run.sh          what the device call runs
+#   run.sh          what the device call runs (run-pers.sh + report-pers.py: session 3's call)
 #   ptxas.log, fa3.sass
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -27,5 +27,5 @@ done
 "$nvcc" -O3 -std=c++17 -I kernels-cache/include $arch -Xptxas -v -cudart static \
   -L "$(dirname "$nvcc")/../lib" bench/hopper/fa3_driver.cu "$out"/obj/*.o -o "$out/fa3_driver" \
   > "$out/ptxas.log" 2>&1 || { cat "$out/ptxas.log" >&2; exit 1; }
-cp bench/hopper/sdpa_cudnn.py bench/hopper/run.sh "$out/"
+cp bench/hopper/sdpa_cudnn.py bench/hopper/run.sh bench/hopper/run-pers.sh bench/hopper/report-pers.py "$out/"
 echo "built $out/fa3_driver"

@@ -93,8 +93,8 @@ static const Variant kVariants[] = {
      * running under the current tile's last GEMMs and epilogue */
     V("d128-full-pers", bf16, 128, 128, 2, false, true, true, 2, true, true),
     V("d128-causal-pers", bf16, 128, 128, 2, true, true, true, 2, true, true),
-    V("d64-full-3wg-pers", bf16, 64, 128, 2, false, true, true, 3, true, true),
-    V("d64-causal-3wg-pers", bf16, 64, 128, 2, true, true, true, 3, true, true),
+    /* (3 warpgroups at BN 128 persistent, measured in run 3, spill 56-80 bytes at 160 registers:
+     * left out, tests/hopper_family.rs keeps the driver spill-free) */
     V("d64-full-pers", bf16, 64, 128, 2, false, true, true, 2, true, true),
     V("d64-causal-pers", bf16, 64, 128, 2, true, true, true, 2, true, true),
     V("d64-causal-bn64-pers", bf16, 64, 64, 2, true, true, true, 2, true, true),

@@ -12,7 +12,7 @@ sel="=d128-full,=d128-causal,=d64-full-3wg,=d64-causal-3wg"
 grep -q "check rc=0" "$o/check.txt" && sel="$sel,pers"
 timeout 62 ./fa3_driver bench "$sel" > "$o/bench.txt" 2>&1; echo "bench rc=$?" >> "$o/bench.txt"
 timeout 25 python3 sdpa_cudnn.py 64 128 > "$o/cudnn.txt" 2>&1; echo "cudnn rc=$?" >> "$o/cudnn.txt"
-timeout 10 compute-sanitizer --tool memcheck --error-exitcode 9 ./fa3_driver small =d128-causal-pers,=d64-causal-3wg-pers > "$o/memcheck.txt" 2>&1; echo "memcheck rc=$?" >> "$o/memcheck.txt"
-timeout 15 compute-sanitizer --tool racecheck --error-exitcode 9 ./fa3_driver small =d64-causal-3wg-pers,=d128-full-pers > "$o/racecheck.txt" 2>&1; echo "racecheck rc=$?" >> "$o/racecheck.txt"
+timeout 10 compute-sanitizer --tool memcheck --error-exitcode 9 ./fa3_driver small =d128-causal-pers,=d64-causal-pers > "$o/memcheck.txt" 2>&1; echo "memcheck rc=$?" >> "$o/memcheck.txt"
+timeout 15 compute-sanitizer --tool racecheck --error-exitcode 9 ./fa3_driver small =d64-causal-3wg-bn64-pers,=d128-full-pers > "$o/racecheck.txt" 2>&1; echo "racecheck rc=$?" >> "$o/racecheck.txt"
 grep -h "FAIL\|check:\|SUMMARY" "$o"/*.txt | head -20; grep -h "rc=" "$o"/*.txt
 python3 report-pers.py "$o" 2>&1 | tail -40

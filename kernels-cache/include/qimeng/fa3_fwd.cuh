@@ -19,6 +19,9 @@
  *         static constexpr bool kWarpSpecialized = true;  // false (ablation): no producer
  *                                                  // warpgroup; consumer thread 0 issues the
  *                                                  // TMA loads in line (needs kOverlap)
+ *         static constexpr bool kPersistent = false;  // true: grid = SMs, each block runs
+ *                                                  // tiles in turn (see below; needs the
+ *                                                  // producer warpgroup)
  *     };
  *
  * Schedule. One block (CTA) owns BM = 128 query rows of one (batch, head): three warpgroups.
@@ -38,6 +41,10 @@
  *   Epilogue: O / l (0 for a row that saw no key) as 16-bit values into the warpgroup's own Q
  *     rows of shared memory (same swizzled layout), then a TMA store (rows past seqlen_q are
  *     clipped by the copy engine).
+ * kPersistent: min(tiles, SMs) blocks, block b takes tiles b, b + gridDim.x, ...; the producer
+ *   loads the next tile's Q once every consumer warp released this tile's Q (q_empty, after its
+ *   last S GEMM) and runs the K/V ring on across tiles, so the next tile's loads overlap this
+ *   tile's last GEMMs and epilogue; O is staged in its own shared tile (kOffO).
  * Tensor maps (host, per call): 4-d (head_dim, seqlen, heads, batch) over the strided BSHD
  * tensors, boxes of 64 elements (128 bytes, the 128-byte swizzle) x rows; sequence tails are
  * zero-filled by the copy engine and masked in the last key block.
