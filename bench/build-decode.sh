@@ -12,7 +12,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 nvcc=${NVCC:-$root/.qimeng/toolchain/nvidia/cu13/bin/nvcc}
 out=${OUT_DIR:-.carry/decode}
-# EXTRA_NVCC_FLAGS: an A/B build, e.g. -DQIMENG_DECODE_NO_DEEP (decode.py --alt-lib);
+# EXTRA_NVCC_FLAGS: extra nvcc flags, e.g. -D switches of an A/B build (decode.py --alt-lib);
 # ENTRIES: a glob of entry names (default every dec-* entry).
 extra=${EXTRA_NVCC_FLAGS:-}
 mkdir -p "$out/obj"

@@ -670,10 +670,10 @@ fn validate<T: Element>(
         max_seqlen_k as u32,
         spec.tile_keys(),
         workspace.sm_count,
-        // One slot per SM, not the kernel's occupancy (spec.blocks_per_sm()): a lone block per
-        // SM keeps its SM's share of the bytes in flight (the deep pipeline, decode_fwd.cuh),
-        // and twice the splits measured slower at batch 1 and 16 on H100 (merge work, shorter
-        // splits filling the pipeline more often; bench/NOTES.md, decode v3).
+        // One slot per SM, not the kernel's occupancy (spec.blocks_per_sm()): measured on H100
+        // (bench/NOTES.md, decode v3), twice as many splits was slower at batch 1 and 16 (each
+        // block's fixed costs and the merge's reads grow with the count, while one block per
+        // SM already keeps enough bytes in flight).
         1,
     );
     // decode_abi.h: int32 counters per (sequence, kv head), padded to 16 bytes, then the f32

@@ -81,14 +81,14 @@ __device__ __forceinline__ void split_range(int tiles, int split, int splits, in
     if (t0 > t1) t0 = t1;
 }
 
-template <class Spec, int kStagesOverride = 0>
+template <class Spec>
 struct Config {
     using T = typename Spec::Element;     /* dtype in global memory */
     using MT = typename Spec::MmaElement; /* dtype in shared memory and on the tensor cores */
     static constexpr bool kConvert = !std::is_same<T, MT>::value; /* sm_75 bf16 -> f16 */
     static constexpr int D = Spec::kHeadDim;
     static constexpr int N = Spec::kBlockN;
-    static constexpr int kStages = kStagesOverride > 0 ? kStagesOverride : Spec::kStages;
+    static constexpr int kStages = Spec::kStages;
     /* Row pitch in shared memory: 16 bytes of padding per row put the 8 rows an ldmatrix reads
      * in 8 different bank groups. */
     static constexpr int kRowStride = D + 8;
@@ -102,19 +102,6 @@ struct Config {
     static_assert(N % 32 == 0, "a tile splits into 8-key MMA columns over up to 4 warps");
     static_assert(kStages >= 2, "at least double buffering");
 };
-
-/* Stages of the deep pipeline for small grids (at most one block per SM: batch 1 to 16 after the
- * split heuristic): as many K/V tile pairs as fit in the 227 KiB a block may have on sm_90, at
- * most 8, so that one block keeps all of a short split's tiles in flight at once instead of
- * waiting kStages - 1 tiles at a time. 0 where that is no deeper than kStages. The launcher
- * takes it only where the device allows that much shared memory per block. */
-template <class Spec>
-constexpr int deep_stages() {
-    constexpr int pair = 2 * Config<Spec>::kTileElems * 2;
-    constexpr int fit = (227 * 1024) / pair;
-    constexpr int n = fit < 8 ? fit : 8;
-    return n > Spec::kStages ? n : 0;
-}
 
 /* Issues the copies of tile `tile` of sequence b, kv head hk, into stage buffers sk, sv; keys
  * at or past `len` (and pages outside the pool) are zero-filled, so that a masked P = 0 never
@@ -251,10 +238,10 @@ __device__ __forceinline__ void merge_splits(const QimengDecodeArgs& a, int b, i
 }
 
 /* WR row groups of 16 rows (1, 2 or 4); the 4 / WR warps of a row group split each tile's keys. */
-template <class Spec, int WR, int STAGES>
+template <class Spec, int WR>
 __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
     decode_split_kernel(const QimengDecodeArgs a) {
-    using Cfg = Config<Spec, STAGES>;
+    using Cfg = Config<Spec>;
     using T = typename Cfg::T;
     using MT = typename Cfg::MT;
     constexpr int D = Cfg::D;
@@ -497,38 +484,17 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
     merge_splits<Spec>(a, b, hk, group, rows, ws_o, ws_lse, total_rows);
 }
 
-template <class Spec, int WR, int STAGES>
+template <class Spec, int WR>
 cudaError_t launch_split(const QimengDecodeArgs& a, cudaStream_t stream) {
-    constexpr int smem = Config<Spec, STAGES>::kSmemBytes;
+    constexpr int smem = Config<Spec>::kSmemBytes;
     if (smem > 48 * 1024) {
-        const cudaError_t err = cudaFuncSetAttribute(decode_split_kernel<Spec, WR, STAGES>,
-                                                     cudaFuncAttributeMaxDynamicSharedMemorySize, smem);
+        const cudaError_t err = cudaFuncSetAttribute(
+            decode_split_kernel<Spec, WR>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem);
         if (err != cudaSuccess) return err;
     }
     const dim3 grid(a.num_splits, a.heads_kv, a.batch);
-    decode_split_kernel<Spec, WR, STAGES><<<grid, kThreads, smem, stream>>>(a);
+    decode_split_kernel<Spec, WR><<<grid, kThreads, smem, stream>>>(a);
     return cudaGetLastError();
-}
-
-/* The deep pipeline when the grid fits one block per SM and the device has the shared memory
- * (QIMENG_DECODE_NO_DEEP: never; bench/decode.py's A/B build), else Spec::kStages. */
-template <class Spec, int WR>
-cudaError_t launch_rows(const QimengDecodeArgs& a, cudaStream_t stream) {
-#ifndef QIMENG_DECODE_NO_DEEP
-    constexpr int deep = deep_stages<Spec>();
-    if constexpr (deep > 0) {
-        int dev = 0, sms = 0, optin = 0;
-        cudaError_t err = cudaGetDevice(&dev);
-        if (err == cudaSuccess) err = cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev);
-        if (err == cudaSuccess)
-            err = cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev);
-        if (err != cudaSuccess) return err;
-        if (int64_t(a.batch) * a.heads_kv * a.num_splits <= sms &&
-            Config<Spec, deep>::kSmemBytes <= optin)
-            return launch_split<Spec, WR, deep>(a, stream);
-    }
-#endif
-    return launch_split<Spec, WR, Spec::kStages>(a, stream);
 }
 
 }  // namespace decode
@@ -548,9 +514,9 @@ int decode_fwd_launch(const QimengDecodeArgs* args, void* stream_ptr) {
     const int rows = a.seqlen_q * (a.heads_q / a.heads_kv);
     if (rows > QIMENG_DECODE_MAX_ROWS) return cudaErrorInvalidValue;
     /* 16-row MMA row groups: one (decode proper, GQA up to 16) lets all 4 warps split the keys. */
-    return rows <= 16   ? launch_rows<Spec, 1>(a, stream)
-           : rows <= 32 ? launch_rows<Spec, 2>(a, stream)
-                        : launch_rows<Spec, 4>(a, stream);
+    return rows <= 16   ? launch_split<Spec, 1>(a, stream)
+           : rows <= 32 ? launch_split<Spec, 2>(a, stream)
+                        : launch_split<Spec, 4>(a, stream);
 }
 
 }  // namespace qimeng
