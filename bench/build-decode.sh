@@ -12,8 +12,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 nvcc=${NVCC:-$root/.qimeng/toolchain/nvidia/cu13/bin/nvcc}
 out=${OUT_DIR:-.carry/decode}
+# EXTRA_NVCC_FLAGS: extra nvcc flags, e.g. -D switches of an A/B build (decode.py --alt-lib);
+# ENTRIES: a glob of entry names (default every dec-* entry).
+extra=${EXTRA_NVCC_FLAGS:-}
 mkdir -p "$out/obj"
-for dir in kernels-cache/dec-*/; do
+for dir in kernels-cache/${ENTRIES:-dec-*}/; do
   key=$(basename "$dir")
   case "$key" in
     dec-t4-*) arch="-gencode arch=compute_75,code=compute_75" ;;
@@ -21,7 +24,7 @@ for dir in kernels-cache/dec-*/; do
     *) arch="-gencode arch=compute_90a,code=sm_90a" ;;
   esac
   # shellcheck disable=SC2086
-  "$nvcc" -O3 -std=c++17 -Xcompiler -fPIC -I kernels-cache/include -I "$dir" $arch -Xptxas -v \
+  "$nvcc" -O3 -std=c++17 -Xcompiler -fPIC -I kernels-cache/include -I "$dir" $arch $extra -Xptxas -v \
     -c "$dir/kernel.cu" -o "$out/obj/$key.o" > "$out/obj/$key.log" 2>&1 \
     || { cat "$out/obj/$key.log" >&2; exit 1; }
 done

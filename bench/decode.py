@@ -99,10 +99,16 @@ class Raw:
         a.num_blocks = k.shape[0]
         a.max_seqlen_k = max_len if max_len is not None else k.shape[1]
         bn = 32 if key.startswith("dec-t4") else 64
-        a.num_splits = splits or num_splits(b, hkv, a.max_seqlen_k, bn, self.sms, 2)
-        need = a.num_splits * b * sq * hq * (d + 1) * 4
+        a.num_splits = splits or num_splits(b, hkv, a.max_seqlen_k, bn, self.sms, 1)  # as the runtime
+        # decode_abi.h: int32 split counters per (sequence, kv head), zero at launch (the
+        # kernel leaves them zero), then the f32 partials. Zeroed here per prepared launch:
+        # every call of one prepared launch then finds them zero.
+        counters = -(-b * hkv * 4 // 16) * 16
+        need = counters + a.num_splits * b * sq * hq * (d + 1) * 4
         if need > self.ws.numel():
             self.ws = torch.empty(need, dtype=torch.uint8, device="cuda")
+        if a.num_splits > 1:
+            self.ws[:counters].zero_()
         a.workspace = self.ws.data_ptr()
         a.causal = int(causal)
         a.softmax_scale = scale or 1 / math.sqrt(d)
@@ -180,6 +186,9 @@ def test(lib, keys):
         (5, 1, 32, 8, [17, 1, 4096, 65, 64], 1, False, True, None),
         (2, 3, 24, 8, [3, 1000], 17, True, True, None),
         (2, 1, 8, 8, [1, 1], 16, True, True, 4),
+        # Many splits, most of them empty for the short sequence (merge weights 0).
+        (2, 1, 32, 8, [20000, 3], 16, False, True, 256),
+        (3, 2, 16, 4, [700, 1, 64], 0, True, True, 40),
     ]
     fails = 0
     for key in keys:
@@ -193,8 +202,15 @@ def test(lib, keys):
             lse = torch.full((b, hq, sq), float("nan"), device="cuda") if want_lse else None
             lt = torch.tensor(lens, dtype=torch.int32, device="cuda")
             scale = 1 / math.sqrt(d)
-            s = lib.run(key, q, kp, vp, o, lse=lse, table=table, lens=lt, max_len=max(lens),
-                        causal=causal, splits=splits, scale=scale)
+            call, s = lib.prepare(key, q, kp, vp, o, lse=lse, table=table, lens=lt,
+                                  max_len=max(lens), causal=causal, splits=splits, scale=scale)
+            call()
+            # Again on fresh poison: the second launch finds the split counters as the first
+            # left them (each merging block resets its own).
+            o.fill_(float("nan"))
+            if lse is not None:
+                lse.fill_(float("nan"))
+            call()
             torch.cuda.synchronize()
             ref, ref_lse = reference(q, kc, vc, lens, causal, scale)
             lowp, _ = reference(q, kc, vc, lens, causal, scale)
@@ -230,7 +246,7 @@ def stream_bw():
     return (4 << 30) / (statistics.median(ts) * 1e-3) / 1e9
 
 
-def bench(lib, out, reps):
+def bench(lib, out, reps, alt_lib=None):
     torch.manual_seed(0)
     hq, hkv, d = 32, 8, 128
     key = "dec-h100-bf16-d128"
@@ -270,6 +286,14 @@ def bench(lib, out, reps):
             sdv = [s[2].transpose(1, 2) for s in sets]
 
             calls = [lib.prepare(key, q, kc, vc, o, lens=lens, max_len=L)[0] for (q, kc, vc) in sets]
+            splits = lib.prepare(key, *sets[0], o, lens=lens, max_len=L)[1]
+            # The heuristic's neighbours (half and twice its split count): is it well placed?
+            alt = {"s/2": max(1, splits // 2), "2s": min(256, 2 * splits)}
+            acalls = {n: [lib.prepare(key, q, kc, vc, o, lens=lens, max_len=L, splits=s)[0]
+                          for (q, kc, vc) in sets] for n, s in alt.items()}
+            if alt_lib is not None:  # an A/B build of the same entry (--alt-lib)
+                acalls["alt"] = [alt_lib.prepare(key, q, kc, vc, o, lens=lens, max_len=L)[0]
+                                 for (q, kc, vc) in sets]
             pcalls = {page: [lib.prepare(key, sets[i][0], kp, vp, o, table=table, lens=lens, max_len=L)[0]
                              for i, (kp, vp, table) in enumerate(paged[page])] for page in paged}
 
@@ -297,7 +321,14 @@ def bench(lib, out, reps):
                         F.scaled_dot_product_attention(sdq[0], ek[0], ev[0])
                 return f
 
+            def ours_alt(n):
+                def f(i):
+                    acalls[n][i]()
+                return f
+
             backends = {"ours": ours, "paged16": ours_paged(16), "paged64": ours_paged(64),
+                        "s/2": ours_alt("s/2"), "2s": ours_alt("2s"),
+                        **({"alt": ours_alt("alt")} if alt_lib is not None else {}),
                         "cudnn": sdpa(SDPBackend.CUDNN_ATTENTION), "flash": sdpa(SDPBackend.FLASH_ATTENTION)}
             usable = {}
             for name, f in backends.items():
@@ -334,22 +365,23 @@ def bench(lib, out, reps):
             torch.cuda.synchronize()
             med = {n: statistics.median([a.elapsed_time(e) / k_calls for a, e in ts]) for n, ts in times.items()}
             gbs = {n: kvbytes / (t * 1e-3) / 1e9 for n, t in med.items()}
-            rows.append((b, L, gbs, med, diff))
+            rows.append((b, L, gbs, med, diff, splits, alt))
             print(f"b{b} L{L}: " + "  ".join(f"{n} {g:.0f} GB/s" for n, g in gbs.items()) + f"  maxdiff vs sdpa {diff:.3g}", flush=True)
-            del sets, paged, sdq, sdk, sdv, calls, pcalls
+            del sets, paged, sdq, sdk, sdv, calls, pcalls, acalls
             torch.cuda.empty_cache()
     lines = [f"# Decode attention, {card}, {datetime.date.today()}", "",
              f"Streaming read (torch sum over 4 GiB bf16): {bw:.0f} GB/s", "",
              "bf16, 32 q heads / 8 kv heads, d 128, 1 query token; GB/s of K+V read (median of "
              f"{reps} interleaved reps); ratios ours/cuDNN, ours/stream-read, paged/contiguous", "",
-             "| batch | cache | ours | paged16 | paged64 | cuDNN | flash | ours/cuDNN | ours/read BW | p16/ours | p64/ours | max diff vs SDPA |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for b, L, g, med, diff in rows:
+             "| batch | cache | ours | paged16 | paged64 | cuDNN | flash | ours/cuDNN | ours/read BW | p16/ours | p64/ours | max diff vs SDPA | splits | half splits | twice | alt lib |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for b, L, g, med, diff, splits, alt in rows:
         g = {k.replace("(expanded)", ""): x for k, x in g.items()}
         f = lambda n: f"{g[n]:.0f}" if n in g else "-"
         r = lambda x, y: f"{g[x] / g[y]:.2f}" if x in g and y in g else "-"
         lines.append(f"| {b} | {L // 1024}k | {f('ours')} | {f('paged16')} | {f('paged64')} | {f('cudnn')} | {f('flash')} | "
-                     f"{r('ours', 'cudnn')} | {g['ours'] / bw:.2f} | {r('paged16', 'ours')} | {r('paged64', 'ours')} | {diff:.3g} |")
+                     f"{r('ours', 'cudnn')} | {g['ours'] / bw:.2f} | {r('paged16', 'ours')} | {r('paged64', 'ours')} | {diff:.3g} | "
+                     f"{splits} | {f('s/2')} ({alt['s/2']}) | {f('2s')} ({alt['2s']}) | {f('alt')} |")
     text = "\n".join(lines) + "\n"
     print(text)
     if out:
@@ -364,6 +396,7 @@ def main():
     ap.add_argument("--bench", action="store_true")
     ap.add_argument("--reps", type=int, default=60)
     ap.add_argument("--out", default="")
+    ap.add_argument("--alt-lib", default="", help="a second build of the entries, timed as 'alt'")
     args = ap.parse_args()
     lib = Raw(args.lib)
     status = 0
@@ -371,7 +404,7 @@ def main():
         keys = args.keys.split(",") if args.keys else [f"dec-{g}-{t}-d{d}" for g in ("h100", "a100", "t4") for t in ("bf16", "f16") for d in (64, 128)]
         status = 1 if test(lib, keys) else 0
     if args.bench:
-        bench(lib, args.out, args.reps)
+        bench(lib, args.out, args.reps, Raw(args.alt_lib) if args.alt_lib else None)
     sys.exit(status)
 
 

@@ -12,7 +12,7 @@ use crate::{ALIGN, DType, DeviceBuffer, Element, Error, Result, Stream, Tensor, 
 use qimeng_spec::{DECODE_MAX_ROWS, DECODE_MAX_SEQLEN_Q, DECODE_MAX_SPLITS, DecodeSpec};
 
 /// The argument block of a decode launch: `QimengDecodeArgs` of
-/// `kernels-cache/include/qimeng/decode_abi.h` (ABI version 1), field for field.
+/// `kernels-cache/include/qimeng/decode_abi.h` (ABI version 2), field for field.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[allow(missing_docs)] // the fields are those of the C struct, documented there
@@ -157,6 +157,9 @@ pub struct DecodeWorkspace {
     device: i32,
     sm_count: u32,
     scratch: Option<Scratch>,
+    /// Leading bytes of `scratch` known to be zero: the split counters of the last split
+    /// launch, which each launch leaves zero (decode_abi.h); the partials after them are not.
+    zero_prefix: usize,
     table: Option<Scratch>,
     seqlens: Option<Scratch>,
 }
@@ -185,6 +188,7 @@ impl DecodeWorkspace {
             device,
             sm_count,
             scratch: None,
+            zero_prefix: 0,
             table: None,
             seqlens: None,
         }
@@ -204,15 +208,25 @@ struct Scratch {
 impl Scratch {
     /// Makes `slot` hold at least `bytes` bytes on `device`, reallocating only to grow.
     fn ensure(slot: &mut Option<Scratch>, device: i32, bytes: usize) -> Result<*mut c_void> {
+        Self::ensure_fresh(slot, device, bytes).map(|(ptr, _)| ptr)
+    }
+
+    /// [`Scratch::ensure`], also saying whether the memory is a new allocation.
+    fn ensure_fresh(
+        slot: &mut Option<Scratch>,
+        device: i32,
+        bytes: usize,
+    ) -> Result<(*mut c_void, bool)> {
         let words = bytes.div_ceil(4).max(1);
-        if slot.as_ref().is_none_or(|s| s.buf.len() < words) {
+        let fresh = slot.as_ref().is_none_or(|s| s.buf.len() < words);
+        if fresh {
             *slot = None; // free first: the old and the new need not fit together
             *slot = Some(Scratch {
                 buf: DeviceBuffer::alloc_on(device, words)?,
             });
         }
         let scratch = slot.as_mut().ok_or(Error::EmptyBuffer)?;
-        Ok(scratch.buf.as_mut_ptr().cast())
+        Ok((scratch.buf.as_mut_ptr().cast(), fresh))
     }
 
     /// Uploads `data` into `slot` on `stream` (ordered with the launch that reads it).
@@ -252,6 +266,9 @@ pub struct DecodePlan {
     pub seqlens: Vec<i32>,
     /// Bytes of split-KV workspace the launch needs (0 with one split).
     pub workspace_bytes: usize,
+    /// Leading bytes of the workspace that hold the split counters, which must be zero when
+    /// the launch starts (0 with one split); the launch leaves them zero.
+    pub counter_bytes: usize,
 }
 
 /// A compiled decode kernel for one [`DecodeSpec`]: the only way to launch one.
@@ -337,7 +354,22 @@ impl DecodeKernel {
                 Scratch::upload(&mut workspace.seqlens, device, &plan.seqlens, stream)?;
         }
         if plan.workspace_bytes > 0 {
-            args.workspace = Scratch::ensure(&mut workspace.scratch, device, plan.workspace_bytes)?;
+            let (ptr, fresh) =
+                Scratch::ensure_fresh(&mut workspace.scratch, device, plan.workspace_bytes)?;
+            if fresh {
+                workspace.zero_prefix = 0; // a new allocation holds anything
+            }
+            if plan.counter_bytes > workspace.zero_prefix {
+                // SAFETY: `ptr` holds at least `workspace_bytes >= counter_bytes` bytes on the
+                // stream's device; the memset is ordered before the launch on `stream`.
+                check("cudaMemsetAsync", unsafe {
+                    ffi::cudaMemsetAsync(ptr, 0, plan.counter_bytes, stream.as_raw())
+                })?;
+            }
+            // The launch overwrites the partials right after its counters and leaves the
+            // counters zero.
+            workspace.zero_prefix = plan.counter_bytes;
+            args.workspace = ptr;
         }
         // SAFETY: `from_raw`'s contract; the arguments passed every check, and the uploaded
         // tables and the workspace are as large as the plan says.
@@ -638,12 +670,21 @@ fn validate<T: Element>(
         max_seqlen_k as u32,
         spec.tile_keys(),
         workspace.sm_count,
-        spec.blocks_per_sm(),
+        // One slot per SM, not the kernel's occupancy (spec.blocks_per_sm()): measured on H100
+        // (bench/NOTES.md, decode v3), twice as many splits was slower at batch 1 and 16 (each
+        // block's fixed costs and the merge's reads grow with the count, while one block per
+        // SM already keeps enough bytes in flight).
+        1,
     );
-    let workspace_bytes = if splits > 1 {
-        splits as usize * batch * seqlen_q * heads_q * (spec.head_dim as usize + 1) * 4
+    // decode_abi.h: int32 counters per (sequence, kv head), padded to 16 bytes, then the f32
+    // partial outputs and log-sum-exps of every split.
+    let (counter_bytes, workspace_bytes) = if splits > 1 {
+        let counters = (batch * heads_kv * 4).next_multiple_of(16);
+        let partials =
+            splits as usize * batch * seqlen_q * heads_q * (spec.head_dim as usize + 1) * 4;
+        (counters, counters + partials)
     } else {
-        0
+        (0, 0)
     };
     Ok(DecodePlan {
         args: DecodeArgs {
@@ -684,6 +725,7 @@ fn validate<T: Element>(
         block_table: table,
         seqlens: lens,
         workspace_bytes,
+        counter_bytes,
     })
 }
 
@@ -884,9 +926,10 @@ mod tests {
         assert_eq!(plan.args.max_seqlen_k, 4096);
         // 32 blocks on 264 slots: split to fill the card.
         let s = plan.args.num_splits as usize;
-        assert_eq!(s, num_splits(4, 8, 4096, 64, 132, 2) as usize);
+        assert_eq!(s, num_splits(4, 8, 4096, 64, 132, 1) as usize);
         assert!(s > 1);
-        assert_eq!(plan.workspace_bytes, s * 4 * 32 * 129 * 4);
+        assert_eq!(plan.counter_bytes, 4 * 8 * 4);
+        assert_eq!(plan.workspace_bytes, 4 * 8 * 4 + s * 4 * 32 * 129 * 4);
         let plan = KERNEL
             .plan(
                 &ws(),
@@ -920,6 +963,11 @@ mod tests {
 
     #[test]
     fn the_split_heuristic() {
+        // What the runtime asks for (one slot per SM) on the ANCHORS decode grid (H100, 8 kv
+        // heads, 64-key tiles): 15 splits at batch 1, none from batch 16 on.
+        assert_eq!(num_splits(1, 8, 4096, 64, 132, 1), 15);
+        assert_eq!(num_splits(1, 8, 32768, 64, 132, 1), 15);
+        assert_eq!(num_splits(16, 8, 4096, 64, 132, 1), 1);
         // A full card: one split; one tile: one split.
         assert_eq!(num_splits(64, 8, 32768, 64, 132, 2), 1);
         assert_eq!(num_splits(1, 8, 64, 64, 132, 2), 1);

@@ -70,6 +70,12 @@ unsafe extern "C" {
         kind: c_int,
     ) -> CudaError;
     pub(crate) fn cudaMemset(ptr: *mut c_void, value: c_int, count: usize) -> CudaError;
+    pub(crate) fn cudaMemsetAsync(
+        ptr: *mut c_void,
+        value: c_int,
+        count: usize,
+        stream: Handle,
+    ) -> CudaError;
     pub(crate) fn cudaMallocAsync(ptr: *mut *mut c_void, size: usize, stream: Handle) -> CudaError;
     pub(crate) fn cudaFreeAsync(ptr: *mut c_void, stream: Handle) -> CudaError;
     pub(crate) fn cudaMemcpyAsync(

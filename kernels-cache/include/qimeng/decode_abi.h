@@ -1,4 +1,5 @@
-/* The launch ABI of qimeng's decode kernels (`dec-*` cache entries). Version 1.
+/* The launch ABI of qimeng's decode kernels (`dec-*` cache entries). Version 2 (version 1 had
+ * no split counters in the workspace and merged the splits in a second kernel).
  *
  * Decode: a few new query tokens per sequence (seqlen_q 1 to 8) against a long key/value cache,
  * with per-sequence cache lengths, optionally paged. Every `dec-*` entry's kernel.h declares
@@ -27,10 +28,17 @@
  * Split-KV (flash-decoding): each sequence's keys are cut into num_splits contiguous chunks
  * (whole tiles); each (chunk, kv head, sequence) is one block that handles every query row of
  * that kv head (seqlen_q x heads_q / heads_kv rows, at most 64), so each K/V tile is read once.
- * With num_splits > 1 the partial results go to `workspace` and a second kernel merges them
- * with their log-sum-exp; the workspace must hold
- *     num_splits * batch * seqlen_q * heads_q * (head_dim + 1) * 4 bytes
- * (f32 partial outputs, then f32 base-2 log-sum-exps), 16-byte aligned. With num_splits == 1
+ * With num_splits > 1 the partial results go to `workspace`, and the last block of each
+ * (sequence, kv head) to finish merges them with their log-sum-exp (one launch). The workspace
+ * is, 16-byte aligned:
+ *     counters  int32 [batch * heads_kv], padded to a multiple of 16 bytes; they must be zero
+ *               when the launch starts, and the launch leaves them zero (each merging block
+ *               resets its own), so a workspace zeroed once serves every later launch whose
+ *               batch * heads_kv fits in what was zeroed and not overwritten since
+ *     partials  f32 [num_splits, batch, seqlen_q, heads_q, head_dim], then
+ *               f32 [num_splits, batch, seqlen_q, heads_q] base-2 log-sum-exps
+ * that is ceil(batch * heads_kv * 4 / 16) * 16
+ *        + num_splits * batch * seqlen_q * heads_q * (head_dim + 1) * 4 bytes. With num_splits == 1
  * it is not touched (may be NULL). num_splits is chosen by the caller (qimeng-runtime's
  * heuristic: batch, heads, cache length, SM count), 1 to 256.
  *
@@ -48,7 +56,7 @@
 
 #include <stdint.h>
 
-#define QIMENG_DECODE_ABI_VERSION 1
+#define QIMENG_DECODE_ABI_VERSION 2
 
 /* Largest seqlen_q * heads_q / heads_kv (query rows one block owns). */
 #define QIMENG_DECODE_MAX_ROWS 64

@@ -32,7 +32,10 @@
  * partial states of a row are merged through shared memory once at the end.
  *
  * With num_splits > 1 each block writes its normalized partial output and base-2 log-sum-exp
- * to the workspace, and decode_combine merges the splits of each row (weights 2^(lse_s - max)).
+ * to the workspace and counts itself in with an atomic per (sequence, kv head); the block that
+ * arrives last merges that pair's splits (weights 2^(lse_s - max)) and resets the counter, so
+ * one launch does the whole job (a second merge kernel cost a launch gap and its own ramp,
+ * a large share of a ~15 us problem at batch 1).
  */
 #ifndef QIMENG_DECODE_FWD_CUH
 #define QIMENG_DECODE_FWD_CUH
@@ -151,6 +154,87 @@ __device__ __forceinline__ uint32_t q_word(const QimengDecodeArgs& a, int b, int
         w = *reinterpret_cast<const uint32_t*>(&hv);
     }
     return w;
+}
+
+/* Bytes of split counters at the start of the workspace (decode_abi.h), a multiple of 16 so
+ * that the f32 partials after them stay 16-byte aligned. */
+__host__ __device__ __forceinline__ int64_t counter_bytes(int batch, int heads_kv) {
+    return (int64_t(batch) * heads_kv * 4 + 15) / 16 * 16;
+}
+
+/* The merge of every split's partial rows of (sequence b, kv head hk), by the block that
+ * finished last: weights 2^(lse_s - max). A warp per row first finds the max and the sum of
+ * weights (lanes over splits); then a thread per (row, 4 columns) accumulates with its loads
+ * unrolled, so that its ~num_splits L2 reads overlap instead of queueing one after another. */
+template <class Spec>
+__device__ __forceinline__ void merge_splits(const QimengDecodeArgs& a, int b, int hk, int group,
+                                          int rows, const float* ws_o, const float* ws_lse,
+                                          int64_t total_rows) {
+    using T = typename Config<Spec>::T;
+    constexpr int D = Config<Spec>::D;
+    constexpr int kUnroll = 8;
+    __shared__ float s_ref[QIMENG_DECODE_MAX_ROWS], s_inv[QIMENG_DECODE_MAX_ROWS];
+    const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+    const int S = a.num_splits;
+    /* Workspace row of query row r (query i = r / group, head hk * group + r % group) in split
+     * 0; split s is s * total_rows rows further. */
+    auto wrow0 = [&](int r) {
+        return (int64_t(b) * a.seqlen_q + r / group) * a.heads_q + hk * group + r % group;
+    };
+    for (int r = warp; r < rows; r += kWarps) {
+        const float* lse_r = ws_lse + wrow0(r);
+        float mx = -CUDART_INF_F;
+        for (int s = lane; s < S; s += 32) mx = fmaxf(mx, __ldcg(lse_r + s * total_rows));
+        mx = warp_max(mx);
+        const float ref = mx == -CUDART_INF_F ? 0.f : mx;
+        float sum = 0.f;
+        for (int s = lane; s < S; s += 32) sum += exp2_approx(__ldcg(lse_r + s * total_rows) - ref);
+        sum = warp_sum(sum);
+        if (lane == 0) {
+            s_ref[r] = ref;
+            s_inv[r] = sum > 0.f ? 1.f / sum : 0.f;
+            if (a.lse) {
+                const int i = r / group, h = hk * group + r % group;
+                a.lse[(int64_t(b) * a.heads_q + h) * a.seqlen_q + i] =
+                    sum > 0.f ? (ref + __log2f(sum)) * kLn2 : -CUDART_INF_F;
+            }
+        }
+    }
+    block_sync();
+    const int items = rows * (D / 4);
+    for (int item = threadIdx.x; item < items; item += kThreads) {
+        const int r = item / (D / 4), col = (item % (D / 4)) * 4;
+        const int64_t w0 = wrow0(r);
+        const float ref = s_ref[r];
+        float4 acc = make_float4(0.f, 0.f, 0.f, 0.f);
+        for (int s0 = 0; s0 < S; s0 += kUnroll) {
+            float lse_u[kUnroll];
+            float4 x[kUnroll];
+#pragma unroll
+            for (int u = 0; u < kUnroll; ++u) {
+                const int s = s0 + u < S ? s0 + u : S - 1; /* past the end: weight 0 below */
+                lse_u[u] = __ldcg(ws_lse + w0 + s * total_rows);
+                x[u] = __ldcg(reinterpret_cast<const float4*>(ws_o + (w0 + s * total_rows) * D + col));
+            }
+#pragma unroll
+            for (int u = 0; u < kUnroll; ++u) {
+                /* An empty split wrote lse = -inf and zeros: weight 0, finite terms. */
+                const float w = s0 + u < S ? exp2_approx(lse_u[u] - ref) : 0.f;
+                acc.x += w * x[u].x;
+                acc.y += w * x[u].y;
+                acc.z += w * x[u].z;
+                acc.w += w * x[u].w;
+            }
+        }
+        const float inv = s_inv[r];
+        const int i = r / group, h = hk * group + r % group;
+        T* op = static_cast<T*>(a.o) + b * a.o_batch_stride + i * a.o_row_stride +
+                h * a.o_head_stride + col;
+        uint2 packed;
+        packed.x = pack2<T>(acc.x * inv, acc.y * inv);
+        packed.y = pack2<T>(acc.z * inv, acc.w * inv);
+        *reinterpret_cast<uint2*>(op) = packed;
+    }
 }
 
 /* WR row groups of 16 rows (1, 2 or 4); the 4 / WR warps of a row group split each tile's keys. */
@@ -333,9 +417,11 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
     block_sync();
 
     const bool direct = a.num_splits == 1;
-    float* ws_o = static_cast<float*>(a.workspace);
-    const int64_t total_rows = int64_t(a.num_splits) * a.batch * a.heads_q * a.seqlen_q;
-    float* ws_lse = ws_o + total_rows * D;
+    int* counters = static_cast<int*>(a.workspace);
+    float* ws_o = reinterpret_cast<float*>(static_cast<unsigned char*>(a.workspace) +
+                                           counter_bytes(a.batch, a.heads_kv));
+    const int64_t total_rows = int64_t(a.batch) * a.heads_q * a.seqlen_q;
+    float* ws_lse = ws_o + int64_t(a.num_splits) * total_rows * D;
     /* Thread per (row, 4 columns). */
     const int items = rows * (D / 4);
     for (int item = threadIdx.x; item < items; item += kThreads) {
@@ -376,69 +462,26 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
             if (col == 0) ws_lse[wrow] = lse2;
         }
     }
-}
+    if (direct) return;
 
-/* Merges the splits of each query row: one warp per (batch, query row, head). */
-template <class Spec>
-__global__ void __launch_bounds__(128) decode_combine_kernel(const QimengDecodeArgs a) {
-    using T = typename Config<Spec>::T;
-    constexpr int D = Config<Spec>::D;
-    constexpr int CPL = D / 32;
-    const int lane = threadIdx.x % 32;
-    const int64_t row = int64_t(blockIdx.x) * 4 + threadIdx.x / 32;
-    const int64_t rows = int64_t(a.batch) * a.seqlen_q * a.heads_q;
-    if (row >= rows) return;
-    const float* ws_o = static_cast<const float*>(a.workspace);
-    const float* ws_lse = ws_o + int64_t(a.num_splits) * rows * D;
-
-    float mx = -CUDART_INF_F;
-    for (int s = lane; s < a.num_splits; s += 32) mx = fmaxf(mx, ws_lse[s * rows + row]);
-    mx = warp_max(mx);
-    const float ref = mx == -CUDART_INF_F ? 0.f : mx;
-    float o[CPL];
-#pragma unroll
-    for (int c = 0; c < CPL; ++c) o[c] = 0.f;
-    float wsum = 0.f;
-    for (int s0 = 0; s0 < a.num_splits; s0 += 32) {
-        const int s = s0 + lane;
-        const float w_lane = s < a.num_splits ? exp2_approx(ws_lse[s * rows + row] - ref) : 0.f;
-        const int n = min(32, a.num_splits - s0);
-        for (int u = 0; u < n; ++u) {
-            const float w = __shfl_sync(0xffffffffu, w_lane, u);
-            wsum += w;
-            if (w == 0.f) continue; /* an empty split's partial output is not read */
-            const float* src = ws_o + ((s0 + u) * rows + row) * D + lane * CPL;
-            if constexpr (CPL == 4) {
-                const float4 x = *reinterpret_cast<const float4*>(src);
-                o[0] += w * x.x;
-                o[1] += w * x.y;
-                o[2] += w * x.z;
-                o[3] += w * x.w;
-            } else {
-                const float2 x = *reinterpret_cast<const float2*>(src);
-                o[0] += w * x.x;
-                o[1] += w * x.y;
-            }
-        }
+    /* The split-KV merge, in the same launch: the last block of (sequence b, kv head hk) to
+     * finish merges every split's rows of that pair. Release: each thread's partial writes are
+     * visible device-wide before the block's arrival is counted. */
+    __shared__ int s_last;
+    __threadfence();
+    block_sync();
+    if (threadIdx.x == 0) {
+        int* cnt = counters + b * a.heads_kv + hk;
+        const int last = atomicAdd(cnt, 1) == a.num_splits - 1;
+        /* Every split has arrived, so nothing else touches the counter in this launch: zero it
+         * for the next launch on this workspace (decode_abi.h: the counters start zero). */
+        if (last) *cnt = 0;
+        s_last = last;
     }
-    const float inv = wsum > 0.f ? 1.f / wsum : 0.f;
-    const int h = int(row % a.heads_q);
-    const int i = int((row / a.heads_q) % a.seqlen_q);
-    const int b = int(row / (int64_t(a.heads_q) * a.seqlen_q));
-    T* op = static_cast<T*>(a.o) + b * a.o_batch_stride + i * a.o_row_stride + h * a.o_head_stride +
-            lane * CPL;
-    if constexpr (CPL == 4) {
-        uint2 packed;
-        packed.x = pack2<T>(o[0] * inv, o[1] * inv);
-        packed.y = pack2<T>(o[2] * inv, o[3] * inv);
-        *reinterpret_cast<uint2*>(op) = packed;
-    } else {
-        *reinterpret_cast<uint32_t*>(op) = pack2<T>(o[0] * inv, o[1] * inv);
-    }
-    if (a.lse && lane == 0) {
-        a.lse[(int64_t(b) * a.heads_q + h) * a.seqlen_q + i] =
-            wsum > 0.f ? (ref + __log2f(wsum)) * kLn2 : -CUDART_INF_F;
-    }
+    block_sync();
+    if (!s_last) return;
+    __threadfence(); /* acquire: the other splits' partials, read below through L2 (ld.cg) */
+    merge_splits<Spec>(a, b, hk, group, rows, ws_o, ws_lse, total_rows);
 }
 
 template <class Spec, int WR>
@@ -471,13 +514,9 @@ int decode_fwd_launch(const QimengDecodeArgs* args, void* stream_ptr) {
     const int rows = a.seqlen_q * (a.heads_q / a.heads_kv);
     if (rows > QIMENG_DECODE_MAX_ROWS) return cudaErrorInvalidValue;
     /* 16-row MMA row groups: one (decode proper, GQA up to 16) lets all 4 warps split the keys. */
-    const cudaError_t err = rows <= 16   ? launch_split<Spec, 1>(a, stream)
-                            : rows <= 32 ? launch_split<Spec, 2>(a, stream)
-                                         : launch_split<Spec, 4>(a, stream);
-    if (err != cudaSuccess || a.num_splits == 1) return err;
-    const int64_t total = int64_t(a.batch) * a.seqlen_q * a.heads_q;
-    decode_combine_kernel<Spec><<<unsigned((total + 3) / 4), 128, 0, stream>>>(a);
-    return cudaGetLastError();
+    return rows <= 16   ? launch_split<Spec, 1>(a, stream)
+           : rows <= 32 ? launch_split<Spec, 2>(a, stream)
+                        : launch_split<Spec, 4>(a, stream);
 }
 
 }  // namespace qimeng
