@@ -1,0 +1,15 @@
+set -uo pipefail
+out=${OUT:-/tmp/out}; mkdir -p "$out"; bin=.carry/bin
+export QIMENG_DATE=$(date -u +%F)
+export QIMENG_COMMAND="bash scripts/gpu-carry.sh; bash .carry/bin/reverify.sh"
+nvidia-smi --query-gpu=name,driver_version --format=csv | tee "$out/card.txt"
+s=$(date +%s)
+"$bin/runtime-device-tests" > "$out/runtime.log" 2>&1; echo "runtime device tests rc=$?"; tail -n 1 "$out/runtime.log"
+QIMENG_VERIFY_LOG="$out/verify.jsonl" "$bin/gpu-tests" > "$out/gpu-tests.log" 2>&1; echo "gpu tests rc=$? ($(( $(date +%s) - s )) s)"; grep -E "FAIL|^kernels:" "$out/gpu-tests.log" | tail -n 20
+: > "$out/sanitizers.log"
+for spec in "memcheck:-h100-" "memcheck:-h200-" "memcheck:dec-" "racecheck:h200-f16-d128-full" "racecheck:dec-h100-bf16-d128" "synccheck:h200-bf16-d128-full" "synccheck:dec-h100"; do
+  tool=${spec%%:*}; filt=${spec#*:}
+  QIMENG_TEST_FILTER="$filt" QIMENG_TEST_SHAPES=small timeout 60 compute-sanitizer --tool $tool --error-exitcode 3 "$bin/gpu-tests" > /tmp/san.log 2>&1
+  rc=$?; echo "== $tool filter='$filt' rc=$rc ($(( $(date +%s) - s )) s)" | tee -a "$out/sanitizers.log"; grep -E "ERROR SUMMARY|RACECHECK SUMMARY|^kernels:" /tmp/san.log | head -n 4 | tee -a "$out/sanitizers.log"
+done
+"$bin/qimeng-example" > "$out/example.log" 2>&1; echo "example rc=$?"; tail -n 5 "$out/example.log"
