@@ -19,4 +19,5 @@ cp "$(test_binary qimeng-gpu-tests kernels)" .carry/bin/gpu-tests
 cp "$(test_binary qimeng-runtime device)" .carry/bin/runtime-device-tests
 cp scripts/gpu-run.sh .carry/bin/
 cp scripts/gpu-final.sh .carry/bin/final.sh
+cp scripts/gpu-reverify.sh .carry/bin/reverify.sh
 du -sh .carry/bin

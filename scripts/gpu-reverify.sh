@@ -1,3 +1,6 @@
+# Runs on the GPU machine after scripts/gpu-carry.sh (which copies it to .carry/bin/reverify.sh): the full
+# GPU test grid over every entry (verification log in $OUT) and compute-sanitizer on the small grid of
+# the families a change touched (edit the filters), then the example.
 set -uo pipefail
 out=${OUT:-/tmp/out}; mkdir -p "$out"; bin=.carry/bin
 export QIMENG_DATE=$(date -u +%F)
