@@ -292,7 +292,7 @@ impl Context {
             ("tl", &with_newline(tl)),
             ("abi_header", &with_newline(&self.header("qimeng/abi.h")?)),
             ("expected_header", &expected_declaration(spec)),
-            ("primitives", &self.primitives()?),
+            ("primitives", &self.primitives(spec)?),
             ("lint_rules", &lint_rules()),
             ("examples", &examples),
         ])
@@ -310,8 +310,21 @@ impl Context {
         out
     }
 
-    /// The allowed includes and the text of every shared header but the ABI.
-    fn primitives(&self) -> Result<String, String> {
+    /// Whether the shared header `name` (under `include/qimeng/`) is one a kernel for `spec`
+    /// builds on: the prefill templates its arch and dtype can use. The decode family and the
+    /// other archs' templates stay out of the prompt (all of them would be ~180 KB).
+    fn header_serves(spec: &Spec, name: &str) -> bool {
+        let sm90 = spec.gpu.info().wgmma;
+        match name {
+            "abi.h" | "decode_abi.h" | "decode_fwd.cuh" => false,
+            "f32_fwd.cuh" => spec.dtype == qimeng_spec::DType::F32,
+            "fa3_fwd.cuh" | "sm90.cuh" | "sm90_wgmma.cuh" => sm90,
+            _ => true,
+        }
+    }
+
+    /// The allowed includes and the text of the shared headers a kernel for `spec` builds on.
+    fn primitives(&self, spec: &Spec) -> Result<String, String> {
         let mut out = String::from("Angle-bracket includes allowed: the CUDA headers (");
         out.push_str(
             &lint::ANGLE_INCLUDES
@@ -329,7 +342,10 @@ impl Context {
         let mut files: Vec<PathBuf> = fs::read_dir(&dir)
             .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.file_name().is_some_and(|n| n != "abi.h"))
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| Self::header_serves(spec, &n.to_string_lossy()))
+            })
             .collect();
         files.sort();
         for f in files {
@@ -496,6 +512,35 @@ mod tests {
         assert!(cuda.contains("typedef struct QimengAttnArgs"));
         assert!(cuda.contains("\"qimeng/prims.cuh\""));
         assert!(cuda.contains("`inline-asm`"));
+    }
+
+    #[test]
+    fn the_cuda_prompt_carries_the_headers_of_its_arch_and_dtype_only() {
+        let c = ctx();
+        let shown = |key: &str| {
+            let spec = Spec::from_key(key).unwrap();
+            let user = c.cuda_prompt(&spec, "Sync\n").unwrap().user;
+            [
+                "fa2_fwd.cuh",
+                "fa3_fwd.cuh",
+                "sm90.cuh",
+                "f32_fwd.cuh",
+                "decode_fwd.cuh",
+            ]
+            .map(|h| user.contains(&format!("### \"qimeng/{h}\"")))
+        };
+        assert_eq!(
+            shown("fwd-l4-bf16-d128-causal"),
+            [true, false, false, false, false]
+        );
+        assert_eq!(
+            shown("fwd-h100-bf16-d128-causal"),
+            [true, true, true, false, false]
+        );
+        assert_eq!(
+            shown("fwd-a100-f32-d64-full"),
+            [true, false, false, true, false]
+        );
     }
 
     #[test]
