@@ -71,7 +71,7 @@ pub fn run(args: &CoverageArgs, cache: &Cache) -> Result<(), String> {
     match (&args.out, &args.check) {
         (Some(path), _) => {
             std::fs::write(path, &text).map_err(|e| format!("{}: {e}", path.display()))?;
-            println!("wrote {} ({} entries)", path.display(), rows.len());
+            say!("wrote {} ({} entries)", path.display(), rows.len());
         }
         (None, Some(path)) => {
             let old =
@@ -82,9 +82,9 @@ pub fn run(args: &CoverageArgs, cache: &Cache) -> Result<(), String> {
                     path.display()
                 ));
             }
-            println!("{} is up to date ({} entries)", path.display(), rows.len());
+            say!("{} is up to date ({} entries)", path.display(), rows.len());
         }
-        (None, None) => print!("{text}"),
+        (None, None) => say!("{}", text.trim_end_matches('\n')),
     }
     Ok(())
 }

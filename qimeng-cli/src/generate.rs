@@ -103,7 +103,7 @@ pub fn run(args: GenerateArgs, cache: &Cache, cache_dir: Option<&Path>) -> Resul
         .map_err(|e| e.to_string())?
         .filter(|_| !args.force)
     {
-        println!(
+        say!(
             "`{}` is already in the cache ({}, {}); nothing to do",
             spec.key(),
             e.dir.display(),
@@ -144,7 +144,7 @@ pub fn run(args: GenerateArgs, cache: &Cache, cache_dir: Option<&Path>) -> Resul
         })
         .unwrap_or_else(|| cwd.join("kernels-cache"));
     let scratch = std::env::temp_dir().join("qimeng-generate");
-    println!(
+    say!(
         "generating `{}` with `{}` at {} (budget {:?}, {} answers per stage)",
         spec.key(),
         config.model,
@@ -156,11 +156,11 @@ pub fn run(args: GenerateArgs, cache: &Cache, cache_dir: Option<&Path>) -> Resul
     let result = generate::generate(&spec, config, &toolchain, &target, &scratch, &bars);
     bars.finish();
     match result.map_err(|e| e.to_string())? {
-        Written::Created(e) => println!(
+        Written::Created(e) => say!(
             "wrote {} (origin generated; not yet verified on a GPU: run the GPU suite)",
             e.dir.display()
         ),
-        Written::AlreadyThere(e) => println!(
+        Written::AlreadyThere(e) => say!(
             "{} was written meanwhile by another run; kept it, discarded this one",
             e.dir.display()
         ),
@@ -182,7 +182,7 @@ fn dry_run(spec: &Spec, context: &qimeng_llm::Context, dir: &Path) -> Result<(),
     for p in &prompts {
         let path = dir.join(format!("{}.v{}.md", p.id.name, p.id.version));
         std::fs::write(&path, p.to_markdown()).map_err(|e| format!("{}: {e}", path.display()))?;
-        println!(
+        say!(
             "wrote {} ({} bytes)",
             path.display(),
             p.user.len() + p.system.len()

@@ -1,6 +1,21 @@
 //! `qimeng`: the command-line face of qimeng-build. It adds no logic of its own: every command
 //! calls the library the build script uses.
 
+/// `println!` for the command's output: when stdout is closed early (`qimeng list | head`)
+/// the command stops quietly instead of panicking on the broken pipe.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            eprintln!("error: cannot write to stdout: {e}");
+            std::process::exit(1);
+        }
+    }};
+}
+
 mod coverage;
 mod generate;
 mod prepare;
@@ -109,7 +124,7 @@ fn parse_key(key: &str) -> Result<KernelSpec, String> {
 fn run(command: Command, cache: &Cache, cache_dir: Option<&Path>) -> Result<(), String> {
     match command {
         Command::List => {
-            println!("{:<32} {:<9} {:<8} verified", "key", "origin", "sm");
+            say!("{:<32} {:<9} {:<8} verified", "key", "origin", "sm");
             for spec in cache.kernel_keys().map_err(|e| e.to_string())? {
                 match cache.lookup(spec) {
                     Ok(Some(e)) => {
@@ -128,7 +143,7 @@ fn run(command: Command, cache: &Cache, cache_dir: Option<&Path>) -> Result<(), 
                                 v.max_error
                             )
                         });
-                        println!(
+                        say!(
                             "{:<32} {:<9} {:<8} {verified}",
                             spec.key(),
                             e.meta.provenance.origin,
@@ -136,7 +151,7 @@ fn run(command: Command, cache: &Cache, cache_dir: Option<&Path>) -> Result<(), 
                         );
                     }
                     Ok(None) => {}
-                    Err(err) => println!("{:<32} DAMAGED: {err}", spec.key()),
+                    Err(err) => say!("{:<32} DAMAGED: {err}", spec.key()),
                 }
             }
             Ok(())
@@ -147,17 +162,19 @@ fn run(command: Command, cache: &Cache, cache_dir: Option<&Path>) -> Result<(), 
                 .lookup(spec)
                 .map_err(|e| e.to_string())?
                 .ok_or_else(|| format!("no cache entry for {key}"))?;
-            println!("{}\n  spec: {spec}\n  dir: {}", spec.key(), e.dir.display());
-            println!(
+            say!("{}\n  spec: {spec}\n  dir: {}", spec.key(), e.dir.display());
+            say!(
                 "  origin: {} ({})  {}",
-                e.meta.provenance.origin, e.meta.provenance.date, e.meta.provenance.notes
+                e.meta.provenance.origin,
+                e.meta.provenance.date,
+                e.meta.provenance.notes
             );
-            println!("  content: {}", e.content_hash());
+            say!("  content: {}", e.content_hash());
             for (f, h) in &e.meta.files {
-                println!("    {f}: {h}");
+                say!("    {f}: {h}");
             }
             for v in &e.meta.verification {
-                println!(
+                say!(
                     "  verified {}: {} {} ({}), {} shapes, max err {:.3e}, rel L2 {:.3e}{}",
                     v.date,
                     v.card,
@@ -180,14 +197,14 @@ fn run(command: Command, cache: &Cache, cache_dir: Option<&Path>) -> Result<(), 
             let specs = cache.kernel_keys().map_err(|e| e.to_string())?;
             for spec in &specs {
                 if let Err(e) = cache.lookup(*spec) {
-                    println!("{e}");
+                    say!("{e}");
                     bad += 1;
                 }
             }
             if bad > 0 {
                 return Err(format!("{bad} of {} entries are unusable", specs.len()));
             }
-            println!("{} entries, all complete and unmodified", specs.len());
+            say!("{} entries, all complete and unmodified", specs.len());
             Ok(())
         }
         Command::Cache(CacheCommand::Seal {
@@ -211,7 +228,7 @@ fn run(command: Command, cache: &Cache, cache_dir: Option<&Path>) -> Result<(), 
             for spec in specs {
                 let dir = root.join(spec.key());
                 let meta = cache::seal(&dir, spec, &origin, &date).map_err(|e| e.to_string())?;
-                println!(
+                say!(
                     "sealed {} ({} verification records kept)",
                     spec.key(),
                     meta.verification.len()
@@ -250,7 +267,7 @@ fn run(command: Command, cache: &Cache, cache_dir: Option<&Path>) -> Result<(), 
                 });
                 meta.verification.push(record.verification);
                 cache::write_meta(&entry.dir, &meta).map_err(|e| e.to_string())?;
-                println!("recorded {}", record.key);
+                say!("recorded {}", record.key);
             }
             Ok(())
         }
@@ -261,16 +278,16 @@ fn run(command: Command, cache: &Cache, cache_dir: Option<&Path>) -> Result<(), 
         Command::Toolchain => {
             let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
             let tc = Toolchain::find(&[&cwd]).map_err(|e| e.to_string())?;
-            println!(
+            say!(
                 "CUDA root: {} (found via {:?})",
                 tc.root.display(),
                 tc.source
             );
-            println!("nvcc: {} ({})", tc.nvcc.display(), tc.version()?);
-            println!("static cudart: {}", tc.lib.display());
+            say!("nvcc: {} ({})", tc.nvcc.display(), tc.version()?);
+            say!("static cudart: {}", tc.lib.display());
             match &tc.cutlass_include {
-                Some(c) => println!("CUTLASS/CuTe headers: {}", c.display()),
-                None => println!("CUTLASS/CuTe headers: not installed"),
+                Some(c) => say!("CUTLASS/CuTe headers: {}", c.display()),
+                None => say!("CUTLASS/CuTe headers: not installed"),
             }
             Ok(())
         }

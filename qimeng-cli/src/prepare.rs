@@ -183,7 +183,7 @@ pub fn run(args: &PrepareArgs, cli_cache: &Cache) -> Result<(), String> {
                     .join("\n")
             ));
         }
-        println!(
+        say!(
             "{} is up to date: {kernels} kernels for {} crates, every entry complete and \
              unmodified",
             path.display(),
@@ -202,7 +202,7 @@ pub fn run(args: &PrepareArgs, cli_cache: &Cache) -> Result<(), String> {
         ));
     }
     let changed = lock::write(&path, &expected).map_err(|e| e.to_string())?;
-    println!(
+    say!(
         "{} {}: {kernels} kernels for {} crates",
         path.display(),
         if changed { "written" } else { "unchanged" },

@@ -81,7 +81,7 @@ pub fn run(command: TlCommand) -> Result<(), String> {
     if !report.is_ok() {
         return Err(fail(report.diagnostics));
     }
-    println!(
+    say!(
         "{file}: checked for {} ({}): {:.1} KiB shared memory, ~{} registers per thread",
         gpu,
         gpu.info().sm_arch(),
@@ -98,7 +98,7 @@ pub fn run(command: TlCommand) -> Result<(), String> {
     let runs = qimeng_tl::run_spec(&program, &spec).map_err(|e| fail(vec![e.diagnostic()]))?;
     let mut ok = true;
     for r in &runs {
-        println!(
+        say!(
             "  {} {}",
             if r.comparison.passed { "ok  " } else { "FAIL" },
             r.summary()
@@ -106,7 +106,7 @@ pub fn run(command: TlCommand) -> Result<(), String> {
         ok &= r.comparison.passed;
     }
     if ok {
-        println!(
+        say!(
             "{file}: computes attention ({}) on all {} problems",
             spec,
             runs.len()
@@ -137,7 +137,7 @@ fn run_decode(
     if !report.is_ok() {
         return Err(fail(report.diagnostics));
     }
-    println!(
+    say!(
         "{file}: decode plan checked for {} ({}): {:.1} KiB shared memory, ~{} registers per thread",
         gpu,
         gpu.info().sm_arch(),
@@ -152,7 +152,7 @@ fn run_decode(
     for (n, c) in cases.iter().enumerate() {
         let r = qimeng_tl::run_decode(program, spec.dtype, c, 2000 + n as u64)
             .map_err(|e| fail(vec![e.diagnostic()]))?;
-        println!(
+        say!(
             "  {} {}",
             if r.passed { "ok  " } else { "FAIL" },
             r.summary()
@@ -160,7 +160,7 @@ fn run_decode(
         ok &= r.passed;
     }
     if ok {
-        println!(
+        say!(
             "{file}: computes decode attention ({spec}) on all {} cases",
             cases.len()
         );
