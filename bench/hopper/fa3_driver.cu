@@ -100,6 +100,7 @@ static const Variant kVariants[] = {
     V("d64-causal-bn64-pers", bf16, 64, 64, 2, true, true, true, 2, true, true),
     V("d64-causal-3wg-bn64-pers", bf16, 64, 64, 3, true, true, true, 3, true, true),
     V("f16-d128-causal-pers", f16, 128, 128, 2, true, true, true, 2, true, true),
+    V("f16-d64-causal-pers", f16, 64, 128, 2, true, true, true, 2, true, true),
     {"fa2-entry-d128-full", 128, false, false, qimeng_fwd_h100_bf16_d128_full},
     {"fa2-entry-d128-causal", 128, true, false, qimeng_fwd_h100_bf16_d128_causal},
     {"fa2-entry-d64-full", 64, false, false, qimeng_fwd_h100_bf16_d64_full},

@@ -41,7 +41,9 @@
  *   Epilogue: O / l (0 for a row that saw no key) as 16-bit values into the warpgroup's own Q
  *     rows of shared memory (same swizzled layout), then a TMA store (rows past seqlen_q are
  *     clipped by the copy engine).
- * kPersistent: min(tiles, SMs) blocks, block b takes tiles b, b + gridDim.x, ...; the producer
+ * kPersistent: min(tiles, SMs) blocks take one tile per round of gridDim.x tiles (causal: in
+ *   alternate directions, and the query blocks of one (head, batch) in a row, longest first, so
+ *   that the tiles running at once share K/V in L2 and the blocks' work evens out); the producer
  *   loads the next tile's Q once every consumer warp released this tile's Q (q_empty, after its
  *   last S GEMM) and runs the K/V ring on across tiles, so the next tile's loads overlap this
  *   tile's last GEMMs and epilogue; O is staged in its own shared tile (kOffO).
@@ -206,14 +208,19 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
     const int group = args.heads_q / args.heads_kv;
 
     /* Tiles: (query block, head, batch). Without kPersistent a block owns the one tile of its
-     * grid coordinates; with it, grid = min(tiles, SMs) blocks take tiles blockIdx.x + k
-     * gridDim.x in a fixed order: causal by query block, last (longest) first, so every block
-     * gets a near-equal share of work; full with the query block fastest, so the blocks
-     * running at once share their heads' K and V in L2. */
+     * grid coordinates; with it, grid = min(tiles, SMs) blocks take one tile per round of
+     * gridDim.x tiles in a fixed order with the query block fastest, so the blocks running at
+     * once share their heads' K and V in L2 (causal: longest query block first per head). */
     const int m_blocks = (seqlen_q + BM - 1) / BM;
     const int n_tiles = Cfg::kPersistent ? m_blocks * args.heads_q * args.batch : 1;
-    const int tile_first = Cfg::kPersistent ? int(blockIdx.x) : 0;
-    const int tile_step = Cfg::kPersistent ? int(gridDim.x) : 1;
+    /* The k-th tile of this block (k = 0, 1, ...; n_tiles or more: none left). Causal: rounds
+     * alternate direction (block b takes slot b of even rounds and slot G - 1 - b of odd ones),
+     * so a block that drew a long query block in one round draws a short one in the next. */
+    auto tile_index = [&](int k) {
+        if (!Cfg::kPersistent) return k == 0 ? 0 : n_tiles;
+        const int G = int(gridDim.x), b = int(blockIdx.x);
+        return k * G + ((Cfg::kCausal && (k & 1)) ? G - 1 - b : b);
+    };
     struct Tile {
         int row0, head, batch, n_blocks, n_unmasked;
     };
@@ -225,11 +232,12 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             r.head = blockIdx.y;
             r.batch = blockIdx.z;
         } else if (Cfg::kCausal) {
-            const int hb = args.heads_q * args.batch;
-            const int mi = t / hb, rest = t - mi * hb;
-            m_block = m_blocks - 1 - mi;
-            r.head = rest % args.heads_q;
-            r.batch = rest / args.heads_q;
+            /* (head, batch) outer, query blocks longest first inside: the tiles running at
+             * once cover few heads, whose K/V stay in L2 for all their query blocks */
+            const int hb = t / m_blocks;
+            m_block = m_blocks - 1 - (t - hb * m_blocks);
+            r.head = hb % args.heads_q;
+            r.batch = hb / args.heads_q;
         } else {
             m_block = t % m_blocks;
             const int rest = t / m_blocks;
@@ -301,9 +309,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         /* ------------------------------------------------------------ producer */
         setmaxnreg_dec<Cfg::kProducerRegs>();
         if (tid == 0) {
-            int kv = 0, it = 0;
-            for (int t = tile_first; t < n_tiles; t += tile_step, ++it) {
-                const Tile tl = tile_at(t);
+            int kv = 0;
+            for (int it = 0; tile_index(it) < n_tiles; ++it) {
+                const Tile tl = tile_at(tile_index(it));
                 /* persistent: Q of every tile (the consumers wait for it even when the tile
                  * sees no key), once the previous tile's S GEMMs are done with the buffer;
                  * the K/V ring runs on across tiles */
@@ -346,9 +354,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         const uint32_t q_addr = smem_u32(sQ) + 64 * w * 128;
         const uint32_t k_addr = smem_u32(sK), v_addr = smem_u32(sV);
 
-        int kv = 0, it = 0;
-        for (int tile = tile_first; tile < n_tiles; tile += tile_step, ++it) {
-        const Tile tl = tile_at(tile);
+        int kv = 0;
+        for (int it = 0; tile_index(it) < n_tiles; ++it) {
+        const Tile tl = tile_at(tile_index(it));
         const int row0 = tl.row0, n_blocks = tl.n_blocks, n_unmasked = tl.n_unmasked;
         /* accumulator fragment (m64nN, f32): warp k of the warpgroup holds rows 16 k + g and
          * 16 k + g + 8; element 4 c + e is (row + 8 (e / 2), column 8 c + 2 t + e % 2) */
