@@ -243,8 +243,8 @@ FA3_TILES = {
 }
 # (head_dim, causal) -> why, for the entries on the persistent schedule (kPersistent: grid = SMs,
 # a static tile order, the next tile's Q and K/V loaded under the current tile's last GEMMs and
-# epilogue, O staged in its own tile). Measured in run 3 of bench/results/h100-hopper-2026-11-25.md;
-# causal and d64 stay on one block per tile there (slower persistent as it stands).
+# epilogue, O staged in its own tile). Measured in runs 3-4 of bench/results/h100-hopper-2026-11-25.md;
+# causal and d64 stay on one block per tile (persistent causal loses at 16k, 2-WG d64 from 2k).
 FA3_PERSISTENT = {
     (128, False): "persistent: 496-716 TFLOP/s, 1.06-1.13x cuDNN on every cell of the FA3 grid, vs 441-711 (0.94x at 512) with a block per tile",
 }
