@@ -115,12 +115,7 @@ fn main() -> ExitCode {
     for (kernel, hash) in kernels {
         let spec = kernel.spec();
         let info = spec.gpu_info();
-        let runnable = if info.arch_specific {
-            dev.sm == info.sm
-        } else {
-            dev.sm >= info.sm
-        };
-        if !runnable {
+        let Some(mode) = run_mode(info.sm, info.arch_specific, dev.sm) else {
             println!(
                 "kernel {} ... skipped (built for {}, device is sm_{})",
                 spec.key(),
@@ -129,11 +124,6 @@ fn main() -> ExitCode {
             );
             skipped += 1;
             continue;
-        }
-        let mode = if dev.sm == info.sm {
-            "native"
-        } else {
-            "ptx-jit"
         };
         let (mut ok, mut worst, mut worst_l2) = (true, 0.0f64, 0.0f64);
         let cases = if spec.variants.varlen {
@@ -242,12 +232,7 @@ fn main() -> ExitCode {
     for (kernel, hash) in decode_kernels {
         let spec = kernel.spec();
         let info = spec.gpu_info();
-        let runnable = if info.arch_specific {
-            dev.sm == info.sm
-        } else {
-            dev.sm >= info.sm
-        };
-        if !runnable {
+        let Some(mode) = run_mode(info.sm, info.arch_specific, dev.sm) else {
             println!(
                 "kernel {} ... skipped (built for {}, device is sm_{})",
                 spec.key(),
@@ -256,11 +241,6 @@ fn main() -> ExitCode {
             );
             skipped += 1;
             continue;
-        }
-        let mode = if dev.sm == info.sm {
-            "native"
-        } else {
-            "ptx-jit"
         };
         let (mut ok, mut worst, mut worst_l2) = (true, 0.0f64, 0.0f64);
         let cases = decode_cases(small);
@@ -325,4 +305,16 @@ fn main() -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// How a kernel built for `built` (an `arch_specific` build such as sm_90a runs on that arch
+/// only) runs on a device of compute capability `sm`: natively, through the driver's JIT of its
+/// PTX (a newer device), or not at all.
+fn run_mode(built: u32, arch_specific: bool, sm: u32) -> Option<&'static str> {
+    let runnable = if arch_specific {
+        sm == built
+    } else {
+        sm >= built
+    };
+    runnable.then_some(if sm == built { "native" } else { "ptx-jit" })
 }
