@@ -295,6 +295,10 @@ pub fn today() -> String {
 pub fn why_not(mode: &crate::Mode) -> String {
     if mode.is_locked() {
         "A locked build (QIMENG_LOCKED=1) never generates kernels.".into()
+    } else if !cfg!(feature = "llm") {
+        "This qimeng-build has no LLM client (its `llm` feature is off), so the build did not \
+         generate it."
+            .into()
     } else if mode.llm().is_none() {
         format!(
             "No LLM is configured ({} is not set), so the build did not generate it.",
@@ -319,7 +323,7 @@ pub fn on_miss(
     crate_dir: &Path,
     out_dir: &Path,
 ) -> Result<Option<Entry>, Error> {
-    if mode.llm().is_none() || qimeng_llm::config::offline() {
+    if !cfg!(feature = "llm") || mode.llm().is_none() || qimeng_llm::config::offline() {
         return Ok(None);
     }
     let config = qimeng_llm::Config::from_env()
@@ -406,6 +410,27 @@ pub fn build_time(
 mod tests {
     use super::*;
 
+    /// Run by CI as `cargo test -p qimeng-build --no-default-features --lib`.
+    #[cfg(not(feature = "llm"))]
+    #[test]
+    fn without_the_llm_feature_a_miss_is_never_generated() {
+        let mode = crate::Mode::Update {
+            llm: Some(crate::mode::LlmEndpoint {
+                base_url: "http://127.0.0.1:9".into(),
+            }),
+        };
+        let spec = Spec::from_key("fwd-l4-bf16-d128-causal").unwrap();
+        let scratch = std::env::temp_dir().join(format!("qimeng-nollm-{}", std::process::id()));
+        let got = on_miss(&spec, &mode, &scratch, &scratch).unwrap();
+        assert!(got.is_none());
+        assert!(!scratch.exists(), "nothing may be written");
+        assert!(
+            why_not(&mode).contains("`llm` feature is off"),
+            "{}",
+            why_not(&mode)
+        );
+    }
+
     #[test]
     fn the_fill_command_names_every_argument() {
         let s = Spec::from_key("fwd-l4-bf16-d128-causal").unwrap();
@@ -415,6 +440,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "llm")]
     #[test]
     fn a_miss_says_why_it_was_not_generated() {
         use crate::mode::{LlmEndpoint, Mode};

@@ -16,9 +16,9 @@
 //! crate), compiles it for that GPU's architecture plus PTX, runs bindgen on its header and
 //! writes `$OUT_DIR/qimeng/<key>.rs`. A spec that no cache holds is [generated](generate)
 //! through the LLM when one is configured (`QIMENG_LLM_BASE_URL`, `QIMENG_LLM_MODEL`,
-//! `QIMENG_LLM_API_KEY`), the build is not locked and `QIMENG_OFFLINE` is not set; otherwise it
-//! becomes a compile error at the attribute, naming the spec, its key and the `qimeng generate`
-//! command that fills the cache.
+//! `QIMENG_LLM_API_KEY`), the build is not locked, `QIMENG_OFFLINE` is not set and the `llm`
+//! feature (default) is on; otherwise it becomes a compile error at the attribute, naming the
+//! spec, its key and the `qimeng generate` command that fills the cache.
 //!
 //! Each compiled kernel is stored in the [object cache](objcache) (`QIMENG_BUILD_CACHE`,
 //! default `~/.cache/qimeng`), keyed by the bytes of its entry and of the shared headers, the

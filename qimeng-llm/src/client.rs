@@ -6,6 +6,10 @@
 //! doubling backoff) but never past the deadline it is given. Every error names the call, the
 //! URL (without credentials) and what went wrong; the API key appears only in the
 //! `Authorization` header.
+//!
+//! Without the `http` feature the client sends nothing: [`Client::chat`] fails at once with
+//! [`CallErrorKind::NoHttp`], and the response plumbing below is unused.
+#![cfg_attr(not(feature = "http"), allow(dead_code))]
 
 use std::time::{Duration, Instant};
 
@@ -64,6 +68,7 @@ pub struct Reply {
 #[derive(Clone, Debug)]
 pub struct Client {
     config: Config,
+    #[cfg(feature = "http")]
     agent: ureq::Agent,
 }
 
@@ -96,6 +101,9 @@ struct ChoiceMessage {
 impl Client {
     /// A client for `config`.
     pub fn new(config: Config) -> Client {
+        #[cfg(not(feature = "http"))]
+        return Client { config };
+        #[cfg(feature = "http")]
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_connect(Some(config.connect_timeout))
@@ -104,6 +112,7 @@ impl Client {
             .user_agent(concat!("qimeng-llm/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
+        #[cfg(feature = "http")]
         Client { config, agent }
     }
 
@@ -175,6 +184,12 @@ impl Client {
         }
     }
 
+    #[cfg(not(feature = "http"))]
+    fn send_once(&self, _: &Request<'_>, _: Duration) -> Result<Attempt, CallErrorKind> {
+        Err(CallErrorKind::NoHttp)
+    }
+
+    #[cfg(feature = "http")]
     fn send_once(&self, body: &Request<'_>, remaining: Duration) -> Result<Attempt, CallErrorKind> {
         let key = self.config.api_key.as_ref();
         let mut req = self
@@ -271,6 +286,7 @@ enum Attempt {
     Fatal(CallErrorKind),
 }
 
+#[cfg(feature = "http")]
 fn transport(e: ureq::Error, key: Option<&crate::ApiKey>, read_timeout: Duration) -> Attempt {
     let why = redact(&e.to_string(), key);
     match e {
@@ -373,6 +389,12 @@ pub enum CallErrorKind {
         /// Requests sent.
         requests: u32,
     },
+    /// This build of qimeng-llm has no HTTP client: nothing was sent.
+    #[error(
+        "this build has no HTTP client: enable qimeng-llm's `http` feature (qimeng-build's `llm` \
+         feature, on by default)"
+    )]
+    NoHttp,
     /// Waiting before the next retry would pass the kernel's time budget.
     #[error("{last}; the next retry (in {wait:?}) would pass the time budget of this kernel")]
     BudgetDuringRetry {

@@ -17,6 +17,7 @@ impl ApiKey {
     }
 
     /// The key itself: only for the `Authorization` header.
+    #[cfg(feature = "http")]
     pub(crate) fn expose(&self) -> &str {
         &self.0
     }
