@@ -13,18 +13,20 @@ them (`cargo run -q -p qimeng-cli -- cache seal --all --date YYYY-MM-DD`), check
     python3 scripts/new-entry.py fwd-h100-bf16-d128-causal-w1024_0-varlen  # a variant of a
                                                  # table entry: its tiles plus the variant traits
 
-Variant keys (qimeng-spec's suffixes, in order): -w<left>_<right> (sliding window), -alibi
-(ALiBi slopes at run time), -varlen (packed sequences by cu_seqlens). Each adds its trait to
-the Spec struct (fa2_fwd.cuh's optional kWindowLeft/kWindowRight, kAlibi, kVarlen) and its
-statements to the TL plan. Softcap entries are written by hand.
+Variant keys (qimeng-spec's suffixes, in order): -w<left>_<right> (sliding window),
+-softcap<cap> (Hopper family only), -alibi (ALiBi slopes at run time), -varlen (packed
+sequences by cu_seqlens). Each adds its trait to the Spec struct (the templates' optional
+kWindowLeft/kWindowRight, kSoftcap, kAlibi, kVarlen) and its statements to the TL plan.
+FlashAttention-2-class softcap entries are written by hand.
 
 Existing entries are never rewritten without --overwrite: several were tuned by hand on the H100
 (bench/results/) and carry choices this table does not repeat.
 
 The h100 and h200 bf16/f16 entries of head_dim 64, 128 and 256 use the Hopper kernel family
 (kernels-cache/include/qimeng/fa3_fwd.cuh, docs/HOPPER.md) instead: FA3_TILES below is their
-table, and their kernel.tl states the producer/consumer schedule. Every other entry (d32, d96,
-d192 on h100, the window and softcap variants) stays on fa2_fwd.cuh.
+table, and their kernel.tl states the producer/consumer schedule; so do their window, softcap
+and ALiBi variants (fa3_fwd.cuh's variant traits). Every other entry (d32, d96, d192 on h100,
+the varlen variants) stays on fa2_fwd.cuh.
 
 Shared memory of a tile, bytes: (BM (D+8) + 2 STAGES BN (D+8)) x 2 (the +8 pad per row; see
 Fa2Config in kernels-cache/include/qimeng/fa2_fwd.cuh). Per-block and per-SM limits are the
@@ -259,9 +261,74 @@ def fa3_smem(wgs, bn, d, stages, persistent=False):
     return (64 * wgs * d * (2 if persistent else 1) + 2 * stages * bn * d) * 2
 
 
-def render_fa3(gpu, dtype, d, causal):
+def fa3_variants_ok(v):
+    """Variants fa3_fwd.cuh implements (varlen: fa2_fwd.cuh only)."""
+    return v is None or not v["varlen"]
+
+
+def variant_words(v):
+    words = []
+    if v["window"]:
+        words.append("sliding window (%d, %d)" % v["window"])
+    if v.get("softcap"):
+        words.append("logits soft-capped at %d" % v["softcap"])
+    if v["alibi"]:
+        words.append("ALiBi")
+    if v["varlen"]:
+        words.append("packed variable-length sequences")
+    return words
+
+
+def spec_json(gpu, dtype, d, causal, v):
+    spec_obj = {"gpu": gpu, "dtype": dtype, "head_dim": d, "causal": causal}
+    if v["window"]:
+        spec_obj["window"] = list(v["window"])
+    if v.get("softcap"):
+        spec_obj["softcap"] = v["softcap"]
+    if v["alibi"]:
+        spec_obj["alibi"] = True
+    if v["varlen"]:
+        spec_obj["varlen"] = True
+    return json.dumps(spec_obj) + "\n"
+
+
+def variant_tl(v, causal, indent):
+    """The variant statements of one key block's softmax step: (loop lines, score lines, mask
+    lines), as fa2_fwd.cuh and fa3_fwd.cuh apply them (cap or bias before the masks)."""
+    if v["window"]:
+        loop = ["# Key blocks wholly outside the window of every row of block i are never loaded.",
+                "Loop j over key blocks in the window of block i"]
+    else:
+        loop = ["Loop j over key blocks up to the diagonal of block i" if causal else "Loop j over key blocks"]
+    if v.get("softcap"):
+        score = ["Compute scale S by softmax_scale",
+                 "Compute softcap S by %d  # before any mask: tanh(-inf) = -1" % v["softcap"],
+                 "Compute scale S by log2(e)"]
+    elif v["alibi"]:
+        # The slopes apply to softmax_scale * Q K^T (natural units), before the masks; the
+        # kernels fold the scale into their exp2, the plan spells it out.
+        score = ["Compute scale S by softmax_scale",
+                 "Compute bias S by -slope * abs(query + S_k - S_q - key)  # ALiBi, bottom-right",
+                 "Compute scale S by log2(e)"]
+    else:
+        score = ["Compute scale S by softmax_scale * log2(e)"]
+    mask = ["Compute mask S where key >= S_k (tail block only)"]
+    if v["window"]:
+        mask.append("Compute mask S where key < query + S_k - S_q - %d" % v["window"][0])
+    if causal:
+        mask.append("Compute mask S where key > query + S_k - S_q (diagonal blocks only)")
+    elif v["window"]:
+        mask.append("Compute mask S where key > query + S_k - S_q + %d" % v["window"][1])
+    return loop, [indent + x for x in score], [indent + x for x in mask]
+
+
+NO_VARIANTS = {"window": None, "softcap": None, "alibi": False, "varlen": False}
+
+
+def render_fa3(gpu, dtype, d, causal, variants=None):
+    v = variants or NO_VARIANTS
     disp, sm, _ = GPUS[gpu]
-    key = f"fwd-{gpu}-{dtype}-d{d}-{'causal' if causal else 'full'}"
+    key = f"fwd-{gpu}-{dtype}-d{d}-{'causal' if causal else 'full'}" + variant_suffix(v)
     sym = "qimeng_" + key.replace("-", "_")
     guard = "QIMENG_" + key.replace("-", "_").upper() + "_H"
     wgs, bn, stages, why = FA3_TILES[d]
@@ -270,8 +337,9 @@ def render_fa3(gpu, dtype, d, causal):
     warps = 4 * (1 + wgs)
     regs = 240 if wgs == 2 else 160  # Fa3Config::kConsumerRegs
     like = "" if gpu == "h100" else f" (measured on H100; {disp} is the same sm_90a chip class)"
-    spec = json.dumps({"gpu": gpu, "dtype": dtype, "head_dim": d, "causal": causal}) + "\n"
-    what = "causal" if causal else "full"
+    spec = spec_json(gpu, dtype, d, causal, v)
+    tail = "".join(", " + w for w in variant_words(v))
+    what = ("causal" if causal else "full") + tail
     enq = "causal (bottom-right)" if causal else "unmasked"
     header = f"""/* {key}: Hopper warp-specialized attention forward for {disp} ({sm}), {dtype}, head_dim {d}, {what}. */
 #ifndef {guard}
@@ -279,11 +347,22 @@ def render_fa3(gpu, dtype, d, causal):
 
 #include "qimeng/abi.h"
 
-/** Enqueues {enq} {dtype} attention, head_dim {d} on `stream` (see abi.h); returns the cudaError_t of the launch. */
+/** Enqueues {enq} {dtype} attention, head_dim {d}{tail} on `stream` (see abi.h); returns the cudaError_t of the launch. */
 QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
 
 #endif
 """
+    vlines = []
+    if v["window"]:
+        left, right = v["window"]
+        vlines.append(f"    static constexpr int kWindowLeft = {left};  /* keys before the diagonal each query sees */")
+        if not causal:
+            vlines.append(f"    static constexpr int kWindowRight = {right};  /* keys after the diagonal each query sees */")
+    if v.get("softcap"):
+        vlines.append(f"    static constexpr float kSoftcap = {v['softcap']}.f;  /* s = cap * tanh(s / cap) before the masks (tanh.approx.f16x2: 2^-11 relative) */")
+    if v["alibi"]:
+        vlines.append("    static constexpr bool kAlibi = true;  /* s += -slope_h * |i + sk - sq - j| (slopes at run time) */")
+    var_lines = "".join("\n" + x for x in vlines)
     pers_line = f"\n    static constexpr bool kPersistent = true;  /* {pers} */" if pers else ""
     cu = f"""/* {key}: this spec's traits and its launcher. The kernel is fa3_fwd.cuh (wgmma, TMA K/V
  * ring, producer/consumer warpgroups, ping-pong, intra-warpgroup overlap; docs/HOPPER.md).
@@ -302,7 +381,7 @@ struct Spec {{
     static constexpr bool kCausal = {"true" if causal else "false"};
     static constexpr bool kOverlap = true;  /* softmax(j) under P V of block j-1: without it -7 to -14% at d128 full */
     static constexpr bool kPingPong = true;  /* warpgroups take turns on the tensor cores: without it -1 to -5% at d128 full */
-    static constexpr int kConsumerWGs = {wgs};  /* {why["kConsumerWGs"]} */{pers_line}
+    static constexpr int kConsumerWGs = {wgs};  /* {why["kConsumerWGs"]} */{pers_line}{var_lines}
 }};
 
 }}  // namespace
@@ -311,7 +390,8 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
     return qimeng::fa3_fwd_launch<Spec>(args, stream);
 }}
 """
-    mask_desc = "causal (bottom-right)" if causal else "no mask"
+    mask_desc = ("causal (bottom-right)" if causal else "no mask") + tail
+    loop, score, mask = variant_tl(v, causal, "    ")
     role_c = f"Role consumer (warps {4 * wgs}, registers {regs}, pingpong, overlap)"
     role_p = "Role producer (warps 4, registers 24)"
     tl = [
@@ -349,7 +429,7 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
         role_c,
         "  Sync wait q_full",
         "End",
-        "Loop j over key blocks up to the diagonal of block i" if causal else "Loop j over key blocks",
+    ] + loop + [
         "  " + role_p,
         "    Sync wait k_empty  # stage j % STAGES released by every consumer warp",
         "    Copy K tile (BN, D) at [key block j] from global to sK (tma, STAGES deep; rows >= S_k as zeros)",
@@ -362,12 +442,7 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
         "    Sync wait k_full",
         "    Compute GEMM sQ, sK^T -> S (BM, BN) f32 on wgmma",
         "    Sync arrive k_empty",
-        "    Compute scale S by softmax_scale * log2(e)",
-        "    Compute mask S where key >= S_k (tail block only)",
-    ]
-    if causal:
-        tl.append("    Compute mask S where key > query + S_k - S_q (diagonal blocks only)")
-    tl += [
+    ] + score + mask + [
         "    Compute rowmax S -> m_new (BM)",
         "    Compute rescale O_acc, l by exp2(m - m_new); m = m_new",
         "    Compute exp2 S - m_new -> S",
@@ -391,12 +466,15 @@ def cuda_type(dtype):
 
 
 def parse_variants(suffix):
-    """`-w1024_0-alibi-varlen` -> {"window": (1024, 0), "alibi": True, "varlen": True}."""
-    v = {"window": None, "alibi": False, "varlen": False}
+    """`-w1024_0-alibi-varlen` -> {"window": (1024, 0), "softcap": None, "alibi": True,
+    "varlen": True}."""
+    v = dict(NO_VARIANTS)
     parts = [p for p in suffix.split("-") if p]
     if parts and parts[0].startswith("w") and "_" in parts[0]:
         left, right = parts.pop(0)[1:].split("_")
         v["window"] = (int(left), int(right))
+    if parts and parts[0].startswith("softcap") and parts[0][7:].isdigit():
+        v["softcap"] = int(parts.pop(0)[7:])
     if parts and parts[0] == "alibi":
         v["alibi"] = parts.pop(0) == "alibi"
     if parts and parts[0] == "varlen":
@@ -410,6 +488,8 @@ def variant_suffix(v):
     s = ""
     if v["window"]:
         s += "-w%d_%d" % v["window"]
+    if v.get("softcap"):
+        s += "-softcap%d" % v["softcap"]
     if v["alibi"]:
         s += "-alibi"
     if v["varlen"]:
@@ -418,7 +498,9 @@ def variant_suffix(v):
 
 
 def render(gpu, dtype, d, causal, variants=None):
-    v = variants or {"window": None, "alibi": False, "varlen": False}
+    v = variants or NO_VARIANTS
+    if v.get("softcap"):
+        raise ValueError("FlashAttention-2-class softcap entries are written by hand")
     disp, sm, family = GPUS[gpu]
     key = f"fwd-{gpu}-{dtype}-d{d}-{'causal' if causal else 'full'}" + variant_suffix(v)
     sym = "qimeng_" + key.replace("-", "_")
@@ -723,13 +805,13 @@ def main():
             base = f"fwd-{g}-{dt}-d{d}-{'causal' if c else 'full'}"
             if dt != "f32" and want.startswith(base + "-"):
                 v = parse_variants(want[len(base):])
-                if render(g, dt, d, c, v)[0] == want:
+                if base + variant_suffix(v) == want:
                     todo.append((g, dt, d, c, v))
     for gpu, dtype, d, causal, v in todo:
         if dtype == "f32":
             key, files = render_f32(gpu, d, causal)
-        elif v is None and is_fa3(gpu, dtype, d) and not args.fa2:
-            key, files = render_fa3(gpu, dtype, d, causal)
+        elif is_fa3(gpu, dtype, d) and fa3_variants_ok(v) and not args.fa2:
+            key, files = render_fa3(gpu, dtype, d, causal, v)
         else:
             key, files = render(gpu, dtype, d, causal, v)
         if only and key not in only:

@@ -1,4 +1,4 @@
-/* fwd-h100-bf16-d128-causal-alibi: FlashAttention-2 forward for H100 (sm_90a), bf16, head_dim 128, causal, ALiBi. */
+/* fwd-h100-bf16-d128-causal-alibi: Hopper warp-specialized attention forward for H100 (sm_90a), bf16, head_dim 128, causal, ALiBi. */
 #ifndef QIMENG_FWD_H100_BF16_D128_CAUSAL_ALIBI_H
 #define QIMENG_FWD_H100_BF16_D128_CAUSAL_ALIBI_H
 

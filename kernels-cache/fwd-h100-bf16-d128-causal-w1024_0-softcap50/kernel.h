@@ -1,10 +1,10 @@
-/* fwd-h100-bf16-d128-causal-w1024_0-softcap50: FlashAttention-2 forward for H100 (sm_90a), bf16, head_dim 128, sliding window (1024, 0), causal, logits soft-capped at 50 (Gemma 2 local layers, at a window the tests reach). */
+/* fwd-h100-bf16-d128-causal-w1024_0-softcap50: Hopper warp-specialized attention forward for H100 (sm_90a), bf16, head_dim 128, causal, sliding window (1024, 0), logits soft-capped at 50. */
 #ifndef QIMENG_FWD_H100_BF16_D128_CAUSAL_W1024_0_SOFTCAP50_H
 #define QIMENG_FWD_H100_BF16_D128_CAUSAL_W1024_0_SOFTCAP50_H
 
 #include "qimeng/abi.h"
 
-/** Enqueues bf16 attention, head_dim 128, sliding window (1024, 0), causal, logits soft-capped at 50 (Gemma 2 local layers, at a window the tests reach), on `stream` (see abi.h); returns the cudaError_t of the launch. */
+/** Enqueues causal (bottom-right) bf16 attention, head_dim 128, sliding window (1024, 0), logits soft-capped at 50 on `stream` (see abi.h); returns the cudaError_t of the launch. */
 QIMENG_EXTERN_C int qimeng_fwd_h100_bf16_d128_causal_w1024_0_softcap50(const QimengAttnArgs* args, void* stream);
 
 #endif

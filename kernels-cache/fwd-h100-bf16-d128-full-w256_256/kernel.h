@@ -1,10 +1,10 @@
-/* fwd-h100-bf16-d128-full-w256_256: FlashAttention-2 forward for H100 (sm_90a), bf16, head_dim 128, two-sided sliding window (256, 256). */
+/* fwd-h100-bf16-d128-full-w256_256: Hopper warp-specialized attention forward for H100 (sm_90a), bf16, head_dim 128, full, sliding window (256, 256). */
 #ifndef QIMENG_FWD_H100_BF16_D128_FULL_W256_256_H
 #define QIMENG_FWD_H100_BF16_D128_FULL_W256_256_H
 
 #include "qimeng/abi.h"
 
-/** Enqueues bf16 attention, head_dim 128, two-sided sliding window (256, 256), on `stream` (see abi.h); returns the cudaError_t of the launch. */
+/** Enqueues unmasked bf16 attention, head_dim 128, sliding window (256, 256) on `stream` (see abi.h); returns the cudaError_t of the launch. */
 QIMENG_EXTERN_C int qimeng_fwd_h100_bf16_d128_full_w256_256(const QimengAttnArgs* args, void* stream);
 
 #endif

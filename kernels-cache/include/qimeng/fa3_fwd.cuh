@@ -22,6 +22,11 @@
  *         static constexpr bool kPersistent = false;  // true: grid = SMs, each block runs
  *                                                  // tiles in turn (see below; needs the
  *                                                  // producer warpgroup)
+ *         // Optional variants (absent: off), with fa2_fwd.cuh's semantics:
+ *         static constexpr int kWindowLeft = 1024;  // sliding window: query i sees keys
+ *         static constexpr int kWindowRight = 0;    //   i + sk - sq - left ..= i + sk - sq + right
+ *         static constexpr float kSoftcap = 50.f;   // s = cap * tanh(s / cap), before the masks
+ *         static constexpr bool kAlibi = true;      // s += -slope * |i + sk - sq - j| (abi.h)
  *     };
  *
  * Schedule. One block (CTA) owns BM = 128 query rows of one (batch, head): three warpgroups.
@@ -47,6 +52,13 @@
  *   loads the next tile's Q once every consumer warp released this tile's Q (q_empty, after its
  *   last S GEMM) and runs the K/V ring on across tiles, so the next tile's loads overlap this
  *   tile's last GEMMs and epilogue; O is staged in its own shared tile (kOffO).
+ * Variants (score path only; the schedule is the same): a window's key blocks wholly outside
+ *   it are never loaded (the tile's loop starts at the block of its first row's first key);
+ *   blocks that every row of the tile sees whole run the unmasked softmax, and only the blocks
+ *   on a window edge, the diagonal or the key tail mask per element. Softcap: tanh on the
+ *   scores before any mask, two per MUFU op (tanh.approx.f16x2: its 2^-11 relative error is
+ *   tanh.approx.f32's), the cap folded into the exp2 FFMA. ALiBi: the bias from the tile's
+ *   slope on every visited block, before the masks.
  * Tensor maps (host, per call): 4-d (head_dim, seqlen, heads, batch) over the strided BSHD
  * tensors, boxes of 64 elements (128 bytes, the 128-byte swizzle) x rows; sequence tails are
  * zero-filled by the copy engine and masked in the last key block.
@@ -74,9 +86,9 @@
 namespace qimeng {
 
 /* Launch arguments this family does not implement. abi.h may grow fields (ALiBi slopes, varlen
- * cu_seqlens); whichever of them exist must be unset, else the launch is refused (an error
- * code, not a silently wrong result). Detected by name so that this header compiles against
- * either version of QimengAttnArgs. */
+ * cu_seqlens); whichever of them exist must be unset (ALiBi: unless the kernel is built with
+ * it, and then set), else the launch is refused (an error code, not a silently wrong result).
+ * Detected by name so that this header compiles against either version of QimengAttnArgs. */
 template <class A, class = void>
 struct HasAlibi : std::false_type {};
 template <class A>
@@ -88,9 +100,10 @@ struct HasVarlen<A, decltype(void(std::declval<A>().cu_seqlens_q),
                              void(std::declval<A>().cu_seqlens_k))> : std::true_type {};
 
 template <class A>
-inline bool fa3_unsupported_fields(const A& a) {
+inline bool fa3_unsupported_fields(const A& a, bool alibi) {
     bool bad = false;
-    if constexpr (HasAlibi<A>::value) bad |= a.alibi_slopes != nullptr;
+    if constexpr (HasAlibi<A>::value) bad |= (a.alibi_slopes != nullptr) != alibi;
+    else bad |= alibi;
     if constexpr (HasVarlen<A>::value) bad |= a.cu_seqlens_q != nullptr || a.cu_seqlens_k != nullptr;
     return bad;
 }
@@ -120,6 +133,42 @@ struct WarpSpecializedOf<S, decltype(void(S::kWarpSpecialized))> {
     static constexpr bool value = S::kWarpSpecialized;
 };
 
+/* Optional variant members (fa2_fwd.cuh's names and defaults: no window side is -1, no cap 0). */
+namespace fa3_detail {
+template <class S, class = void>
+struct WindowLeftOf {
+    static constexpr int value = -1;
+};
+template <class S>
+struct WindowLeftOf<S, decltype(void(S::kWindowLeft))> {
+    static constexpr int value = S::kWindowLeft;
+};
+template <class S, class = void>
+struct WindowRightOf {
+    static constexpr int value = -1;
+};
+template <class S>
+struct WindowRightOf<S, decltype(void(S::kWindowRight))> {
+    static constexpr int value = S::kWindowRight;
+};
+template <class S, class = void>
+struct SoftcapOf {
+    static constexpr float value = 0.f;
+};
+template <class S>
+struct SoftcapOf<S, decltype(void(S::kSoftcap))> {
+    static constexpr float value = S::kSoftcap;
+};
+template <class S, class = void>
+struct AlibiOf {
+    static constexpr bool value = false;
+};
+template <class S>
+struct AlibiOf<S, decltype(void(S::kAlibi))> {
+    static constexpr bool value = S::kAlibi;
+};
+}  // namespace fa3_detail
+
 template <class Spec>
 struct Fa3Config {
     using Element = typename Spec::Element;
@@ -133,6 +182,13 @@ struct Fa3Config {
     static constexpr int kConsumerWGs = ConsumerWGsOf<Spec>::value;
     static constexpr bool kWarpSpecialized = WarpSpecializedOf<Spec>::value;
     static constexpr bool kPersistent = PersistentOf<Spec>::value;
+    /* Sliding window: -1 on a side is unbounded; causal is a right bound of 0. */
+    static constexpr int kWindowLeft = fa3_detail::WindowLeftOf<Spec>::value;
+    static constexpr int kWindowRight = kCausal ? 0 : fa3_detail::WindowRightOf<Spec>::value;
+    static constexpr bool kHasLeft = kWindowLeft >= 0;
+    static constexpr bool kHasRight = kCausal || kWindowRight >= 0;
+    static constexpr float kSoftcap = fa3_detail::SoftcapOf<Spec>::value;
+    static constexpr bool kAlibi = fa3_detail::AlibiOf<Spec>::value;
     static constexpr int kBlockM = 64 * kConsumerWGs; /* a wgmma M is 64 rows per warpgroup */
     static constexpr int kProducerWGs = kWarpSpecialized ? 1 : 0;
     static constexpr int kThreads = 128 * (kProducerWGs + kConsumerWGs);
@@ -168,7 +224,25 @@ struct Fa3Config {
     static_assert(kBlockN / 2 + kBlockN / 4 + kHeadDim / 2 <= kConsumerRegs - 32,
                   "S, P and O of one consumer thread fit its registers");
     static_assert(kSmemBytes <= 227 * 1024, "shared memory exceeds the sm_90 block limit");
+    static_assert(!kCausal || fa3_detail::WindowRightOf<Spec>::value <= 0,
+                  "a causal window has kWindowRight == 0");
+    static_assert(kSoftcap >= 0.f, "kSoftcap is a positive cap, or 0 for none");
+    static_assert(!(kAlibi && kSoftcap > 0.f),
+                  "ALiBi and softcap do not combine (qimeng-spec's check_variants says why)");
 };
+
+/* tanh of two f32 values in one MUFU op: through f16 (2^-11 relative rounding of the input,
+ * whose |value| here is far from the f16 limits; the result's relative error is tanh.approx.f32's
+ * 2^-11), back to f32 on the FMA pipe. */
+__device__ __forceinline__ void tanh2_approx(float& a, float& b) {
+    uint32_t h;
+    asm("{\n\t.reg .b32 x;\n\tcvt.rn.f16x2.f32 x, %2, %1;\n\ttanh.approx.f16x2 %0, x;\n\t}\n"
+        : "=r"(h)
+        : "f"(a), "f"(b));
+    const float2 f = __half22float2(*reinterpret_cast<const __half2*>(&h));
+    a = f.x;
+    b = f.y;
+}
 
 /* Named barrier ids (0 is __syncthreads). */
 enum Fa3Barrier : int {
@@ -221,8 +295,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         const int G = int(gridDim.x), b = int(blockIdx.x);
         return k * G + ((Cfg::kCausal && (k & 1)) ? G - 1 - b : b);
     };
+    /* key blocks kb0 .. kb0 + n_blocks - 1; n_left, n_unmasked: absolute block indices */
     struct Tile {
-        int row0, head, batch, n_blocks, n_unmasked;
+        int row0, head, batch, kb0, n_blocks, n_left, n_unmasked;
     };
     auto tile_at = [&](int t) {
         Tile r;
@@ -245,19 +320,34 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             r.batch = rest / args.heads_q;
         }
         r.row0 = m_block * BM;
-        /* Key blocks [0, n_blocks) this query block sees; blocks [0, n_unmasked) need no mask
-         * (every key exists and the block's first row sees it). */
-        int n_blocks = (seqlen_k + BN - 1) / BN;
+        /* Key blocks [kb0, n_end) this query block sees: query i sees key j iff j <= i +
+         * causal_shift + right (causal: right = 0), so the block's last real row bounds the
+         * loop, and iff j >= i + causal_shift - left, so its first row's first key starts it.
+         * Blocks [n_left, n_unmasked) need no mask: every key exists, the block's first row
+         * sees its last key and its last row its first key. */
+        int n_end = (seqlen_k + BN - 1) / BN;
         int n_unmasked = seqlen_k / BN;
-        if (Cfg::kCausal) {
-            const int keys_seen = min(r.row0 + BM, seqlen_q) + causal_shift; /* may be <= 0 */
-            n_blocks = keys_seen <= 0 ? 0 : min(n_blocks, (keys_seen + BN - 1) / BN);
-            const int last_key_first_row = r.row0 + causal_shift;
+        if (Cfg::kHasRight) {
+            const int keys_seen =
+                min(r.row0 + BM, seqlen_q) + causal_shift + Cfg::kWindowRight; /* may be <= 0 */
+            n_end = keys_seen <= 0 ? 0 : min(n_end, (keys_seen + BN - 1) / BN);
+            const int last_key_first_row = r.row0 + causal_shift + Cfg::kWindowRight;
             n_unmasked =
                 min(n_unmasked, last_key_first_row < 0 ? 0 : (last_key_first_row + 1) / BN);
         }
-        r.n_blocks = n_blocks;
-        r.n_unmasked = min(n_unmasked, n_blocks);
+        int kb0 = 0, n_left = 0;
+        if (Cfg::kHasLeft) {
+            const int first_key = r.row0 + causal_shift - Cfg::kWindowLeft;
+            kb0 = first_key <= 0 ? 0 : min(first_key / BN, n_end);
+            const int first_key_last_row = r.row0 + BM - 1 + causal_shift - Cfg::kWindowLeft;
+            n_left = max(kb0, min(n_end, first_key_last_row <= 0
+                                             ? 0
+                                             : (first_key_last_row + BN - 1) / BN));
+        }
+        r.kb0 = kb0;
+        r.n_blocks = n_end - kb0;
+        r.n_left = n_left;
+        r.n_unmasked = min(n_unmasked, n_end);
         return r;
     };
 
@@ -321,7 +411,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 } else if (tl.n_blocks > 0) {
                     load_q(tl);
                 }
-                for (int j = 0; j < tl.n_blocks; ++j) load_kv(tl, kv + j, j);
+                for (int j = 0; j < tl.n_blocks; ++j) load_kv(tl, kv + j, tl.kb0 + j);
                 kv += tl.n_blocks;
             }
         }
@@ -334,7 +424,11 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         const bool inline_producer = !Cfg::kWarpSpecialized && w == 0 && wtid == 0;
         const int lane = tid % 32;
         const int g = lane / 4, t = lane % 4;
-        const float scale_log2 = args.softmax_scale * 1.4426950408889634f;
+        /* The exp2 FFMA's factor: s * scale * log2(e); softcap: s is tanh(s * scale / cap)
+         * after the cap step, so the factor is cap * log2(e). */
+        const float scale_log2 = Cfg::kSoftcap > 0.f ? Cfg::kSoftcap * 1.4426950408889634f
+                                                     : args.softmax_scale * 1.4426950408889634f;
+        const float cap_in = Cfg::kSoftcap > 0.f ? args.softmax_scale / Cfg::kSoftcap : 0.f;
 
         auto sched_wait = [&]() {
             if (Cfg::kPingPong) named_bar_sync(kBarSchedBase + w, 256);
@@ -357,10 +451,17 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         int kv = 0;
         for (int it = 0; tile_index(it) < n_tiles; ++it) {
         const Tile tl = tile_at(tile_index(it));
-        const int row0 = tl.row0, n_blocks = tl.n_blocks, n_unmasked = tl.n_unmasked;
+        const int row0 = tl.row0, n_blocks = tl.n_blocks;
         /* accumulator fragment (m64nN, f32): warp k of the warpgroup holds rows 16 k + g and
          * 16 k + g + 8; element 4 c + e is (row + 8 (e / 2), column 8 c + 2 t + e % 2) */
         const int row_a = row0 + 64 * w + 16 * (wtid / 32) + g;
+        /* ALiBi in the unscaled domain of s (the scale is applied in the exp2 FFMA): the scaled
+         * score gets -slope * distance, so s gets -(slope / scale) * distance */
+        const float alibi_neg_slope =
+            Cfg::kAlibi ? -args.alibi_slopes[int64_t(tl.batch) * args.alibi_batch_stride +
+                                             tl.head] /
+                              args.softmax_scale
+                        : 0.f;
 
         float o[D / 2];
 #pragma unroll
@@ -395,9 +496,31 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 wgmma_rs_tb<T, D>(o, p[kk], dv + ((kk * 16 * 128) >> 4), 1);
             wgmma_commit();
         };
-        /* Online softmax of S (block j) in place; alpha = the rescale factor of O and l. */
+        /* Online softmax of S (key block j) in place; alpha = the rescale factor of O and l. */
         auto softmax = [&](int j, auto mask_tag, float (&alpha)[2]) {
             constexpr bool kMask = decltype(mask_tag)::value;
+            /* softcap before any mask: tanh(-inf) = -1 would turn a masked score into -cap, a
+             * weight the softmax counts */
+            if constexpr (Cfg::kSoftcap > 0.f) {
+#pragma unroll
+                for (int i = 0; i < BN / 2; i += 2) {
+                    s[i] *= cap_in;
+                    s[i + 1] *= cap_in;
+                    tanh2_approx(s[i], s[i + 1]);
+                }
+            }
+            /* ALiBi on every block: element 4 c + e is at distance base + 8 (e / 2) - 8 c - e % 2 */
+            if constexpr (Cfg::kAlibi) {
+                const float base = float(row_a + causal_shift - j * BN - 2 * t);
+#pragma unroll
+                for (int c = 0; c < BN / 8; ++c)
+#pragma unroll
+                    for (int e = 0; e < 4; ++e)
+                        s[4 * c + e] = fmaf(alibi_neg_slope,
+                                            fabsf(base + float((e >> 1) * 8 - 8 * c - (e & 1))),
+                                            s[4 * c + e]);
+            }
+            /* the key tail, the causal diagonal and the window's edges */
             if (kMask) {
 #pragma unroll
                 for (int c = 0; c < BN / 8; ++c)
@@ -405,7 +528,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     for (int e = 0; e < 4; ++e) {
                         const int key = j * BN + 8 * c + 2 * t + (e & 1);
                         const int row = row_a + (e >> 1) * 8;
-                        if (key >= seqlen_k || (Cfg::kCausal && key > row + causal_shift))
+                        if (key >= seqlen_k ||
+                            (Cfg::kHasRight && key > row + causal_shift + Cfg::kWindowRight) ||
+                            (Cfg::kHasLeft && key < row + causal_shift - Cfg::kWindowLeft))
                             s[4 * c + e] = -CUDART_INF_F;
                     }
             }
@@ -431,8 +556,10 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 l[r] = l[r] * alpha[r] + sum;
             }
         };
+        /* j: the tile's j-th visited key block */
         auto softmax_at = [&](int j, float (&alpha)[2]) {
-            if (j < n_unmasked)
+            j += tl.kb0;
+            if (j >= tl.n_left && j < tl.n_unmasked)
                 softmax(j, std::false_type{}, alpha);
             else
                 softmax(j, std::true_type{}, alpha);
@@ -465,7 +592,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         if (n_blocks > 0) {
             if (inline_producer) {
                 load_q(tl);
-                for (int j = 0; j < kStages && j < n_blocks; ++j) load_kv(tl, j, j);
+                for (int j = 0; j < kStages && j < n_blocks; ++j) load_kv(tl, j, tl.kb0 + j);
             }
             if (!Cfg::kPersistent) mbar_wait(q_full, 0);
             /* the first consumer warpgroup goes first */
@@ -502,7 +629,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     fence_regs(p);
                     release(&v_empty[pst]);
                     /* stage pst is free once every warpgroup released it */
-                    if (inline_producer && j - 1 + kStages < n_blocks) load_kv(tl, j - 1 + kStages, j - 1 + kStages);
+                    if (inline_producer && j - 1 + kStages < n_blocks) load_kv(tl, j - 1 + kStages, tl.kb0 + j - 1 + kStages);
                     rescale_o(alpha);
                     convert_p();
                 }
@@ -643,7 +770,7 @@ int fa3_fwd_launch(const QimengAttnArgs* args, void* stream) {
     if (args == nullptr || args->head_dim != Cfg::kHeadDim || args->heads_kv <= 0 ||
         args->heads_q % args->heads_kv != 0 || args->batch <= 0 || args->seqlen_q <= 0 ||
         args->seqlen_k <= 0 || args->heads_q > 65535 || args->batch > 65535 ||
-        fa3_unsupported_fields(*args)) {
+        fa3_unsupported_fields(*args, Cfg::kAlibi)) {
         return static_cast<int>(cudaErrorInvalidValue);
     }
     const QimengAttnArgs& a = *args;
