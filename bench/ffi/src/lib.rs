@@ -7,8 +7,11 @@
 #![deny(missing_docs)]
 
 use std::ffi::{CStr, c_char, c_void};
+use std::sync::{Mutex, PoisonError};
 
-use qimeng_runtime::{DType, Element, Stream, Tensor, TensorMut, bf16, f16};
+use qimeng_runtime::{
+    DType, DeviceBuffer, Element, Extras, Stream, Tensor, TensorMut, bf16, f16,
+};
 
 include!(concat!(env!("OUT_DIR"), "/qimeng/registry.rs"));
 
@@ -75,7 +78,8 @@ pub struct BenchArgs {
     pub stream: *mut c_void,
 }
 
-/// Enqueues kernel `key` (a cache key, `fwd-h100-bf16-d128-causal`) on `args`.
+/// Enqueues kernel `key` (a cache key, `fwd-h100-bf16-d128-causal`) on `args`. An ALiBi
+/// kernel gets the slopes of [`alibi_slopes`] (one per query head, shared by the batch).
 /// Returns 0 once queued; -1: no such kernel; -2: bad dimensions; 1: refused or failed (the
 /// message, NUL-terminated and truncated to `cap`, is written to `err`).
 ///
@@ -138,6 +142,29 @@ pub unsafe extern "C" fn qimeng_bench_run(
     }
 }
 
+/// The ALiBi slope of query head `h` of `heads`: the geometric sequence of the ALiBi paper,
+/// `2^(-8 (h + 1) / heads)` (bench/variants_speed.py's reference uses the same).
+fn alibi_slope(h: usize, heads: usize) -> f32 {
+    (-8.0 * (h + 1) as f64 / heads as f64).exp2() as f32
+}
+
+/// The `[heads]` slopes of [`alibi_slope`] on `device`, uploaded on first use and kept for the
+/// process (the upload synchronizes the device: it happens in a benchmark's warm-up call, never
+/// in a timed one).
+fn alibi_slopes(device: i32, heads: usize) -> qimeng_runtime::Result<&'static DeviceBuffer<f32>> {
+    static SLOPES: Mutex<Vec<((i32, usize), &'static DeviceBuffer<f32>)>> = Mutex::new(Vec::new());
+    let mut made = SLOPES.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, buf)) = made.iter().find(|(k, _)| *k == (device, heads)) {
+        return Ok(buf);
+    }
+    let host: Vec<f32> = (0..heads).map(|h| alibi_slope(h, heads)).collect();
+    let mut buf = DeviceBuffer::alloc_on(device, heads)?;
+    buf.copy_from_host(&host)?;
+    let buf: &'static DeviceBuffer<f32> = Box::leak(Box::new(buf));
+    made.push(((device, heads), buf));
+    Ok(buf)
+}
+
 /// Builds the four views and runs the kernel.
 ///
 /// # Safety
@@ -157,6 +184,14 @@ unsafe fn run<T: Element>(
         let v = Tensor::from_raw_parts(args.v.cast::<T>(), args.device, [b, sk, hkv, d], st[2])?;
         let mut o =
             TensorMut::from_raw_parts(args.o.cast::<T>(), args.device, [b, sq, hq, d], st[3])?;
-        kernel.run(&q, &k, &v, &mut o, scale, stream)
+        let extras = Extras {
+            alibi_slopes: if kernel.spec().variants.alibi {
+                Some(alibi_slopes(args.device, hq)?)
+            } else {
+                None
+            },
+            ..Extras::default()
+        };
+        kernel.run_with(&q, &k, &v, &mut o, extras, scale, stream)
     }
 }

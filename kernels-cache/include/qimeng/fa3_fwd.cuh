@@ -558,8 +558,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         };
         /* j: the tile's j-th visited key block */
         auto softmax_at = [&](int j, float (&alpha)[2]) {
-            j += tl.kb0;
-            if (j >= tl.n_left && j < tl.n_unmasked)
+            if (Cfg::kHasLeft) j += tl.kb0;
+            if (j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left))
                 softmax(j, std::false_type{}, alpha);
             else
                 softmax(j, std::true_type{}, alpha);
