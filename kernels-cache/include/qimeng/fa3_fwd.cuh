@@ -509,16 +509,40 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     tanh2_approx(s[i], s[i + 1]);
                 }
             }
-            /* ALiBi on every block: element 4 c + e is at distance base + 8 (e / 2) - 8 c - e % 2 */
+            /* ALiBi on every block. Element 4 c + e of this thread is row_a + 8 (e / 2), key
+             * j BN + 2 t + 8 c + e % 2: distance d = row + causal_shift - key = base + 8 (e / 2)
+             * - 8 c - e % 2. A block wholly on one side of the diagonal for every row of the tile
+             * (causal: every visible key is) has |d| = sg d, sg = +-1, so the bias a |d| (a =
+             * -slope / scale) splits into -sg a (8 c + e % 2), one FFMA by a constant, and the
+             * row's term rt = sg a (base + 8 (e / 2)), added to the row max and to the exp2
+             * FFMA's addend (it is the same for every key of the row in this block). Blocks
+             * that cross the diagonal take |d| per element. */
+            float rt[2] = {0.f, 0.f};
             if constexpr (Cfg::kAlibi) {
-                const float base = float(row_a + causal_shift - j * BN - 2 * t);
+                const int base = row_a + causal_shift - j * BN - 2 * t;
+                const bool left = Cfg::kCausal || (j + 1) * BN - 1 <= row0 + causal_shift;
+                const bool right = !Cfg::kCausal && j * BN >= row0 + BM - 1 + causal_shift;
+                if (left || right) {
+                    const float sg = left ? 1.f : -1.f;
+                    const float k = -sg * alibi_neg_slope;
 #pragma unroll
-                for (int c = 0; c < BN / 8; ++c)
+                    for (int c = 0; c < BN / 8; ++c)
 #pragma unroll
-                    for (int e = 0; e < 4; ++e)
-                        s[4 * c + e] = fmaf(alibi_neg_slope,
-                                            fabsf(base + float((e >> 1) * 8 - 8 * c - (e & 1))),
-                                            s[4 * c + e]);
+                        for (int e = 0; e < 4; ++e)
+                            s[4 * c + e] = fmaf(k, float(8 * c + (e & 1)), s[4 * c + e]);
+                    rt[0] = sg * alibi_neg_slope * float(base);
+                    rt[1] = sg * alibi_neg_slope * float(base + 8);
+                } else {
+                    const float fb = float(base);
+#pragma unroll
+                    for (int c = 0; c < BN / 8; ++c)
+#pragma unroll
+                        for (int e = 0; e < 4; ++e)
+                            s[4 * c + e] =
+                                fmaf(alibi_neg_slope,
+                                     fabsf(fb + float((e >> 1) * 8 - 8 * c - (e & 1))),
+                                     s[4 * c + e]);
+                }
             }
             /* the key tail, the causal diagonal and the window's edges */
             if (kMask) {
@@ -540,17 +564,19 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
 #pragma unroll
                 for (int c = 0; c < BN / 8; ++c)
                     mx = fmaxf(mx, fmaxf(s[4 * c + 2 * r], s[4 * c + 2 * r + 1]));
+                if constexpr (Cfg::kAlibi) mx += rt[r];
                 const float m_new = fmaxf(m[r], quad_max(mx) * scale_log2);
                 /* a row with no visible key so far keeps max -inf: subtract 0, not -inf */
                 const float m_use = (kMask && m_new == -CUDART_INF_F) ? 0.f : m_new;
                 alpha[r] = exp2_approx(m[r] - m_use);
                 m[r] = m_new;
+                const float off = Cfg::kAlibi ? fmaf(rt[r], scale_log2, -m_use) : -m_use;
                 float sum = 0.f;
 #pragma unroll
                 for (int c = 0; c < BN / 8; ++c) {
-                    s[4 * c + 2 * r] = exp2_approx(fmaf(s[4 * c + 2 * r], scale_log2, -m_use));
+                    s[4 * c + 2 * r] = exp2_approx(fmaf(s[4 * c + 2 * r], scale_log2, off));
                     s[4 * c + 2 * r + 1] =
-                        exp2_approx(fmaf(s[4 * c + 2 * r + 1], scale_log2, -m_use));
+                        exp2_approx(fmaf(s[4 * c + 2 * r + 1], scale_log2, off));
                     sum += s[4 * c + 2 * r] + s[4 * c + 2 * r + 1];
                 }
                 l[r] = l[r] * alpha[r] + sum;
