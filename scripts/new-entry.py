@@ -250,6 +250,11 @@ FA3_TILES = {
 FA3_PERSISTENT = {
     (128, False): "persistent: 496-716 TFLOP/s, 1.06-1.13x cuDNN on every cell of the FA3 grid, vs 441-711 (0.94x at 512) with a block per tile",
 }
+# Causal sliding windows go persistent too: every tile of a window does about the same work (the
+# causal imbalance that keeps the plain causal entries on a block per tile is gone), and a tile
+# of a 1024-key window is only 9 key blocks long, so the next tile's loads and this tile's
+# epilogue overlapping matter more (bench/results/h100-variants-2026-11-26.md, run 2).
+FA3_PERSISTENT_WINDOW = "persistent: a window's tiles do equal work and are short (9 key blocks at 1024 keys), so the next tile's loads and this one's epilogue overlap (bench/results/h100-variants-2026-11-26.md)"
 FA3_GPUS = ("h100", "h200")
 
 
@@ -332,7 +337,7 @@ def render_fa3(gpu, dtype, d, causal, variants=None):
     sym = "qimeng_" + key.replace("-", "_")
     guard = "QIMENG_" + key.replace("-", "_").upper() + "_H"
     wgs, bn, stages, why = FA3_TILES[d]
-    pers = FA3_PERSISTENT.get((d, causal))
+    pers = FA3_PERSISTENT.get((d, causal)) or (FA3_PERSISTENT_WINDOW if v["window"] else None)
     bm = 64 * wgs
     warps = 4 * (1 + wgs)
     regs = 240 if wgs == 2 else 160  # Fa3Config::kConsumerRegs
