@@ -251,9 +251,9 @@ FA3_PERSISTENT = {
     (128, False): "persistent: 496-716 TFLOP/s, 1.06-1.13x cuDNN on every cell of the FA3 grid, vs 441-711 (0.94x at 512) with a block per tile",
 }
 # Causal sliding windows go persistent too: every tile of a window does about the same work (the
-# causal imbalance that keeps the plain causal entries on a block per tile is gone), and a tile
-# of a 1024-key window is only 9 key blocks long, so the next tile's loads and this tile's
-# epilogue overlapping matter more (bench/results/h100-variants-2026-11-26.md, run 2).
+# causal imbalance that keeps the plain causal entries on a block per tile is gone). Measured
+# equal to a block per tile within noise at 8k (0.783 vs 0.791 x plain in one call,
+# bench/results/h100-variants-2026-11-26.md); kept as the configuration that call verified.
 FA3_PERSISTENT_WINDOW = "persistent: a window's tiles do equal work and are short (9 key blocks at 1024 keys), so the next tile's loads and this one's epilogue overlap (bench/results/h100-variants-2026-11-26.md)"
 FA3_GPUS = ("h100", "h200")
 
