@@ -9,9 +9,7 @@
 use std::ffi::{CStr, c_char, c_void};
 use std::sync::{Mutex, PoisonError};
 
-use qimeng_runtime::{
-    DType, DeviceBuffer, Element, Extras, Stream, Tensor, TensorMut, bf16, f16,
-};
+use qimeng_runtime::{DType, DeviceBuffer, Element, Extras, Stream, Tensor, TensorMut, bf16, f16};
 
 include!(concat!(env!("OUT_DIR"), "/qimeng/registry.rs"));
 
