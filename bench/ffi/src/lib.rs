@@ -150,7 +150,9 @@ fn alibi_slope(h: usize, heads: usize) -> f32 {
 /// process (the upload synchronizes the device: it happens in a benchmark's warm-up call, never
 /// in a timed one).
 fn alibi_slopes(device: i32, heads: usize) -> qimeng_runtime::Result<&'static DeviceBuffer<f32>> {
-    static SLOPES: Mutex<Vec<((i32, usize), &'static DeviceBuffer<f32>)>> = Mutex::new(Vec::new());
+    /// (device, heads) -> the slopes made for it.
+    type Made = Vec<((i32, usize), &'static DeviceBuffer<f32>)>;
+    static SLOPES: Mutex<Made> = Mutex::new(Vec::new());
     let mut made = SLOPES.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some((_, buf)) = made.iter().find(|(k, _)| *k == (device, heads)) {
         return Ok(buf);
