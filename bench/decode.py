@@ -45,25 +45,32 @@ class DecodeArgs(ctypes.Structure):  # kernels-cache/include/qimeng/decode_abi.h
                [("softmax_scale", ctypes.c_float), ("reserved", ctypes.c_int32)]
 
 
+MIN_SPLIT_TILES = 4  # qimeng_runtime::DECODE_MIN_SPLIT_TILES
+
+
 def num_splits(batch, heads_kv, max_len, block_n, sms, per_sm):
     """Mirror of qimeng_runtime::num_splits (qimeng-runtime/src/decode.rs), the one source of
     truth, for the raw-symbol library; keep the two equal."""
+    tiles = -(-max_len // block_n)
+    base = max(batch, 1) * max(heads_kv, 1)
+    slots = max(sms, 1) * max(per_sm, 1)
+    if tiles <= 1 or base * 10 >= slots * 8:
+        return 1
+    most = max(1, min(slots // base, tiles // MIN_SPLIT_TILES, 256))
+    per = -(-tiles // most)
+    return -(-tiles // per)
+
+
+def old_num_splits(batch, heads_kv, max_len, block_n, sms, per_sm):
+    """The heuristic before decode v5 (wave efficiency within 85% of the best count), timed
+    beside the current one."""
     tiles = -(-max_len // block_n)
     base = batch * heads_kv
     slots = sms * per_sm
     if tiles <= 1 or base >= slots * 0.8:
         return 1
-    top = min(tiles, 256)
-    eff = []
-    for s in range(1, top + 1):
-        blocks = base * s
-        waves = -(-blocks // slots)
-        eff.append(blocks / (waves * slots))
-    best = max(eff)
-    for s in range(1, top + 1):
-        if eff[s - 1] >= 0.85 * best:
-            return s
-    return 1
+    eff = [base * s / (-(-(base * s) // slots) * slots) for s in range(1, min(tiles, 256) + 1)]
+    return next(s for s, e in enumerate(eff, 1) if e >= 0.85 * max(eff))
 
 
 class Raw:
@@ -246,12 +253,15 @@ def stream_bw():
     return (4 << 30) / (statistics.median(ts) * 1e-3) / 1e9
 
 
-def bench(lib, out, reps, alt_lib=None):
+def bench(libs, out, reps):
+    """libs: [(name, Raw)], the first is "ours"; each is timed on the contiguous and both paged
+    layouts, the first also at the old heuristic's and twice the heuristic's split count."""
     torch.manual_seed(0)
     hq, hkv, d = 32, 8, 128
     key = "dec-h100-bf16-d128"
     dtype = torch.bfloat16
     l2 = torch.cuda.get_device_properties(0).L2_cache_size
+    lib = libs[0][1]
     rows = []
     bw = stream_bw()
     card = torch.cuda.get_device_name(0)
@@ -265,7 +275,7 @@ def bench(lib, out, reps, alt_lib=None):
                 kc = torch.randn(b, L, hkv, d, dtype=dtype, device="cuda")
                 vc = torch.randn(b, L, hkv, d, dtype=dtype, device="cuda")
                 sets.append((q, kc, vc))
-            # paged copies (random page order) of set 0..n
+            # paged copies (random page order) of every set
             paged = {}
             for page in (16, 64):
                 ps = []
@@ -285,24 +295,23 @@ def bench(lib, out, reps, alt_lib=None):
             sdk = [s[1].transpose(1, 2) for s in sets]
             sdv = [s[2].transpose(1, 2) for s in sets]
 
-            calls = [lib.prepare(key, q, kc, vc, o, lens=lens, max_len=L)[0] for (q, kc, vc) in sets]
             splits = lib.prepare(key, *sets[0], o, lens=lens, max_len=L)[1]
-            # The heuristic's neighbours (half and twice its split count): is it well placed?
-            alt = {"s/2": max(1, splits // 2), "2s": min(256, 2 * splits)}
-            acalls = {n: [lib.prepare(key, q, kc, vc, o, lens=lens, max_len=L, splits=s)[0]
-                          for (q, kc, vc) in sets] for n, s in alt.items()}
-            if alt_lib is not None:  # an A/B build of the same entry (--alt-lib)
-                acalls["alt"] = [alt_lib.prepare(key, q, kc, vc, o, lens=lens, max_len=L)[0]
-                                 for (q, kc, vc) in sets]
-            pcalls = {page: [lib.prepare(key, sets[i][0], kp, vp, o, table=table, lens=lens, max_len=L)[0]
-                             for i, (kp, vp, table) in enumerate(paged[page])] for page in paged}
+            # Is the heuristic well placed: the old heuristic's count and twice its own.
+            alt = {"old": old_num_splits(b, hkv, L, 64, lib.sms, 1), "2s": min(256, 2 * splits)}
+            calls = {}
+            for name, lb in libs:
+                calls[name] = [lb.prepare(key, q, kc, vc, o, lens=lens, max_len=L)[0] for (q, kc, vc) in sets]
+                for page in paged:
+                    calls[f"{name} p{page}"] = [
+                        lb.prepare(key, sets[i][0], kp, vp, o, table=table, lens=lens, max_len=L)[0]
+                        for i, (kp, vp, table) in enumerate(paged[page])]
+            for n, s in alt.items():
+                calls[f"{libs[0][0]} {n}"] = [lib.prepare(key, q, kc, vc, o, lens=lens, max_len=L, splits=s)[0]
+                                              for (q, kc, vc) in sets]
 
-            def ours(i):
-                calls[i]()
-
-            def ours_paged(page):
+            def ours(n):
                 def f(i):
-                    pcalls[page][i]()
+                    calls[n][i]()
                 return f
 
             def sdpa(backend):
@@ -321,14 +330,7 @@ def bench(lib, out, reps, alt_lib=None):
                         F.scaled_dot_product_attention(sdq[0], ek[0], ev[0])
                 return f
 
-            def ours_alt(n):
-                def f(i):
-                    acalls[n][i]()
-                return f
-
-            backends = {"ours": ours, "paged16": ours_paged(16), "paged64": ours_paged(64),
-                        "s/2": ours_alt("s/2"), "2s": ours_alt("2s"),
-                        **({"alt": ours_alt("alt")} if alt_lib is not None else {}),
+            backends = {**{n: ours(n) for n in calls},
                         "cudnn": sdpa(SDPBackend.CUDNN_ATTENTION), "flash": sdpa(SDPBackend.FLASH_ATTENTION)}
             usable = {}
             for name, f in backends.items():
@@ -342,11 +344,16 @@ def bench(lib, out, reps, alt_lib=None):
                             g(0); torch.cuda.synchronize(); usable[name + "(expanded)"] = g
                         except Exception as e2:
                             print(f"b{b} L{L}: {name} expanded unavailable: {str(e2)[:160]}", flush=True)
-            # correctness of ours vs cuDNN on this cell
-            ours(0); torch.cuda.synchronize(); mine = o.float().clone()
+            # correctness of every library (contiguous and paged) vs SDPA on this cell's set 0
             with sdpa_kernel([SDPBackend.CUDNN_ATTENTION, SDPBackend.FLASH_ATTENTION, SDPBackend.MATH]):
                 theirs = F.scaled_dot_product_attention(sdq[0], sdk[0], sdv[0], enable_gqa=True).transpose(1, 2).float()
-            diff = (mine - theirs).abs().max().item()
+            diff = 0.0
+            for n in calls:
+                o.fill_(float("nan"))
+                calls[n][0]()
+                torch.cuda.synchronize()
+                dn = (o.float() - theirs).abs().max().item()
+                diff = dn if diff == diff and not dn <= diff else diff  # a NaN (unwritten output) sticks
             # K calls back to back per timing, queued behind a GPU sleep so that the host's
             # launch overhead (larger than a small cell's kernel) never leaves the GPU idle.
             k_calls = 20 if kvbytes < (256 << 20) else 3
@@ -364,47 +371,86 @@ def bench(lib, out, reps, alt_lib=None):
                     times[n].append((a, e))
             torch.cuda.synchronize()
             med = {n: statistics.median([a.elapsed_time(e) / k_calls for a, e in ts]) for n, ts in times.items()}
-            gbs = {n: kvbytes / (t * 1e-3) / 1e9 for n, t in med.items()}
-            rows.append((b, L, gbs, med, diff, splits, alt))
-            print(f"b{b} L{L}: " + "  ".join(f"{n} {g:.0f} GB/s" for n, g in gbs.items()) + f"  maxdiff vs sdpa {diff:.3g}", flush=True)
-            del sets, paged, sdq, sdk, sdv, calls, pcalls, acalls
+            gbs = {n.replace("(expanded)", ""): kvbytes / (t * 1e-3) / 1e9 for n, t in med.items()}
+            rows.append((b, L, gbs, diff, splits, alt))
+            print(f"b{b} L{L}: " + "  ".join(f"{n} {g:.0f}" for n, g in gbs.items()) + f" GB/s  maxdiff vs sdpa {diff:.3g}", flush=True)
+            del sets, paged, sdq, sdk, sdv, calls
             torch.cuda.empty_cache()
+    first = libs[0][0]
+    f = lambda g, n: f"{g[n]:.0f}" if n in g else "-"
+    r = lambda g, x, y: f"{g[x] / g[y]:.2f}" if x in g and y in g else "-"
     lines = [f"# Decode attention, {card}, {datetime.date.today()}", "",
              f"Streaming read (torch sum over 4 GiB bf16): {bw:.0f} GB/s", "",
              "bf16, 32 q heads / 8 kv heads, d 128, 1 query token; GB/s of K+V read (median of "
-             f"{reps} interleaved reps); ratios ours/cuDNN, ours/stream-read, paged/contiguous", "",
-             "| batch | cache | ours | paged16 | paged64 | cuDNN | flash | ours/cuDNN | ours/read BW | p16/ours | p64/ours | max diff vs SDPA | splits | half splits | twice | alt lib |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for b, L, g, med, diff, splits, alt in rows:
-        g = {k.replace("(expanded)", ""): x for k, x in g.items()}
-        f = lambda n: f"{g[n]:.0f}" if n in g else "-"
-        r = lambda x, y: f"{g[x] / g[y]:.2f}" if x in g and y in g else "-"
-        lines.append(f"| {b} | {L // 1024}k | {f('ours')} | {f('paged16')} | {f('paged64')} | {f('cudnn')} | {f('flash')} | "
-                     f"{r('ours', 'cudnn')} | {g['ours'] / bw:.2f} | {r('paged16', 'ours')} | {r('paged64', 'ours')} | {diff:.3g} | "
-                     f"{splits} | {f('s/2')} ({alt['s/2']}) | {f('2s')} ({alt['2s']}) | {f('alt')} |")
+             f"{reps} interleaved reps); libraries: " + ", ".join(n for n, _ in libs), "",
+             "| batch | cache | cuDNN | flash | " + " | ".join(f"{n} | {n}/cuDNN | p16/{n} | p64/{n}" for n, _ in libs)
+             + f" | {first}/read BW | splits | {first} at old splits | {first} at 2x splits | max diff vs SDPA |",
+             "|---|---|---|---|" + "---|---|---|---|" * len(libs) + "---|---|---|---|---|"]
+    for b, L, g, diff, splits, alt in rows:
+        cells = " | ".join(f"{f(g, n)} | {r(g, n, 'cudnn')} | {r(g, n + ' p16', n)} | {r(g, n + ' p64', n)}" for n, _ in libs)
+        lines.append(f"| {b} | {L // 1024}k | {f(g, 'cudnn')} | {f(g, 'flash')} | {cells} | "
+                     f"{g[first] / bw:.2f} | {splits} | {f(g, first + ' old')} ({alt['old']}) | "
+                     f"{f(g, first + ' 2s')} ({alt['2s']}) | {diff:.3g} |")
     text = "\n".join(lines) + "\n"
     print(text)
     if out:
         open(out, "w").write(text)
 
 
+def profile(libs):
+    """One launch of each library and of cuDNN at b1 L4k and b64 L32k, inside an NVTX range
+    "prof" (ncu --nvtx --nvtx-include prof/ profiles just those)."""
+    hq, hkv, d = 32, 8, 128
+    key = "dec-h100-bf16-d128"
+    for b, L in ((1, 4096), (64, 32768)):
+        q = torch.randn(b, 1, hq, d, dtype=torch.bfloat16, device="cuda")
+        kc = torch.randn(b, L, hkv, d, dtype=torch.bfloat16, device="cuda")
+        vc = torch.randn(b, L, hkv, d, dtype=torch.bfloat16, device="cuda")
+        lens = torch.full((b,), L, dtype=torch.int32, device="cuda")
+        o = torch.empty_like(q)
+        calls = [lb.prepare(key, q, kc, vc, o, lens=lens, max_len=L)[0] for _, lb in libs]
+        sq, sk, sv = q.transpose(1, 2), kc.transpose(1, 2), vc.transpose(1, 2)
+
+        def cudnn():
+            with sdpa_kernel([SDPBackend.CUDNN_ATTENTION]):
+                F.scaled_dot_product_attention(sq, sk, sv, enable_gqa=True)
+        for c in calls:
+            c()
+        cudnn()
+        torch.cuda.synchronize()
+        torch.cuda.nvtx.range_push("prof")
+        for c in calls:
+            c()
+        cudnn()
+        torch.cuda.synchronize()
+        torch.cuda.nvtx.range_pop()
+        print(f"profiled b{b} L{L}: " + ", ".join(n for n, _ in libs) + ", cudnn", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lib", required=True)
+    ap.add_argument("--name", default="ours", help="the --lib library's name in the tables")
     ap.add_argument("--test", action="store_true")
     ap.add_argument("--keys", default="")
     ap.add_argument("--bench", action="store_true")
+    ap.add_argument("--profile", action="store_true", help="one launch per library in NVTX range prof")
     ap.add_argument("--reps", type=int, default=60)
     ap.add_argument("--out", default="")
-    ap.add_argument("--alt-lib", default="", help="a second build of the entries, timed as 'alt'")
+    ap.add_argument("--alt-lib", action="append", default=[],
+                    help="NAME=PATH: another build of the entries, tested and timed beside --lib")
     args = ap.parse_args()
-    lib = Raw(args.lib)
+    libs = [(args.name, Raw(args.lib))] + [(a.split("=", 1)[0], Raw(a.split("=", 1)[1])) for a in args.alt_lib]
     status = 0
     if args.test:
         keys = args.keys.split(",") if args.keys else [f"dec-{g}-{t}-d{d}" for g in ("h100", "a100", "t4") for t in ("bf16", "f16") for d in (64, 128)]
-        status = 1 if test(lib, keys) else 0
+        for name, lb in libs:
+            print(f"== {name}", flush=True)
+            status |= 1 if test(lb, keys) else 0
+    if args.profile:
+        profile(libs)
     if args.bench:
-        bench(lib, args.out, args.reps, Raw(args.alt_lib) if args.alt_lib else None)
+        bench(libs, args.out, args.reps)
     sys.exit(status)
 
 

@@ -66,13 +66,22 @@ const _: () = {
 /// wrapped by generated code: enqueues on `stream` and returns the launch's `cudaError_t`.
 pub type RawDecodeLaunch = unsafe fn(args: &DecodeArgs, stream: *mut c_void) -> i32;
 
+/// Fewest tiles a split gets (unless the cache has fewer): a split block's fixed costs (the
+/// length and query loads, the pipeline's first round trip, its partial output and its share of
+/// the merge) are worth a few tiles of streaming, so shorter splits only add overhead (H100,
+/// bench/NOTES.md decode v3: 2-3 tiles per split was slower than 5).
+pub const DECODE_MIN_SPLIT_TILES: u32 = 4;
+
 /// The number of key/value splits for a launch: enough blocks to fill the card's
-/// `sm_count * blocks_per_sm` slots in whole waves, and no more than needed.
+/// `sm_count * blocks_per_sm` slots in one wave, with as few tiles per block as that allows.
 ///
 /// With `batch * heads_kv` blocks already filling most of the card (80%) or a cache of one
-/// tile, one split. Otherwise the smallest split count whose wave efficiency (blocks over
-/// slots of the waves they take) is within 85% of the best count's: more splits than that
-/// only add partial results to merge. At most [`DECODE_MAX_SPLITS`] and the number of tiles.
+/// tile, one split. Otherwise as many splits as fit one wave (at most
+/// `slots / (batch * heads_kv)`, at least [`DECODE_MIN_SPLIT_TILES`] tiles each, at most
+/// [`DECODE_MAX_SPLITS`]) give the fewest tiles per split, and of the counts that give that
+/// many tiles the smallest is taken: every split then holds the same number of tiles but the
+/// last, and none is empty. The block that streams the most tiles sets the time, so 15 splits of
+/// a 64-tile cache (5 tiles each, 13 of them busy) cost as much as 13, while 16 take 4 each.
 /// This is the one implementation of the heuristic; bench/decode.py mirrors it for its raw
 /// library path.
 pub fn num_splits(
@@ -84,20 +93,18 @@ pub fn num_splits(
     blocks_per_sm: u32,
 ) -> u32 {
     let tiles = max_seqlen_k.div_ceil(tile_keys.max(1));
-    let base = u64::from(batch) * u64::from(heads_kv);
+    let base = u64::from(batch.max(1)) * u64::from(heads_kv.max(1));
     let slots = u64::from(sm_count.max(1)) * u64::from(blocks_per_sm.max(1));
     if tiles <= 1 || base * 10 >= slots * 8 {
         return 1;
     }
-    let top = tiles.min(DECODE_MAX_SPLITS);
-    let efficiency = |s: u32| {
-        let blocks = base * u64::from(s);
-        blocks as f64 / (blocks.div_ceil(slots) * slots) as f64
-    };
-    let best = (1..=top).map(efficiency).fold(0.0, f64::max);
-    (1..=top)
-        .find(|&s| efficiency(s) >= 0.85 * best)
-        .unwrap_or(1)
+    let most = (slots / base)
+        .min(u64::from(tiles / DECODE_MIN_SPLIT_TILES))
+        .min(u64::from(DECODE_MAX_SPLITS))
+        .max(1);
+    let per = u64::from(tiles).div_ceil(most);
+    // per >= 1 and tiles / per <= most <= DECODE_MAX_SPLITS: the count fits u32.
+    u64::from(tiles).div_ceil(per) as u32
 }
 
 /// Where the keys and values of each sequence are, and how many there are.
@@ -964,19 +971,25 @@ mod tests {
     #[test]
     fn the_split_heuristic() {
         // What the runtime asks for (one slot per SM) on the ANCHORS decode grid (H100, 8 kv
-        // heads, 64-key tiles): 15 splits at batch 1, none from batch 16 on.
-        assert_eq!(num_splits(1, 8, 4096, 64, 132, 1), 15);
-        assert_eq!(num_splits(1, 8, 32768, 64, 132, 1), 15);
+        // heads, 64-key tiles): 16 splits of 4 and 32 tiles at batch 1 (128 blocks), none from
+        // batch 16 on.
+        assert_eq!(num_splits(1, 8, 4096, 64, 132, 1), 16);
+        assert_eq!(num_splits(1, 8, 32768, 64, 132, 1), 16);
         assert_eq!(num_splits(16, 8, 4096, 64, 132, 1), 1);
+        // Batch 2 and 4: still one wave of 128 blocks.
+        assert_eq!(num_splits(2, 8, 4096, 64, 132, 1), 8);
+        assert_eq!(num_splits(4, 8, 32768, 64, 132, 1), 4);
         // A full card: one split; one tile: one split.
         assert_eq!(num_splits(64, 8, 32768, 64, 132, 2), 1);
         assert_eq!(num_splits(1, 8, 64, 64, 132, 2), 1);
-        // One sequence of 32k on 8 heads: 264 slots, 8 blocks per split, up to 33 splits.
-        let s = num_splits(1, 8, 32768, 64, 132, 2);
-        assert!((20..=33).contains(&s), "{s}");
-        // Never more splits than tiles, never past the ABI's limit.
-        assert!(num_splits(1, 1, 300, 64, 132, 2) <= 5);
-        assert!(num_splits(1, 1, 1 << 24, 64, 1000, 2) <= DECODE_MAX_SPLITS);
+        // 264 slots: 33 splits would leave the last one 8 of 16 tiles; 32 do it evenly.
+        assert_eq!(num_splits(1, 8, 32768, 64, 132, 2), 32);
+        // 65 tiles on 16 splits: 5 tiles each, so 13 splits (the last holds 5) do the same.
+        assert_eq!(num_splits(1, 8, 65 * 64, 64, 132, 1), 13);
+        // At least DECODE_MIN_SPLIT_TILES tiles per split; never past the ABI's limit.
+        assert_eq!(num_splits(1, 1, 300, 64, 132, 2), 1);
+        assert_eq!(num_splits(1, 1, 1000, 64, 132, 1), 4);
+        assert_eq!(num_splits(1, 1, 1 << 24, 64, 1000, 2), DECODE_MAX_SPLITS);
     }
 
     #[test]

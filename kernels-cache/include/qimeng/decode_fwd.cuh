@@ -103,6 +103,42 @@ struct Config {
     static_assert(kStages >= 2, "at least double buffering");
 };
 
+/* Size of the L2 fetch that each K/V cp.async asks for (its `.L2::<n>B` prefetch-size hint):
+ * 256 = one key row of one head at d128 (two at d64), so DRAM serves each row as one burst
+ * instead of sector by sector. 0: no hint (the copy of prims.cuh). A compile-time switch so
+ * that bench/decode.py can time the variants against each other (bench/NOTES.md, decode v5). */
+#ifndef QIMENG_DECODE_L2_FETCH
+#define QIMENG_DECODE_L2_FETCH 256
+#endif
+/* 1: a contiguous-cache block requests its first tiles from max_seqlen_k before the cache
+ * length arrives, and throws them away in the rare case that the length differs (see the
+ * kernel). 0: it waits for the length (an A/B switch, as above). */
+#ifndef QIMENG_DECODE_EARLY_ISSUE
+#define QIMENG_DECODE_EARLY_ISSUE 1
+#endif
+
+/* copy16_g2s with the L2 prefetch-size hint above (sm_80+; sm_75 copies through registers). */
+template <bool kConvert>
+__device__ __forceinline__ void copy_kv16(void* dst, const void* src, bool valid) {
+#if defined(QIMENG_TURING) || QIMENG_DECODE_L2_FETCH == 0
+    copy16_g2s<kConvert>(dst, src, valid);
+#else
+    static_assert(!kConvert, "bf16 -> f16 conversion on the copy is the sm_75 path only");
+    const int src_size = valid ? 16 : 0; /* 0: zeros written; src only names a valid row */
+#if QIMENG_DECODE_L2_FETCH == 256
+    asm volatile("cp.async.cg.shared.global.L2::256B [%0], [%1], 16, %2;\n" ::"r"(smem_addr(dst)),
+                 "l"(src), "r"(src_size)
+                 : "memory");
+#elif QIMENG_DECODE_L2_FETCH == 128
+    asm volatile("cp.async.cg.shared.global.L2::128B [%0], [%1], 16, %2;\n" ::"r"(smem_addr(dst)),
+                 "l"(src), "r"(src_size)
+                 : "memory");
+#else
+#error "QIMENG_DECODE_L2_FETCH is 0, 128 or 256"
+#endif
+#endif
+}
+
 /* Issues the copies of tile `tile` of sequence b, kv head hk, into stage buffers sk, sv; keys
  * at or past `len` (and pages outside the pool) are zero-filled, so that a masked P = 0 never
  * meets a NaN of stale memory. */
@@ -133,8 +169,8 @@ __device__ __forceinline__ void load_tile(const QimengDecodeArgs& a, int b, int 
         valid = valid && page >= 0 && page < a.num_blocks;
         const int64_t koff = valid ? page * a.k_page_stride + int64_t(row) * a.k_row_stride : 0;
         const int64_t voff = valid ? page * a.v_page_stride + int64_t(row) * a.v_row_stride : 0;
-        copy16_g2s<Cfg::kConvert>(sk + n * Cfg::kRowStride + col, kbase + koff, valid);
-        copy16_g2s<Cfg::kConvert>(sv + n * Cfg::kRowStride + col, vbase + voff, valid);
+        copy_kv16<Cfg::kConvert>(sk + n * Cfg::kRowStride + col, kbase + koff, valid);
+        copy_kv16<Cfg::kConvert>(sv + n * Cfg::kRowStride + col, vbase + voff, valid);
     }
 }
 
@@ -267,10 +303,36 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
     const int g = lane / 4, tq = lane % 4;
     const int ra = wr * 16 + g, rb = ra + 8; /* the two rows this lane holds */
 
+    /* The pipeline's first kStages - 1 tiles. A contiguous cache has valid rows up to its
+     * capacity (>= max_seqlen_k), so with QIMENG_DECODE_EARLY_ISSUE a block requests them for
+     * a length of max_seqlen_k before its own length has come back from memory (one DRAM round
+     * trip less before the first K/V byte moves: a block at batch 1 only streams ~4 tiles). If
+     * the length differs, its split's tiles and valid rows differ: the block waits for those
+     * copies and requests again (ragged batches pay one round trip, as without the switch). */
+    auto prologue = [&](int len_, int t0_, int t1_) {
+#pragma unroll
+        for (int st = 0; st < Cfg::kStages - 1; ++st) {
+            if (t0_ + st < t1_)
+                load_tile<Spec>(a, b, hk, t0_ + st, len_, s_k + st * Cfg::kTileElems,
+                                s_v + st * Cfg::kTileElems);
+            cp_async_commit();
+        }
+    };
+    const int max_len = a.max_seqlen_k > 0 ? a.max_seqlen_k : 0;
+    const bool early = QIMENG_DECODE_EARLY_ISSUE && a.block_table == nullptr;
+    int t0, t1;
+    if (early) {
+        split_range((max_len + N - 1) / N, split, a.num_splits, t0, t1);
+        prologue(max_len, t0, t1);
+    }
     const int len = cache_len(a, b);
     const int tiles = (len + N - 1) / N;
-    int t0, t1;
     split_range(tiles, split, a.num_splits, t0, t1);
+    if (early && len != max_len) {
+        /* Each thread rewrites only its own stage rows: waiting for its own copies is enough. */
+        cp_async_wait<0>();
+    }
+    if (!early || len != max_len) prologue(len, t0, t1);
 
     uint32_t qf[DK][4];
 #pragma unroll
@@ -289,14 +351,6 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
 #pragma unroll
     for (int dt = 0; dt < DT; ++dt) o[dt][0] = o[dt][1] = o[dt][2] = o[dt][3] = 0.f;
     float m_a = -CUDART_INF_F, m_b = -CUDART_INF_F, l_a = 0.f, l_b = 0.f; /* l: this lane's part */
-
-#pragma unroll
-    for (int st = 0; st < Cfg::kStages - 1; ++st) {
-        if (t0 + st < t1)
-            load_tile<Spec>(a, b, hk, t0 + st, len, s_k + st * Cfg::kTileElems,
-                            s_v + st * Cfg::kTileElems);
-        cp_async_commit();
-    }
 
     const int n0 = wk * NW;
     for (int t = t0; t < t1; ++t) {
