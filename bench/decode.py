@@ -22,6 +22,7 @@ median over repetitions of the per-call time.
 import argparse
 import ctypes
 import datetime
+import json
 import math
 import statistics
 import sys
@@ -253,7 +254,7 @@ def stream_bw():
     return (4 << 30) / (statistics.median(ts) * 1e-3) / 1e9
 
 
-def bench(libs, out, reps):
+def bench(libs, out, reps, json_out=""):
     """libs: [(name, Raw)], the first is "ours"; each is timed on the contiguous and both paged
     layouts, the first also at the old heuristic's and twice the heuristic's split count."""
     torch.manual_seed(0)
@@ -395,6 +396,9 @@ def bench(libs, out, reps):
     print(text)
     if out:
         open(out, "w").write(text)
+    if json_out:  # GB/s of every backend per cell, for scripts that pick among the builds
+        json.dump({"stream_read": bw, "cells": [{"batch": b, "cache": L, "splits": splits, "gbs": g}
+                                               for b, L, g, _, splits, _ in rows]}, open(json_out, "w"), indent=1)
 
 
 def profile(libs):
@@ -437,6 +441,7 @@ def main():
     ap.add_argument("--profile", action="store_true", help="one launch per library in NVTX range prof")
     ap.add_argument("--reps", type=int, default=60)
     ap.add_argument("--out", default="")
+    ap.add_argument("--json", default="", help="also write the bench's GB/s as JSON here")
     ap.add_argument("--alt-lib", action="append", default=[],
                     help="NAME=PATH: another build of the entries, tested and timed beside --lib")
     args = ap.parse_args()
@@ -450,7 +455,7 @@ def main():
     if args.profile:
         profile(libs)
     if args.bench:
-        bench(libs, args.out, args.reps)
+        bench(libs, args.out, args.reps, args.json)
     sys.exit(status)
 
 

@@ -110,13 +110,6 @@ struct Config {
 #ifndef QIMENG_DECODE_L2_FETCH
 #define QIMENG_DECODE_L2_FETCH 256
 #endif
-/* 1: a contiguous-cache block requests its first tiles from max_seqlen_k before the cache
- * length arrives, and throws them away in the rare case that the length differs (see the
- * kernel). 0: it waits for the length (an A/B switch, as above). */
-#ifndef QIMENG_DECODE_EARLY_ISSUE
-#define QIMENG_DECODE_EARLY_ISSUE 1
-#endif
-
 /* copy16_g2s with the L2 prefetch-size hint above (sm_80+; sm_75 copies through registers). */
 template <bool kConvert>
 __device__ __forceinline__ void copy_kv16(void* dst, const void* src, bool valid) {
@@ -139,34 +132,57 @@ __device__ __forceinline__ void copy_kv16(void* dst, const void* src, bool valid
 #endif
 }
 
-/* Issues the copies of tile `tile` of sequence b, kv head hk, into stage buffers sk, sv; keys
- * at or past `len` (and pages outside the pool) are zero-filled, so that a masked P = 0 never
- * meets a NaN of stale memory. */
+/* 16-byte chunks of a K (or V) tile that each thread copies: one key row per pass. */
 template <class Spec>
-__device__ __forceinline__ void load_tile(const QimengDecodeArgs& a, int b, int hk, int tile,
-                                          int len, typename Config<Spec>::MT* sk,
+constexpr int kPasses = Config<Spec>::N * Config<Spec>::kChunksPerRow / kThreads;
+
+/* Key row of tile `tile` that this thread copies in pass `pass`. */
+template <class Spec>
+__device__ __forceinline__ int pass_key(int tile, int pass) {
+    using Cfg = Config<Spec>;
+    return tile * Cfg::N + pass * (kThreads / Cfg::kChunksPerRow) + threadIdx.x / Cfg::kChunksPerRow;
+}
+
+/* The page of each key row this thread copies of tile `tile`: a block-table entry (paged), b
+ * (contiguous), or -1 for a key at or past `end`. Only plain loads: their values are first
+ * needed by load_tile, which the main loop calls one iteration later, so the table's latency
+ * hides behind a tile's arithmetic instead of holding up the copies (with the lookup inside the
+ * copy loop, paged caches ran at 0.64-0.72 of contiguous where one block streams alone on its
+ * SM: bench/NOTES.md, decode v5). */
+template <class Spec>
+__device__ __forceinline__ void tile_pages(const QimengDecodeArgs& a, int b, int tile, int end,
+                                           int (&pages)[kPasses<Spec>]) {
+#pragma unroll
+    for (int pass = 0; pass < kPasses<Spec>; ++pass) {
+        const int j = pass_key<Spec>(tile, pass);
+        pages[pass] = j >= end        ? -1
+                      : a.block_table ? a.block_table[b * a.block_table_stride + j / a.block_size]
+                                      : b;
+    }
+}
+
+/* Issues the copies of tile `tile` of sequence b, kv head hk, into stage buffers sk, sv, from
+ * the pages tile_pages found; rows of page -1 (past the end) or of a page outside the pool are
+ * zero-filled, so that a masked P = 0 never meets a NaN of stale memory. */
+template <class Spec>
+__device__ __forceinline__ void load_tile(const QimengDecodeArgs& a, int hk, int tile,
+                                          const int (&pages)[kPasses<Spec>],
+                                          typename Config<Spec>::MT* sk,
                                           typename Config<Spec>::MT* sv) {
     using Cfg = Config<Spec>;
     using T = typename Cfg::T;
-    constexpr int kChunks = Cfg::N * Cfg::kChunksPerRow;
-    static_assert(kChunks % kThreads == 0, "whole passes of 16-byte chunks");
+    static_assert(Cfg::N * Cfg::kChunksPerRow % kThreads == 0, "whole passes of 16-byte chunks");
     static_assert(kThreads % Cfg::kChunksPerRow == 0, "a thread keeps its column");
     const int col = (threadIdx.x % Cfg::kChunksPerRow) * 8;
     const T* kbase = static_cast<const T*>(a.k) + int64_t(hk) * a.k_head_stride + col;
     const T* vbase = static_cast<const T*>(a.v) + int64_t(hk) * a.v_head_stride + col;
 #pragma unroll
-    for (int pass = 0; pass < kChunks / kThreads; ++pass) {
-        const int n = pass * (kThreads / Cfg::kChunksPerRow) + threadIdx.x / Cfg::kChunksPerRow;
-        const int j = tile * Cfg::N + n;
-        bool valid = j < len;
-        int64_t page = b;
-        int row = j;
-        if (a.block_table) {
-            const int slot = j / a.block_size;
-            row = j - slot * a.block_size;
-            page = valid ? a.block_table[b * a.block_table_stride + slot] : 0;
-        }
-        valid = valid && page >= 0 && page < a.num_blocks;
+    for (int pass = 0; pass < kPasses<Spec>; ++pass) {
+        const int j = pass_key<Spec>(tile, pass);
+        const int n = j - tile * Cfg::N;
+        const int page = pages[pass];
+        const bool valid = page >= 0 && page < a.num_blocks;
+        const int row = a.block_table ? j % a.block_size : j;
         const int64_t koff = valid ? page * a.k_page_stride + int64_t(row) * a.k_row_stride : 0;
         const int64_t voff = valid ? page * a.v_page_stride + int64_t(row) * a.v_row_stride : 0;
         copy_kv16<Cfg::kConvert>(sk + n * Cfg::kRowStride + col, kbase + koff, valid);
@@ -174,17 +190,27 @@ __device__ __forceinline__ void load_tile(const QimengDecodeArgs& a, int b, int 
     }
 }
 
-/* Two query elements (row r, columns col, col + 1) as one MMA operand word; zeros for a padding
- * row past the last. */
+/* Query row r of sequence b for kv head hk (query r / group, head hk * group + r % group), or
+ * nullptr for a padding row past the last: worked out once per row, since q_word's 32 loads
+ * per thread would otherwise each redo the divisions (~50 instructions apiece ahead of the
+ * first tile). */
 template <class Spec>
-__device__ __forceinline__ uint32_t q_word(const QimengDecodeArgs& a, int b, int hk, int group,
-                                           int rows, int r, int col) {
-    using Cfg = Config<Spec>;
-    if (r >= rows) return 0u;
+__device__ __forceinline__ const typename Config<Spec>::T* q_row(const QimengDecodeArgs& a, int b,
+                                                                 int hk, int group, int rows,
+                                                                 int r) {
+    if (r >= rows) return nullptr;
     const int i = r / group, h = hk * group + r % group;
-    const typename Cfg::T* p = static_cast<const typename Cfg::T*>(a.q) + b * a.q_batch_stride +
-                               i * a.q_row_stride + h * a.q_head_stride + col;
-    uint32_t w = *reinterpret_cast<const uint32_t*>(p);
+    return static_cast<const typename Config<Spec>::T*>(a.q) + b * a.q_batch_stride +
+           i * a.q_row_stride + h * a.q_head_stride;
+}
+
+/* Two query elements (columns col, col + 1 of a q_row) as one MMA operand word; zeros for a
+ * padding row. */
+template <class Spec>
+__device__ __forceinline__ uint32_t q_word(const typename Config<Spec>::T* row, int col) {
+    using Cfg = Config<Spec>;
+    if (row == nullptr) return 0u;
+    uint32_t w = *reinterpret_cast<const uint32_t*>(row + col);
     if constexpr (Cfg::kConvert) {
         const __half2 hv = __floats2half2_rn(__uint_as_float(w << 16), __uint_as_float(w & 0xffff0000u));
         w = *reinterpret_cast<const uint32_t*>(&hv);
@@ -199,77 +225,71 @@ __host__ __device__ __forceinline__ int64_t counter_bytes(int batch, int heads_k
 }
 
 /* The merge of every split's partial rows of (sequence b, kv head hk), by the block that
- * finished last: weights 2^(lse_s - max). A warp per row first finds the max and the sum of
- * weights (lanes over splits); then a thread per (row, 4 columns) accumulates with its loads
- * unrolled, so that its ~num_splits L2 reads overlap instead of queueing one after another. */
+ * finished last: weights 2^(lse_s - max). A thread per (row, 4 columns) reads its row's
+ * log-sum-exps and partial outputs kUnroll splits at a time, all loads of a round in flight
+ * together, and keeps an online max (as the main loop does over keys), so that up to kUnroll
+ * splits cost one L2 round trip: a warp-per-row pass for the max and the sum first, then the
+ * outputs, cost three or more on this block's critical path (the launch's last one). */
 template <class Spec>
 __device__ __forceinline__ void merge_splits(const QimengDecodeArgs& a, int b, int hk, int group,
-                                          int rows, const float* ws_o, const float* ws_lse,
-                                          int64_t total_rows) {
+                                             int rows, const float* ws_o, const float* ws_lse,
+                                             int64_t total_rows) {
     using T = typename Config<Spec>::T;
     constexpr int D = Config<Spec>::D;
-    constexpr int kUnroll = 8;
-    __shared__ float s_ref[QIMENG_DECODE_MAX_ROWS], s_inv[QIMENG_DECODE_MAX_ROWS];
-    const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+    constexpr int kUnroll = 16;
     const int S = a.num_splits;
-    /* Workspace row of query row r (query i = r / group, head hk * group + r % group) in split
-     * 0; split s is s * total_rows rows further. */
-    auto wrow0 = [&](int r) {
-        return (int64_t(b) * a.seqlen_q + r / group) * a.heads_q + hk * group + r % group;
-    };
-    for (int r = warp; r < rows; r += kWarps) {
-        const float* lse_r = ws_lse + wrow0(r);
-        float mx = -CUDART_INF_F;
-        for (int s = lane; s < S; s += 32) mx = fmaxf(mx, __ldcg(lse_r + s * total_rows));
-        mx = warp_max(mx);
-        const float ref = mx == -CUDART_INF_F ? 0.f : mx;
-        float sum = 0.f;
-        for (int s = lane; s < S; s += 32) sum += exp2_approx(__ldcg(lse_r + s * total_rows) - ref);
-        sum = warp_sum(sum);
-        if (lane == 0) {
-            s_ref[r] = ref;
-            s_inv[r] = sum > 0.f ? 1.f / sum : 0.f;
-            if (a.lse) {
-                const int i = r / group, h = hk * group + r % group;
-                a.lse[(int64_t(b) * a.heads_q + h) * a.seqlen_q + i] =
-                    sum > 0.f ? (ref + __log2f(sum)) * kLn2 : -CUDART_INF_F;
-            }
-        }
-    }
-    block_sync();
     const int items = rows * (D / 4);
     for (int item = threadIdx.x; item < items; item += kThreads) {
         const int r = item / (D / 4), col = (item % (D / 4)) * 4;
-        const int64_t w0 = wrow0(r);
-        const float ref = s_ref[r];
+        const int i = r / group, h = hk * group + r % group;
+        /* Workspace row of query row r in split 0; split s is s * total_rows rows further. */
+        const int64_t w0 = (int64_t(b) * a.seqlen_q + i) * a.heads_q + h;
+        float m = -CUDART_INF_F, l = 0.f;
         float4 acc = make_float4(0.f, 0.f, 0.f, 0.f);
         for (int s0 = 0; s0 < S; s0 += kUnroll) {
             float lse_u[kUnroll];
             float4 x[kUnroll];
 #pragma unroll
             for (int u = 0; u < kUnroll; ++u) {
-                const int s = s0 + u < S ? s0 + u : S - 1; /* past the end: weight 0 below */
+                const int s = s0 + u < S ? s0 + u : S - 1; /* past the end: masked below */
                 lse_u[u] = __ldcg(ws_lse + w0 + s * total_rows);
                 x[u] = __ldcg(reinterpret_cast<const float4*>(ws_o + (w0 + s * total_rows) * D + col));
             }
+            float mx = m;
 #pragma unroll
             for (int u = 0; u < kUnroll; ++u) {
-                /* An empty split wrote lse = -inf and zeros: weight 0, finite terms. */
-                const float w = s0 + u < S ? exp2_approx(lse_u[u] - ref) : 0.f;
+                if (s0 + u >= S) lse_u[u] = -CUDART_INF_F;
+                mx = fmaxf(mx, lse_u[u]);
+            }
+            /* An empty split wrote lse = -inf and zeros: weight 0, finite terms. */
+            const float ref = mx == -CUDART_INF_F ? 0.f : mx;
+            const float alpha = exp2_approx(m - ref);
+            m = mx;
+            l *= alpha;
+            acc.x *= alpha;
+            acc.y *= alpha;
+            acc.z *= alpha;
+            acc.w *= alpha;
+#pragma unroll
+            for (int u = 0; u < kUnroll; ++u) {
+                const float w = exp2_approx(lse_u[u] - ref);
+                l += w;
                 acc.x += w * x[u].x;
                 acc.y += w * x[u].y;
                 acc.z += w * x[u].z;
                 acc.w += w * x[u].w;
             }
         }
-        const float inv = s_inv[r];
-        const int i = r / group, h = hk * group + r % group;
+        const float inv = l > 0.f ? 1.f / l : 0.f;
         T* op = static_cast<T*>(a.o) + b * a.o_batch_stride + i * a.o_row_stride +
                 h * a.o_head_stride + col;
         uint2 packed;
         packed.x = pack2<T>(acc.x * inv, acc.y * inv);
         packed.y = pack2<T>(acc.z * inv, acc.w * inv);
         *reinterpret_cast<uint2*>(op) = packed;
+        if (a.lse && col == 0)
+            a.lse[(int64_t(b) * a.heads_q + h) * a.seqlen_q + i] =
+                l > 0.f ? ((m == -CUDART_INF_F ? 0.f : m) + __log2f(l)) * kLn2 : -CUDART_INF_F;
     }
 }
 
@@ -303,44 +323,36 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
     const int g = lane / 4, tq = lane % 4;
     const int ra = wr * 16 + g, rb = ra + 8; /* the two rows this lane holds */
 
-    /* The pipeline's first kStages - 1 tiles. A contiguous cache has valid rows up to its
-     * capacity (>= max_seqlen_k), so with QIMENG_DECODE_EARLY_ISSUE a block requests them for
-     * a length of max_seqlen_k before its own length has come back from memory (one DRAM round
-     * trip less before the first K/V byte moves: a block at batch 1 only streams ~4 tiles). If
-     * the length differs, its split's tiles and valid rows differ: the block waits for those
-     * copies and requests again (ragged batches pay one round trip, as without the switch). */
-    auto prologue = [&](int len_, int t0_, int t1_) {
-#pragma unroll
-        for (int st = 0; st < Cfg::kStages - 1; ++st) {
-            if (t0_ + st < t1_)
-                load_tile<Spec>(a, b, hk, t0_ + st, len_, s_k + st * Cfg::kTileElems,
-                                s_v + st * Cfg::kTileElems);
-            cp_async_commit();
-        }
-    };
-    const int max_len = a.max_seqlen_k > 0 ? a.max_seqlen_k : 0;
-    const bool early = QIMENG_DECODE_EARLY_ISSUE && a.block_table == nullptr;
-    int t0, t1;
-    if (early) {
-        split_range((max_len + N - 1) / N, split, a.num_splits, t0, t1);
-        prologue(max_len, t0, t1);
-    }
     const int len = cache_len(a, b);
     const int tiles = (len + N - 1) / N;
+    int t0, t1;
     split_range(tiles, split, a.num_splits, t0, t1);
-    if (early && len != max_len) {
-        /* Each thread rewrites only its own stage rows: waiting for its own copies is enough. */
-        cp_async_wait<0>();
+    /* Keys this block may copy: its split's tiles, and none at or past the length. */
+    const int end = min(len, t1 * N);
+    int pages[kPasses<Spec>];
+#pragma unroll
+    for (int st = 0; st < Cfg::kStages - 1; ++st) {
+        if (t0 + st < t1) {
+            tile_pages<Spec>(a, b, t0 + st, end, pages);
+            load_tile<Spec>(a, hk, t0 + st, pages, s_k + st * Cfg::kTileElems,
+                            s_v + st * Cfg::kTileElems);
+        }
+        cp_async_commit();
     }
-    if (!early || len != max_len) prologue(len, t0, t1);
+    /* The first iteration's tile; each iteration then looks up the next one's pages. */
+    tile_pages<Spec>(a, b, t0 + Cfg::kStages - 1, end, pages);
 
     uint32_t qf[DK][4];
+    {
+        const T* qa = q_row<Spec>(a, b, hk, group, rows, ra);
+        const T* qb = q_row<Spec>(a, b, hk, group, rows, rb);
 #pragma unroll
-    for (int kk = 0; kk < DK; ++kk) {
-        qf[kk][0] = q_word<Spec>(a, b, hk, group, rows, ra, kk * 16 + 2 * tq);
-        qf[kk][1] = q_word<Spec>(a, b, hk, group, rows, rb, kk * 16 + 2 * tq);
-        qf[kk][2] = q_word<Spec>(a, b, hk, group, rows, ra, kk * 16 + 2 * tq + 8);
-        qf[kk][3] = q_word<Spec>(a, b, hk, group, rows, rb, kk * 16 + 2 * tq + 8);
+        for (int kk = 0; kk < DK; ++kk) {
+            qf[kk][0] = q_word<Spec>(qa, kk * 16 + 2 * tq);
+            qf[kk][1] = q_word<Spec>(qb, kk * 16 + 2 * tq);
+            qf[kk][2] = q_word<Spec>(qa, kk * 16 + 2 * tq + 8);
+            qf[kk][3] = q_word<Spec>(qb, kk * 16 + 2 * tq + 8);
+        }
     }
     const float scale = a.softmax_scale * kLog2e;
     /* Last key each of the two rows may see: len - 1, or the causal edge. */
@@ -361,9 +373,10 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
             const int tn = t + Cfg::kStages - 1;
             const int st = (it + Cfg::kStages - 1) % Cfg::kStages;
             if (tn < t1)
-                load_tile<Spec>(a, b, hk, tn, len, s_k + st * Cfg::kTileElems,
+                load_tile<Spec>(a, hk, tn, pages, s_k + st * Cfg::kTileElems,
                                 s_v + st * Cfg::kTileElems);
             cp_async_commit();
+            tile_pages<Spec>(a, b, tn + 1, end, pages); /* used next iteration */
         }
         const MT* tk = s_k + (it % Cfg::kStages) * Cfg::kTileElems;
         const MT* tv = s_v + (it % Cfg::kStages) * Cfg::kTileElems;
