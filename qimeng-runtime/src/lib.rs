@@ -88,7 +88,8 @@ mod tensor;
 
 pub use buffer::DeviceBuffer;
 pub use decode::{
-    DecodeArgs, DecodeKernel, DecodePlan, DecodeWorkspace, KvCache, RawDecodeLaunch, num_splits,
+    DECODE_MIN_SPLIT_TILES, DecodeArgs, DecodeKernel, DecodePlan, DecodeWorkspace, KvCache,
+    RawDecodeLaunch, num_splits,
 };
 pub use device::{DeviceInfo, device_count, device_info, no_gpu_reason};
 pub use element::Element;
