@@ -5,7 +5,7 @@
 # decode.py --test of k4 on every dec-* entry; tests/gpu dec- (full grid) and memcheck +
 # racecheck with k4's tests/gpu binary. Carry .carry/decperf3 (k4/, k1/, base/, decode.py,
 # gpu-tests-k4, this script). Keep k4 only if paged gains and contiguous holds; then apply the
-# patch, `qimeng cache record verify.jsonl`, and update bench/results/h100-decode-2026-11-26.md.
+# patch, `qimeng prepare`, `qimeng cache record verify.jsonl`, and update bench/results/h100-decode-2026-11-26.md.
 cd "$(dirname "$0")"
 O=${OUT:-/tmp/out}; mkdir -p "$O"
 export PYTHONUNBUFFERED=1
