@@ -4,6 +4,11 @@ backends) in one process, on identical inputs, and the card's streaming-read ban
     bash bench/build-decode.sh                          # here: .carry/decode
     python3 bench/decode.py --lib LIB --test            # correctness sweep (torch f32 reference)
     python3 bench/decode.py --lib LIB --bench --out decode.md
+    python3 bench/decode.py --lib LIB --name k1 --alt-lib base=OTHER_LIB ... --test --bench
+    ncu --nvtx --nvtx-include prof/ python3 bench/decode.py --lib LIB --profile
+
+Several builds (--alt-lib NAME=PATH, e.g. A/B builds with EXTRA_NVCC_FLAGS) are tested and timed
+in the same process, each on the contiguous and both paged layouts.
 
 LIB is libqimeng_bench_ffi.so (the runtime's checked path, with its split heuristic) or a
 library of the raw entry symbols (libqimeng_decode.so, built by bench/build.sh), which is
