@@ -84,6 +84,10 @@ pub enum StmtKind {
     /// once per batch and KV head after every split block has finished (the CUDA's second
     /// kernel).
     Combine(Vec<Stmt>),
+    /// `Schedule persistent [when COND]` or `Schedule block per tile [when COND]` (top level
+    /// only): the statements up to the next `Schedule` are a whole program, one of the kernel's
+    /// schedules; the launcher runs the first whose condition holds for the call's shape.
+    Schedule(Schedule),
 }
 
 /// A memory space.
@@ -608,6 +612,38 @@ pub struct Barrier {
     pub buffer: String,
 }
 
+/// `Schedule ...`: how the grid maps blocks to tiles, and on which shapes this schedule runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Schedule {
+    /// `persistent`: one block per SM takes tiles `(i, h, b)` in turn (the program is still one
+    /// tile's body); otherwise (`block per tile`) one block per tile.
+    pub persistent: bool,
+    /// `when S_k <= 1024`: the shapes it runs on, over `S_q` and `S_k`; `None`: every shape no
+    /// earlier schedule took (only the last schedule).
+    pub when: Option<Cond>,
+}
+
+impl Program {
+    /// The program's schedules in order: each top-level `Schedule` statement with the
+    /// statements after it up to the next one, as a program of its own. A program without
+    /// `Schedule` is one schedule (`None`). Statements before the first `Schedule` (its header
+    /// comments) belong to none.
+    pub fn schedules(&self) -> Vec<(Option<Schedule>, Program)> {
+        let mut out: Vec<(Option<Schedule>, Program)> = Vec::new();
+        for s in &self.stmts {
+            match (&s.kind, out.last_mut()) {
+                (StmtKind::Schedule(h), _) => out.push((Some(h.clone()), Program::default())),
+                (_, Some((_, p))) => p.stmts.push(s.clone()),
+                (_, None) => {}
+            }
+        }
+        if out.is_empty() {
+            out.push((None, self.clone()));
+        }
+        out
+    }
+}
+
 /// Words that cannot name a buffer, parameter or variable.
 pub const KEYWORDS: &[&str] = &[
     "param",
@@ -690,6 +726,9 @@ pub const KEYWORDS: &[&str] = &[
     "logsumexp",
     "logsumexp2",
     "merge",
+    "Schedule",
+    "persistent",
+    "when",
 ];
 
 /// Whether `word` is reserved.

@@ -32,7 +32,7 @@
 //! | `structure` | statements in places they cannot be (GEMM outside a loop over key blocks, ...) |
 //! | `barrier` | a ring stage read before its full barrier's wait, refilled before its empty barrier's wait, never released, or a barrier nothing arrives on |
 //! | `wgmma` | `on wgmma` before sm_90a, or a BM that is not 64 rows per warpgroup of the GEMM role |
-//! | `schedule` | `pingpong` without `overlap` or with one warpgroup, `overlap` with synchronous GEMMs, roles whose warps do not add up to `WARPS` |
+//! | `schedule` | `pingpong` without `overlap` or with one warpgroup, `overlap` with synchronous GEMMs, roles whose warps do not add up to `WARPS`; `Schedule` lines out of place (nested, after other statements, a `when` missing on an earlier schedule or present on the last, a condition over other names than `S_q`, `S_k`) |
 //! | `paged` | (decode, `crate::decode`) K/V read without the block table or past the cache length |
 //! | `split-combine` | (decode) no split loop, partials not written, no combine, partials merged without their lse rescale |
 
@@ -110,11 +110,89 @@ pub const REGISTER_OVERHEAD: u64 = 40;
 /// The most registers one thread may have.
 pub const MAX_REGISTERS: u64 = 255;
 
-/// Checks `program` against `target`.
+/// Checks `program` against `target`. A program of several `Schedule`s is checked schedule by
+/// schedule, each a whole program (the report's sizes are the largest of them).
 pub fn check(program: &Program, target: &Target) -> Report {
-    let mut c = Checker::new(target);
-    c.run(program);
-    c.report
+    let schedules = program.schedules();
+    if let [(None, _)] = schedules.as_slice() {
+        let mut c = Checker::new(target);
+        c.run(program);
+        return c.report;
+    }
+    let mut report = Report {
+        diagnostics: schedule_lines(program),
+        ..Report::default()
+    };
+    for (_, p) in &schedules {
+        let mut c = Checker::new(target);
+        c.run(p);
+        report.diagnostics.extend(c.report.diagnostics);
+        report.smem_bytes = report.smem_bytes.max(c.report.smem_bytes);
+        report.registers = report.registers.max(c.report.registers);
+    }
+    report
+}
+
+/// The `schedule` rule on the `Schedule` lines of a program that has some: first statement
+/// (after comments), a `when` on each but the last, conditions over `S_q` and `S_k`.
+fn schedule_lines(program: &Program) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let heads: Vec<(&Stmt, &Schedule)> = program
+        .stmts
+        .iter()
+        .filter_map(|s| match &s.kind {
+            StmtKind::Schedule(h) => Some((s, h)),
+            _ => None,
+        })
+        .collect();
+    if let Some(s) = program
+        .stmts
+        .iter()
+        .take_while(|s| !matches!(s.kind, StmtKind::Schedule(_)))
+        .find(|s| !matches!(s.kind, StmtKind::Blank | StmtKind::Comment(_)))
+    {
+        out.push(
+            Diagnostic::error(
+                "schedule",
+                Some(s.span),
+                "a statement before the first `Schedule` belongs to no schedule",
+            )
+            .help("each schedule is a whole program after its `Schedule` line"),
+        );
+    }
+    let last = heads.len().saturating_sub(1);
+    for (n, (s, h)) in heads.iter().enumerate() {
+        match &h.when {
+            None if n < last => out.push(
+                Diagnostic::error(
+                    "schedule",
+                    Some(s.span),
+                    "only the last `Schedule` may omit `when`: the schedules after it never run",
+                )
+                .help("state the shapes this schedule runs on: `when S_k <= 1024`"),
+            ),
+            Some(_) if n == last => out.push(
+                Diagnostic::error(
+                    "schedule",
+                    Some(s.span),
+                    "the last `Schedule` has a `when`: no schedule runs the other shapes",
+                )
+                .help("drop its `when`: it runs every shape no earlier schedule took"),
+            ),
+            Some(c) => {
+                let env: Env = [("S_q".to_string(), 1), ("S_k".to_string(), 1)].into();
+                if eval::cond(c, &env).is_err() {
+                    out.push(Diagnostic::error(
+                        "schedule",
+                        Some(s.span),
+                        "a schedule's condition is over `S_q`, `S_k` and integers only: the launcher picks it from the call's shape",
+                    ));
+                }
+            }
+            None => {}
+        }
+    }
+    out
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -421,6 +499,14 @@ impl<'a> Checker<'a> {
             StmtKind::Barrier(b) => self.barrier(b, s.span),
             StmtKind::Loop(l) => self.loop_(l, s.span),
             StmtKind::Combine(_) => self.decode_only(s.span, "`Combine`"),
+            StmtKind::Schedule(_) => self.err(
+                Diagnostic::error(
+                    "schedule",
+                    Some(s.span),
+                    "`Schedule` stands only at the top level, before its program",
+                )
+                .label("inside a block"),
+            ),
             StmtKind::Role(r) => {
                 if r.registers.is_some() && !self.info.wgmma {
                     self.err(

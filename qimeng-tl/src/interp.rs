@@ -188,13 +188,18 @@ pub fn spec_problems(spec: &Spec) -> Vec<Problem> {
         .collect()
 }
 
-/// Runs `program` on every [`spec_problems`] of `spec`; stops at the first fault.
+/// Runs `program` on every [`spec_problems`] of `spec`; stops at the first fault. A program of
+/// several `Schedule`s runs each of them on every problem (the launcher's choice is a matter of
+/// speed: each schedule must compute the function on any shape).
 pub fn run_spec(program: &Program, spec: &Spec) -> Result<Vec<Run>, InterpretError> {
-    spec_problems(spec)
-        .iter()
-        .enumerate()
-        .map(|(n, p)| run(program, spec.dtype, p, 1000 + n as u64))
-        .collect()
+    let problems = spec_problems(spec);
+    let mut runs = Vec::new();
+    for (_, schedule) in program.schedules() {
+        for (n, p) in problems.iter().enumerate() {
+            runs.push(run(&schedule, spec.dtype, p, 1000 + n as u64)?);
+        }
+    }
+    Ok(runs)
 }
 
 /// Runs `program` on one problem and returns the output (`[batch, s_q, heads_q, head_dim]`,
@@ -217,6 +222,31 @@ pub fn interpret(
     }
     if p.heads_kv == 0 || !p.heads_q.is_multiple_of(p.heads_kv) || p.head_dim == 0 {
         return Err(fault("heads_q must be a multiple of heads_kv".into()));
+    }
+    let schedules = program.schedules();
+    if !matches!(schedules.as_slice(), [(None, _)]) {
+        // The launcher's choice: the first schedule whose condition holds for this shape.
+        let env: crate::eval::Env = [
+            (
+                "S_q".to_string(),
+                i64::try_from(p.seqlen_q).unwrap_or(i64::MAX),
+            ),
+            (
+                "S_k".to_string(),
+                i64::try_from(p.seqlen_k).unwrap_or(i64::MAX),
+            ),
+        ]
+        .into();
+        for (head, schedule) in &schedules {
+            let runs_here = match head.as_ref().and_then(|h| h.when.as_ref()) {
+                Some(c) => crate::eval::cond(c, &env).map_err(fault)?,
+                None => true,
+            };
+            if runs_here {
+                return interpret(schedule, p, q, k, v);
+            }
+        }
+        return Err(fault("no schedule runs this shape".into()));
     }
     let (params, init, running) = setup(program);
     let bm = params
@@ -492,6 +522,10 @@ impl Block<'_> {
                 )
             }
             StmtKind::Role(r) => self.block(&r.body),
+            StmtKind::Schedule(_) => Err(self.fault(
+                span,
+                "`Schedule` stands only at the top level, before its program".into(),
+            )),
             StmtKind::Combine(body) => match self.dec.as_ref().map(|d| d.phase) {
                 Some(crate::decode::Phase::Combine) => {
                     self.set_inside(true);

@@ -493,7 +493,7 @@ impl LineParser {
             }));
         }
         let Some(Tok::Word(head)) = self.peek().cloned() else {
-            return Err(self.expected("a statement (`param`, `Allocate`, `Copy`, `Compute`, `Reshape`, `Sync`, `Loop`, `Role`, `Barrier`, `Combine`, `End`)"));
+            return Err(self.expected("a statement (`param`, `Allocate`, `Copy`, `Compute`, `Reshape`, `Sync`, `Loop`, `Role`, `Barrier`, `Combine`, `Schedule`, `End`)"));
         };
         self.pos += 1;
         let kind = match head.as_str() {
@@ -589,6 +589,22 @@ impl LineParser {
                     body: Vec::new(),
                 })
             }
+            "Schedule" => {
+                let persistent = if self.eat_word("persistent") {
+                    true
+                } else if self.eat_word("block") {
+                    self.words(&["per", "tile"])?;
+                    false
+                } else {
+                    return Err(self.expected("`persistent` or `block per tile`"));
+                };
+                let when = if self.eat_word("when") {
+                    Some(self.cond()?)
+                } else {
+                    None
+                };
+                StmtKind::Schedule(Schedule { persistent, when })
+            }
             "Barrier" => {
                 let full = self.name()?;
                 let empty = if self.eat_punct(",") {
@@ -606,7 +622,7 @@ impl LineParser {
             }
             _ => {
                 self.pos -= 1;
-                return Err(self.expected("a statement (`param`, `Allocate`, `Copy`, `Compute`, `Reshape`, `Sync`, `Loop`, `Role`, `Barrier`, `Combine`, `End`)"));
+                return Err(self.expected("a statement (`param`, `Allocate`, `Copy`, `Compute`, `Reshape`, `Sync`, `Loop`, `Role`, `Barrier`, `Combine`, `Schedule`, `End`)"));
             }
         };
         self.end_of_line()?;

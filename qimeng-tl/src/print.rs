@@ -138,6 +138,17 @@ impl Display for StmtLine<'_> {
                 write!(f, " for {}", b.buffer)
             }
             StmtKind::Combine(_) => f.write_str("Combine over splits"),
+            StmtKind::Schedule(h) => {
+                f.write_str(if h.persistent {
+                    "Schedule persistent"
+                } else {
+                    "Schedule block per tile"
+                })?;
+                match &h.when {
+                    Some(c) => write!(f, " when {c}"),
+                    None => Ok(()),
+                }
+            }
         }
     }
 }

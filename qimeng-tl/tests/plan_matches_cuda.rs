@@ -31,6 +31,42 @@ fn traits(cuda: &str) -> BTreeMap<String, String> {
     out
 }
 
+/// The traits structs of a kernel.cu in order, by name: `struct Name {` or `struct Name : Base {`
+/// up to `};`; a derived struct starts from its base's traits.
+fn structs(cuda: &str) -> Vec<(String, BTreeMap<String, String>)> {
+    let mut out: Vec<(String, BTreeMap<String, String>)> = Vec::new();
+    let mut open: Option<(String, BTreeMap<String, String>, String)> = None;
+    for line in cuda.lines() {
+        if let Some((name, mut base, mut body)) = open.take() {
+            if line.trim_start().starts_with("};") {
+                base.extend(traits(&body));
+                out.push((name, base));
+            } else {
+                body.push_str(line);
+                body.push('\n');
+                open = Some((name, base, body));
+            }
+            continue;
+        }
+        let Some(head) = line
+            .strip_prefix("struct ")
+            .and_then(|h| h.strip_suffix('{'))
+        else {
+            continue;
+        };
+        let (name, base) = match head.split_once(':') {
+            Some((n, b)) => (n.trim(), Some(b.trim())),
+            None => (head.trim(), None),
+        };
+        let inherited = base
+            .and_then(|b| out.iter().find(|(n, _)| n == b))
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default();
+        open = Some((name.to_string(), inherited, String::new()));
+    }
+    out
+}
+
 #[test]
 fn every_entry_plan_and_cuda_name_the_same_tiles() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../kernels-cache");
@@ -45,76 +81,154 @@ fn every_entry_plan_and_cuda_name_the_same_tiles() {
         let tl = std::fs::read_to_string(entry.path().join("kernel.tl")).unwrap();
         let cuda = std::fs::read_to_string(entry.path().join("kernel.cu")).unwrap();
         let program = qimeng_tl::parse(&tl).unwrap();
-        let params: BTreeMap<String, u64> = program
-            .stmts
-            .iter()
-            .filter_map(|s| match &s.kind {
-                StmtKind::Param(p) => Some(p.clone()),
-                _ => None,
-            })
-            .flatten()
-            .collect();
-        let mut t = traits(&cuda);
-        if cuda.contains("qimeng/fa3_fwd.cuh") {
-            fa3_schedule(&name, &program, &mut t, &mut problems);
-        }
-        let pairs = [
-            ("D", "kHeadDim"),
-            ("BM", "kBlockM"),
-            ("BN", "kBlockN"),
-            ("WARPS", "kWarps"),
-            ("STAGES", "kStages"),
-        ];
-        for (param, field) in pairs {
-            let plan = params.get(param).map(u64::to_string);
-            let code = t.get(field).cloned();
-            if plan.is_none() || plan != code {
-                problems.push(format!(
-                    "{name}: TL {param} = {plan:?}, kernel.cu {field} = {code:?}"
-                ));
-            }
-        }
-        if params.get("D") != Some(&(spec.head_dim as u64)) {
-            problems.push(format!(
-                "{name}: TL D is not the spec's head_dim {}",
-                spec.head_dim
-            ));
-        }
-        if t.get("kCausal").map(String::as_str) != Some(if spec.causal { "true" } else { "false" })
-        {
-            problems.push(format!("{name}: kernel.cu kCausal does not match the spec"));
-        }
-        // Variants: absent traits are off (fa2_fwd.cuh's defaults); a causal window states only
-        // its left side.
-        let w = spec.variants.window;
-        let want_left = w.map(|w| w.left.to_string());
-        let want_right = w.filter(|_| !spec.causal).map(|w| w.right.to_string());
-        let want_cap = spec.variants.softcap.map(|c| format!("{c}.f"));
-        for (field, want) in [
-            ("kWindowLeft", want_left),
-            ("kWindowRight", want_right),
-            ("kSoftcap", want_cap),
-            ("kAlibi", spec.variants.alibi.then(|| "true".to_string())),
-            ("kVarlen", spec.variants.varlen.then(|| "true".to_string())),
-        ] {
-            if t.get(field) != want.as_ref() {
-                problems.push(format!(
-                    "{name}: kernel.cu {field} = {:?}, the spec wants {want:?}",
-                    t.get(field)
-                ));
-            }
-        }
-        if t.get("Element").map(String::as_str) != Some(spec.dtype.cuda_type()) {
-            problems.push(format!(
-                "{name}: kernel.cu Element is {:?}, the spec's dtype is {}",
-                t.get("Element"),
-                spec.dtype.cuda_type()
-            ));
+        // (TL schedule, kernel.cu traits struct) pairs: a Hopper entry's `Schedule` lines name
+        // its structs in launch order; any other entry is one program over one struct.
+        let pairs: Vec<(qimeng_tl::Program, BTreeMap<String, String>)> =
+            if cuda.contains("qimeng/fa3_fwd.cuh") {
+                fa3_pairs(&name, &program, &cuda, &mut problems)
+            } else {
+                vec![(program.clone(), traits(&cuda))]
+            };
+        for (program, t) in pairs {
+            check_tiles(&name, &spec, &program, t, &cuda, &mut problems);
         }
         checked += 1;
     }
     assert!(checked >= 18, "checked only {checked} entries");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// One schedule's plan against its traits: the tile parameters, the spec's head_dim, causality,
+/// variants and dtype.
+fn check_tiles(
+    name: &str,
+    spec: &Spec,
+    program: &qimeng_tl::Program,
+    mut t: BTreeMap<String, String>,
+    cuda: &str,
+    problems: &mut Vec<String>,
+) {
+    let params: BTreeMap<String, u64> = program
+        .stmts
+        .iter()
+        .filter_map(|s| match &s.kind {
+            StmtKind::Param(p) => Some(p.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    if cuda.contains("qimeng/fa3_fwd.cuh") {
+        fa3_schedule(name, program, &mut t, problems);
+    }
+    let pairs = [
+        ("D", "kHeadDim"),
+        ("BM", "kBlockM"),
+        ("BN", "kBlockN"),
+        ("WARPS", "kWarps"),
+        ("STAGES", "kStages"),
+    ];
+    for (param, field) in pairs {
+        let plan = params.get(param).map(u64::to_string);
+        let code = t.get(field).cloned();
+        if plan.is_none() || plan != code {
+            problems.push(format!(
+                "{name}: TL {param} = {plan:?}, kernel.cu {field} = {code:?}"
+            ));
+        }
+    }
+    if params.get("D") != Some(&(spec.head_dim as u64)) {
+        problems.push(format!(
+            "{name}: TL D is not the spec's head_dim {}",
+            spec.head_dim
+        ));
+    }
+    if t.get("kCausal").map(String::as_str) != Some(if spec.causal { "true" } else { "false" }) {
+        problems.push(format!("{name}: kernel.cu kCausal does not match the spec"));
+    }
+    // Variants: absent traits are off (fa2_fwd.cuh's defaults); a causal window states only
+    // its left side.
+    let w = spec.variants.window;
+    let want_left = w.map(|w| w.left.to_string());
+    let want_right = w.filter(|_| !spec.causal).map(|w| w.right.to_string());
+    let want_cap = spec.variants.softcap.map(|c| format!("{c}.f"));
+    for (field, want) in [
+        ("kWindowLeft", want_left),
+        ("kWindowRight", want_right),
+        ("kSoftcap", want_cap),
+        ("kAlibi", spec.variants.alibi.then(|| "true".to_string())),
+        ("kVarlen", spec.variants.varlen.then(|| "true".to_string())),
+    ] {
+        if t.get(field) != want.as_ref() {
+            problems.push(format!(
+                "{name}: kernel.cu {field} = {:?}, the spec wants {want:?}",
+                t.get(field)
+            ));
+        }
+    }
+    if t.get("Element").map(String::as_str) != Some(spec.dtype.cuda_type()) {
+        problems.push(format!(
+            "{name}: kernel.cu Element is {:?}, the spec's dtype is {}",
+            t.get("Element"),
+            spec.dtype.cuda_type()
+        ));
+    }
+}
+
+/// A Hopper entry's schedules paired with its traits structs. Without `Schedule` lines: the one
+/// struct `Spec`, not persistent. With them: one schedule per struct, in the launcher's order
+/// (`ShortSpec` for calls up to its `kMaxSeqlenK` keys, then `Spec`), each `persistent` exactly
+/// when its struct's `kPersistent` is true, and the first one's `when S_k <= N` is that bound.
+fn fa3_pairs(
+    name: &str,
+    program: &qimeng_tl::Program,
+    cuda: &str,
+    problems: &mut Vec<String>,
+) -> Vec<(qimeng_tl::Program, BTreeMap<String, String>)> {
+    let structs = structs(cuda);
+    let names: Vec<&str> = structs.iter().map(|(n, _)| n.as_str()).collect();
+    let order: &[&str] = match names.as_slice() {
+        ["Spec"] => &["Spec"],
+        ["Spec", "ShortSpec"] => &["ShortSpec", "Spec"],
+        _ => &[],
+    };
+    let schedules = program.schedules();
+    if order.is_empty() || schedules.len() != order.len() {
+        problems.push(format!(
+            "{name}: TL has {} schedule(s), kernel.cu the structs {names:?} (want Spec, or Spec and ShortSpec)",
+            schedules.len()
+        ));
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (k, ((head, schedule), &want)) in schedules.into_iter().zip(order).enumerate() {
+        let t = structs.iter().find(|(n, _)| n == want).unwrap().1.clone();
+        let persistent = t.get("kPersistent").map(String::as_str) == Some("true");
+        let plan_persistent = head.as_ref().is_some_and(|h| h.persistent);
+        if plan_persistent != persistent {
+            problems.push(format!(
+                "{name}: schedule {k} ({want}) is {} in the TL, kPersistent = {persistent} in kernel.cu",
+                if plan_persistent { "persistent" } else { "a block per tile" }
+            ));
+        }
+        let when = head
+            .as_ref()
+            .and_then(|h| h.when.as_ref())
+            .map(|c| c.to_string());
+        let bound = t.get("kMaxSeqlenK").map(|n| format!("S_k <= {n}"));
+        let want_when = if want == "ShortSpec" { bound } else { None };
+        if when != want_when || (want == "ShortSpec" && want_when.is_none()) {
+            problems.push(format!(
+                "{name}: schedule {k} ({want}) runs `when {when:?}` in the TL, kernel.cu's launcher bound is {want_when:?}"
+            ));
+        }
+        out.push((schedule, t));
+    }
+    if out.len() == 2 && !cuda.contains("args->seqlen_k <= ShortSpec::kMaxSeqlenK") {
+        problems.push(format!(
+            "{name}: the launcher does not pick ShortSpec by seqlen_k <= ShortSpec::kMaxSeqlenK"
+        ));
+    }
+    out
 }
 
 /// A Hopper-family entry: derives its BM and WARPS traits from `kConsumerWGs` (Fa3Config) and
