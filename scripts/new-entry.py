@@ -255,6 +255,18 @@ FA3_PERSISTENT = {
 # equal to a block per tile within noise at 8k (0.783 vs 0.791 x plain in one call,
 # bench/results/h100-variants-2026-11-26.md); kept as the configuration that call verified.
 FA3_PERSISTENT_WINDOW = "persistent: a window's tiles do equal work and are short (9 key blocks at 1024 keys), so the next tile's loads and this one's epilogue overlap (bench/results/h100-variants-2026-11-26.md)"
+# (head_dim, causal) -> the short-sequence schedule of a two-schedule entry: (consumer
+# warpgroups, the most keys it runs, why). The entry's launcher runs it (persistent) on calls
+# with seqlen_k <= the bound and the FA3_TILES / FA3_PERSISTENT schedule on longer ones; the
+# bound is ShortSpec::kMaxSeqlenK in kernel.cu and `Schedule persistent when S_k <= N` in
+# kernel.tl (pinned to each other by qimeng-tl/tests/plan_matches_cuda.rs). TFLOP/s from run 4
+# of bench/results/h100-hopper-2026-11-25.md (H100, bf16, the FA3 grid: 16k tokens).
+# Plain specs only: the variant entries (window, softcap, ALiBi) keep their one schedule.
+FA3_SHORT = {
+    (128, True): (2, 8192, "persistent up to 8k keys: 316 / 456 / 567 / 638 / 676 TFLOP/s at 512 .. 8k, 1.08-1.17x cuDNN, vs 271 / 396 / 512 / 601 / 653 with a block per tile; at 16k persistent makes 489 (0.78x: a round of 132 tiles is about one head, the static split uneven) and a block per tile 711"),
+    (64, False): (2, 1024, "2 warpgroups persistent up to 1k keys: 356 / 401 TFLOP/s at 512 / 1k vs 312 / 396 with 3 per tile (BM 192 overhangs 512 and 1k rows by 1/8); 3 per tile lead from 2k (485 vs 429)"),
+    (64, True): (2, 2048, "2 warpgroups persistent up to 2k keys: 239 / 321 / 374 TFLOP/s at 512 / 1k / 2k vs 177 / 252 / 367 with 3 per tile; 3 per tile lead from 4k (434 vs 416)"),
+}
 FA3_GPUS = ("h100", "h200")
 
 
@@ -330,95 +342,30 @@ def variant_tl(v, causal, indent):
 NO_VARIANTS = {"window": None, "softcap": None, "alibi": False, "varlen": False}
 
 
-def render_fa3(gpu, dtype, d, causal, variants=None):
-    v = variants or NO_VARIANTS
-    disp, sm, _ = GPUS[gpu]
-    key = f"fwd-{gpu}-{dtype}-d{d}-{'causal' if causal else 'full'}" + variant_suffix(v)
-    sym = "qimeng_" + key.replace("-", "_")
-    guard = "QIMENG_" + key.replace("-", "_").upper() + "_H"
-    wgs, bn, stages, why = FA3_TILES[d]
-    pers = FA3_PERSISTENT.get((d, causal)) or (FA3_PERSISTENT_WINDOW if v["window"] else None)
+def fa3_program(dtype, d, causal, wgs, bn, stages, pers, v, intro=True):
+    """The TL of one schedule: `param` to the store (after a comment on its warpgroups and, if
+    persistent, its tile loop, unless intro is false)."""
     bm = 64 * wgs
     warps = 4 * (1 + wgs)
     regs = 240 if wgs == 2 else 160  # Fa3Config::kConsumerRegs
-    like = "" if gpu == "h100" else f" (measured on H100; {disp} is the same sm_90a chip class)"
-    spec = spec_json(gpu, dtype, d, causal, v)
-    tail = "".join(", " + w for w in variant_words(v))
-    what = ("causal" if causal else "full") + tail
-    enq = "causal (bottom-right)" if causal else "unmasked"
-    header = f"""/* {key}: Hopper warp-specialized attention forward for {disp} ({sm}), {dtype}, head_dim {d}, {what}. */
-#ifndef {guard}
-#define {guard}
-
-#include "qimeng/abi.h"
-
-/** Enqueues {enq} {dtype} attention, head_dim {d}{tail} on `stream` (see abi.h); returns the cudaError_t of the launch. */
-QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
-
-#endif
-"""
-    vlines = []
-    if v["window"]:
-        left, right = v["window"]
-        vlines.append(f"    static constexpr int kWindowLeft = {left};  /* keys before the diagonal each query sees */")
-        if not causal:
-            vlines.append(f"    static constexpr int kWindowRight = {right};  /* keys after the diagonal each query sees */")
-    if v.get("softcap"):
-        vlines.append(f"    static constexpr float kSoftcap = {v['softcap']}.f;  /* s = cap * tanh(s / cap) before the masks (tanh.approx.f16x2: 2^-11 relative) */")
-    if v["alibi"]:
-        vlines.append("    static constexpr bool kAlibi = true;  /* s += -slope_h * |i + sk - sq - j| (slopes at run time) */")
-    var_lines = "".join("\n" + x for x in vlines)
-    pers_line = f"\n    static constexpr bool kPersistent = true;  /* {pers} */" if pers else ""
-    cu = f"""/* {key}: this spec's traits and its launcher. The kernel is fa3_fwd.cuh (wgmma, TMA K/V
- * ring, producer/consumer warpgroups, ping-pong, intra-warpgroup overlap; docs/HOPPER.md).
- * Choices: bench/results/h100-hopper-2026-11-25.md{like}. */
-#include "kernel.h"
-
-#include "qimeng/fa3_fwd.cuh"
-
-namespace {{
-
-struct Spec {{
-    using Element = {cuda_type(dtype)};
-    static constexpr int kHeadDim = {d};
-    static constexpr int kBlockN = {bn};  /* {why["kBlockN"]} */
-    static constexpr int kStages = {stages};  /* {why["kStages"]} */
-    static constexpr bool kCausal = {"true" if causal else "false"};
-    static constexpr bool kOverlap = true;  /* softmax(j) under P V of block j-1: without it -7 to -14% at d128 full */
-    static constexpr bool kPingPong = true;  /* warpgroups take turns on the tensor cores: without it -1 to -5% at d128 full */
-    static constexpr int kConsumerWGs = {wgs};  /* {why["kConsumerWGs"]} */{pers_line}{var_lines}
-}};
-
-}}  // namespace
-
-QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
-    return qimeng::fa3_fwd_launch<Spec>(args, stream);
-}}
-"""
-    mask_desc = ("causal (bottom-right)" if causal else "no mask") + tail
-    loop, score, mask = variant_tl(v, causal, "    ")
     role_c = f"Role consumer (warps {4 * wgs}, registers {regs}, pingpong, overlap)"
     role_p = "Role producer (warps 4, registers 24)"
+    loop, score, mask = variant_tl(v, causal, "    ")
     tl = [
-        f"# {key}: Hopper warp-specialized forward on {disp} ({sm}), {dtype}, head_dim {d}, {mask_desc}.",
-        "# The kernel is fa3_fwd.cuh. One producer warpgroup (setmaxnreg 24) issues TMA loads: Q once,",
-        "# then K_j and V_j into a STAGES-deep ring, each stage with a full barrier (the copy landed)",
-        f"# and an empty one (the {4 * wgs} consumer warps read it). {wgs} consumer warpgroups (64 query rows",
-        f"# each, setmaxnreg {regs}) run both GEMMs on wgmma; they take turns on the tensor cores",
-        "# (pingpong) and issue block j's GEMM P, sV right after block j+1's GEMM sQ, sK^T, running",
-        "# softmax(j+1) under it (overlap). Below, the statements in one valid serialization.",
-    ] + ([
+        f"# {wgs} consumer warpgroups (64 query rows each, setmaxnreg {regs}); the {4 * wgs} consumer warps release each stage.",
+    ] if intro else []
+    tl += ([
         "# Persistent: one block per SM runs tiles (row block i, head, batch) in turn; the producer",
         "# loads the next tile's Q once every consumer warp's last GEMM sQ, sK^T of this tile is done,",
         "# and its K, V into the same ring, under this tile's last GEMMs and epilogue; O is staged in",
         "# its own shared tile, so the next tile need not wait for the store.",
-    ] if pers else []) + [
+    ] if pers and intro else []) + [
         f"param BM = {bm}, BN = {bn}, D = {d}, STAGES = {stages}, WARPS = {warps}",
         f"Allocate Q in global (S_q, D) {dtype} at batch b, head h",
         f"Allocate K, V in global (S_k, D) {dtype} at batch b, head h / GROUP",
         f"Allocate O in global (S_q, D) {dtype} at batch b, head h",
         f"Allocate sQ in shared (BM, D) {dtype}",
-        f"Allocate sK, sV in shared (STAGES, BN, D) {dtype}  # {fa3_smem(wgs, bn, d, stages, bool(pers)) // 1024} KiB in all"
+        f"Allocate sK, sV in shared (STAGES, BN, D) {dtype}  # {fa3_smem(wgs, bn, d, stages, pers) // 1024} KiB in all"
         + (" with O's staging tile" if pers else "") + ", of 227",
         "Allocate S in register (BM, BN) f32",
         f"Allocate P in register (BM, BN) {dtype}",
@@ -463,6 +410,125 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
         f"  Copy O_acc (BM, D) as {dtype} to O at [row block i] (rows < S_q)  # TMA store",
         "End",
     ]
+    return tl
+
+
+def render_fa3(gpu, dtype, d, causal, variants=None):
+    v = variants or NO_VARIANTS
+    disp, sm, _ = GPUS[gpu]
+    key = f"fwd-{gpu}-{dtype}-d{d}-{'causal' if causal else 'full'}" + variant_suffix(v)
+    sym = "qimeng_" + key.replace("-", "_")
+    guard = "QIMENG_" + key.replace("-", "_").upper() + "_H"
+    wgs, bn, stages, why = FA3_TILES[d]
+    pers = FA3_PERSISTENT.get((d, causal)) or (FA3_PERSISTENT_WINDOW if v["window"] else None)
+    short = FA3_SHORT.get((d, causal)) if variants is None else None
+    regs = 240 if wgs == 2 else 160  # Fa3Config::kConsumerRegs
+    like = "" if gpu == "h100" else f" (measured on H100; {disp} is the same sm_90a chip class)"
+    spec = spec_json(gpu, dtype, d, causal, v)
+    tail = "".join(", " + w for w in variant_words(v))
+    what = ("causal" if causal else "full") + tail
+    enq = "causal (bottom-right)" if causal else "unmasked"
+    header = f"""/* {key}: Hopper warp-specialized attention forward for {disp} ({sm}), {dtype}, head_dim {d}, {what}. */
+#ifndef {guard}
+#define {guard}
+
+#include "qimeng/abi.h"
+
+/** Enqueues {enq} {dtype} attention, head_dim {d}{tail} on `stream` (see abi.h); returns the cudaError_t of the launch. */
+QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
+
+#endif
+"""
+    vlines = []
+    if v["window"]:
+        left, right = v["window"]
+        vlines.append(f"    static constexpr int kWindowLeft = {left};  /* keys before the diagonal each query sees */")
+        if not causal:
+            vlines.append(f"    static constexpr int kWindowRight = {right};  /* keys after the diagonal each query sees */")
+    if v.get("softcap"):
+        vlines.append(f"    static constexpr float kSoftcap = {v['softcap']}.f;  /* s = cap * tanh(s / cap) before the masks (tanh.approx.f16x2: 2^-11 relative) */")
+    if v["alibi"]:
+        vlines.append("    static constexpr bool kAlibi = true;  /* s += -slope_h * |i + sk - sq - j| (slopes at run time) */")
+    var_lines = "".join("\n" + x for x in vlines)
+    pers_line = f"\n    static constexpr bool kPersistent = true;  /* {pers} */" if pers else ""
+    if short:
+        s_wgs, s_max, s_why = short
+        s_wgs_line = (f"\n    static constexpr int kConsumerWGs = {s_wgs};  /* 64 x {s_wgs} rows, {240 if s_wgs == 2 else 160} registers */"
+                      if s_wgs != wgs else "")
+        short_cu = f"""
+/* The schedule of calls with up to kMaxSeqlenK keys: {s_why}. */
+struct ShortSpec : Spec {{{s_wgs_line}
+    static constexpr bool kPersistent = true;
+    static constexpr int kMaxSeqlenK = {s_max};  /* the launcher's bound, and the TL's `Schedule persistent when S_k <= {s_max}` */
+}};
+"""
+        launch = """    /* the schedule for this call's shape (one source of truth: ShortSpec::kMaxSeqlenK) */
+    if (args != nullptr && args->seqlen_k <= ShortSpec::kMaxSeqlenK)
+        return qimeng::fa3_fwd_launch<ShortSpec>(args, stream);
+    return qimeng::fa3_fwd_launch<Spec>(args, stream);"""
+    else:
+        short_cu = ""
+        launch = "    return qimeng::fa3_fwd_launch<Spec>(args, stream);"
+    cu = f"""/* {key}: this spec's traits and its launcher. The kernel is fa3_fwd.cuh (wgmma, TMA K/V
+ * ring, producer/consumer warpgroups, ping-pong, intra-warpgroup overlap; docs/HOPPER.md).
+ * Choices: bench/results/h100-hopper-2026-11-25.md{like}. */
+#include "kernel.h"
+
+#include "qimeng/fa3_fwd.cuh"
+
+namespace {{
+
+struct Spec {{
+    using Element = {cuda_type(dtype)};
+    static constexpr int kHeadDim = {d};
+    static constexpr int kBlockN = {bn};  /* {why["kBlockN"]} */
+    static constexpr int kStages = {stages};  /* {why["kStages"]} */
+    static constexpr bool kCausal = {"true" if causal else "false"};
+    static constexpr bool kOverlap = true;  /* softmax(j) under P V of block j-1: without it -7 to -14% at d128 full */
+    static constexpr bool kPingPong = true;  /* warpgroups take turns on the tensor cores: without it -1 to -5% at d128 full */
+    static constexpr int kConsumerWGs = {wgs};  /* {why["kConsumerWGs"]} */{pers_line}{var_lines}
+}};
+{short_cu}
+}}  // namespace
+
+QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
+{launch}
+}}
+"""
+    mask_desc = ("causal (bottom-right)" if causal else "no mask") + tail
+    if not short and not pers:
+        # one schedule, one block per tile: no `Schedule` line (TL's default)
+        tl = [
+            f"# {key}: Hopper warp-specialized forward on {disp} ({sm}), {dtype}, head_dim {d}, {mask_desc}.",
+            "# The kernel is fa3_fwd.cuh. One producer warpgroup (setmaxnreg 24) issues TMA loads: Q once,",
+            "# then K_j and V_j into a STAGES-deep ring, each stage with a full barrier (the copy landed)",
+            f"# and an empty one (the {4 * wgs} consumer warps read it). {wgs} consumer warpgroups (64 query rows",
+            f"# each, setmaxnreg {regs}) run both GEMMs on wgmma; they take turns on the tensor cores",
+            "# (pingpong) and issue block j's GEMM P, sV right after block j+1's GEMM sQ, sK^T, running",
+            "# softmax(j+1) under it (overlap). Below, the statements in one valid serialization.",
+        ] + fa3_program(dtype, d, causal, wgs, bn, stages, False, v, intro=False)
+    else:
+        tl = [
+            f"# {key}: Hopper warp-specialized forward on {disp} ({sm}), {dtype}, head_dim {d}, {mask_desc}.",
+            "# The kernel is fa3_fwd.cuh. One producer warpgroup (setmaxnreg 24) issues TMA loads: Q once,",
+            "# then K_j and V_j into a STAGES-deep ring, each stage with a full barrier (the copy landed)",
+            "# and an empty one (the consumer warps read it). The consumer warpgroups run both GEMMs on",
+            "# wgmma; they take turns on the tensor cores (pingpong) and issue block j's GEMM P, sV right",
+            "# after block j+1's GEMM sQ, sK^T, running softmax(j+1) under it (overlap). Below, the",
+            "# statements in one valid serialization.",
+        ]
+        if short:
+            s_wgs, s_max, _ = short
+            tl += [
+                "# Two schedules: the launcher picks one per call from the number of keys (kernel.cu's",
+                "# ShortSpec::kMaxSeqlenK); each is a whole kernel of its own.",
+                f"Schedule persistent when S_k <= {s_max}  # kernel.cu ShortSpec",
+            ] + fa3_program(dtype, d, causal, s_wgs, bn, stages, True, v) + [
+                "Schedule persistent  # kernel.cu Spec" if pers else "Schedule block per tile  # kernel.cu Spec",
+            ] + fa3_program(dtype, d, causal, wgs, bn, stages, bool(pers), v)
+        else:
+            tl += ["Schedule persistent  # kernel.cu Spec"]
+            tl += fa3_program(dtype, d, causal, wgs, bn, stages, True, v)
     return key, {"spec.json": spec, "kernel.h": header, "kernel.cu": cu, "kernel.tl": "\n".join(tl) + "\n"}
 
 
