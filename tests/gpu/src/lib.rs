@@ -66,7 +66,9 @@ const fn case(b: usize, sq: usize, sk: usize, hq: usize, hkv: usize, layout: Lay
 }
 
 /// The full grid: tails (1, 17, 1000, 4096), batch 1 to 3, GQA ratios 1, 4 and 8, sq < sk and
-/// sq > sk, and a packed (strided) layout.
+/// sq > sk, a packed (strided) layout, and 8300 keys: past the largest short-sequence bound of a
+/// two-schedule Hopper entry (kernel.cu's `ShortSpec::kMaxSeqlenK`, 8192), so that both of its
+/// kernels run.
 pub const FULL: &[Case] = &[
     case(1, 1, 1, 1, 1, Layout::Contiguous),
     case(2, 17, 17, 4, 1, Layout::Contiguous),
@@ -77,6 +79,7 @@ pub const FULL: &[Case] = &[
     case(2, 300, 4096, 8, 2, Layout::Contiguous),
     case(1, 4096, 4096, 2, 1, Layout::Contiguous),
     case(2, 333, 333, 4, 2, Layout::PackedQkv),
+    case(1, 130, 8300, 2, 1, Layout::Contiguous),
 ];
 
 /// Small shapes for compute-sanitizer, which slows kernels a hundredfold.

@@ -1,0 +1,64 @@
+/* Schedule variants of the Hopper family (kernels-cache/include/qimeng/fa3_fwd.cuh), bf16, for
+ * bench/bench.py --variants: timed interleaved with the cache entries and cuDNN in the harness,
+ * on the cells still under cuDNN (short sequences). The same exports as bench/variants.cu;
+ * built by bench/hopper/build-variants.sh. Name: d<D>-w<consumer WGs>-n<BN>-s<stages>-<pers|tile>. */
+#include "qimeng/fa3_fwd.cuh"
+
+#include <string.h>
+
+namespace {
+
+template <int D, int WGS, int BN, int STAGES, bool PERS, bool CAUSAL>
+struct VariantSpec {
+    using Element = __nv_bfloat16;
+    static constexpr int kHeadDim = D;
+    static constexpr int kBlockN = BN;
+    static constexpr int kStages = STAGES;
+    static constexpr bool kCausal = CAUSAL;
+    static constexpr bool kOverlap = true;
+    static constexpr bool kPingPong = true;
+    static constexpr int kConsumerWGs = WGS;
+    static constexpr bool kPersistent = PERS;
+};
+
+typedef int (*Launch)(const QimengAttnArgs*, void*);
+
+struct Variant {
+    const char* name;
+    Launch fn;
+    int head_dim;
+    int causal;
+};
+
+#define QIMENG_FA3_VARIANT(D, WGS, BN, STAGES, PERS, TAG)                                          \
+    {"d" #D "-w" #WGS "-n" #BN "-s" #STAGES TAG,                                                   \
+     qimeng::fa3_fwd_launch<VariantSpec<D, WGS, BN, STAGES, PERS, false>>, D, 0},                  \
+    {"d" #D "-w" #WGS "-n" #BN "-s" #STAGES TAG,                                                   \
+     qimeng::fa3_fwd_launch<VariantSpec<D, WGS, BN, STAGES, PERS, true>>, D, 1},
+
+/* The entries' short schedules are 2 WGs, BN 128, 2 stages, persistent: deeper K/V rings (the
+ * persistent producer runs ahead into the next tile), and at d128 a BN of 96 that leaves room
+ * for a third stage beside O's staging tile (32 + 32 + 6 x 24 = 208 KiB). */
+const Variant kVariants[] = {
+    QIMENG_FA3_VARIANT(64, 2, 128, 3, true, "-pers")
+    QIMENG_FA3_VARIANT(64, 2, 128, 4, true, "-pers")
+    QIMENG_FA3_VARIANT(128, 2, 96, 3, true, "-pers")
+};
+
+}  // namespace
+
+extern "C" int qimeng_variant_count(void) { return int(sizeof(kVariants) / sizeof(kVariants[0])); }
+
+extern "C" int qimeng_variant_info(int i, char* name, int cap, int* head_dim, int* causal) {
+    if (i < 0 || i >= qimeng_variant_count() || cap <= 0) return -1;
+    strncpy(name, kVariants[i].name, size_t(cap - 1));
+    name[cap - 1] = 0;
+    *head_dim = kVariants[i].head_dim;
+    *causal = kVariants[i].causal;
+    return 0;
+}
+
+extern "C" int qimeng_variant_launch(int i, const QimengAttnArgs* args, void* stream) {
+    if (i < 0 || i >= qimeng_variant_count()) return -1;
+    return kVariants[i].fn(args, stream);
+}
