@@ -571,37 +571,6 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
     merge_splits<Spec>(a, b, hk, group, rows, ws_o, ws_lse, total_rows);
 }
 
-/* Ring depth when the grid leaves each SM at most one block. An entry sizes kStages so that
- * kMinBlocksPerSm blocks share an SM (h100: 3 stages, 104 KiB at d128, 2 blocks); when there are
- * no more blocks than SMs (batch 1 with its splits, batch 16 at 8 kv heads: 128 blocks on 132
- * SMs) half of that shared memory sat idle and each SM had ~2 tiles of K/V in flight instead of
- * ~4, short of what the DRAM latency under full load asks for (bench/NOTES.md, decode v6). 0
- * turns it off; a compile-time switch so that bench/decode.py can time depths against each other. */
-#ifndef QIMENG_DECODE_DEEP_STAGES
-#define QIMENG_DECODE_DEEP_STAGES 6
-#endif
-
-/* Spec with a ring of S stages, for a grid of at most one block per SM. */
-template <class Spec, int S>
-struct DeepSpec : Spec {
-    static constexpr int kStages = S;
-    static constexpr int kMinBlocksPerSm = 1;
-};
-
-/* Whether a grid of `blocks` blocks fits one per SM of the current device and `smem` bytes of
- * shared memory fit one block there. On any error (none expected once a context exists) the
- * answer is no, the entry's own ring is used and the error is not left for the launch's check. */
-inline bool one_block_per_sm(int64_t blocks, int smem) {
-    int dev = 0, sms = 0, optin = 0;
-    if (cudaGetDevice(&dev) != cudaSuccess ||
-        cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess ||
-        cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev) != cudaSuccess) {
-        (void)cudaGetLastError();
-        return false;
-    }
-    return blocks <= sms && smem <= optin;
-}
-
 template <class Spec, int WR>
 cudaError_t launch_split(const QimengDecodeArgs& a, cudaStream_t stream) {
     constexpr int smem = Config<Spec>::kSmemBytes;
@@ -613,19 +582,6 @@ cudaError_t launch_split(const QimengDecodeArgs& a, cudaStream_t stream) {
     const dim3 grid(a.num_splits, a.heads_kv, a.batch);
     decode_split_kernel<Spec, WR><<<grid, kThreads, smem, stream>>>(a);
     return cudaGetLastError();
-}
-
-/* The entry's ring, or the deep one where the grid leaves each SM one block (entries tuned for
- * one block per SM, the sm_75 ones, keep theirs). */
-template <class Spec, int WR>
-cudaError_t launch_rows(const QimengDecodeArgs& a, cudaStream_t stream) {
-    constexpr int kDeep = QIMENG_DECODE_DEEP_STAGES;
-    if constexpr (Spec::kMinBlocksPerSm > 1 && kDeep > Spec::kStages) {
-        using Deep = DeepSpec<Spec, kDeep>;
-        const int64_t blocks = int64_t(a.num_splits) * a.heads_kv * a.batch;
-        if (one_block_per_sm(blocks, Config<Deep>::kSmemBytes)) return launch_split<Deep, WR>(a, stream);
-    }
-    return launch_split<Spec, WR>(a, stream);
 }
 
 }  // namespace decode
@@ -645,9 +601,9 @@ int decode_fwd_launch(const QimengDecodeArgs* args, void* stream_ptr) {
     const int rows = a.seqlen_q * (a.heads_q / a.heads_kv);
     if (rows > QIMENG_DECODE_MAX_ROWS) return cudaErrorInvalidValue;
     /* 16-row MMA row groups: one (decode proper, GQA up to 16) lets all 4 warps split the keys. */
-    return rows <= 16   ? launch_rows<Spec, 1>(a, stream)
-           : rows <= 32 ? launch_rows<Spec, 2>(a, stream)
-                        : launch_rows<Spec, 4>(a, stream);
+    return rows <= 16   ? launch_split<Spec, 1>(a, stream)
+           : rows <= 32 ? launch_split<Spec, 2>(a, stream)
+                        : launch_split<Spec, 4>(a, stream);
 }
 
 }  // namespace qimeng
