@@ -182,8 +182,8 @@ __device__ __forceinline__ void tile_pages(const QimengDecodeArgs& a, int b, int
 }
 
 /* Issues the copies of tile `tile` of sequence b, kv head hk, into stage buffers sk, sv, from
- * the pages and rows tile_pages found; rows of page -1 (past the end) or of a page outside the pool are
- * zero-filled, so that a masked P = 0 never meets a NaN of stale memory. */
+ * the pages and rows tile_pages found; rows of page -1 (past the end) or of a page outside the
+ * pool are zero-filled, so that a masked P = 0 never meets a NaN of stale memory. */
 template <class Spec>
 __device__ __forceinline__ void load_tile(const QimengDecodeArgs& a, int hk, int tile,
                                           const int (&pages)[kPasses<Spec>],
