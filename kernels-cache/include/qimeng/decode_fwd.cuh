@@ -143,30 +143,51 @@ __device__ __forceinline__ int pass_key(int tile, int pass) {
     return tile * Cfg::N + pass * (kThreads / Cfg::kChunksPerRow) + threadIdx.x / Cfg::kChunksPerRow;
 }
 
-/* The page of each key row this thread copies of tile `tile`: a block-table entry (paged), b
- * (contiguous), or -1 for a key at or past `end`. Only plain loads: their values are first
- * needed by load_tile, which the main loop calls one iteration later, so the table's latency
- * hides behind a tile's arithmetic instead of holding up the copies (with the lookup inside the
- * copy loop, paged caches ran at 0.64-0.72 of contiguous where one block streams alone on its
- * SM: bench/NOTES.md, decode v5). */
+/* Where each key row this thread copies of tile `tile` lives: its page (a block-table entry
+ * when paged, b when contiguous, -1 for a key at or past `end`) and its row in that page. The
+ * rows of one thread are kThreads / kChunksPerRow keys apart, so one division per tile finds
+ * the first row's page and the others follow by adding and wrapping: a division per row (~25
+ * instructions each) made the copies issue-bound where one block is alone on its SM (paged at
+ * 0.57-0.72 of contiguous: bench/NOTES.md, decode v5). The table reads are plain loads whose
+ * values load_tile first needs an iteration later, so their latency hides behind a tile. */
 template <class Spec>
 __device__ __forceinline__ void tile_pages(const QimengDecodeArgs& a, int b, int tile, int end,
-                                           int (&pages)[kPasses<Spec>]) {
+                                           int (&pages)[kPasses<Spec>],
+                                           int (&rows)[kPasses<Spec>]) {
+    constexpr int kStep = kThreads / Config<Spec>::kChunksPerRow;
+    int j = pass_key<Spec>(tile, 0);
+    if (a.block_table == nullptr) {
+#pragma unroll
+        for (int pass = 0; pass < kPasses<Spec>; ++pass) {
+            pages[pass] = j + pass * kStep < end ? b : -1;
+            rows[pass] = j + pass * kStep;
+        }
+        return;
+    }
+    const int bs = a.block_size;
+    const int32_t* table = a.block_table + int64_t(b) * a.block_table_stride;
+    int slot = j / bs;
+    int row = j - slot * bs;
 #pragma unroll
     for (int pass = 0; pass < kPasses<Spec>; ++pass) {
-        const int j = pass_key<Spec>(tile, pass);
-        pages[pass] = j >= end        ? -1
-                      : a.block_table ? a.block_table[b * a.block_table_stride + j / a.block_size]
-                                      : b;
+        pages[pass] = j < end ? table[slot] : -1;
+        rows[pass] = row;
+        j += kStep;
+        row += kStep;
+        while (row >= bs) { /* once at most for pages of kStep keys or more */
+            row -= bs;
+            ++slot;
+        }
     }
 }
 
 /* Issues the copies of tile `tile` of sequence b, kv head hk, into stage buffers sk, sv, from
- * the pages tile_pages found; rows of page -1 (past the end) or of a page outside the pool are
- * zero-filled, so that a masked P = 0 never meets a NaN of stale memory. */
+ * the pages and rows tile_pages found; rows of page -1 (past the end) or of a page outside the
+ * pool are zero-filled, so that a masked P = 0 never meets a NaN of stale memory. */
 template <class Spec>
 __device__ __forceinline__ void load_tile(const QimengDecodeArgs& a, int hk, int tile,
                                           const int (&pages)[kPasses<Spec>],
+                                          const int (&rows)[kPasses<Spec>],
                                           typename Config<Spec>::MT* sk,
                                           typename Config<Spec>::MT* sv) {
     using Cfg = Config<Spec>;
@@ -178,11 +199,10 @@ __device__ __forceinline__ void load_tile(const QimengDecodeArgs& a, int hk, int
     const T* vbase = static_cast<const T*>(a.v) + int64_t(hk) * a.v_head_stride + col;
 #pragma unroll
     for (int pass = 0; pass < kPasses<Spec>; ++pass) {
-        const int j = pass_key<Spec>(tile, pass);
-        const int n = j - tile * Cfg::N;
+        const int n = pass_key<Spec>(tile, pass) - tile * Cfg::N;
         const int page = pages[pass];
         const bool valid = page >= 0 && page < a.num_blocks;
-        const int row = a.block_table ? j % a.block_size : j;
+        const int row = rows[pass];
         const int64_t koff = valid ? page * a.k_page_stride + int64_t(row) * a.k_row_stride : 0;
         const int64_t voff = valid ? page * a.v_page_stride + int64_t(row) * a.v_row_stride : 0;
         copy_kv16<Cfg::kConvert>(sk + n * Cfg::kRowStride + col, kbase + koff, valid);
@@ -329,18 +349,18 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
     split_range(tiles, split, a.num_splits, t0, t1);
     /* Keys this block may copy: its split's tiles, and none at or past the length. */
     const int end = min(len, t1 * N);
-    int pages[kPasses<Spec>];
+    int pages[kPasses<Spec>], page_rows[kPasses<Spec>];
 #pragma unroll
     for (int st = 0; st < Cfg::kStages - 1; ++st) {
         if (t0 + st < t1) {
-            tile_pages<Spec>(a, b, t0 + st, end, pages);
-            load_tile<Spec>(a, hk, t0 + st, pages, s_k + st * Cfg::kTileElems,
+            tile_pages<Spec>(a, b, t0 + st, end, pages, page_rows);
+            load_tile<Spec>(a, hk, t0 + st, pages, page_rows, s_k + st * Cfg::kTileElems,
                             s_v + st * Cfg::kTileElems);
         }
         cp_async_commit();
     }
     /* The first iteration's tile; each iteration then looks up the next one's pages. */
-    tile_pages<Spec>(a, b, t0 + Cfg::kStages - 1, end, pages);
+    tile_pages<Spec>(a, b, t0 + Cfg::kStages - 1, end, pages, page_rows);
 
     uint32_t qf[DK][4];
     {
@@ -373,10 +393,10 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
             const int tn = t + Cfg::kStages - 1;
             const int st = (it + Cfg::kStages - 1) % Cfg::kStages;
             if (tn < t1)
-                load_tile<Spec>(a, hk, tn, pages, s_k + st * Cfg::kTileElems,
+                load_tile<Spec>(a, hk, tn, pages, page_rows, s_k + st * Cfg::kTileElems,
                                 s_v + st * Cfg::kTileElems);
             cp_async_commit();
-            tile_pages<Spec>(a, b, tn + 1, end, pages); /* used next iteration */
+            tile_pages<Spec>(a, b, tn + 1, end, pages, page_rows); /* used next iteration */
         }
         const MT* tk = s_k + (it % Cfg::kStages) * Cfg::kTileElems;
         const MT* tv = s_v + (it % Cfg::kStages) * Cfg::kTileElems;
