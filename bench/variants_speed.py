@@ -8,6 +8,14 @@ own: SDPA on the cuDNN backend with the bias (and the causal -inf) materialized 
     bash bench/build.sh                                                  # here
     python3 bench/variants_speed.py --lib .carry/bench --out variants.md   # on the GPU
 
+Varlen (--parts varlen): the -varlen entries on packed [total, heads, d] sequences through
+AttentionKernel::run_with (the offsets copied to the device on every call, as a user's call
+does), 16k tokens: equal lengths against our plain entry on the same memory seen as
+[batch, seqlen, heads, d] (the same work: `x plain`, goal >= 0.90), and a ragged mix of lengths;
+both against PyTorch's varlen attention on the same packed tensors (cuDNN or flash SDPA on a
+jagged nested tensor, and the flash varlen op; whichever this torch runs), ratios on identical
+work.
+
 Timing is bench.py's: interleaved round-robin over identical inputs rotated past L2, CUDA events,
 per-round medians, ratios as the median over rounds. Work is counted in visible score entries:
 FLOPs = 4 d * (number of (query, key) pairs the mask lets through), so a sliding window's
@@ -29,7 +37,156 @@ import torch.nn.functional as F
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import Ours, interleaved_ms, ratio_stats, sdpa_fn  # noqa: E402
+from bench import BenchArgs, Ours, bshd_strides, interleaved_ms, ratio_stats, sdpa_fn  # noqa: E402
+import ctypes  # noqa: E402
+import random  # noqa: E402
+
+
+class BenchVarlen(ctypes.Structure):  # bench/ffi/src/lib.rs
+    _fields_ = [("cu_seqlens_q", ctypes.c_void_p), ("cu_seqlens_k", ctypes.c_void_p),
+                ("sequences", ctypes.c_int64), ("max_seqlen_q", ctypes.c_int64),
+                ("max_seqlen_k", ctypes.c_int64)]
+
+
+def ours_varlen_fn(ours, key, q, k, v, o, lens):
+    """Our varlen entry on packed [total, h, d] tensors; lens = per-sequence lengths (q = k)."""
+    lib = ours.lib
+    lib.qimeng_bench_run_varlen.argtypes = [ctypes.c_char_p, ctypes.POINTER(BenchArgs),
+                                            ctypes.POINTER(BenchVarlen), ctypes.c_char_p,
+                                            ctypes.c_size_t]
+    a = BenchArgs()
+    a.q, a.k, a.v, a.o = q.data_ptr(), k.data_ptr(), v.data_ptr(), o.data_ptr()
+    for i, t in enumerate((q, k, v, o)):
+        t4 = t.unsqueeze(0)
+        for j, st in enumerate(bshd_strides(t4)):
+            a.strides[i][j] = st
+    a.batch, a.seqlen_q, a.heads_q, a.head_dim = 1, q.shape[0], q.shape[1], q.shape[2]
+    a.seqlen_k, a.heads_kv = k.shape[0], k.shape[1]
+    a.scale, a.device = 0.0, q.device.index
+    a.stream = torch.cuda.current_stream().cuda_stream
+    offs = [0]
+    for n in lens:
+        offs.append(offs[-1] + n)
+    cu = (ctypes.c_int32 * len(offs))(*offs)
+    vl = BenchVarlen(ctypes.addressof(cu), ctypes.addressof(cu), len(lens), max(lens), max(lens))
+    kb, refs = key.encode(), (ctypes.byref(a), ctypes.byref(vl))
+    err = ctypes.create_string_buffer(512)
+
+    def call():
+        rc = lib.qimeng_bench_run_varlen(kb, refs[0], refs[1], err, 512)
+        if rc != 0:
+            raise RuntimeError(f"qimeng {key}: rc {rc}: {err.value.decode()}")
+    call.keep = (cu, a, vl)  # vl holds cu's address only: keep the array alive with the call
+    return call
+
+
+def torch_varlen_makers(lens, causal):
+    """PyTorch's varlen attention on packed [total, h, d] tensors: {name: (make(q, k, v) -> call,
+    unpack(result) -> [total, h, d])}, q = k lengths per sequence (top-left and bottom-right
+    causal agree)."""
+    import itertools
+
+    offs_host = [0] + list(itertools.accumulate(lens))
+    m = max(lens)
+
+    def nested(backend):
+        def make(q, k, v):
+            offs = torch.tensor(offs_host, device=q.device, dtype=torch.int64)
+            nq, nk, nv = (torch.nested.nested_tensor_from_jagged(x, offs).transpose(1, 2)
+                          for x in (q, k, v))
+
+            def call():
+                with sdpa_kernel([backend]):
+                    return F.scaled_dot_product_attention(nq, nk, nv, is_causal=causal)
+            return call
+        return make, lambda r: r.transpose(1, 2).values()
+
+    def flash_op(q, k, v):
+        cu = torch.tensor(offs_host, device=q.device, dtype=torch.int32)
+
+        def call():
+            return torch.ops.aten._flash_attention_forward(q, k, v, cu, cu, m, m, 0.0, causal,
+                                                           False)[0]
+        return call
+
+    return {"cudnn nested": nested(SDPBackend.CUDNN_ATTENTION),
+            "flash nested": nested(SDPBackend.FLASH_ATTENTION),
+            "flash varlen op": (flash_op, lambda r: r)}
+
+
+def ragged_lengths(total, seed):
+    """Lengths 1..4096 (log-uniform: many short, a few long), summing to `total`."""
+    rng, lens = random.Random(seed), []
+    while sum(lens) < total:
+        lens.append(min(total - sum(lens), int(2 ** rng.uniform(0, 12))))
+    return lens
+
+
+def varlen_rows(args, ours, dev, dt, l2):
+    d, hq, total = 128, 16, 16384
+    rows = []
+    cases = [(f"equal {s}", [s] * (total // s)) for s in (int(x) for x in args.varlen_seqlens.split(","))]
+    cases.append(("ragged 1..4096", ragged_lengths(total, 9)))
+    for causal in (True, False):
+        mask = "causal" if causal else "full"
+        key, plain_key = f"fwd-h100-bf16-d{d}-{mask}-varlen", f"fwd-h100-bf16-d{d}-{mask}"
+        for name, lens in cases:
+            equal = len(set(lens)) == 1
+            per_set = 2 * 4 * total * hq * d
+            nsets = max(3, -(-4 * l2 // per_set))
+            sets = [tuple(torch.randn(total, hq, d, device=dev, dtype=dt) for _ in range(3))
+                    + (torch.full((total, hq, d), float("nan"), device=dev, dtype=dt),)
+                    for _ in range(nsets)]
+            pairs = sum(n * (n + 1) // 2 if causal else n * n for n in lens)
+            backends = {"ours": [ours_varlen_fn(ours, key, *st, lens) for st in sets]}
+            if equal:
+                b, s = len(lens), lens[0]
+                as4 = lambda x: x.view(b, s, hq, d)  # noqa: E731
+                plain_out = [torch.empty(b, s, hq, d, device=dev, dtype=dt) for _ in sets]
+                backends["plain"] = [ours.fn(plain_key, as4(q), as4(kk), as4(vv), o)
+                                     for (q, kk, vv, _), o in zip(sets, plain_out)]
+                backends["plain"][0]()
+            backends["ours"][0]()
+            torch.cuda.synchronize()
+            mine = sets[0][3].float()
+            anchors = {}  # name -> its output on set 0
+            for nm, (make, unpack) in torch_varlen_makers(lens, causal).items():
+                try:
+                    calls = [make(q, kk, vv) for q, kk, vv, _ in sets]
+                    anchors[nm] = unpack(calls[0]())
+                    torch.cuda.synchronize()
+                    backends[nm] = calls
+                except Exception as e:  # noqa: BLE001 - report and go on without it
+                    anchors.pop(nm, None)
+                    msg = str(e).splitlines()[0][:160] if str(e) else type(e).__name__
+                    print(f"  {nm} failed: {msg}", flush=True)
+            if equal:  # the same sequences through the fixed-length entry
+                anchors["our plain"] = plain_out[0].view(total, hq, d)
+            rel = {nm: ((mine - r.float()).norm() / r.float().norm()).item() for nm, r in anchors.items()}
+            ok = bool(torch.isfinite(mine).all()) and all(x < 1e-2 for x in rel.values()) and len(anchors) > equal
+            times = interleaved_ms(backends, args.reps, args.rounds)
+            med = lambda nm: statistics.median([x for r in times[nm] for x in r])  # noqa: E731
+            tf = lambda ms: 4 * d * pairs * hq / ms / 1e9  # noqa: E731
+            row = dict(mask=mask, name=name, n=len(lens), ours=tf(med("ours")), ms=med("ours"),
+                       plain=tf(med("plain")) if equal else None,
+                       r_plain=ratio_stats(times, "ours", "plain") if equal else None,
+                       anchors={nm: (tf(med(nm)), ratio_stats(times, "ours", nm)) for nm in anchors
+                                if nm in times},
+                       rel=rel, ok=ok)
+            rows.append(row)
+            print(fmt_varlen(row), flush=True)
+            del backends, times, sets
+            torch.cuda.empty_cache()
+    return rows
+
+
+def fmt_varlen(r):
+    pl = (f"plain {r['plain']:6.1f} x{r['r_plain'][0]:.3f} ({r['r_plain'][1]:.2f}..{r['r_plain'][2]:.2f})"
+          if r["plain"] else "plain    n/a")
+    an = "  ".join(f"{nm} {tfl:6.1f} x{rs[0]:.3f}" for nm, (tfl, rs) in r["anchors"].items())
+    rl = " ".join(f"{nm} {x:.1e}" for nm, x in r["rel"].items())
+    return (f"{r['mask']:6s} {r['name']:16s} n={r['n']:<4} ours {r['ours']:6.1f} ({r['ms']:.3f} ms)  {pl}  "
+            f"{an}  rel {rl} {'ok' if r['ok'] else 'FAIL'}")
 
 
 def visible_pairs(sq, sk, causal, left, right):
@@ -159,7 +316,10 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--no-flex", action="store_true")
     ap.add_argument("--only", default="", help="comma-separated variant names (default: all)")
+    ap.add_argument("--parts", default="variants,varlen", help="variants, varlen or both")
+    ap.add_argument("--varlen-seqlens", default="1024,4096,16384")
     args = ap.parse_args()
+    parts = set(args.parts.split(","))
     torch.manual_seed(20261125)
     dev = torch.device("cuda")
     dt = torch.bfloat16
@@ -172,7 +332,7 @@ def main():
               f"{args.rounds} rounds x {args.reps} repetitions, {datetime.date.today()}")
     print(header, flush=True)
     rows = []
-    for s in (int(x) for x in args.seqlens.split(",")):
+    for s in (int(x) for x in args.seqlens.split(",")) if "variants" in parts else ():
         b = 16384 // s
         per_set = 2 * 4 * b * s * hq * d
         nsets = max(3, -(-4 * l2 // per_set))
@@ -248,12 +408,30 @@ def main():
             del backends, times, bias
         del sets
         torch.cuda.empty_cache()
+    vrows = varlen_rows(args, ours, dev, dt, l2) if "varlen" in parts else []
     with open(args.out, "w") as f:
         f.write(header + "\n\n")
-        f.write("| seqlen | batch | variant | ours TFLOP/s | ms | our plain TFLOP/s (ms) | x plain (work-normalized) "
-                "| plain time / ours | FlexAttention TFLOP/s | x Flex | cuDNN variant TFLOP/s (x cuDNN) "
-                "| cuDNN plain TFLOP/s | rel L2 vs |\n"
-                "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+        if vrows:
+            names = list(dict.fromkeys(nm for r in vrows for nm in r["anchors"]))
+            f.write("Varlen, 16k tokens, q = k lengths per sequence; TFLOP/s of the visible pairs; "
+                    "x = their time / ours (median over rounds, min..max)\n\n"
+                    "| mask | lengths | sequences | ours TFLOP/s (ms) | our plain entry TFLOP/s | x plain | "
+                    + " | ".join(f"{nm} TFLOP/s | x {nm}" for nm in names) + " | rel L2 vs each | ok |\n"
+                    "|---|---|---|---|---|---|" + "---|---|" * len(names) + "---|---|\n")
+            for r in vrows:
+                pl = (f"{r['plain']:.1f} | {r['r_plain'][0]:.3f} ({r['r_plain'][1]:.2f}..{r['r_plain'][2]:.2f})"
+                      if r["plain"] else "n/a | n/a")
+                an = " | ".join(f"{r['anchors'][nm][0]:.1f} | {r['anchors'][nm][1][0]:.3f}" if nm in r["anchors"]
+                                else "n/a | n/a" for nm in names)
+                f.write(f"| {r['mask']} | {r['name']} | {r['n']} | {r['ours']:.1f} ({r['ms']:.3f}) | {pl} | {an} | "
+                        f"{', '.join(f'{nm} {x:.1e}' for nm, x in r['rel'].items())} | {'ok' if r['ok'] else 'FAIL'} |\n")
+            f.write("\n")
+    with open(args.out, "a") as f:
+        if rows:
+            f.write("| seqlen | batch | variant | ours TFLOP/s | ms | our plain TFLOP/s (ms) | x plain (work-normalized) "
+                    "| plain time / ours | FlexAttention TFLOP/s | x Flex | cuDNN variant TFLOP/s (x cuDNN) "
+                    "| cuDNN plain TFLOP/s | rel L2 vs |\n"
+                    "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
         for r in rows:
             fl = f"{r['flex']:.1f}" if r["flex"] else "n/a"
             rf = f"{r['r_flex'][0]:.3f}" if r["r_flex"] else "n/a"
@@ -263,7 +441,7 @@ def main():
                     f"{r['plain']:.1f} ({r['plain_ms']:.3f}) | {r['r_plain'][0]:.3f} ({r['r_plain'][1]:.2f}.."
                     f"{r['r_plain'][2]:.2f}) | {r['r_time'][0]:.3f} | {fl} | {rf} | {cv} | {r['cudnn']:.1f} | "
                     f"{r['rel']:.1e} {r['ref']}{'' if r['ok'] else ' FAIL'} |\n")
-    sys.exit(0 if all(r["ok"] for r in rows) else 1)
+    sys.exit(0 if all(r["ok"] for r in rows + vrows) else 1)
 
 
 def fmt(r):

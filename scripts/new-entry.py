@@ -25,8 +25,8 @@ Existing entries are never rewritten without --overwrite: several were tuned by 
 The h100 and h200 bf16/f16 entries of head_dim 64, 128 and 256 use the Hopper kernel family
 (kernels-cache/include/qimeng/fa3_fwd.cuh, docs/HOPPER.md) instead: FA3_TILES below is their
 table, and their kernel.tl states the producer/consumer schedule; so do their window, softcap
-and ALiBi variants (fa3_fwd.cuh's variant traits). Every other entry (d32, d96, d192 on h100,
-the varlen variants) stays on fa2_fwd.cuh.
+and ALiBi variants and varlen alone (fa3_fwd.cuh's variant traits). Every other entry (d32,
+d96, d192 on h100, varlen with another variant) stays on fa2_fwd.cuh.
 
 Shared memory of a tile, bytes: (BM (D+8) + 2 STAGES BN (D+8)) x 2 (the +8 pad per row; see
 Fa2Config in kernels-cache/include/qimeng/fa2_fwd.cuh). Per-block and per-SM limits are the
@@ -279,8 +279,9 @@ def fa3_smem(wgs, bn, d, stages, persistent=False):
 
 
 def fa3_variants_ok(v):
-    """Variants fa3_fwd.cuh implements (varlen: fa2_fwd.cuh only)."""
-    return v is None or not v["varlen"]
+    """Variants fa3_fwd.cuh implements: each alone; varlen with another variant stays on
+    fa2_fwd.cuh (not yet verified on the device: the -w1024_0-varlen entry)."""
+    return v is None or not v["varlen"] or not (v["window"] or v.get("softcap") or v["alibi"])
 
 
 def variant_words(v):
@@ -351,19 +352,24 @@ def fa3_program(dtype, d, causal, wgs, bn, stages, pers, v, intro=True):
     role_c = f"Role consumer (warps {4 * wgs}, registers {regs}, pingpong, overlap)"
     role_p = "Role producer (warps 4, registers 24)"
     loop, score, mask = variant_tl(v, causal, "    ")
+    at = "sequence" if v["varlen"] else "batch"
     tl = [
         f"# {wgs} consumer warpgroups (64 query rows each, setmaxnreg {regs}); the {4 * wgs} consumer warps release each stage.",
     ] if intro else []
     tl += ([
-        "# Persistent: one block per SM runs tiles (row block i, head, batch) in turn; the producer",
+        f"# Persistent: one block per SM runs tiles (row block i, head, {at}) in turn; the producer",
         "# loads the next tile's Q once every consumer warp's last GEMM sQ, sK^T of this tile is done,",
         "# and its K, V into the same ring, under this tile's last GEMMs and epilogue; O is staged in",
         "# its own shared tile, so the next tile need not wait for the store.",
-    ] if pers and intro else []) + [
+    ] if pers and intro else []) + ([
+        "# Packed sequences: tiles (row block i, head h, sequence b), S_q, S_k sequence b's own",
+        "# lengths; tiles past its end are skipped. Loads past its end read the next sequence's",
+        "# rows (masked keys, discarded queries); a tail tile is stored row by row, not by TMA.",
+    ] if v["varlen"] else []) + [
         f"param BM = {bm}, BN = {bn}, D = {d}, STAGES = {stages}, WARPS = {warps}",
-        f"Allocate Q in global (S_q, D) {dtype} at batch b, head h",
-        f"Allocate K, V in global (S_k, D) {dtype} at batch b, head h / GROUP",
-        f"Allocate O in global (S_q, D) {dtype} at batch b, head h",
+        f"Allocate Q in global (S_q, D) {dtype} at {at} b, head h",
+        f"Allocate K, V in global (S_k, D) {dtype} at {at} b, head h / GROUP",
+        f"Allocate O in global (S_q, D) {dtype} at {at} b, head h",
         f"Allocate sQ in shared (BM, D) {dtype}",
         f"Allocate sK, sV in shared (STAGES, BN, D) {dtype}  # {fa3_smem(wgs, bn, d, stages, pers) // 1024} KiB in all"
         + (" with O's staging tile" if pers else "") + ", of 227",
@@ -407,7 +413,8 @@ def fa3_program(dtype, d, causal, wgs, bn, stages, pers, v, intro=True):
         "End",
         role_c,
         "  Compute normalize O_acc by l (l == 0 -> 0)",
-        f"  Copy O_acc (BM, D) as {dtype} to O at [row block i] (rows < S_q)  # TMA store",
+        f"  Copy O_acc (BM, D) as {dtype} to O at [row block i] (rows < S_q)  # TMA store"
+        + ("; a tail tile row by row" if v["varlen"] else ""),
         "End",
     ]
     return tl
@@ -449,6 +456,9 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
         vlines.append(f"    static constexpr float kSoftcap = {v['softcap']}.f;  /* s = cap * tanh(s / cap) before the masks (tanh.approx.f16x2: 2^-11 relative) */")
     if v["alibi"]:
         vlines.append("    static constexpr bool kAlibi = true;  /* s += -slope_h * |i + sk - sq - j| (slopes at run time) */")
+    if v["varlen"]:
+        vlines.append("    static constexpr bool kVarlen = true;  /* packed sequences: rows by cu_seqlens_q/k (abi.h); "
+                      "tiles (query block, head, sequence), those past a sequence's end skipped */")
     var_lines = "".join("\n" + x for x in vlines)
     pers_line = f"\n    static constexpr bool kPersistent = true;  /* {pers} */" if pers else ""
     if short:

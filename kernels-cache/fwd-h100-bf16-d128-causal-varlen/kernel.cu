@@ -1,27 +1,26 @@
-/* fwd-h100-bf16-d128-causal-varlen: this spec's tile configuration and its launcher (the kernel is fa2_fwd.cuh). */
+/* fwd-h100-bf16-d128-causal-varlen: this spec's traits and its launcher. The kernel is fa3_fwd.cuh (wgmma, TMA K/V
+ * ring, producer/consumer warpgroups, ping-pong, intra-warpgroup overlap; docs/HOPPER.md).
+ * Choices: bench/results/h100-hopper-2026-11-25.md. */
 #include "kernel.h"
 
-#include "qimeng/fa2_fwd.cuh"
+#include "qimeng/fa3_fwd.cuh"
 
 namespace {
 
 struct Spec {
     using Element = __nv_bfloat16;
-    using MmaElement = __nv_bfloat16;  /* H100 tensor cores take bf16 (m16n8k16) */
     static constexpr int kHeadDim = 128;
-    static constexpr int kBlockM = 128;  /* 4 warps x 32 rows: 300 TFLOP/s on H100 vs 254 at 16 rows per warp */
-    static constexpr int kBlockN = 64;  /* FA2's tile: O (128) + S (64) f32 registers/thread; half the per-block softmax and O rescale of BN=32 */
-    static constexpr int kWarps = 4;
-    static constexpr int kWarpRows = 32;  /* each K/V fragment feeds 2 MMA row tiles: half the ldmatrix traffic */
-    static constexpr int kStages = 2;  /* cp.async double buffer: 102 KiB, 2 blocks/SM on h100 */
+    static constexpr int kBlockN = 128;  /* BN 128: 709-727 TFLOP/s full 16k (cuDNN 639-657), 720 causal 16k */
+    static constexpr int kStages = 2;  /* K/V ring of 2 stages: 160 KiB of 227; a third stage does not fit with BM 128 */
     static constexpr bool kCausal = true;
-    static constexpr bool kQInRegisters = false;  /* Q re-read from shared memory: no registers left for it at 32 rows */
-    static constexpr int kMinBlocksPerSm = 2;
-    static constexpr bool kVarlen = true;  /* packed sequences: rows by cu_seqlens_q/k (abi.h) */
+    static constexpr bool kOverlap = true;  /* softmax(j) under P V of block j-1: without it -7 to -14% at d128 full */
+    static constexpr bool kPingPong = true;  /* warpgroups take turns on the tensor cores: without it -1 to -5% at d128 full */
+    static constexpr int kConsumerWGs = 2;  /* 2 x 64 rows at 240 registers: S + P + O = 64 + 32 + 64 registers per thread */
+    static constexpr bool kVarlen = true;  /* packed sequences: rows by cu_seqlens_q/k (abi.h); tiles (query block, head, sequence), those past a sequence's end skipped */
 };
 
 }  // namespace
 
 QIMENG_EXTERN_C int qimeng_fwd_h100_bf16_d128_causal_varlen(const QimengAttnArgs* args, void* stream) {
-    return qimeng::fa2_fwd_launch<Spec>(args, stream);
+    return qimeng::fa3_fwd_launch<Spec>(args, stream);
 }

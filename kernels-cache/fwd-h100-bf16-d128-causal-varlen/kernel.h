@@ -1,4 +1,4 @@
-/* fwd-h100-bf16-d128-causal-varlen: FlashAttention-2 forward for H100 (sm_90a), bf16, head_dim 128, causal, packed variable-length sequences. */
+/* fwd-h100-bf16-d128-causal-varlen: Hopper warp-specialized attention forward for H100 (sm_90a), bf16, head_dim 128, causal, packed variable-length sequences. */
 #ifndef QIMENG_FWD_H100_BF16_D128_CAUSAL_VARLEN_H
 #define QIMENG_FWD_H100_BF16_D128_CAUSAL_VARLEN_H
 

@@ -1,4 +1,4 @@
-/* fwd-h100-bf16-d128-full-varlen: FlashAttention-2 forward for H100 (sm_90a), bf16, head_dim 128, full, packed variable-length sequences. */
+/* fwd-h100-bf16-d128-full-varlen: Hopper warp-specialized attention forward for H100 (sm_90a), bf16, head_dim 128, full, packed variable-length sequences. */
 #ifndef QIMENG_FWD_H100_BF16_D128_FULL_VARLEN_H
 #define QIMENG_FWD_H100_BF16_D128_FULL_VARLEN_H
 

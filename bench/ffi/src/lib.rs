@@ -9,7 +9,9 @@
 use std::ffi::{CStr, c_char, c_void};
 use std::sync::{Mutex, PoisonError};
 
-use qimeng_runtime::{DType, DeviceBuffer, Element, Extras, Stream, Tensor, TensorMut, bf16, f16};
+use qimeng_runtime::{
+    DType, DeviceBuffer, Element, Extras, Stream, Tensor, TensorMut, Varlen, bf16, f16,
+};
 
 include!(concat!(env!("OUT_DIR"), "/qimeng/registry.rs"));
 
@@ -76,6 +78,23 @@ pub struct BenchArgs {
     pub stream: *mut c_void,
 }
 
+/// Packed variable-length sequences for [`qimeng_bench_run_varlen`]: host arrays of
+/// `sequences + 1` offsets each (abi.h's cu_seqlens; `run_with` copies them to the device).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct BenchVarlen {
+    /// Query row offsets, host memory.
+    pub cu_seqlens_q: *const i32,
+    /// Key row offsets, host memory.
+    pub cu_seqlens_k: *const i32,
+    /// Number of sequences.
+    pub sequences: i64,
+    /// Longest query length.
+    pub max_seqlen_q: i64,
+    /// Longest key length.
+    pub max_seqlen_k: i64,
+}
+
 /// Enqueues kernel `key` (a cache key, `fwd-h100-bf16-d128-causal`) on `args`. An ALiBi
 /// kernel gets the slopes of [`alibi_slopes`] (one per query head, shared by the batch).
 /// Returns 0 once queued; -1: no such kernel; -2: bad dimensions; 1: refused or failed (the
@@ -89,6 +108,57 @@ pub struct BenchArgs {
 pub unsafe extern "C" fn qimeng_bench_run(
     key: *const c_char,
     args: *const BenchArgs,
+    err: *mut c_char,
+    cap: usize,
+) -> i32 {
+    // SAFETY: the caller's contract.
+    unsafe { run_key(key, args, None, err, cap) }
+}
+
+/// [`qimeng_bench_run`] for a varlen kernel: `args` describes the packed tensors as batch 1,
+/// seqlen_q (seqlen_k) the total query (key) rows; `varlen` the sequences.
+///
+/// # Safety
+/// As [`qimeng_bench_run`]; `varlen`'s offset arrays must hold `sequences + 1` entries each.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qimeng_bench_run_varlen(
+    key: *const c_char,
+    args: *const BenchArgs,
+    varlen: *const BenchVarlen,
+    err: *mut c_char,
+    cap: usize,
+) -> i32 {
+    // SAFETY: the caller's contract.
+    let vl = unsafe { *varlen };
+    if vl.sequences <= 0 || vl.max_seqlen_q < 0 || vl.max_seqlen_k < 0 {
+        return -2;
+    }
+    let n = vl.sequences as usize + 1;
+    // SAFETY: the caller's contract: `n` offsets each.
+    let (cu_q, cu_k) = unsafe {
+        (
+            std::slice::from_raw_parts(vl.cu_seqlens_q, n),
+            std::slice::from_raw_parts(vl.cu_seqlens_k, n),
+        )
+    };
+    let varlen = Varlen {
+        cu_seqlens_q: cu_q,
+        cu_seqlens_k: cu_k,
+        max_seqlen_q: vl.max_seqlen_q as usize,
+        max_seqlen_k: vl.max_seqlen_k as usize,
+    };
+    // SAFETY: the caller's contract.
+    unsafe { run_key(key, args, Some(varlen), err, cap) }
+}
+
+/// Finds `key`, checks the dimensions, runs it and reports an error into `err`.
+///
+/// # Safety
+/// As [`qimeng_bench_run`].
+unsafe fn run_key(
+    key: *const c_char,
+    args: *const BenchArgs,
+    varlen: Option<Varlen<'_>>,
     err: *mut c_char,
     cap: usize,
 ) -> i32 {
@@ -111,16 +181,16 @@ pub unsafe extern "C" fn qimeng_bench_run(
     if dims.iter().any(|&x| x <= 0) || args.strides.iter().flatten().any(|&s| s < 0) {
         return -2;
     }
-    let [b, sq, sk, hq, hkv, d] = dims.map(|x| x as usize);
+    let shape = dims.map(|x| x as usize);
     let st = args.strides.map(|s| s.map(|x| x as usize));
     let scale = (args.scale > 0.0).then_some(args.scale);
     // SAFETY: the caller's contract: live device memory and stream of `device`.
     let result = unsafe {
         let stream = Stream::from_raw(args.stream, args.device);
         match kernel.spec().dtype {
-            DType::Bf16 => run::<bf16>(kernel, &args, [b, sq, sk, hq, hkv, d], st, scale, &stream),
-            DType::F16 => run::<f16>(kernel, &args, [b, sq, sk, hq, hkv, d], st, scale, &stream),
-            DType::F32 => run::<f32>(kernel, &args, [b, sq, sk, hq, hkv, d], st, scale, &stream),
+            DType::Bf16 => run::<bf16>(kernel, &args, shape, st, varlen, scale, &stream),
+            DType::F16 => run::<f16>(kernel, &args, shape, st, varlen, scale, &stream),
+            DType::F32 => run::<f32>(kernel, &args, shape, st, varlen, scale, &stream),
         }
     };
     match result {
@@ -174,6 +244,7 @@ unsafe fn run<T: Element>(
     args: &BenchArgs,
     [b, sq, sk, hq, hkv, d]: [usize; 6],
     st: [[usize; 3]; 4],
+    varlen: Option<Varlen<'_>>,
     scale: Option<f32>,
     stream: &Stream,
 ) -> qimeng_runtime::Result<()> {
@@ -190,7 +261,7 @@ unsafe fn run<T: Element>(
             } else {
                 None
             },
-            ..Extras::default()
+            varlen,
         };
         kernel.run_with(&q, &k, &v, &mut o, extras, scale, stream)
     }

@@ -27,6 +27,8 @@
  *         static constexpr int kWindowRight = 0;    //   i + sk - sq - left ..= i + sk - sq + right
  *         static constexpr float kSoftcap = 50.f;   // s = cap * tanh(s / cap), before the masks
  *         static constexpr bool kAlibi = true;      // s += -slope * |i + sk - sq - j| (abi.h)
+ *         static constexpr bool kVarlen = true;     // packed sequences by cu_seqlens (abi.h;
+ *                                                   //   see below)
  *     };
  *
  * Schedule. One block (CTA) owns BM = 128 query rows of one (batch, head): three warpgroups.
@@ -62,6 +64,15 @@
  * Tensor maps (host, per call): 4-d (head_dim, seqlen, heads, batch) over the strided BSHD
  * tensors, boxes of 64 elements (128 bytes, the 128-byte swizzle) x rows; sequence tails are
  * zero-filled by the copy engine and masked in the last key block.
+ * kVarlen: tiles (query block, head, sequence b), their count sized by max_seqlen_q; a tile past
+ *   its sequence's end (every tile of an empty one) is skipped: its block leaves at once, or,
+ *   persistent, the producer and the consumers pass it over alike (the Q barriers' phase counts
+ *   the tiles run, not the tiles drawn). The maps cover the packed [total, heads, head_dim]
+ *   tensors as one batch entry, and a tile's rows start at cu_seqlens[b]: loads past the
+ *   sequence's end read the next sequence's rows (zeros past the total), which the key mask
+ *   (K, V) or the discarded rows (Q) make harmless. A TMA store is clipped only at the total,
+ *   so a warpgroup whose 64 rows run past its sequence's end writes its rows from shared memory
+ *   with plain stores, row by row.
  */
 #ifndef QIMENG_FA3_FWD_CUH
 #define QIMENG_FA3_FWD_CUH
@@ -86,8 +97,8 @@
 namespace qimeng {
 
 /* Launch arguments this family does not implement. abi.h may grow fields (ALiBi slopes, varlen
- * cu_seqlens); whichever of them exist must be unset (ALiBi: unless the kernel is built with
- * it, and then set), else the launch is refused (an error code, not a silently wrong result).
+ * cu_seqlens); whichever of them exist must be unset (ALiBi, varlen: unless the kernel is built
+ * with it, and then set), else the launch is refused (an error code, not a silently wrong result).
  * Detected by name so that this header compiles against either version of QimengAttnArgs. */
 template <class A, class = void>
 struct HasAlibi : std::false_type {};
@@ -100,11 +111,16 @@ struct HasVarlen<A, decltype(void(std::declval<A>().cu_seqlens_q),
                              void(std::declval<A>().cu_seqlens_k))> : std::true_type {};
 
 template <class A>
-inline bool fa3_unsupported_fields(const A& a, bool alibi) {
+inline bool fa3_unsupported_fields(const A& a, bool alibi, bool varlen) {
     bool bad = false;
     if constexpr (HasAlibi<A>::value) bad |= (a.alibi_slopes != nullptr) != alibi;
     else bad |= alibi;
-    if constexpr (HasVarlen<A>::value) bad |= a.cu_seqlens_q != nullptr || a.cu_seqlens_k != nullptr;
+    if constexpr (HasVarlen<A>::value) {
+        bad |= (a.cu_seqlens_q != nullptr) != varlen || (a.cu_seqlens_k != nullptr) != varlen;
+        if (varlen) bad |= a.max_seqlen_q <= 0 || a.max_seqlen_q > a.seqlen_q;
+    } else {
+        bad |= varlen;
+    }
     return bad;
 }
 
@@ -160,6 +176,14 @@ struct SoftcapOf<S, decltype(void(S::kSoftcap))> {
     static constexpr float value = S::kSoftcap;
 };
 template <class S, class = void>
+struct VarlenOf {
+    static constexpr bool value = false;
+};
+template <class S>
+struct VarlenOf<S, decltype(void(S::kVarlen))> {
+    static constexpr bool value = S::kVarlen;
+};
+template <class S, class = void>
 struct AlibiOf {
     static constexpr bool value = false;
 };
@@ -189,6 +213,7 @@ struct Fa3Config {
     static constexpr bool kHasRight = kCausal || kWindowRight >= 0;
     static constexpr float kSoftcap = fa3_detail::SoftcapOf<Spec>::value;
     static constexpr bool kAlibi = fa3_detail::AlibiOf<Spec>::value;
+    static constexpr bool kVarlen = fa3_detail::VarlenOf<Spec>::value;
     static constexpr int kBlockM = 64 * kConsumerWGs; /* a wgmma M is 64 rows per warpgroup */
     static constexpr int kProducerWGs = kWarpSpecialized ? 1 : 0;
     static constexpr int kThreads = 128 * (kProducerWGs + kConsumerWGs);
@@ -277,15 +302,13 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
     uint64_t* v_full = k_empty + kStages;
     uint64_t* v_empty = v_full + kStages;
 
-    const int seqlen_q = args.seqlen_q, seqlen_k = args.seqlen_k;
-    const int causal_shift = seqlen_k - seqlen_q;
     const int group = args.heads_q / args.heads_kv;
 
     /* Tiles: (query block, head, batch). Without kPersistent a block owns the one tile of its
      * grid coordinates; with it, grid = min(tiles, SMs) blocks take one tile per round of
      * gridDim.x tiles in a fixed order with the query block fastest, so the blocks running at
      * once share their heads' K and V in L2 (causal: longest query block first per head). */
-    const int m_blocks = (seqlen_q + BM - 1) / BM;
+    const int m_blocks = ((Cfg::kVarlen ? args.max_seqlen_q : args.seqlen_q) + BM - 1) / BM;
     const int n_tiles = Cfg::kPersistent ? m_blocks * args.heads_q * args.batch : 1;
     /* The k-th tile of this block (k = 0, 1, ...; n_tiles or more: none left). Causal: rounds
      * alternate direction (block b takes slot b of even rounds and slot G - 1 - b of odd ones),
@@ -295,9 +318,12 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         const int G = int(gridDim.x), b = int(blockIdx.x);
         return k * G + ((Cfg::kCausal && (k & 1)) ? G - 1 - b : b);
     };
-    /* key blocks kb0 .. kb0 + n_blocks - 1; n_left, n_unmasked: absolute block indices */
+    /* key blocks kb0 .. kb0 + n_blocks - 1; n_left, n_unmasked: absolute block indices.
+     * seqlen_q/k: the sequence's own lengths; q_start/k_start: its first row in the tensor
+     * maps, whose batch coordinate is map_batch (varlen: one packed batch entry). */
     struct Tile {
         int row0, head, batch, kb0, n_blocks, n_left, n_unmasked;
+        int seqlen_q, seqlen_k, q_start, k_start, map_batch;
     };
     auto tile_at = [&](int t) {
         Tile r;
@@ -320,6 +346,20 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             r.batch = rest / args.heads_q;
         }
         r.row0 = m_block * BM;
+        r.seqlen_q = args.seqlen_q;
+        r.seqlen_k = args.seqlen_k;
+        r.q_start = 0;
+        r.k_start = 0;
+        r.map_batch = r.batch;
+        if (Cfg::kVarlen) {
+            r.q_start = args.cu_seqlens_q[r.batch];
+            r.k_start = args.cu_seqlens_k[r.batch];
+            r.seqlen_q = args.cu_seqlens_q[r.batch + 1] - r.q_start;
+            r.seqlen_k = args.cu_seqlens_k[r.batch + 1] - r.k_start;
+            r.map_batch = 0;
+        }
+        const int seqlen_q = r.seqlen_q, seqlen_k = r.seqlen_k;
+        const int causal_shift = seqlen_k - seqlen_q;
         /* Key blocks [kb0, n_end) this query block sees: query i sees key j iff j <= i +
          * causal_shift + right (causal: right = 0), so the block's last real row bounds the
          * loop, and iff j >= i + causal_shift - left, so its first row's first key starts it.
@@ -351,6 +391,11 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         return r;
     };
 
+    /* varlen: the tiles cover max_seqlen_q; one past its sequence's end has no rows. A block
+     * per tile leaves (the whole block, before any barrier). */
+    auto empty_tile = [&](const Tile& t) { return Cfg::kVarlen && t.row0 >= t.seqlen_q; };
+    if (!Cfg::kPersistent && empty_tile(tile_at(0))) return;
+
     const int tid = threadIdx.x;
     const int wg = tid / 128;
     if (tid == 0) {
@@ -373,7 +418,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         mbar_arrive_expect_tx(q_full, Cfg::kTileQBytes);
 #pragma unroll
         for (int b = 0; b < Cfg::kBoxes; ++b)
-            tma_load_4d(sQ + b * BM * 128, &tmQ, q_full, b * 64, tl.row0, tl.head, tl.batch);
+            tma_load_4d(sQ + b * BM * 128, &tmQ, q_full, b * 64, tl.q_start + tl.row0, tl.head,
+                        tl.map_batch);
     };
     /* K_j and V_j of the tile into ring slot c % kStages (c counts key blocks over all of this
      * block's tiles), once the consumers have released it */
@@ -386,13 +432,13 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
 #pragma unroll
         for (int b = 0; b < Cfg::kBoxes; ++b)
             tma_load_4d(sK + st * Cfg::kTileKVBytes + b * BN * 128, &tmK, &k_full[st], b * 64,
-                        j * BN, head_kv, tl.batch);
+                        tl.k_start + j * BN, head_kv, tl.map_batch);
         mbar_wait(&v_empty[st], ph ^ 1);
         mbar_arrive_expect_tx(&v_full[st], Cfg::kTileKVBytes);
 #pragma unroll
         for (int b = 0; b < Cfg::kBoxes; ++b)
             tma_load_4d(sV + st * Cfg::kTileKVBytes + b * BN * 128, &tmV, &v_full[st], b * 64,
-                        j * BN, head_kv, tl.batch);
+                        tl.k_start + j * BN, head_kv, tl.map_batch);
     };
 
     if (Cfg::kWarpSpecialized && wg == 0) {
@@ -400,13 +446,16 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         setmaxnreg_dec<Cfg::kProducerRegs>();
         if (tid == 0) {
             int kv = 0;
+            int run = 0; /* tiles run: the phase of q_empty */
             for (int it = 0; tile_index(it) < n_tiles; ++it) {
                 const Tile tl = tile_at(tile_index(it));
+                if (empty_tile(tl)) continue;
+                const int q_round = run++;
                 /* persistent: Q of every tile (the consumers wait for it even when the tile
                  * sees no key), once the previous tile's S GEMMs are done with the buffer;
                  * the K/V ring runs on across tiles */
                 if (Cfg::kPersistent) {
-                    mbar_wait(q_empty, (it & 1) ^ 1);
+                    mbar_wait(q_empty, (q_round & 1) ^ 1);
                     load_q(tl);
                 } else if (tl.n_blocks > 0) {
                     load_q(tl);
@@ -449,9 +498,14 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         const uint32_t k_addr = smem_u32(sK), v_addr = smem_u32(sV);
 
         int kv = 0;
+        int run = 0; /* tiles run: the phase of q_full */
         for (int it = 0; tile_index(it) < n_tiles; ++it) {
         const Tile tl = tile_at(tile_index(it));
+        if (empty_tile(tl)) continue;
+        const int q_round = run++;
         const int row0 = tl.row0, n_blocks = tl.n_blocks;
+        const int seqlen_q = tl.seqlen_q, seqlen_k = tl.seqlen_k;
+        const int causal_shift = seqlen_k - seqlen_q;
         /* accumulator fragment (m64nN, f32): warp k of the warpgroup holds rows 16 k + g and
          * 16 k + g + 8; element 4 c + e is (row + 8 (e / 2), column 8 c + 2 t + e % 2) */
         const int row_a = row0 + 64 * w + 16 * (wtid / 32) + g;
@@ -612,7 +666,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         };
 
         if (Cfg::kPersistent) {
-            mbar_wait(q_full, it & 1);
+            mbar_wait(q_full, q_round & 1);
             if (n_blocks == 0) release_q();
         }
         if (n_blocks > 0) {
@@ -723,10 +777,28 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         }
         fence_proxy_async_smem();
         named_bar_sync(kBarEpilogueBase + w, 128);
-        if (wtid == 0 && row0 + 64 * w < seqlen_q) {
+        const int rows_left = seqlen_q - (row0 + 64 * w); /* this warpgroup's real rows */
+        if (Cfg::kVarlen && rows_left > 0 && rows_left < 64) {
+            /* the TMA store would write the next sequence's rows: 16-byte chunks, row-clipped */
+            constexpr int kChunks = D / 8;
+            T* gO = static_cast<T*>(args.o) +
+                    int64_t(tl.q_start + row0 + 64 * w) * args.o_row_stride +
+                    int64_t(tl.head) * args.o_head_stride;
+#pragma unroll
+            for (int i = wtid; i < 64 * kChunks; i += 128) {
+                const int r = i / kChunks, c = i % kChunks;
+                if (r < rows_left) {
+                    const unsigned char* src =
+                        sO + (c / 8) * BM * 128 + r * 128 + (((c % 8) ^ (r % 8)) * 16);
+                    *reinterpret_cast<uint4*>(gO + int64_t(r) * args.o_row_stride + c * 8) =
+                        *reinterpret_cast<const uint4*>(src);
+                }
+            }
+        } else if (wtid == 0 && rows_left > 0) {
 #pragma unroll
             for (int b = 0; b < Cfg::kBoxes; ++b)
-                tma_store_4d(&tmO, sO + b * BM * 128, b * 64, row0 + 64 * w, tl.head, tl.batch);
+                tma_store_4d(&tmO, sO + b * BM * 128, b * 64, tl.q_start + row0 + 64 * w, tl.head,
+                             tl.map_batch);
             tma_store_commit();
             /* persistent: waited for at the next tile's epilogue, or below */
             if (!Cfg::kPersistent) tma_store_wait_read();
@@ -796,25 +868,28 @@ int fa3_fwd_launch(const QimengAttnArgs* args, void* stream) {
     if (args == nullptr || args->head_dim != Cfg::kHeadDim || args->heads_kv <= 0 ||
         args->heads_q % args->heads_kv != 0 || args->batch <= 0 || args->seqlen_q <= 0 ||
         args->seqlen_k <= 0 || args->heads_q > 65535 || args->batch > 65535 ||
-        fa3_unsupported_fields(*args, Cfg::kAlibi)) {
+        fa3_unsupported_fields(*args, Cfg::kAlibi, Cfg::kVarlen)) {
         return static_cast<int>(cudaErrorInvalidValue);
     }
     const QimengAttnArgs& a = *args;
+    /* varlen: the packed tensors are one batch entry of the maps (seqlen = total tokens) */
+    const int map_batch = Cfg::kVarlen ? 1 : a.batch;
     CUtensorMap tq, tk, tv, to;
-    if (!fa3_detail::make_map<T>(&tq, a.q, Cfg::kHeadDim, a.seqlen_q, a.heads_q, a.batch,
+    if (!fa3_detail::make_map<T>(&tq, a.q, Cfg::kHeadDim, a.seqlen_q, a.heads_q, map_batch,
                                  a.q_row_stride, a.q_head_stride, a.q_batch_stride,
                                  Cfg::kBlockM) ||
-        !fa3_detail::make_map<T>(&tk, a.k, Cfg::kHeadDim, a.seqlen_k, a.heads_kv, a.batch,
+        !fa3_detail::make_map<T>(&tk, a.k, Cfg::kHeadDim, a.seqlen_k, a.heads_kv, map_batch,
                                  a.k_row_stride, a.k_head_stride, a.k_batch_stride,
                                  Cfg::kBlockN) ||
-        !fa3_detail::make_map<T>(&tv, a.v, Cfg::kHeadDim, a.seqlen_k, a.heads_kv, a.batch,
+        !fa3_detail::make_map<T>(&tv, a.v, Cfg::kHeadDim, a.seqlen_k, a.heads_kv, map_batch,
                                  a.v_row_stride, a.v_head_stride, a.v_batch_stride,
                                  Cfg::kBlockN) ||
-        !fa3_detail::make_map<T>(&to, a.o, Cfg::kHeadDim, a.seqlen_q, a.heads_q, a.batch,
+        !fa3_detail::make_map<T>(&to, a.o, Cfg::kHeadDim, a.seqlen_q, a.heads_q, map_batch,
                                  a.o_row_stride, a.o_head_stride, a.o_batch_stride, 64)) {
         return static_cast<int>(cudaErrorInvalidValue);
     }
-    const int m_blocks = (a.seqlen_q + Cfg::kBlockM - 1) / Cfg::kBlockM;
+    const int m_blocks =
+        ((Cfg::kVarlen ? a.max_seqlen_q : a.seqlen_q) + Cfg::kBlockM - 1) / Cfg::kBlockM;
     dim3 grid(m_blocks, a.heads_q, a.batch);
     if (Cfg::kPersistent) {
         int dev = 0, sms = 0;
