@@ -58,9 +58,11 @@
  *   it are never loaded (the tile's loop starts at the block of its first row's first key);
  *   blocks that every row of the tile sees whole run the unmasked softmax, and only the blocks
  *   on a window edge, the diagonal or the key tail mask per element. Softcap: tanh on the
- *   scores before any mask, two per MUFU op (tanh.approx.f16x2: its 2^-11 relative error is
- *   tanh.approx.f32's), the cap folded into the exp2 FFMA. ALiBi: the bias from the tile's
- *   slope on every visited block, before the masks.
+ *   scores before any mask, the cap folded into the exp2 FFMA; on blocks without a mask whose
+ *   warp sees only |s scale / cap| <= 1, an odd polynomial on the FMA pipe folded into the exp2
+ *   argument (kPolyTanh), else tanh.approx.f16x2 (two MUFU.TANH.F16 on sm_90). Softcap and
+ *   window kernels rescale O lazily (kLazyRescale). ALiBi: the bias from the tile's slope on
+ *   every visited block, before the masks.
  * Tensor maps (host, per call): 4-d (head_dim, seqlen, heads, batch) over the strided BSHD
  * tensors, boxes of 64 elements (128 bytes, the 128-byte swizzle) x rows; sequence tails are
  * zero-filled by the copy engine and masked in the last key block.
@@ -214,6 +216,17 @@ struct Fa3Config {
     static constexpr float kSoftcap = fa3_detail::SoftcapOf<Spec>::value;
     static constexpr bool kAlibi = fa3_detail::AlibiOf<Spec>::value;
     static constexpr bool kVarlen = fa3_detail::VarlenOf<Spec>::value;
+    /* Lazy rescale (fa2_fwd.cuh's, FA4's idea) for the softcap and window kernels: a warp keeps
+     * its rows' stale max, and skips the O rescale, unless some row's block max passed it by
+     * more than kRescaleThreshold (log2 units); then P <= 2^8 (finite in bf16/f16) and O / l is
+     * exact (both share the stale max). The plain, ALiBi and varlen paths keep the eager update. */
+    static constexpr bool kLazyRescale =
+        !kAlibi && !kVarlen && (kSoftcap > 0.f || kHasLeft || (!kCausal && kHasRight));
+    static constexpr float kRescaleThreshold = 8.f;
+    /* Softcap: blocks without a mask whose scores all have |s scale / cap| <= 1 (checked per
+     * warp; every score of a typical block) take tanh as an odd polynomial on the FMA pipe
+     * (kTanhP) instead of MUFU: then softcap's MUFU work is the plain kernel's. */
+    static constexpr bool kPolyTanh = kSoftcap > 0.f && !kVarlen;
     static constexpr int kBlockM = 64 * kConsumerWGs; /* a wgmma M is 64 rows per warpgroup */
     static constexpr int kProducerWGs = kWarpSpecialized ? 1 : 0;
     static constexpr int kThreads = 128 * (kProducerWGs + kConsumerWGs);
@@ -256,17 +269,27 @@ struct Fa3Config {
                   "ALiBi and softcap do not combine (qimeng-spec's check_variants says why)");
 };
 
-/* tanh of two f32 values in one MUFU op: through f16 (2^-11 relative rounding of the input,
- * whose |value| here is far from the f16 limits; the result's relative error is tanh.approx.f32's
- * 2^-11), back to f32 on the FMA pipe. */
-__device__ __forceinline__ void tanh2_approx(float& a, float& b) {
+/* tanh of two f32 values in one PTX op (tanh.approx.f16x2; sm_90 runs it as two MUFU.TANH.F16,
+ * so the MUFU work is one op per score either way): through f16 (2^-11 relative rounding of the
+ * input; past 65504 it becomes inf, whose tanh 1 it would have saturated to), the result's
+ * relative error tanh.approx.f32's 2^-11; packed, a in the low half. */
+__device__ __forceinline__ uint32_t tanh2_f16(float a, float b) {
     uint32_t h;
     asm("{\n\t.reg .b32 x;\n\tcvt.rn.f16x2.f32 x, %2, %1;\n\ttanh.approx.f16x2 %0, x;\n\t}\n"
         : "=r"(h)
         : "f"(a), "f"(b));
-    const float2 f = __half22float2(*reinterpret_cast<const __half2*>(&h));
-    a = f.x;
-    b = f.y;
+    return h;
+}
+
+/* tanh(x) = x P(x^2) on |x| <= 1: P of degree 3 through the 4 Chebyshev nodes of x^2 in
+ * [0, 1] (relative error 8.4e-5, absolute 6.0e-5: under tanh.approx's 2^-11 relative; tanh is
+ * increasing there, and so is x P(x^2)). */
+constexpr float kTanhP0 = 0.9999159574508667f, kTanhP1 = -0.33060958981513977f,
+                kTanhP2 = 0.11878100037574768f, kTanhP3 = -0.02655303105711937f;
+
+/* An f16x2 bit pattern as two f32 values (low half first). */
+__device__ __forceinline__ float2 unpack_f16x2(uint32_t h) {
+    return __half22float2(*reinterpret_cast<const __half2*>(&h));
 }
 
 /* Named barrier ids (0 is __syncthreads). */
@@ -478,6 +501,16 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         const float scale_log2 = Cfg::kSoftcap > 0.f ? Cfg::kSoftcap * 1.4426950408889634f
                                                      : args.softmax_scale * 1.4426950408889634f;
         const float cap_in = Cfg::kSoftcap > 0.f ? args.softmax_scale / Cfg::kSoftcap : 0.f;
+        /* kPolyTanh: the exp2 argument cap log2(e) tanh(s k) + off = s Q(s^2) + off with
+         * Q(y) = sum_i q_i y^i, q_i = cap log2(e) P_i k^(2 i + 1), k = scale / cap; for k in
+         * [1e-4, 1e4] (poly_k) every q_i is a normal f32 and, with |s k| <= 1, so is each
+         * Horner step */
+        const bool poly_k = Cfg::kPolyTanh && cap_in >= 1e-4f && cap_in <= 1e4f;
+        const float kk = cap_in * cap_in;
+        const float tq0 = scale_log2 * kTanhP0 * cap_in;
+        const float tq1 = scale_log2 * kTanhP1 * cap_in * kk;
+        const float tq2 = scale_log2 * kTanhP2 * cap_in * kk * kk;
+        const float tq3 = scale_log2 * kTanhP3 * cap_in * kk * kk * kk;
 
         auto sched_wait = [&]() {
             if (Cfg::kPingPong) named_bar_sync(kBarSchedBase + w, 256);
@@ -526,6 +559,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         uint32_t p[BN / 16][4];
         float m[2] = {-CUDART_INF_F, -CUDART_INF_F}; /* running max of s * scale_log2 */
         float l[2] = {0.f, 0.f};                     /* this thread's partial row sums */
+        bool rescale = true; /* kLazyRescale: the last softmax moved this warp's max */
 
         /* S = Q K^T over stage st: D / 16 wgmmas; k step kk is box kk / 4, 32 bytes per 16
          * columns inside the box's swizzled rows */
@@ -550,6 +584,75 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 wgmma_rs_tb<T, D>(o, p[kk], dv + ((kk * 16 * 128) >> 4), 1);
             wgmma_commit();
         };
+        /* kLazyRescale: bmax = this block's row maxima (log2 domain); sets rescale, m, alpha */
+        auto lazy_max = [&](const float (&bmax)[2], auto mask_tag, float (&alpha)[2]) {
+            constexpr bool kMask = decltype(mask_tag)::value;
+            bool grow = false;
+#pragma unroll
+            for (int r = 0; r < 2; ++r)
+                grow |= bmax[r] > m[r] + Cfg::kRescaleThreshold; /* -inf + 8: the first grows */
+            /* warp-uniform: every row of the warp takes its exact max when one needs to */
+            rescale = __any_sync(0xffffffffu, grow);
+#pragma unroll
+            for (int r = 0; r < 2; ++r) {
+                if (rescale) {
+                    const float m_new = fmaxf(m[r], bmax[r]);
+                    const float m_use = (kMask && m_new == -CUDART_INF_F) ? 0.f : m_new;
+                    alpha[r] = exp2_approx(m[r] - m_use);
+                    m[r] = m_new;
+                } else {
+                    alpha[r] = 1.f;
+                }
+            }
+        };
+        /* Softcap on a block without a mask when every score of the warp has |s k| <= 1 (else
+         * false, nothing done: softmax()'s MUFU tanh takes the block): tanh as the polynomial
+         * of kTanhP on the FMA pipe, folded into the exp2 argument. The block's row max is the
+         * polynomial at the raw row max (both are increasing). */
+        auto softmax_poly_tanh = [&](float (&alpha)[2]) {
+            float smax[2], smin = s[0];
+#pragma unroll
+            for (int r = 0; r < 2; ++r) {
+                float mx = s[2 * r];
+#pragma unroll
+                for (int c = 0; c < BN / 8; ++c) {
+                    mx = fmaxf(mx, fmaxf(s[4 * c + 2 * r], s[4 * c + 2 * r + 1]));
+                    smin = fminf(smin, fminf(s[4 * c + 2 * r], s[4 * c + 2 * r + 1]));
+                }
+                smax[r] = mx;
+            }
+            const float amax = fmaxf(fmaxf(smax[0], smax[1]), -smin);
+            /* a NaN score escapes fmaxf / fminf here, and the polynomial propagates it */
+            if (!__all_sync(0xffffffffu, amax * cap_in <= 1.f)) return false;
+            /* Q(v^2): v Q(v^2) = cap log2(e) tanh(v k) */
+            auto q = [&](float v) {
+                const float y = v * v;
+                return fmaf(fmaf(fmaf(tq3, y, tq2), y, tq1), y, tq0);
+            };
+            float bmax[2];
+#pragma unroll
+            for (int r = 0; r < 2; ++r) {
+                const float v = quad_max(smax[r]);
+                bmax[r] = v * q(v);
+            }
+            lazy_max(bmax, std::false_type{}, alpha);
+#pragma unroll
+            for (int r = 0; r < 2; ++r) {
+                const float off = -m[r];
+                float sum = 0.f;
+#pragma unroll
+                for (int c = 0; c < BN / 8; ++c) {
+#pragma unroll
+                    for (int e = 0; e < 2; ++e) {
+                        const float v = s[4 * c + 2 * r + e];
+                        s[4 * c + 2 * r + e] = exp2_approx(fmaf(v, q(v), off));
+                    }
+                    sum += s[4 * c + 2 * r] + s[4 * c + 2 * r + 1];
+                }
+                l[r] = l[r] * alpha[r] + sum;
+            }
+            return true;
+        };
         /* Online softmax of S (key block j) in place; alpha = the rescale factor of O and l. */
         auto softmax = [&](int j, auto mask_tag, float (&alpha)[2]) {
             constexpr bool kMask = decltype(mask_tag)::value;
@@ -558,9 +661,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             if constexpr (Cfg::kSoftcap > 0.f) {
 #pragma unroll
                 for (int i = 0; i < BN / 2; i += 2) {
-                    s[i] *= cap_in;
-                    s[i + 1] *= cap_in;
-                    tanh2_approx(s[i], s[i + 1]);
+                    const float2 f = unpack_f16x2(tanh2_f16(s[i] * cap_in, s[i + 1] * cap_in));
+                    s[i] = f.x;
+                    s[i + 1] = f.y;
                 }
             }
             /* ALiBi on every block. Element 4 c + e of this thread is row_a + 8 (e / 2), key
@@ -612,6 +715,33 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                             s[4 * c + e] = -CUDART_INF_F;
                     }
             }
+            if constexpr (Cfg::kLazyRescale) {
+                (void)rt; /* ALiBi keeps the eager update */
+                float bmax[2];
+#pragma unroll
+                for (int r = 0; r < 2; ++r) {
+                    float mx = s[2 * r];
+#pragma unroll
+                    for (int c = 0; c < BN / 8; ++c)
+                        mx = fmaxf(mx, fmaxf(s[4 * c + 2 * r], s[4 * c + 2 * r + 1]));
+                    bmax[r] = quad_max(mx) * scale_log2;
+                }
+                lazy_max(bmax, mask_tag, alpha);
+#pragma unroll
+                for (int r = 0; r < 2; ++r) {
+                    /* a row with no visible key so far keeps max -inf: subtract 0, not -inf */
+                    const float off = (kMask && m[r] == -CUDART_INF_F) ? 0.f : -m[r];
+                    float sum = 0.f;
+#pragma unroll
+                    for (int c = 0; c < BN / 8; ++c) {
+                        s[4 * c + 2 * r] = exp2_approx(fmaf(s[4 * c + 2 * r], scale_log2, off));
+                        s[4 * c + 2 * r + 1] =
+                            exp2_approx(fmaf(s[4 * c + 2 * r + 1], scale_log2, off));
+                        sum += s[4 * c + 2 * r] + s[4 * c + 2 * r + 1];
+                    }
+                    l[r] = l[r] * alpha[r] + sum;
+                }
+            } else {
 #pragma unroll
             for (int r = 0; r < 2; ++r) {
                 float mx = s[2 * r];
@@ -635,16 +765,19 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 }
                 l[r] = l[r] * alpha[r] + sum;
             }
+            }
         };
         /* j: the tile's j-th visited key block */
         auto softmax_at = [&](int j, float (&alpha)[2]) {
             if (Cfg::kHasLeft) j += tl.kb0;
-            if (j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left))
-                softmax(j, std::false_type{}, alpha);
-            else
+            if (j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left)) {
+                if (!Cfg::kPolyTanh || !poly_k || !softmax_poly_tanh(alpha))
+                    softmax(j, std::false_type{}, alpha);
+            } else
                 softmax(j, std::true_type{}, alpha);
         };
         auto rescale_o = [&](const float (&alpha)[2]) {
+            if (Cfg::kLazyRescale && !rescale) return;
 #pragma unroll
             for (int c = 0; c < D / 8; ++c) {
                 o[4 * c + 0] *= alpha[0];
