@@ -18,7 +18,7 @@ for spec in "$@"; do
   (cd "$WT" && git ls-files -z | tar --null -T - -cf -) | tar -C "$d" -xf -
   ln -sfn /work/main/.qimeng "$d/.qimeng"
   for e in "$d"/kernels-cache/fwd-* "$d"/kernels-cache/dec-*; do
-    echo "$keep" | grep -qx "$(basename "$e")" || rm -rf "$e"
+    echo "$keep" | tr " " "\n" | grep -qx "$(basename "$e")" || rm -rf "$e"
   done
   h=$d/kernels-cache/include/qimeng/fa3_fwd.cuh
   sed -i "s/static constexpr int kPolyExp2Every = kSoftcap > 0.f ? 4 : 0;/static constexpr int kPolyExp2Every = kSoftcap > 0.f ? $pe : 0;/" "$h"
