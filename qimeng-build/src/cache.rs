@@ -77,20 +77,47 @@ pub fn include_files() -> Result<Vec<PathBuf>, Error> {
     Ok(out)
 }
 
-/// One hash over the shared headers (every file under [`include_dir`], by relative path and
-/// content). Their bytes are part of every kernel that includes them, so the lock pins this
-/// hash and the object cache keys on it; hashing the whole folder errs on the side of
-/// rebuilding (one edit there rebuilds every kernel) rather than tracking includes exactly,
-/// which would take an nvcc run.
-pub fn include_hash() -> Result<String, Error> {
-    let dir = include_dir();
-    let mut joined = String::new();
-    for path in include_files()? {
-        let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        let rel = path.strip_prefix(&dir).unwrap_or(&path);
-        joined.push_str(&format!("{}={}\n", rel.display(), sha256(&bytes)));
+/// The shared headers an entry's sources include, directly or through each other: every
+/// `#include "qimeng/..."` in `sources` and, transitively, in the headers they name, mapped from
+/// `include/qimeng/<name>` to `sha256:<hex>` of its bytes.
+///
+/// Their bytes are part of what the entry compiles to, so they are part of its
+/// [`Entry::content_hash`]: an edit to `fa3_fwd.cuh` changes the hash (and drops the verification
+/// records) of the entries built on it and of no other. Directives are read textually, also
+/// inside `#if` blocks, so the set may be larger than what one compilation uses, never smaller.
+pub fn included_headers(sources: &[PathBuf]) -> Result<BTreeMap<String, String>, Error> {
+    let root = include_dir();
+    let mut out = BTreeMap::new();
+    let mut todo: Vec<PathBuf> = sources.to_vec();
+    while let Some(file) = todo.pop() {
+        let text = read(&file)?;
+        for name in shared_includes(&text) {
+            let rel = format!("include/qimeng/{name}");
+            if out.contains_key(&rel) {
+                continue;
+            }
+            let path = root.join("qimeng").join(name);
+            let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            out.insert(rel, sha256(&bytes));
+            todo.push(path);
+        }
     }
-    Ok(sha256(joined.as_bytes()))
+    Ok(out)
+}
+
+/// The names `X` of the `#include "qimeng/X"` directives in `text` (a plain name: no folders,
+/// so nothing outside the include directory can be named).
+fn shared_includes(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().filter_map(|line| {
+        let rest = line.trim_start().strip_prefix('#')?.trim_start();
+        let rest = rest.strip_prefix("include")?.trim_start();
+        let rest = rest
+            .strip_prefix("\"qimeng/")
+            .or_else(|| rest.strip_prefix("<qimeng/"))?;
+        let name = &rest[..rest.find(['"', '>'])?];
+        let plain = !name.is_empty() && !name.contains(['/', '\\']) && name != "..";
+        plain.then_some(name)
+    })
 }
 
 /// `spec.json`: the spec an entry implements, readable without parsing the key.
@@ -252,6 +279,8 @@ pub struct Entry {
     pub dir: PathBuf,
     /// Its metadata.
     pub meta: Meta,
+    /// The shared headers its sources include ([`included_headers`]).
+    pub headers: BTreeMap<String, String>,
 }
 
 impl Entry {
@@ -265,9 +294,21 @@ impl Entry {
         self.dir.join("kernel.h")
     }
 
-    /// One hash over every file of the entry, as recorded in its meta.
+    /// One hash over what the entry compiles to: its files (as recorded in its meta) and the
+    /// shared headers they include. Verification records, the object cache and the generated
+    /// wrapper's `CONTENT_HASH` name this.
     pub fn content_hash(&self) -> String {
+        compiled_hash(&self.meta.files, &self.headers)
+    }
+
+    /// One hash over the entry's own files, as recorded in its meta.
+    pub fn files_hash(&self) -> String {
         content_hash(&self.meta.files)
+    }
+
+    /// One hash over the shared headers the entry includes.
+    pub fn headers_hash(&self) -> String {
+        content_hash(&self.headers)
     }
 
     /// Loads `dir` as the entry for `spec`, checking that it is complete and unmodified.
@@ -330,10 +371,12 @@ impl Entry {
                 }
             }
         }
+        let headers = included_headers(&[dir.join("kernel.cu"), dir.join("kernel.h")])?;
         Ok(Entry {
             spec,
             dir: dir.to_path_buf(),
             meta,
+            headers,
         })
     }
 }
@@ -366,6 +409,17 @@ pub fn sha256(bytes: &[u8]) -> String {
 pub fn content_hash(files: &BTreeMap<String, String>) -> String {
     let joined: String = files.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
     sha256(joined.as_bytes())
+}
+
+/// [`Entry::content_hash`] from an entry's file hashes and its [`included_headers`]: one list,
+/// since header names (`include/qimeng/...`) never collide with entry file names.
+pub fn compiled_hash(
+    files: &BTreeMap<String, String>,
+    headers: &BTreeMap<String, String>,
+) -> String {
+    let mut all = files.clone();
+    all.extend(headers.iter().map(|(k, v)| (k.clone(), v.clone())));
+    content_hash(&all)
 }
 
 fn read(path: &Path) -> Result<String, Error> {
@@ -467,16 +521,22 @@ pub fn seal(
 ) -> Result<Meta, Error> {
     let spec: KernelSpec = spec.into();
     let files = hash_entry_files(dir, &spec.key())?;
-    let hash = content_hash(&files);
+    let headers = included_headers(&[dir.join("kernel.cu"), dir.join("kernel.h")])?;
+    let hash = compiled_hash(&files, &headers);
     let old: Option<Meta> = fs::read_to_string(dir.join("meta.json"))
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok());
+    // A record stays only while it names what the entry now compiles to; a shared header's
+    // edit drops it as an edit of the entry's own files does, but dates only the latter.
     let (provenance, verification) = match old {
-        Some(m) if m.files == files => (m.provenance, m.verification),
         Some(m) => (
-            Provenance {
-                date: date.into(),
-                ..m.provenance
+            if m.files == files {
+                m.provenance
+            } else {
+                Provenance {
+                    date: date.into(),
+                    ..m.provenance
+                }
             },
             m.verification
                 .into_iter()
@@ -678,15 +738,40 @@ mod tests {
     }
 
     #[test]
-    fn the_shared_headers_are_hashed() {
-        let h = include_hash().unwrap();
-        assert!(h.starts_with("sha256:"));
+    fn an_entry_hashes_the_shared_headers_it_includes_and_no_others() {
+        let root = scratch("headers");
+        let dir = make_entry(&root);
+        let bare = Entry::load(&dir, spec()).unwrap();
+        assert!(bare.headers.is_empty(), "{:?}", bare.headers);
+        fs::write(
+            dir.join("kernel.cu"),
+            "#include \"kernel.h\"\n  #  include \"qimeng/fa2_fwd.cuh\"\n",
+        )
+        .unwrap();
+        seal(&dir, spec(), "curated", "2026-01-01").unwrap();
+        let e = Entry::load(&dir, spec()).unwrap();
+        // fa2_fwd.cuh and what it includes in turn; never the Hopper or decode families.
+        for h in ["fa2_fwd.cuh", "prims.cuh", "abi.h"] {
+            assert!(
+                e.headers.contains_key(&format!("include/qimeng/{h}")),
+                "{h}"
+            );
+        }
         assert!(
-            include_files()
-                .unwrap()
-                .iter()
-                .any(|f| f.ends_with("qimeng/fa2_fwd.cuh"))
+            !e.headers
+                .keys()
+                .any(|h| h.contains("fa3") || h.contains("decode"))
         );
+        assert_ne!(e.content_hash(), e.files_hash());
+        assert_eq!(e.content_hash(), compiled_hash(&e.meta.files, &e.headers));
+    }
+
+    #[test]
+    fn include_directives_name_only_plain_shared_headers() {
+        let text = "#include \"qimeng/a.h\"\n#include <qimeng/b.cuh>\n#include \"qimeng/../x\"\n\
+                    #include \"qimeng/sub/c.h\"\n#include <cuda.h>\n// #include \"qimeng/d.h\"\n";
+        let names: Vec<&str> = shared_includes(text).collect();
+        assert_eq!(names, ["a.h", "b.cuh"]);
     }
 
     #[test]

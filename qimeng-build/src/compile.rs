@@ -2,7 +2,7 @@
 //! the matching PTX (so newer cards, and our H100 test machine, can JIT it).
 //!
 //! Each library is keyed in the [object cache](crate::objcache) by [`object_key`]: the bytes
-//! of the entry and of the shared headers, `nvcc --version`, the host compiler, the flags, the
+//! of the entry and of the shared headers it includes, `nvcc --version`, the host compiler, the flags, the
 //! arch, the target and every environment variable that `cc` or nvcc read. A build that finds
 //! its key runs no nvcc.
 
@@ -91,8 +91,6 @@ pub fn nvcc_flags(entry: &Entry) -> Vec<String> {
 /// What every entry of one build shares in its object key.
 #[derive(Clone, Debug)]
 pub struct CommonInputs {
-    /// [`crate::cache::include_hash`].
-    pub headers: String,
     /// `sha256` of the full `nvcc --version` output (release and build id).
     pub nvcc: String,
     /// The host compiler nvcc uses and its `--version` line.
@@ -105,14 +103,13 @@ pub struct CommonInputs {
 
 impl CommonInputs {
     /// Gathers them for this build; `nvcc_version_text` is the output of `nvcc --version`.
-    pub fn gather(headers: String, nvcc_version_text: &str) -> CommonInputs {
+    pub fn gather(nvcc_version_text: &str) -> CommonInputs {
         let target = std::env::var("TARGET").unwrap_or_default();
         let env = cc_env_vars(&target)
             .into_iter()
             .filter_map(|v| std::env::var(&v).ok().map(|val| (v, val)))
             .collect();
         CommonInputs {
-            headers,
             nvcc: sha256(nvcc_version_text.as_bytes()),
             host_compiler: host_compiler(&target),
             target,
@@ -152,7 +149,6 @@ fn host_compiler(target: &str) -> String {
 pub fn object_key(entry: &Entry, common: &CommonInputs) -> ObjectKey {
     let mut key = ObjectKey::default()
         .with("entry", entry.content_hash())
-        .with("headers", &common.headers)
         .with("nvcc", &common.nvcc)
         .with("host-compiler", &common.host_compiler)
         .with(

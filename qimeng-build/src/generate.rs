@@ -128,6 +128,7 @@ fn scratch_entry(spec: &Spec, dir: &Path) -> Entry {
             files: BTreeMap::new(),
             verification: Vec::new(),
         },
+        headers: BTreeMap::new(),
     }
 }
 

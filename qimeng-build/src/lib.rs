@@ -299,10 +299,9 @@ impl Builder {
                 None => objcache::nvcc_version_text(&toolchain.nvcc)?,
             };
             let nvcc_version = qimeng_toolchain::parse_version(&version_text).unwrap_or_default();
-            let headers = cache::include_hash()?;
             let pins: BTreeMap<String, lock::Pin> = entries
                 .iter()
-                .map(|e| (e.spec.key(), pin(e, &headers, &nvcc_version)))
+                .map(|e| (e.spec.key(), pin(e, &nvcc_version)))
                 .collect();
             // A locked build fails before compiling anything; an unlocked one records what it
             // built once it has built it.
@@ -313,7 +312,7 @@ impl Builder {
             }
             // SAFETY: single-threaded here; the compile threads start in build_entries.
             unsafe { compile::use_nvcc(&toolchain) };
-            let common = compile::CommonInputs::gather(headers, &version_text);
+            let common = compile::CommonInputs::gather(&version_text);
             let built = build_entries(&entries, &out_dir, object_cache.as_ref(), &common)?;
             if let Some(lib) = stdcxx(&target) {
                 println!("cargo:rustc-link-lib={lib}");
@@ -340,11 +339,11 @@ impl Builder {
 }
 
 /// What `qimeng.lock` records for `entry`.
-pub fn pin(entry: &Entry, headers: &str, nvcc_version: &str) -> lock::Pin {
+pub fn pin(entry: &Entry, nvcc_version: &str) -> lock::Pin {
     lock::Pin {
         spec: entry.spec.to_string(),
-        entry: entry.content_hash(),
-        headers: headers.to_string(),
+        entry: entry.files_hash(),
+        headers: entry.headers_hash(),
         toolchain: format!("nvcc {nvcc_version}"),
         crates: Default::default(),
     }

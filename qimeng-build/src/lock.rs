@@ -9,7 +9,7 @@
 //!     "fwd-t4-f16-d64-full": {
 //!       "spec": "gpu = \"t4\", dtype = \"f16\", head_dim = 64, causal = false",
 //!       "entry": "sha256:...",      // spec.json, kernel.tl, kernel.cu, kernel.h (as in meta.json)
-//!       "headers": "sha256:...",    // kernels-cache/include/**, which kernel.cu includes
+//!       "headers": "sha256:...",    // the kernels-cache/include headers the entry includes
 //!       "toolchain": "nvcc 13.0.88",
 //!       "crates": ["my-crate"]      // the workspace members whose build uses it
 //!     }
@@ -75,7 +75,7 @@ pub struct Pin {
     pub spec: String,
     /// Content hash of the cache entry (its files, as recorded in meta.json).
     pub entry: String,
-    /// Hash of the shared headers ([`crate::cache::include_hash`]).
+    /// Hash of the shared headers the entry includes ([`crate::cache::included_headers`]).
     pub headers: String,
     /// `nvcc <version>`.
     pub toolchain: String,
@@ -274,7 +274,7 @@ pub fn differences(
                 &want.entry,
             ),
             (
-                "shared headers (kernels-cache/include)",
+                "shared headers it includes (kernels-cache/include)",
                 &have.headers,
                 &want.headers,
             ),

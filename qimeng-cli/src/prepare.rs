@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use qimeng_build::cache::{self, Cache};
+use qimeng_build::cache::Cache;
 use qimeng_build::lock::{self, LockFile, Pin};
 use qimeng_build::scan;
 use qimeng_spec::KernelSpec;
@@ -134,7 +134,6 @@ pub fn run(args: &PrepareArgs, cli_cache: &Cache) -> Result<(), String> {
         .collect();
     let toolchain = Toolchain::find(&[&root]).map_err(|e| e.to_string())?;
     let version = toolchain.version()?;
-    let headers = cache::include_hash().map_err(|e| e.to_string())?;
 
     let mut problems = Vec::new();
     let mut expected = LockFile::default();
@@ -147,7 +146,7 @@ pub fn run(args: &PrepareArgs, cli_cache: &Cache) -> Result<(), String> {
         for spec in specs_of(member, &cache)? {
             match cache.lookup(spec) {
                 Ok(Some(entry)) => {
-                    pins.insert(spec.key(), qimeng_build::pin(&entry, &headers, &version));
+                    pins.insert(spec.key(), qimeng_build::pin(&entry, &version));
                 }
                 Ok(None) => problems.push(format!(
                     "`{}` ({spec}), used by `{}`, is in no kernel cache",
