@@ -47,6 +47,10 @@ pub struct Case {
     /// ALiBi kernels: slopes `[batch, heads_q]` (else `[heads_q]`, one per head for every
     /// batch entry: the kernel must apply batch stride 0).
     pub slopes_per_batch: bool,
+    /// Factor on the random queries (a power of two: exact in every dtype). Softcap kernels get
+    /// a case at 32, where most scaled scores pass the cap: the saturated tanh and the kernels'
+    /// paths for large scores (the Hopper family's MUFU fallback) run there and nowhere else.
+    pub q_scale: f32,
 }
 
 const fn case(b: usize, sq: usize, sk: usize, hq: usize, hkv: usize, layout: Layout) -> Case {
@@ -62,6 +66,7 @@ const fn case(b: usize, sq: usize, sk: usize, hq: usize, hkv: usize, layout: Lay
         heads_kv: hkv,
         layout,
         slopes_per_batch: false,
+        q_scale: 1.0,
     }
 }
 
@@ -113,6 +118,15 @@ pub fn cases(spec: &Spec, small: bool) -> Vec<Case> {
                 ));
             }
         }
+    }
+    if spec.variants.softcap.is_some() {
+        let mut big = if small {
+            case(1, 64, 130, 2, 1, Layout::Contiguous)
+        } else {
+            case(1, 300, 1000, 2, 1, Layout::Contiguous)
+        };
+        big.q_scale = 32.0;
+        v.push(big);
     }
     if spec.variants.alibi {
         // Both slope layouts with batch > 1 (alternating over the grid), plus a tall causal
@@ -172,10 +186,12 @@ pub struct Reference {
 }
 
 impl Reference {
-    /// Random inputs (never zeros) for `problem` in `dtype`, seeded, with both references.
-    pub fn new(problem: Problem, dtype: DType, seed: u64) -> Reference {
+    /// Random inputs (never zeros) for `problem` in `dtype`, seeded, the queries times
+    /// `q_scale` (a power of two), with both references.
+    pub fn new(problem: Problem, dtype: DType, seed: u64, q_scale: f32) -> Reference {
         let mut rng = qimeng_reference::Rng::new(seed);
-        let q = random_tensor(&mut rng, problem.q_len(), dtype);
+        let mut q = random_tensor(&mut rng, problem.q_len(), dtype);
+        q.iter_mut().for_each(|x| *x *= q_scale);
         let k = random_tensor(&mut rng, problem.kv_len(), dtype);
         let v = random_tensor(&mut rng, problem.kv_len(), dtype);
         let exact = attention_f64(&problem, &q, &k, &v);

@@ -142,14 +142,18 @@ fn main() -> ExitCode {
                 spec.head_dim as usize,
                 format!("{}{}{:?}", spec.dtype, spec.causal, spec.variants),
             );
-            let reference = references
-                .entry(key)
-                .or_insert_with(|| Reference::new(problem, spec.dtype, 1000 + ci as u64));
+            let reference = references.entry(key).or_insert_with(|| {
+                Reference::new(problem, spec.dtype, 1000 + ci as u64, case.q_scale)
+            });
             let layout = match (spec.variants.alibi, case.slopes_per_batch) {
                 (false, _) => format!("{:?}", case.layout),
                 // Which ALiBi slope layout: [batch, heads_q] or [heads_q].
                 (true, true) => format!("{:?}/s[b,h]", case.layout),
                 (true, false) => format!("{:?}/s[h]", case.layout),
+            } + &if case.q_scale == 1.0 {
+                String::new()
+            } else {
+                format!("/qx{}", case.q_scale)
             };
             match run_case(kernel, reference, case.layout, &stream) {
                 Ok(c) => {
