@@ -266,7 +266,8 @@ pub struct Verification {
     pub rel_l2: f64,
     /// Whether every shape passed the correctness standard.
     pub passed: bool,
-    /// Content hash of the entry that was verified.
+    /// [`Entry::content_hash`] of what was verified: the entry's files and the shared headers
+    /// they include. A record of other bytes is kept but no longer counts.
     pub content_hash: String,
 }
 
