@@ -697,11 +697,8 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
         tl.append("Compute convert sQ bf16 -> f16")
     if v["varlen"]:
         tl.insert(3, "# Packed sequences: S_q, S_k are sequence b's own lengths; blocks past its end do nothing.")
-    if v["window"]:
-        tl.append("# Key blocks wholly outside the window of every row of block i are never loaded.")
-        tl.append("Loop j over key blocks in the window of block i")
-    else:
-        tl.append("Loop j over key blocks up to the diagonal of block i" if causal else "Loop j over key blocks")
+    loop, score, mask = variant_tl(v, causal, "  ")
+    tl += loop
     tl.append(f"  Copy K, V tile (BN, D) at [key block j] from global to sK, sV ({kv_mode}; rows >= S_k as zeros)")
     if convert:
         tl.append("  Compute convert sK, sV bf16 -> f16")
@@ -709,25 +706,7 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
         "  Sync",
         "  Compute GEMM sQ, sK^T -> S (BM, BN) f32",
     ]
-    if v["alibi"]:
-        # The slopes apply to softmax_scale * Q K^T (natural units), before the masks; the
-        # kernel folds the scale into its exp2 (fa2_fwd.cuh), the plan spells it out.
-        tl += [
-            "  Compute scale S by softmax_scale",
-            "  Compute bias S by -slope * abs(query + S_k - S_q - key)  # ALiBi, bottom-right",
-            "  Compute scale S by log2(e)",
-        ]
-    else:
-        tl.append("  Compute scale S by softmax_scale * log2(e)")
-    tl += [
-        "  Compute mask S where key >= S_k (tail block only)",
-    ]
-    if v["window"]:
-        tl.append("  Compute mask S where key < query + S_k - S_q - %d" % v["window"][0])
-    if causal:
-        tl.append("  Compute mask S where key > query + S_k - S_q (diagonal blocks only)")
-    elif v["window"]:
-        tl.append("  Compute mask S where key > query + S_k - S_q + %d" % v["window"][1])
+    tl += score + mask
     tl += [
         "  Compute rowmax S -> m_new (BM)",
         "  Compute rescale O_acc, l by exp2(m - m_new); m = m_new",
