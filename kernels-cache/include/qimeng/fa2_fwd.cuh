@@ -41,89 +41,21 @@
 
 #include "qimeng/abi.h"
 #include "qimeng/prims.cuh"
+#include "qimeng/spec_options.cuh"
 
 namespace qimeng {
 
-/* Optional spec member kLazyRescale (default true): see Fa2Config::kLazyRescale. */
-template <class S, class = void>
-struct LazyRescaleOf {
-    static constexpr bool value = true;
-};
-template <class S>
-struct LazyRescaleOf<S, decltype(void(S::kLazyRescale))> {
-    static constexpr bool value = S::kLazyRescale;
-};
-
-/* Optional spec member kQkUnroll: unrolling of the k loop of S = Q K^T when Q is read from
- * shared memory (default QIMENG_KK_UNROLL; D / 16 unrolls fully). */
+/* Optional spec members of this family (the variant options are in spec_options.cuh):
+ * kLazyRescale (default true): see Fa2Config::kLazyRescale;
+ * kQkUnroll: unrolling of the k loop of S = Q K^T when Q is read from shared memory (default
+ * QIMENG_KK_UNROLL; D / 16 unrolls fully);
+ * kSingleBarrier (default true; only with kStages >= 2): see Fa2Config::kSingleBarrier. */
 #ifndef QIMENG_KK_UNROLL
 #define QIMENG_KK_UNROLL 2
 #endif
-template <class S, class = void>
-struct QkUnrollOf {
-    static constexpr int value = QIMENG_KK_UNROLL;
-};
-template <class S>
-struct QkUnrollOf<S, decltype(void(S::kQkUnroll))> {
-    static constexpr int value = S::kQkUnroll;
-};
-
-/* Optional spec member kSingleBarrier (default true; only with kStages >= 2): see
- * Fa2Config::kSingleBarrier. */
-template <class S, class = void>
-struct SingleBarrierOf {
-    static constexpr bool value = true;
-};
-template <class S>
-struct SingleBarrierOf<S, decltype(void(S::kSingleBarrier))> {
-    static constexpr bool value = S::kSingleBarrier;
-};
-
-/* Optional spec members kWindowLeft, kWindowRight (default -1: no window) and kSoftcap (default
- * 0: no cap). A window's key blocks wholly outside it are never loaded. */
-template <class S, class = void>
-struct WindowLeftOf {
-    static constexpr int value = -1;
-};
-template <class S>
-struct WindowLeftOf<S, decltype(void(S::kWindowLeft))> {
-    static constexpr int value = S::kWindowLeft;
-};
-template <class S, class = void>
-struct WindowRightOf {
-    static constexpr int value = -1;
-};
-template <class S>
-struct WindowRightOf<S, decltype(void(S::kWindowRight))> {
-    static constexpr int value = S::kWindowRight;
-};
-template <class S, class = void>
-struct SoftcapOf {
-    static constexpr float value = 0.f;
-};
-template <class S>
-struct SoftcapOf<S, decltype(void(S::kSoftcap))> {
-    static constexpr float value = S::kSoftcap;
-};
-
-/* Optional spec members kAlibi and kVarlen (default false): ALiBi biases from
- * args.alibi_slopes; packed variable-length sequences by args.cu_seqlens_q/k (abi.h). */
-template <class S, class = void>
-struct AlibiOf {
-    static constexpr bool value = false;
-};
-template <class S>
-struct AlibiOf<S, decltype(void(S::kAlibi))> {
-    static constexpr bool value = S::kAlibi;
-};
-template <class S, class = void>
-struct VarlenOf {
-    static constexpr bool value = false;
-};
-template <class S>
-struct VarlenOf<S, decltype(void(S::kVarlen))> {
-    static constexpr bool value = S::kVarlen;
-};
+QIMENG_SPEC_OPTION(LazyRescaleOf, kLazyRescale, bool, true);
+QIMENG_SPEC_OPTION(QkUnrollOf, kQkUnroll, int, QIMENG_KK_UNROLL);
+QIMENG_SPEC_OPTION(SingleBarrierOf, kSingleBarrier, bool, true);
 
 /* Everything the kernel derives from an entry's spec, with its preconditions. */
 template <class Spec>

@@ -89,6 +89,7 @@
 #include "qimeng/abi.h"
 #include "qimeng/prims.cuh"
 #include "qimeng/sm90.cuh"
+#include "qimeng/spec_options.cuh"
 
 /* The kernel body is sm_90a code (wgmma, setmaxnreg): a device pass for any other target would
  * compile an empty kernel that "succeeds" without writing O. */
@@ -126,74 +127,10 @@ inline bool fa3_unsupported_fields(const A& a, bool alibi, bool varlen) {
     return bad;
 }
 
-template <class S, class = void>
-struct ConsumerWGsOf {
-    static constexpr int value = 2;
-};
-template <class S>
-struct ConsumerWGsOf<S, decltype(void(S::kConsumerWGs))> {
-    static constexpr int value = S::kConsumerWGs;
-};
-template <class S, class = void>
-struct PersistentOf {
-    static constexpr bool value = false;
-};
-template <class S>
-struct PersistentOf<S, decltype(void(S::kPersistent))> {
-    static constexpr bool value = S::kPersistent;
-};
-template <class S, class = void>
-struct WarpSpecializedOf {
-    static constexpr bool value = true;
-};
-template <class S>
-struct WarpSpecializedOf<S, decltype(void(S::kWarpSpecialized))> {
-    static constexpr bool value = S::kWarpSpecialized;
-};
-
-/* Optional variant members (fa2_fwd.cuh's names and defaults: no window side is -1, no cap 0). */
-namespace fa3_detail {
-template <class S, class = void>
-struct WindowLeftOf {
-    static constexpr int value = -1;
-};
-template <class S>
-struct WindowLeftOf<S, decltype(void(S::kWindowLeft))> {
-    static constexpr int value = S::kWindowLeft;
-};
-template <class S, class = void>
-struct WindowRightOf {
-    static constexpr int value = -1;
-};
-template <class S>
-struct WindowRightOf<S, decltype(void(S::kWindowRight))> {
-    static constexpr int value = S::kWindowRight;
-};
-template <class S, class = void>
-struct SoftcapOf {
-    static constexpr float value = 0.f;
-};
-template <class S>
-struct SoftcapOf<S, decltype(void(S::kSoftcap))> {
-    static constexpr float value = S::kSoftcap;
-};
-template <class S, class = void>
-struct VarlenOf {
-    static constexpr bool value = false;
-};
-template <class S>
-struct VarlenOf<S, decltype(void(S::kVarlen))> {
-    static constexpr bool value = S::kVarlen;
-};
-template <class S, class = void>
-struct AlibiOf {
-    static constexpr bool value = false;
-};
-template <class S>
-struct AlibiOf<S, decltype(void(S::kAlibi))> {
-    static constexpr bool value = S::kAlibi;
-};
-}  // namespace fa3_detail
+/* Optional spec members of this family (the variant options are in spec_options.cuh). */
+QIMENG_SPEC_OPTION(ConsumerWGsOf, kConsumerWGs, int, 2);
+QIMENG_SPEC_OPTION(PersistentOf, kPersistent, bool, false);
+QIMENG_SPEC_OPTION(WarpSpecializedOf, kWarpSpecialized, bool, true);
 
 template <class Spec>
 struct Fa3Config {
@@ -209,13 +146,13 @@ struct Fa3Config {
     static constexpr bool kWarpSpecialized = WarpSpecializedOf<Spec>::value;
     static constexpr bool kPersistent = PersistentOf<Spec>::value;
     /* Sliding window: -1 on a side is unbounded; causal is a right bound of 0. */
-    static constexpr int kWindowLeft = fa3_detail::WindowLeftOf<Spec>::value;
-    static constexpr int kWindowRight = kCausal ? 0 : fa3_detail::WindowRightOf<Spec>::value;
+    static constexpr int kWindowLeft = WindowLeftOf<Spec>::value;
+    static constexpr int kWindowRight = kCausal ? 0 : WindowRightOf<Spec>::value;
     static constexpr bool kHasLeft = kWindowLeft >= 0;
     static constexpr bool kHasRight = kCausal || kWindowRight >= 0;
-    static constexpr float kSoftcap = fa3_detail::SoftcapOf<Spec>::value;
-    static constexpr bool kAlibi = fa3_detail::AlibiOf<Spec>::value;
-    static constexpr bool kVarlen = fa3_detail::VarlenOf<Spec>::value;
+    static constexpr float kSoftcap = SoftcapOf<Spec>::value;
+    static constexpr bool kAlibi = AlibiOf<Spec>::value;
+    static constexpr bool kVarlen = VarlenOf<Spec>::value;
     /* Lazy rescale (fa2_fwd.cuh's, FA4's idea) for the softcap and window kernels: a warp keeps
      * its rows' stale max, and skips the O rescale, unless some row's block max passed it by
      * more than kRescaleThreshold (log2 units); then P <= 2^8 (finite in bf16/f16) and O / l is
@@ -262,7 +199,7 @@ struct Fa3Config {
     static_assert(kBlockN / 2 + kBlockN / 4 + kHeadDim / 2 <= kConsumerRegs - 32,
                   "S, P and O of one consumer thread fit its registers");
     static_assert(kSmemBytes <= 227 * 1024, "shared memory exceeds the sm_90 block limit");
-    static_assert(!kCausal || fa3_detail::WindowRightOf<Spec>::value <= 0,
+    static_assert(!kCausal || WindowRightOf<Spec>::value <= 0,
                   "a causal window has kWindowRight == 0");
     static_assert(kSoftcap >= 0.f, "kSoftcap is a positive cap, or 0 for none");
     static_assert(!(kAlibi && kSoftcap > 0.f),
