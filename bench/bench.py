@@ -277,9 +277,10 @@ def main():
             vt = tf(med("v:" + name))
             vr = ratio_stats(times, "v:" + name, "fa2") if "fa2" in times else (float("nan"),) * 3
             vo = ratio_stats(times, "v:" + name, "ours")
-            vrows.append((grid, d, causal, s, name, vt, vr, vo, vok, vrel))
+            vc = ratio_stats(times, "v:" + name, "cudnn") if "cudnn" in times else (float("nan"),) * 3
+            vrows.append((grid, d, causal, s, name, vt, vr, vo, vc, vok, vrel))
             print(f"  variant {name:34s} {vt:6.1f} TFLOP/s  x{vr[0]:.3f} FA2  x{vo[0]:.3f} ours  "
-                  f"rel {vrel:.1e} {'ok' if vok else 'FAIL'}", flush=True)
+                  f"x{vc[0]:.3f} cuDNN  rel {vrel:.1e} {'ok' if vok else 'FAIL'}", flush=True)
         del backends, times
         del sets, calls
         torch.cuda.empty_cache()
@@ -289,12 +290,13 @@ def main():
         f.write(table(rows))
         if vrows:
             f.write("\n\nVariants (libqimeng_variants.so), timed interleaved with the backends; TFLOP/s, "
-                    "median ratio over rounds to FA2 and to the cache entry (ours):\n\n")
-            f.write("| grid | d | mask | seqlen | variant | TFLOP/s | x FA2 | x ours | rel L2 vs SDPA |\n"
-                    "|---|---|---|---|---|---|---|---|---|\n")
-            for g, d, c, s, n, t, vr, vo, ok, rel in vrows:
+                    "median ratio over rounds to FA2, to the cache entry (ours) and to cuDNN (min..max "
+                    "over rounds):\n\n")
+            f.write("| grid | d | mask | seqlen | variant | TFLOP/s | x FA2 | x ours | x cuDNN | rel L2 vs SDPA |\n"
+                    "|---|---|---|---|---|---|---|---|---|---|\n")
+            for g, d, c, s, n, t, vr, vo, vc, ok, rel in vrows:
                 f.write(f"| {g} | {d} | {'causal' if c else 'full'} | {s} | {n} | {t:.1f} | {vr[0]:.3f} | "
-                        f"{vo[0]:.3f} | {rel:.1e}{'' if ok else ' FAIL'} |\n")
+                        f"{fmt_ratio(vo)} | {fmt_ratio(vc)} | {rel:.1e}{'' if ok else ' FAIL'} |\n")
     print("\n" + table(rows))
     bad = [r for r in rows if not r["ok"]]
     sys.exit(1 if bad else 0)

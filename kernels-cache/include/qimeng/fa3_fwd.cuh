@@ -467,6 +467,11 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         const uint32_t q_addr = smem_u32(sQ) + 64 * w * 128;
         const uint32_t k_addr = smem_u32(sK), v_addr = smem_u32(sV);
 
+        /* kCarryTurns (persistent): the ping-pong turns run on across tiles, so the first
+         * warpgroup issues the next tile's first GEMM as soon as the last one has issued this
+         * tile's last, under the last one's epilogue, instead of after it */
+        constexpr bool kCarryTurns = Cfg::kPersistent && Cfg::kPingPong;
+        bool turns_started = false; /* a tile with key blocks has run (its turns began) */
         int kv = 0;
         int run = 0; /* tiles run: the phase of q_full */
         for (int it = 0; tile_index(it) < n_tiles; ++it) {
@@ -745,8 +750,11 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 for (int j = 0; j < kStages && j < n_blocks; ++j) load_kv(tl, j, tl.kb0 + j);
             }
             if (!Cfg::kPersistent) mbar_wait(q_full, 0);
-            /* the first consumer warpgroup goes first */
-            if (Cfg::kPingPong && w == kWGs - 1) named_bar_arrive(kBarSchedBase + 0, 256);
+            /* the first consumer warpgroup goes first (kCarryTurns: in the block's first tile
+             * only; later tiles continue the turns of the previous one) */
+            if (Cfg::kPingPong && w == kWGs - 1 && !(kCarryTurns && turns_started))
+                named_bar_arrive(kBarSchedBase + 0, 256);
+            turns_started = true;
             if (Cfg::kOverlap) {
                 /* block 0: S only */
                 float alpha[2];
@@ -787,8 +795,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 mbar_wait(&v_full[lst], (lc / kStages) & 1);
                 sched_wait();
                 gemm_pv(lst);
-                /* the first warpgroup takes no further turn: no arrival from the last one */
-                if (w != kWGs - 1) sched_arrive();
+                /* the first warpgroup takes no further turn in this tile: no arrival from
+                 * the last one, unless the turns carry on into the next tile (kCarryTurns) */
+                if (kCarryTurns || w != kWGs - 1) sched_arrive();
                 wgmma_wait<0>();
                 fence_regs(o);
                 release(&v_empty[lst]);
@@ -874,6 +883,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             if (!Cfg::kPersistent) tma_store_wait_read();
         }
         }
+        /* kCarryTurns: the last warpgroup's arrival after the block's last tile has no turn
+         * after it; the first one takes it, so that every arrival is matched */
+        if (kCarryTurns && turns_started && w == 0) sched_wait();
         if (Cfg::kPersistent && wtid == 0) tma_store_wait_read();
     }
 #endif
