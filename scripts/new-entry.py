@@ -256,16 +256,17 @@ FA3_PERSISTENT = {
 # bench/results/h100-variants-2026-11-26.md); kept as the configuration that call verified.
 FA3_PERSISTENT_WINDOW = "persistent: a window's tiles do equal work and are short (9 key blocks at 1024 keys), so the next tile's loads and this one's epilogue overlap (bench/results/h100-variants-2026-11-26.md)"
 # (head_dim, causal) -> the short-sequence schedule of a two-schedule entry: (consumer
-# warpgroups, the most keys it runs, why). The entry's launcher runs it (persistent) on calls
+# warpgroups, the most keys it runs, K/V stages, why). The entry's launcher runs it (persistent) on calls
 # with seqlen_k <= the bound and the FA3_TILES / FA3_PERSISTENT schedule on longer ones; the
 # bound is ShortSpec::kMaxSeqlenK in kernel.cu and `Schedule persistent when S_k <= N` in
 # kernel.tl (pinned to each other by qimeng-tl/tests/plan_matches_cuda.rs). TFLOP/s from run 4
-# of bench/results/h100-hopper-2026-11-25.md (H100, bf16, the FA3 grid: 16k tokens).
+# of bench/results/h100-hopper-2026-11-25.md (H100, bf16, the FA3 grid: 16k tokens); the stages
+# from the hop6 call of bench/results/h100-fa3-entries-2026-11-26.md (the harness, beside cuDNN).
 # Plain specs only: the variant entries (window, softcap, ALiBi) keep their one schedule.
 FA3_SHORT = {
-    (128, True): (2, 8192, "persistent up to 8k keys: 316 / 456 / 567 / 638 / 676 TFLOP/s at 512 .. 8k, 1.08-1.17x cuDNN, vs 271 / 396 / 512 / 601 / 653 with a block per tile; at 16k persistent makes 489 (0.78x: a round of 132 tiles is about one head, the static split uneven) and a block per tile 711"),
-    (64, False): (2, 1024, "2 warpgroups persistent up to 1k keys: 356 / 401 TFLOP/s at 512 / 1k vs 312 / 396 with 3 per tile (BM 192 overhangs 512 and 1k rows by 1/8); 3 per tile lead from 2k (485 vs 429)"),
-    (64, True): (2, 2048, "2 warpgroups persistent up to 2k keys: 239 / 321 / 374 TFLOP/s at 512 / 1k / 2k vs 177 / 252 / 367 with 3 per tile; 3 per tile lead from 4k (434 vs 416)"),
+    (128, True): (2, 8192, 2, "persistent up to 8k keys: 316 / 456 / 567 / 638 / 676 TFLOP/s at 512 .. 8k, 1.08-1.17x cuDNN, vs 271 / 396 / 512 / 601 / 653 with a block per tile; at 16k persistent makes 489 (0.78x: a round of 132 tiles is about one head, the static split uneven) and a block per tile 711"),
+    (64, False): (2, 1024, 2, "2 warpgroups persistent up to 1k keys: 356 / 401 TFLOP/s at 512 / 1k vs 312 / 396 with 3 per tile (BM 192 overhangs 512 and 1k rows by 1/8); 3 per tile lead from 2k (485 vs 429); a 3-stage ring is 1% slower here (382 vs 376 at 512)"),
+    (64, True): (2, 2048, 3, "2 warpgroups persistent up to 2k keys: 239 / 321 / 374 TFLOP/s at 512 / 1k / 2k vs 177 / 252 / 367 with 3 per tile; 3 per tile lead from 4k (434 vs 416); a 3-stage K/V ring (128 KiB) adds 1-3% at 512-2k (248 / 334 / 386 vs 242 / 328 / 381)"),
 }
 FA3_GPUS = ("h100", "h200")
 
@@ -360,7 +361,8 @@ def fa3_program(dtype, d, causal, wgs, bn, stages, pers, v, intro=True):
         f"# Persistent: one block per SM runs tiles (row block i, head, {at}) in turn; the producer",
         "# loads the next tile's Q once every consumer warp's last GEMM sQ, sK^T of this tile is done,",
         "# and its K, V into the same ring, under this tile's last GEMMs and epilogue; O is staged in",
-        "# its own shared tile, so the next tile need not wait for the store.",
+        "# its own shared tile, so the next tile need not wait for the store. The pingpong turns run",
+        "# on across tiles: the first warpgroup's next tile starts under the last one's epilogue.",
     ] if pers and intro else []) + ([
         "# Packed sequences: tiles (row block i, head h, sequence b), S_q, S_k sequence b's own",
         "# lengths; tiles past its end are skipped. Loads past its end read the next sequence's",
@@ -462,9 +464,11 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
     var_lines = "".join("\n" + x for x in vlines)
     pers_line = f"\n    static constexpr bool kPersistent = true;  /* {pers} */" if pers else ""
     if short:
-        s_wgs, s_max, s_why = short
+        s_wgs, s_max, s_stages, s_why = short
         s_wgs_line = (f"\n    static constexpr int kConsumerWGs = {s_wgs};  /* 64 x {s_wgs} rows, {240 if s_wgs == 2 else 160} registers */"
                       if s_wgs != wgs else "")
+        if s_stages != stages:
+            s_wgs_line += f"\n    static constexpr int kStages = {s_stages};  /* K/V ring of {s_stages} stages: the producer runs further ahead across tiles */"
         short_cu = f"""
 /* The schedule of calls with up to kMaxSeqlenK keys: {s_why}. */
 struct ShortSpec : Spec {{{s_wgs_line}
@@ -528,12 +532,12 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
             "# statements in one valid serialization.",
         ]
         if short:
-            s_wgs, s_max, _ = short
+            s_wgs, s_max, s_stages, _ = short
             tl += [
                 "# Two schedules: the launcher picks one per call from the number of keys (kernel.cu's",
                 "# ShortSpec::kMaxSeqlenK); each is a whole kernel of its own.",
                 f"Schedule persistent when S_k <= {s_max}  # kernel.cu ShortSpec",
-            ] + fa3_program(dtype, d, causal, s_wgs, bn, stages, True, v) + [
+            ] + fa3_program(dtype, d, causal, s_wgs, bn, s_stages, True, v) + [
                 "Schedule persistent  # kernel.cu Spec" if pers else "Schedule block per tile  # kernel.cu Spec",
             ] + fa3_program(dtype, d, causal, wgs, bn, stages, bool(pers), v)
         else:

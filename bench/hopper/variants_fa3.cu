@@ -8,8 +8,9 @@
 
 namespace {
 
-template <int D, int WGS, int BN, int STAGES, bool PERS, bool CAUSAL>
+template <int D, int WGS, int BN, int STAGES, bool PERS, bool CAUSAL, bool EARLY = false>
 struct VariantSpec {
+    static constexpr bool kEarlyNextS = EARLY;
     using Element = __nv_bfloat16;
     static constexpr int kHeadDim = D;
     static constexpr int kBlockN = BN;
@@ -30,20 +31,20 @@ struct Variant {
     int causal;
 };
 
-#define QIMENG_FA3_VARIANT(D, WGS, BN, STAGES, PERS, TAG)                                          \
+#define QIMENG_FA3_VARIANT(D, WGS, BN, STAGES, PERS, EARLY, TAG)                                   \
     {"d" #D "-w" #WGS "-n" #BN "-s" #STAGES TAG,                                                   \
-     qimeng::fa3_fwd_launch<VariantSpec<D, WGS, BN, STAGES, PERS, false>>, D, 0},                  \
+     qimeng::fa3_fwd_launch<VariantSpec<D, WGS, BN, STAGES, PERS, false, EARLY>>, D, 0},           \
     {"d" #D "-w" #WGS "-n" #BN "-s" #STAGES TAG,                                                   \
-     qimeng::fa3_fwd_launch<VariantSpec<D, WGS, BN, STAGES, PERS, true>>, D, 1},
+     qimeng::fa3_fwd_launch<VariantSpec<D, WGS, BN, STAGES, PERS, true, EARLY>>, D, 1},
 
-/* hop6 (issue 7): the persistent schedules as fa3_fwd.cuh now builds them, with the ping-pong
- * turns carried across tiles (kCarryTurns), timed beside the entries built before the change:
- * the d64 short schedule (2 WGs, BN 128) with its 2-stage ring and with 3 stages, and the d128
- * persistent schedule (the full entries, and the causal ones up to 8k keys). */
+/* hop6 (issue 7), second call: the entries' persistent schedules (ping-pong turns carried across
+ * tiles) with kEarlyNextS, the next tile's first S GEMM issued before this tile's epilogue:
+ * the d64 short schedule with 2 and 3 stages (the full and causal entries' rings) and the d128
+ * persistent schedule. */
 const Variant kVariants[] = {
-    QIMENG_FA3_VARIANT(64, 2, 128, 2, true, "-pers-carry")
-    QIMENG_FA3_VARIANT(64, 2, 128, 3, true, "-pers-carry")
-    QIMENG_FA3_VARIANT(128, 2, 128, 2, true, "-pers-carry")
+    QIMENG_FA3_VARIANT(64, 2, 128, 2, true, true, "-pers-early")
+    QIMENG_FA3_VARIANT(64, 2, 128, 3, true, true, "-pers-early")
+    QIMENG_FA3_VARIANT(128, 2, 128, 2, true, true, "-pers-early")
 };
 
 }  // namespace

@@ -18,9 +18,10 @@ struct Spec {
     static constexpr int kConsumerWGs = 3;  /* 3 x 64 rows at 160 registers: 551-575 TFLOP/s full and 500-528 causal at 8k-16k vs 463-470 and 448-482 with 2 (2 are 7-9% faster only at causal 512-1k) */
 };
 
-/* The schedule of calls with up to kMaxSeqlenK keys: 2 warpgroups persistent up to 2k keys: 239 / 321 / 374 TFLOP/s at 512 / 1k / 2k vs 177 / 252 / 367 with 3 per tile; 3 per tile lead from 4k (434 vs 416). */
+/* The schedule of calls with up to kMaxSeqlenK keys: 2 warpgroups persistent up to 2k keys: 239 / 321 / 374 TFLOP/s at 512 / 1k / 2k vs 177 / 252 / 367 with 3 per tile; 3 per tile lead from 4k (434 vs 416); a 3-stage K/V ring (128 KiB) adds 1-3% at 512-2k (248 / 334 / 386 vs 242 / 328 / 381). */
 struct ShortSpec : Spec {
     static constexpr int kConsumerWGs = 2;  /* 64 x 2 rows, 240 registers */
+    static constexpr int kStages = 3;  /* K/V ring of 3 stages: the producer runs further ahead across tiles */
     static constexpr bool kPersistent = true;
     static constexpr int kMaxSeqlenK = 2048;  /* the launcher's bound, and the TL's `Schedule persistent when S_k <= 2048` */
 };

@@ -53,7 +53,9 @@
  *   that the tiles running at once share K/V in L2 and the blocks' work evens out); the producer
  *   loads the next tile's Q once every consumer warp released this tile's Q (q_empty, after its
  *   last S GEMM) and runs the K/V ring on across tiles, so the next tile's loads overlap this
- *   tile's last GEMMs and epilogue; O is staged in its own shared tile (kOffO).
+ *   tile's last GEMMs and epilogue; O is staged in its own shared tile (kOffO). The ping-pong
+ *   turns run on across tiles, so the first consumer warpgroup starts the next tile under the
+ *   last one's epilogue.
  * Variants (score path only; the schedule is the same): a window's key blocks wholly outside
  *   it are never loaded (the tile's loop starts at the block of its first row's first key);
  *   blocks that every row of the tile sees whole run the unmasked softmax, and only the blocks
@@ -131,6 +133,7 @@ inline bool fa3_unsupported_fields(const A& a, bool alibi, bool varlen) {
 QIMENG_SPEC_OPTION(ConsumerWGsOf, kConsumerWGs, int, 2);
 QIMENG_SPEC_OPTION(PersistentOf, kPersistent, bool, false);
 QIMENG_SPEC_OPTION(WarpSpecializedOf, kWarpSpecialized, bool, true);
+QIMENG_SPEC_OPTION(EarlyNextSOf, kEarlyNextS, bool, false);
 
 template <class Spec>
 struct Fa3Config {
@@ -145,6 +148,9 @@ struct Fa3Config {
     static constexpr int kConsumerWGs = ConsumerWGsOf<Spec>::value;
     static constexpr bool kWarpSpecialized = WarpSpecializedOf<Spec>::value;
     static constexpr bool kPersistent = PersistentOf<Spec>::value;
+    /* persistent, ping-pong: a consumer warpgroup issues the next tile's first S GEMM before
+     * this tile's epilogue (measured as a variant: bench/results/h100-fa3-entries-2026-11-26.md) */
+    static constexpr bool kEarlyNextS = EarlyNextSOf<Spec>::value && kPersistent && kPingPong;
     /* Sliding window: -1 on a side is unbounded; causal is a right bound of 0. */
     static constexpr int kWindowLeft = WindowLeftOf<Spec>::value;
     static constexpr int kWindowRight = kCausal ? 0 : WindowRightOf<Spec>::value;
@@ -472,6 +478,13 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
          * tile's last, under the last one's epilogue, instead of after it */
         constexpr bool kCarryTurns = Cfg::kPersistent && Cfg::kPingPong;
         bool turns_started = false; /* a tile with key blocks has run (its turns began) */
+        /* kEarlyNextS: the next tile's first S, in flight under this tile's epilogue; its own
+         * registers, written only by that GEMM (a non-wgmma write to an accumulator between a
+         * GEMM's issue and its wait makes ptxas serialize the wgmmas, C7515) */
+        float s_next[Cfg::kEarlyNextS ? BN / 2 : 1];
+#pragma unroll
+        for (int i = 0; i < (Cfg::kEarlyNextS ? BN / 2 : 1); ++i) s_next[i] = 0.f;
+        bool s0_issued = false;
         int kv = 0;
         int run = 0; /* tiles run: the phase of q_full */
         for (int it = 0; tile_index(it) < n_tiles; ++it) {
@@ -505,17 +518,18 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
 
         /* S = Q K^T over stage st: D / 16 wgmmas; k step kk is box kk / 4, 32 bytes per 16
          * columns inside the box's swizzled rows */
-        auto gemm_qk = [&](int st) {
+        auto gemm_qk_into = [&](float (&acc)[BN / 2], int st) {
             const uint64_t dq = make_desc_sw128(q_addr, 16, 1024);
             const uint64_t dk = make_desc_sw128(k_addr + st * Cfg::kTileKVBytes, 16, 1024);
             wgmma_fence();
 #pragma unroll
             for (int kk = 0; kk < D / 16; ++kk) {
-                wgmma_ss<T, BN>(s, dq + (((kk / 4) * BM * 128 + (kk % 4) * 32) >> 4),
+                wgmma_ss<T, BN>(acc, dq + (((kk / 4) * BM * 128 + (kk % 4) * 32) >> 4),
                                 dk + (((kk / 4) * BN * 128 + (kk % 4) * 32) >> 4), kk > 0);
             }
             wgmma_commit();
         };
+        auto gemm_qk = [&](int st) { gemm_qk_into(s, st); };
         /* O += P V over stage st: BN / 16 wgmmas; k step kk is keys 16 kk.., 16 rows of 128 B
          * down every box; the N direction (head_dim) crosses boxes BN * 128 bytes apart */
         auto gemm_pv = [&](int st) {
@@ -758,11 +772,21 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             if (Cfg::kOverlap) {
                 /* block 0: S only */
                 float alpha[2];
-                mbar_wait(&k_full[kv % kStages], (kv / kStages) & 1);
-                sched_wait();
-                gemm_qk(kv % kStages);
-                sched_arrive();
+                if (!s0_issued) {
+                    mbar_wait(&k_full[kv % kStages], (kv / kStages) & 1);
+                    sched_wait();
+                    gemm_qk(kv % kStages);
+                    sched_arrive();
+                }
                 wgmma_wait<0>();
+                if constexpr (Cfg::kEarlyNextS) {
+                    if (s0_issued) {
+                        fence_regs(s_next);
+#pragma unroll
+                        for (int i = 0; i < BN / 2; ++i) s[i] = s_next[i];
+                    }
+                }
+                s0_issued = false;
                 fence_regs(s);
                 release(&k_empty[kv % kStages]);
                 if (n_blocks == 1) release_q();
@@ -828,6 +852,10 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         kv += n_blocks;
 
         /* ------------------------------------------------------------ epilogue */
+        /* (a lambda: kEarlyNextS runs it in two branches, so that ptxas sees no join of a path
+         * with the next S GEMM in flight and one without before the epilogue, where it would
+         * wait for the GEMM, C7517) */
+        auto epilogue = [&]() {
         float inv[2];
 #pragma unroll
         for (int r = 0; r < 2; ++r) {
@@ -881,6 +909,27 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             tma_store_commit();
             /* persistent: waited for at the next tile's epilogue, or below */
             if (!Cfg::kPersistent) tma_store_wait_read();
+        }
+        };
+        if constexpr (Cfg::kEarlyNextS) {
+            /* the next tile's first S GEMM, in this warpgroup's next turn (its Q is loaded once
+             * every consumer warp's last S GEMM of this tile is done), under the epilogue */
+            int nit = it + 1;
+            while (tile_index(nit) < n_tiles && empty_tile(tile_at(tile_index(nit)))) ++nit;
+            if (n_blocks > 0 && tile_index(nit) < n_tiles &&
+                tile_at(tile_index(nit)).n_blocks > 0) {
+                mbar_wait(q_full, (q_round + 1) & 1);
+                mbar_wait(&k_full[kv % kStages], (kv / kStages) & 1);
+                sched_wait();
+                gemm_qk_into(s_next, kv % kStages);
+                sched_arrive();
+                s0_issued = true;
+                epilogue();
+            } else {
+                epilogue();
+            }
+        } else {
+            epilogue();
         }
         }
         /* kCarryTurns: the last warpgroup's arrival after the block's last tile has no turn

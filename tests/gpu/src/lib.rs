@@ -73,7 +73,9 @@ const fn case(b: usize, sq: usize, sk: usize, hq: usize, hkv: usize, layout: Lay
 /// The full grid: tails (1, 17, 1000, 4096), batch 1 to 3, GQA ratios 1, 4 and 8, sq < sk and
 /// sq > sk, a packed (strided) layout, and 8300 keys: past the largest short-sequence bound of a
 /// two-schedule Hopper entry (kernel.cu's `ShortSpec::kMaxSeqlenK`, 8192), so that both of its
-/// kernels run.
+/// kernels run; 288 query tiles of 128 rows, so that a persistent Hopper kernel's blocks (one
+/// per SM: 132 on an H100) run two or three tiles each, carrying the ring and the ping-pong turns
+/// from one tile to the next.
 pub const FULL: &[Case] = &[
     case(1, 1, 1, 1, 1, Layout::Contiguous),
     case(2, 17, 17, 4, 1, Layout::Contiguous),
@@ -85,14 +87,17 @@ pub const FULL: &[Case] = &[
     case(1, 4096, 4096, 2, 1, Layout::Contiguous),
     case(2, 333, 333, 4, 2, Layout::PackedQkv),
     case(1, 130, 8300, 2, 1, Layout::Contiguous),
+    case(3, 129, 129, 48, 12, Layout::Contiguous),
 ];
 
-/// Small shapes for compute-sanitizer, which slows kernels a hundredfold.
+/// Small shapes for compute-sanitizer, which slows kernels a hundredfold; the last has 140 query
+/// tiles, more than an H100's 132 SMs, so that a persistent kernel's blocks run a second tile.
 pub const SMALL: &[Case] = &[
     case(1, 1, 1, 1, 1, Layout::Contiguous),
     case(2, 17, 70, 4, 1, Layout::Contiguous),
     case(1, 100, 37, 4, 4, Layout::Contiguous),
     case(1, 65, 65, 2, 2, Layout::PackedQkv),
+    case(2, 65, 65, 70, 10, Layout::Contiguous),
 ];
 
 /// The cases for a kernel of `spec`: [`FULL`] (or [`SMALL`]), and for a sliding window shapes
