@@ -12,6 +12,8 @@
  *         static constexpr int kStages = 3;         // K/V tiles in flight (cp.async; sm_75
  *                                                   // copies through registers)
  *         static constexpr int kMinBlocksPerSm = 2; // __launch_bounds__ occupancy hint
+ *         static constexpr bool kTma = true;        // optional (default false), sm_90 only:
+ *                                                   // K/V tiles by TMA where the layout allows
  *     };
  *
  * Dataflow (the entry's kernel.tl says the same in TL). Grid (num_splits, heads_kv, batch);
@@ -20,7 +22,12 @@
  * each K/V byte crosses HBM once. K and V tiles of kBlockN keys stream into shared memory
  * (rows padded by 16 bytes: conflict-free ldmatrix), kStages deep; a key's page is looked up
  * per row of 16-byte chunks, so the page size is a runtime value and pages may sit anywhere in
- * the pool.
+ * the pool. With Spec::kTma (Hopper), where the pages hold whole tiles or a tile holds whole
+ * pages of 16 keys or more (and always for a contiguous cache), one thread instead asks the
+ * TMA unit for each tile: a box of 64 columns x R keys per (K or V, 64-column half, page),
+ * 2 x D / 64 x N / R requests per tile in place of N x D / 8 16-byte cp.async, completing on
+ * one mbarrier per stage; the tile lands 128-byte swizzled (chunk c of row r at c ^ (r % 8):
+ * conflict-free ldmatrix without padding). Other page sizes take the cp.async path.
  *
  * Rows go to 16-row MMA row groups (WR = 1, 2 or 4; compile-time); the 4 / WR warps of a row
  * group split each tile's keys. Decode proper (M <= 16: one token, GQA up to 16) has all 4 warps
@@ -40,11 +47,15 @@
 #ifndef QIMENG_DECODE_FWD_CUH
 #define QIMENG_DECODE_FWD_CUH
 
+#include <cuda.h> /* CUtensorMap; the encoder comes through the runtime's driver entry point */
 #include <cuda_runtime.h>
 #include <math_constants.h>
 
+#include <type_traits>
+
 #include "qimeng/decode_abi.h"
 #include "qimeng/prims.cuh"
+#include "qimeng/sm90.cuh"
 
 namespace qimeng {
 namespace decode {
@@ -98,6 +109,13 @@ struct Config {
     /* End-of-block merge: kWarps x 16 rows x (D outputs + max, sum) f32, over the K/V stages. */
     static constexpr int kMergeBytes = kWarps * 16 * (D + 2) * 4;
     static constexpr int kSmemBytes = kKvBytes > kMergeBytes ? kKvBytes : kMergeBytes;
+    /* TMA path: unpadded 128-byte-swizzled tiles, D / 64 boxes of N rows x 128 bytes side by
+     * side (K and V each), then the stages' mbarriers past whatever the merge overwrites, and
+     * 1024 bytes to align the base (the swizzle pattern follows address bits 7-9). */
+    static constexpr int kTmaTileBytes = N * D * 2;
+    static constexpr int kTmaKvBytes = 2 * kStages * kTmaTileBytes;
+    static constexpr int kTmaBarOffset = kTmaKvBytes > kMergeBytes ? kTmaKvBytes : kMergeBytes;
+    static constexpr int kTmaSmemBytes = kTmaBarOffset + 8 * kStages + 1024;
     static_assert(D == 64 || D == 128, "decode kernels take head_dim 64 or 128");
     static_assert(N % 32 == 0, "a tile splits into 8-key MMA columns over up to 4 warps");
     static_assert(kStages >= 2, "at least double buffering");
@@ -210,6 +228,86 @@ __device__ __forceinline__ void load_tile(const QimengDecodeArgs& a, int hk, int
     }
 }
 
+/* Spec::kTma if the entry declares it, else false; QIMENG_DECODE_TMA=0 turns it off (A/B
+ * builds, bench/decode.py). */
+#ifndef QIMENG_DECODE_TMA
+#define QIMENG_DECODE_TMA 1
+#endif
+template <class S, class = void>
+struct SpecTma : std::false_type {};
+template <class S>
+struct SpecTma<S, std::void_t<decltype(S::kTma)>> : std::integral_constant<bool, S::kTma> {};
+template <class Spec>
+constexpr bool kUseTma = QIMENG_DECODE_TMA && SpecTma<Spec>::value;
+
+/* Most TMA boxes per tile and K or V half: pages of 16 keys or more. */
+template <class Spec>
+constexpr int kMaxSubs = Config<Spec>::N / 16;
+
+/* Keys per TMA box: the tile for a contiguous cache or pages of N keys or more, else a page. */
+template <class Spec>
+__device__ __forceinline__ int tma_box_rows(const QimengDecodeArgs& a) {
+    return a.block_table == nullptr || a.block_size >= Config<Spec>::N ? Config<Spec>::N
+                                                                         : a.block_size;
+}
+
+/* The page coordinate of each box of tile `tile` (-1 for a box whose keys all lie at or past
+ * `end`: out of bounds, so TMA writes zeros and reads nothing) and the row coordinate of the
+ * first box (the same in every box when a tile holds several pages: 0). */
+template <class Spec>
+__device__ __forceinline__ void tma_pages(const QimengDecodeArgs& a, int b, int tile, int end,
+                                          int (&pages)[kMaxSubs<Spec>], int& row) {
+    constexpr int N = Config<Spec>::N;
+    const int j = tile * N;
+    if (a.block_table == nullptr) {
+        pages[0] = b;
+        row = j;
+        return;
+    }
+    const int bs = a.block_size;
+    const int32_t* table = a.block_table + int64_t(b) * a.block_table_stride;
+    if (bs >= N) {
+        const int slot = j / bs;
+        pages[0] = j < end ? table[slot] : -1;
+        row = j - slot * bs;
+        return;
+    }
+    const int slot = j / bs;
+    row = 0;
+#pragma unroll
+    for (int s = 0; s < kMaxSubs<Spec>; ++s)
+        if (s * bs < N) pages[s] = j + s * bs < end ? table[slot + s] : -1;
+}
+
+/* Thread 0: the TMA requests of tile `tile` (boxes from tma_pages) into stage buffers sk, sv,
+ * all completing on `bar`. */
+template <class Spec>
+__device__ __forceinline__ void tma_tile(const QimengDecodeArgs& a, const CUtensorMap* mk,
+                                         const CUtensorMap* mv, int hk, int box_rows,
+                                         const int (&pages)[kMaxSubs<Spec>], int row,
+                                         unsigned char* sk, unsigned char* sv, uint64_t* bar) {
+    using Cfg = Config<Spec>;
+    sm90::mbar_arrive_expect_tx(bar, 2 * Cfg::kTmaTileBytes);
+    const int subs = Cfg::N / box_rows;
+#pragma unroll
+    for (int h = 0; h < Cfg::D / 64; ++h) {
+#pragma unroll
+        for (int s = 0; s < kMaxSubs<Spec>; ++s) {
+            if (s < subs) {
+                const int off = h * Cfg::N * 128 + s * box_rows * 128;
+                sm90::tma_load_4d(sk + off, mk, bar, h * 64, row, hk, pages[s]);
+                sm90::tma_load_4d(sv + off, mv, bar, h * 64, row, hk, pages[s]);
+            }
+        }
+    }
+}
+
+/* Element offset of 16-byte chunk `chunk` of key row `row` in a swizzled TMA tile. */
+template <class Spec>
+__device__ __forceinline__ int swz(int row, int chunk) {
+    return (chunk / 8) * Config<Spec>::N * 64 + row * 64 + ((chunk % 8) ^ (row % 8)) * 8;
+}
+
 /* Query row r of sequence b for kv head hk (query r / group, head hk * group + r % group), or
  * nullptr for a padding row past the last: worked out once per row, since q_word's 32 loads
  * per thread would otherwise each redo the divisions (~50 instructions apiece ahead of the
@@ -313,10 +411,12 @@ __device__ __forceinline__ void merge_splits(const QimengDecodeArgs& a, int b, i
     }
 }
 
-/* WR row groups of 16 rows (1, 2 or 4); the 4 / WR warps of a row group split each tile's keys. */
-template <class Spec, int WR>
+/* WR row groups of 16 rows (1, 2 or 4); the 4 / WR warps of a row group split each tile's keys.
+ * kTma: K/V tiles by TMA through the maps mk, mv (unused otherwise). */
+template <class Spec, int WR, bool kTma>
 __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
-    decode_split_kernel(const QimengDecodeArgs a) {
+    decode_split_kernel(const QimengDecodeArgs a, const __grid_constant__ CUtensorMap mk,
+                        const __grid_constant__ CUtensorMap mv) {
     using Cfg = Config<Spec>;
     using T = typename Cfg::T;
     using MT = typename Cfg::MT;
@@ -331,9 +431,16 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
     constexpr int DK = D / 16;      /* Q K^T k-steps */
     static_assert(NW % 8 == 0 && NT >= 1, "8-key MMA columns per warp");
 
-    extern __shared__ __align__(16) unsigned char smem[];
+    extern __shared__ __align__(16) unsigned char smem_raw[];
+    unsigned char* smem = smem_raw;
+    if constexpr (kTma)
+        smem = reinterpret_cast<unsigned char*>((reinterpret_cast<uintptr_t>(smem_raw) + 1023) &
+                                                ~uintptr_t(1023));
     MT* s_k = reinterpret_cast<MT*>(smem);
-    MT* s_v = s_k + Cfg::kStages * Cfg::kTileElems;
+    MT* s_v = s_k + Cfg::kStages * (kTma ? Cfg::kTmaTileBytes / 2 : Cfg::kTileElems);
+    /* Elements from one stage to the next. */
+    constexpr int kStageElems = kTma ? Cfg::kTmaTileBytes / 2 : Cfg::kTileElems;
+    uint64_t* bars = reinterpret_cast<uint64_t*>(smem + Cfg::kTmaBarOffset);
 
     const int split = blockIdx.x, hk = blockIdx.y, b = blockIdx.z;
     const int group = a.heads_q / a.heads_kv;
@@ -350,17 +457,43 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
     /* Keys this block may copy: its split's tiles, and none at or past the length. */
     const int end = min(len, t1 * N);
     int pages[kPasses<Spec>], page_rows[kPasses<Spec>];
+    /* TMA path (thread 0 only): the boxes' pages and first row, one tile ahead. */
+    int tpages[kMaxSubs<Spec>], trow = 0;
+    const int box_rows = tma_box_rows<Spec>(a);
+    if constexpr (kTma) {
+        if (threadIdx.x == 0) {
 #pragma unroll
-    for (int st = 0; st < Cfg::kStages - 1; ++st) {
-        if (t0 + st < t1) {
-            tile_pages<Spec>(a, b, t0 + st, end, pages, page_rows);
-            load_tile<Spec>(a, hk, t0 + st, pages, page_rows, s_k + st * Cfg::kTileElems,
-                            s_v + st * Cfg::kTileElems);
+            for (int st = 0; st < Cfg::kStages; ++st) sm90::mbar_init(&bars[st], 1);
+            sm90::mbar_init_fence();
+            sm90::tma_prefetch_map(&mk);
+            sm90::tma_prefetch_map(&mv);
+#pragma unroll
+            for (int st = 0; st < Cfg::kStages - 1; ++st) {
+                if (t0 + st < t1) {
+                    tma_pages<Spec>(a, b, t0 + st, end, tpages, trow);
+                    tma_tile<Spec>(a, &mk, &mv, hk, box_rows, tpages, trow,
+                                   reinterpret_cast<unsigned char*>(s_k + st * kStageElems),
+                                   reinterpret_cast<unsigned char*>(s_v + st * kStageElems),
+                                   &bars[st]);
+                }
+            }
+            tma_pages<Spec>(a, b, t0 + Cfg::kStages - 1, end, tpages, trow);
         }
-        cp_async_commit();
+        /* Every thread waits on the barriers: their inits must be visible first. */
+        block_sync();
+    } else {
+#pragma unroll
+        for (int st = 0; st < Cfg::kStages - 1; ++st) {
+            if (t0 + st < t1) {
+                tile_pages<Spec>(a, b, t0 + st, end, pages, page_rows);
+                load_tile<Spec>(a, hk, t0 + st, pages, page_rows, s_k + st * Cfg::kTileElems,
+                                s_v + st * Cfg::kTileElems);
+            }
+            cp_async_commit();
+        }
+        /* The first iteration's tile; each iteration then looks up the next one's pages. */
+        tile_pages<Spec>(a, b, t0 + Cfg::kStages - 1, end, pages, page_rows);
     }
-    /* The first iteration's tile; each iteration then looks up the next one's pages. */
-    tile_pages<Spec>(a, b, t0 + Cfg::kStages - 1, end, pages, page_rows);
 
     uint32_t qf[DK][4];
     {
@@ -387,19 +520,46 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
     const int n0 = wk * NW;
     for (int t = t0; t < t1; ++t) {
         const int it = t - t0;
-        cp_async_wait<Cfg::kStages - 2>();
+        const MT* tk = s_k + (it % Cfg::kStages) * kStageElems;
+        const MT* tv = s_v + (it % Cfg::kStages) * kStageElems;
+        if constexpr (kTma) {
+            sm90::mbar_wait(&bars[it % Cfg::kStages], (it / Cfg::kStages) & 1);
+            /* Keys at or past `end` in the last tile: TMA copied whatever the pool holds there
+             * (only whole boxes past it read as zeros). S masks them, but V must be finite
+             * under P = 0. Whole rows, so the swizzle does not matter. */
+            const int nz = end - t * N;
+            if (nz < N) {
+                MT* zv = const_cast<MT*>(tv);
+                for (int item = threadIdx.x; item < (N - nz) * (D / 8); item += kThreads) {
+                    const int n = nz + item / (D / 8), c = item % (D / 8);
+                    *reinterpret_cast<uint4*>(zv + swz<Spec>(n, c)) = make_uint4(0, 0, 0, 0);
+                }
+                sm90::fence_proxy_async_smem();
+            }
+        } else {
+            cp_async_wait<Cfg::kStages - 2>();
+        }
         block_sync(); /* tile t landed for everyone; stage (it - 1) % S is free again */
         {
             const int tn = t + Cfg::kStages - 1;
             const int st = (it + Cfg::kStages - 1) % Cfg::kStages;
-            if (tn < t1)
-                load_tile<Spec>(a, hk, tn, pages, page_rows, s_k + st * Cfg::kTileElems,
-                                s_v + st * Cfg::kTileElems);
-            cp_async_commit();
-            tile_pages<Spec>(a, b, tn + 1, end, pages, page_rows); /* used next iteration */
+            if constexpr (kTma) {
+                if (threadIdx.x == 0) {
+                    if (tn < t1)
+                        tma_tile<Spec>(a, &mk, &mv, hk, box_rows, tpages, trow,
+                                       reinterpret_cast<unsigned char*>(s_k + st * kStageElems),
+                                       reinterpret_cast<unsigned char*>(s_v + st * kStageElems),
+                                       &bars[st]);
+                    if (tn + 1 < t1) tma_pages<Spec>(a, b, tn + 1, end, tpages, trow);
+                }
+            } else {
+                if (tn < t1)
+                    load_tile<Spec>(a, hk, tn, pages, page_rows, s_k + st * Cfg::kTileElems,
+                                    s_v + st * Cfg::kTileElems);
+                cp_async_commit();
+                tile_pages<Spec>(a, b, tn + 1, end, pages, page_rows); /* used next iteration */
+            }
         }
-        const MT* tk = s_k + (it % Cfg::kStages) * Cfg::kTileElems;
-        const MT* tv = s_v + (it % Cfg::kStages) * Cfg::kTileElems;
 
         /* S = Q K^T over the warp's NW keys. */
         float s[NT][4];
@@ -411,8 +571,11 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
             for (int nt = 0; nt < NT; nt += 2) {
                 const int hi = (nt + 1 < NT) ? (lane / 16) : 0;
                 uint32_t r[4];
-                ldmatrix_x4(r, tk + (n0 + nt * 8 + lane % 8 + 8 * hi) * RS + kk * 16 +
-                                   8 * ((lane / 8) % 2));
+                const int krow = n0 + nt * 8 + lane % 8 + 8 * hi;
+                if constexpr (kTma)
+                    ldmatrix_x4(r, tk + swz<Spec>(krow, 2 * kk + (lane / 8) % 2));
+                else
+                    ldmatrix_x4(r, tk + krow * RS + kk * 16 + 8 * ((lane / 8) % 2));
                 mma_m16n8k16<MT>(s[nt], qf[kk], r[0], r[1]);
                 if (nt + 1 < NT) mma_m16n8k16<MT>(s[nt + 1], qf[kk], r[2], r[3]);
             }
@@ -474,7 +637,10 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
 #pragma unroll
             for (int dt = 0; dt < DT; dt += 2) {
                 uint32_t r[4];
-                ldmatrix_x4_trans(r, tv + key * RS + dt * 8 + 8 * (lane / 16));
+                if constexpr (kTma)
+                    ldmatrix_x4_trans(r, tv + swz<Spec>(key, dt + lane / 16));
+                else
+                    ldmatrix_x4_trans(r, tv + key * RS + dt * 8 + 8 * (lane / 16));
                 mma_m16n8k16<MT>(o[dt], pa, r[0], r[1]);
                 mma_m16n8k16<MT>(o[dt + 1], pa, r[2], r[3]);
             }
@@ -571,17 +737,93 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
     merge_splits<Spec>(a, b, hk, group, rows, ws_o, ws_lse, total_rows);
 }
 
-template <class Spec, int WR>
-cudaError_t launch_split(const QimengDecodeArgs& a, cudaStream_t stream) {
-    constexpr int smem = Config<Spec>::kSmemBytes;
+template <class Spec, int WR, bool kTma>
+cudaError_t launch_split(const QimengDecodeArgs& a, const CUtensorMap& mk, const CUtensorMap& mv,
+                         cudaStream_t stream) {
+    constexpr int smem = kTma ? Config<Spec>::kTmaSmemBytes : Config<Spec>::kSmemBytes;
     if (smem > 48 * 1024) {
         const cudaError_t err = cudaFuncSetAttribute(
-            decode_split_kernel<Spec, WR>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem);
+            decode_split_kernel<Spec, WR, kTma>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem);
         if (err != cudaSuccess) return err;
     }
     const dim3 grid(a.num_splits, a.heads_kv, a.batch);
-    decode_split_kernel<Spec, WR><<<grid, kThreads, smem, stream>>>(a);
+    decode_split_kernel<Spec, WR, kTma><<<grid, kThreads, smem, stream>>>(a, mk, mv);
     return cudaGetLastError();
+}
+
+template <class Spec, bool kTma>
+cudaError_t launch_rows(const QimengDecodeArgs& a, const CUtensorMap& mk, const CUtensorMap& mv,
+                        cudaStream_t stream) {
+    const int rows = a.seqlen_q * (a.heads_q / a.heads_kv);
+    /* 16-row MMA row groups: one (decode proper, GQA up to 16) lets all 4 warps split the keys. */
+    return rows <= 16   ? launch_split<Spec, 1, kTma>(a, mk, mv, stream)
+           : rows <= 32 ? launch_split<Spec, 2, kTma>(a, mk, mv, stream)
+                        : launch_split<Spec, 4, kTma>(a, mk, mv, stream);
+}
+
+using EncodeTiledFn = CUresult (*)(CUtensorMap*, CUtensorMapDataType, cuuint32_t, void*,
+                                   const cuuint64_t*, const cuuint64_t*, const cuuint32_t*,
+                                   const cuuint32_t*, CUtensorMapInterleave, CUtensorMapSwizzle,
+                                   CUtensorMapL2promotion, CUtensorMapFloatOOBfill);
+
+/* cuTensorMapEncodeTiled through the runtime's driver entry point (no libcuda link); nullptr
+ * where the driver lacks it (the cp.async path then runs). */
+inline EncodeTiledFn decode_encode_tiled() {
+    static const EncodeTiledFn fn = []() -> EncodeTiledFn {
+        void* p = nullptr;
+        cudaDriverEntryPointQueryResult q{};
+        if (cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &p, 12000, cudaEnableDefault,
+                                             &q) != cudaSuccess ||
+            q != cudaDriverEntryPointSuccess)
+            return nullptr;
+        return reinterpret_cast<EncodeTiledFn>(p);
+    }();
+    return fn;
+}
+
+/* The map of a K or V pool as a 4-d tensor (head_dim, rows per page, heads_kv, pages), boxes
+ * of 64 columns x box_rows keys of one head of one page, 128-byte swizzle, out of bounds
+ * (a page index outside the pool, rows past `rows`) read as zeros. */
+template <class T>
+bool kv_map(CUtensorMap* map, const void* ptr, int head_dim, int rows, int heads, int pages,
+            int64_t row_stride, int64_t head_stride, int64_t page_stride, int box_rows) {
+    const EncodeTiledFn fn = decode_encode_tiled();
+    const int64_t e = int64_t(sizeof(T));
+    /* The copy engine takes strides that are nonzero multiples of 16 bytes under 2^40. */
+    for (const int64_t st : {row_stride, head_stride, page_stride})
+        if (st <= 0 || st * e % 16 != 0 || st * e >= (int64_t(1) << 40)) return false;
+    if (fn == nullptr) return false;
+    const cuuint64_t dims[4] = {cuuint64_t(head_dim), cuuint64_t(rows), cuuint64_t(heads),
+                                cuuint64_t(pages)};
+    const cuuint64_t strides[3] = {cuuint64_t(row_stride * e), cuuint64_t(head_stride * e),
+                                   cuuint64_t(page_stride * e)};
+    const cuuint32_t box[4] = {64, cuuint32_t(box_rows), 1, 1};
+    const cuuint32_t elem[4] = {1, 1, 1, 1};
+    const CUtensorMapDataType dt = std::is_same<T, __half>::value
+                                       ? CU_TENSOR_MAP_DATA_TYPE_FLOAT16
+                                       : CU_TENSOR_MAP_DATA_TYPE_BFLOAT16;
+    return fn(map, dt, 4, const_cast<void*>(ptr), dims, strides, box, elem,
+              CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
+              CU_TENSOR_MAP_L2_PROMOTION_L2_256B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
+}
+
+/* Whether `a` can take the TMA path, and its two maps if so: a contiguous cache (rows past
+ * max_seqlen_k out of bounds), or pages holding whole tiles (block_size a multiple of kBlockN)
+ * or tiles holding whole pages of 16 keys or more. */
+template <class Spec>
+bool tma_maps(const QimengDecodeArgs& a, CUtensorMap* mk, CUtensorMap* mv) {
+    using T = typename Config<Spec>::T;
+    constexpr int N = Config<Spec>::N;
+    const bool contiguous = a.block_table == nullptr;
+    const int bs = a.block_size;
+    if (a.max_seqlen_k <= 0 || a.num_blocks <= 0 || a.heads_kv > 65535) return false;
+    if (!contiguous && bs % N != 0 && (bs < 16 || N % bs != 0)) return false;
+    const int rows = contiguous ? (a.max_seqlen_k < bs ? a.max_seqlen_k : bs) : bs;
+    const int box_rows = contiguous || bs >= N ? N : bs;
+    return kv_map<T>(mk, a.k, Spec::kHeadDim, rows, a.heads_kv, a.num_blocks, a.k_row_stride,
+                     a.k_head_stride, a.k_page_stride, box_rows) &&
+           kv_map<T>(mv, a.v, Spec::kHeadDim, rows, a.heads_kv, a.num_blocks, a.v_row_stride,
+                     a.v_head_stride, a.v_page_stride, box_rows);
 }
 
 }  // namespace decode
@@ -600,10 +842,11 @@ int decode_fwd_launch(const QimengDecodeArgs* args, void* stream_ptr) {
         return cudaErrorInvalidValue;
     const int rows = a.seqlen_q * (a.heads_q / a.heads_kv);
     if (rows > QIMENG_DECODE_MAX_ROWS) return cudaErrorInvalidValue;
-    /* 16-row MMA row groups: one (decode proper, GQA up to 16) lets all 4 warps split the keys. */
-    return rows <= 16   ? launch_split<Spec, 1>(a, stream)
-           : rows <= 32 ? launch_split<Spec, 2>(a, stream)
-                        : launch_split<Spec, 4>(a, stream);
+    CUtensorMap mk{}, mv{}; /* zeros: the cp.async path never reads them */
+    if constexpr (kUseTma<Spec>) {
+        if (tma_maps<Spec>(a, &mk, &mv)) return launch_rows<Spec, true>(a, mk, mv, stream);
+    }
+    return launch_rows<Spec, false>(a, mk, mv, stream);
 }
 
 }  // namespace qimeng
