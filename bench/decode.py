@@ -163,18 +163,24 @@ def reference(q, kc, vc, lens, causal, scale):
 
 
 def make_case(b, sq, hq, hkv, d, dtype, lens, page, shuffle=True, gen=None):
-    """Random q and a cache holding lens[i] keys per sequence; paged (page > 0) or contiguous."""
+    """Random q and a cache holding lens[i] keys per sequence; paged (page > 0) or contiguous.
+    Every stored key past a sequence's length (the rest of its rows, of its last page, the
+    unused pages) is NaN: the kernel must never let one reach the output (masked P = 0 times a
+    NaN row of V is NaN)."""
     dev = "cuda"
     L = max(lens)
     q = torch.randn(b, sq, hq, d, dtype=dtype, device=dev, generator=gen)
     kc = torch.randn(b, L, hkv, d, dtype=dtype, device=dev, generator=gen)
     vc = torch.randn(b, L, hkv, d, dtype=dtype, device=dev, generator=gen)
+    for i in range(b):
+        kc[i, lens[i]:] = float("nan")
+        vc[i, lens[i]:] = float("nan")
     if page == 0:
         return q, kc, vc, kc, vc, None
     per = -(-L // page)
     pool_pages = b * per + 3
-    kp = torch.randn(pool_pages, page, hkv, d, dtype=dtype, device=dev, generator=gen)
-    vp = torch.randn(pool_pages, page, hkv, d, dtype=dtype, device=dev, generator=gen)
+    kp = torch.full((pool_pages, page, hkv, d), float("nan"), dtype=dtype, device=dev)
+    vp = torch.full_like(kp, float("nan"))
     order = torch.randperm(pool_pages, device=dev, generator=gen) if shuffle else torch.arange(pool_pages, device=dev)
     table = order[: b * per].view(b, per).to(torch.int32).contiguous()
     for i in range(b):
@@ -406,12 +412,12 @@ def bench(libs, out, reps, json_out=""):
                                                for b, L, g, _, splits, _ in rows]}, open(json_out, "w"), indent=1)
 
 
-def profile(libs):
-    """One launch of each library and of cuDNN at b1 L4k and b64 L32k, inside an NVTX range
-    "prof" (ncu --nvtx --nvtx-include prof/ profiles just those)."""
+def profile(libs, cells):
+    """One launch of each library and of cuDNN per cell (batch, cache length), inside an NVTX
+    range "prof" (ncu --nvtx --nvtx-include prof/ profiles just those)."""
     hq, hkv, d = 32, 8, 128
     key = "dec-h100-bf16-d128"
-    for b, L in ((1, 4096), (64, 32768)):
+    for b, L in cells:
         q = torch.randn(b, 1, hq, d, dtype=torch.bfloat16, device="cuda")
         kc = torch.randn(b, L, hkv, d, dtype=torch.bfloat16, device="cuda")
         vc = torch.randn(b, L, hkv, d, dtype=torch.bfloat16, device="cuda")
@@ -444,6 +450,8 @@ def main():
     ap.add_argument("--keys", default="")
     ap.add_argument("--bench", action="store_true")
     ap.add_argument("--profile", action="store_true", help="one launch per library in NVTX range prof")
+    ap.add_argument("--profile-cells", default="1x4096,64x32768",
+                    help="BATCHxCACHE cells --profile launches, comma-separated")
     ap.add_argument("--reps", type=int, default=60)
     ap.add_argument("--out", default="")
     ap.add_argument("--json", default="", help="also write the bench's GB/s as JSON here")
@@ -458,7 +466,7 @@ def main():
             print(f"== {name}", flush=True)
             status |= 1 if test(lb, keys) else 0
     if args.profile:
-        profile(libs)
+        profile(libs, [tuple(int(x) for x in c.split("x")) for c in args.profile_cells.split(",")])
     if args.bench:
         bench(libs, args.out, args.reps, args.json)
     sys.exit(status)
