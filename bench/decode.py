@@ -412,9 +412,10 @@ def bench(libs, out, reps, json_out=""):
                                                for b, L, g, _, splits, _ in rows]}, open(json_out, "w"), indent=1)
 
 
-def profile(libs, cells):
+def profile(libs, cells, page=0):
     """One launch of each library and of cuDNN per cell (batch, cache length), inside an NVTX
-    range "prof" (ncu --nvtx --nvtx-include prof/ profiles just those)."""
+    range "prof" (ncu --nvtx --nvtx-include prof/ profiles just those); with page > 0 the
+    libraries read a paged copy of the cache (pages in a random order over the pool)."""
     hq, hkv, d = 32, 8, 128
     key = "dec-h100-bf16-d128"
     for b, L in cells:
@@ -423,7 +424,16 @@ def profile(libs, cells):
         vc = torch.randn(b, L, hkv, d, dtype=torch.bfloat16, device="cuda")
         lens = torch.full((b,), L, dtype=torch.int32, device="cuda")
         o = torch.empty_like(q)
-        calls = [lb.prepare(key, q, kc, vc, o, lens=lens, max_len=L)[0] for _, lb in libs]
+        kv, table = (kc, vc), None
+        if page:
+            per = L // page
+            order = torch.randperm(b * per, device="cuda")
+            kp = torch.empty(b * per, page, hkv, d, dtype=torch.bfloat16, device="cuda")
+            vp = torch.empty_like(kp)
+            kp[order] = kc.view(b * per, page, hkv, d)
+            vp[order] = vc.view(b * per, page, hkv, d)
+            kv, table = (kp, vp), order.view(b, per).to(torch.int32).contiguous()
+        calls = [lb.prepare(key, q, *kv, o, table=table, lens=lens, max_len=L)[0] for _, lb in libs]
         sq, sk, sv = q.transpose(1, 2), kc.transpose(1, 2), vc.transpose(1, 2)
 
         def cudnn():
@@ -439,7 +449,7 @@ def profile(libs, cells):
         cudnn()
         torch.cuda.synchronize()
         torch.cuda.nvtx.range_pop()
-        print(f"profiled b{b} L{L}: " + ", ".join(n for n, _ in libs) + ", cudnn", flush=True)
+        print(f"profiled b{b} L{L} page {page}: " + ", ".join(n for n, _ in libs) + ", cudnn", flush=True)
 
 
 def main():
@@ -452,6 +462,7 @@ def main():
     ap.add_argument("--profile", action="store_true", help="one launch per library in NVTX range prof")
     ap.add_argument("--profile-cells", default="1x4096,64x32768",
                     help="BATCHxCACHE cells --profile launches, comma-separated")
+    ap.add_argument("--profile-page", type=int, default=0, help="--profile: page size (0: contiguous)")
     ap.add_argument("--reps", type=int, default=60)
     ap.add_argument("--out", default="")
     ap.add_argument("--json", default="", help="also write the bench's GB/s as JSON here")
@@ -466,7 +477,8 @@ def main():
             print(f"== {name}", flush=True)
             status |= 1 if test(lb, keys) else 0
     if args.profile:
-        profile(libs, [tuple(int(x) for x in c.split("x")) for c in args.profile_cells.split(",")])
+        profile(libs, [tuple(int(x) for x in c.split("x")) for c in args.profile_cells.split(",")],
+                args.profile_page)
     if args.bench:
         bench(libs, args.out, args.reps, args.json)
     sys.exit(status)
