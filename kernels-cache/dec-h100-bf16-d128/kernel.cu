@@ -12,7 +12,6 @@ struct Spec {
     static constexpr int kBlockN = 64;
     static constexpr int kStages = 3;  /* 3 x 64 keys x (K + V), padded rows: 104 KiB at d128, 2 blocks/SM */
     static constexpr int kMinBlocksPerSm = 2;
-    static constexpr int kDeepStages = 6; /* TMA, one block per SM (decode_fwd.cuh DeepSpec) */
     static constexpr bool kTma = true; /* K/V tiles by TMA where the page size allows (decode_fwd.cuh) */
 };
 

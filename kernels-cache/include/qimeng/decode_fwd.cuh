@@ -240,26 +240,6 @@ struct SpecTma<S, std::void_t<decltype(S::kTma)>> : std::integral_constant<bool,
 template <class Spec>
 constexpr bool kUseTma = QIMENG_DECODE_TMA && SpecTma<Spec>::value;
 
-/* Spec::kDeepStages if the entry declares it, else 0; QIMENG_DECODE_DEEP=0 turns it off. */
-#ifndef QIMENG_DECODE_DEEP
-#define QIMENG_DECODE_DEEP 1
-#endif
-template <class S, class = void>
-struct SpecDeepStages : std::integral_constant<int, 0> {};
-template <class S>
-struct SpecDeepStages<S, std::void_t<decltype(S::kDeepStages)>>
-    : std::integral_constant<int, S::kDeepStages> {};
-
-/* The TMA path where the grid has no more blocks than the card has SMs (one block per SM
- * whatever the occupancy): kDeepStages tiles in flight instead of kStages, as shared memory
- * allows one block per SM; a deeper TMA ring costs the block no instructions (a cp.async one
- * did: bench/NOTES.md, decode v6). */
-template <class Spec>
-struct DeepSpec : Spec {
-    static constexpr int kStages = SpecDeepStages<Spec>::value;
-    static constexpr int kMinBlocksPerSm = 1;
-};
-
 /* Most TMA boxes per tile and K or V half: pages of 16 keys or more. */
 template <class Spec>
 constexpr int kMaxSubs = Config<Spec>::N / 16;
@@ -864,17 +844,7 @@ int decode_fwd_launch(const QimengDecodeArgs* args, void* stream_ptr) {
     if (rows > QIMENG_DECODE_MAX_ROWS) return cudaErrorInvalidValue;
     CUtensorMap mk{}, mv{}; /* zeros: the cp.async path never reads them */
     if constexpr (kUseTma<Spec>) {
-        if (tma_maps<Spec>(a, &mk, &mv)) {
-            if constexpr (QIMENG_DECODE_DEEP && SpecDeepStages<Spec>::value > 0) {
-                int dev = 0, sms = 0;
-                if (cudaGetDevice(&dev) == cudaSuccess &&
-                    cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev) ==
-                        cudaSuccess &&
-                    int64_t(a.num_splits) * a.heads_kv * a.batch <= sms)
-                    return launch_rows<DeepSpec<Spec>, true>(a, mk, mv, stream);
-            }
-            return launch_rows<Spec, true>(a, mk, mv, stream);
-        }
+        if (tma_maps<Spec>(a, &mk, &mv)) return launch_rows<Spec, true>(a, mk, mv, stream);
     }
     return launch_rows<Spec, false>(a, mk, mv, stream);
 }
