@@ -49,15 +49,31 @@ def render(key, cuda):
     mma = DTYPES[t["MmaElement"]]
     disp, sm, family = GPUS[gpu]
     turing = family == "turing"
-    copy = "sync" if turing else "async"
+    # Spec::kTma (sm_90): tiles by TMA, unpadded and swizzled; cp.async where the page size
+    # does not suit a TMA box (decode_fwd.cuh, tma_maps).
+    tma = t.get("kTma") == "true"
+    copy = "sync" if turing else "tma" if tma else "async"
     convert = mma != dtype
     smem_kib = 2 * stages * bn * (d + 8) * 2 / 1024
+    if turing:
+        walk = "copies through registers on sm_75"
+    elif tma:
+        walk = ("TMA: one thread requests each tile, one mbarrier per stage; cp.async where the"
+                "\n# page size suits no TMA box")
+    else:
+        walk = "cp.async"
+    combine = " (in the split kernel: the last block of each (batch, kv head) to finish)" if tma else ""
+    if tma:
+        smem_note = (f"{2 * stages * bn * d * 2 / 1024:.0f} KiB, 128-byte swizzled (TMA); "
+                     f"{smem_kib:.0f} KiB with the 16-byte row pad (cp.async)")
+    else:
+        smem_note = f"{smem_kib:.0f} KiB with the 16-byte row pad"
     tl = [
         f"# spec: {key}",
         f"# Split-KV decode on {disp} ({sm}), decode_fwd.cuh: grid (SPLITS, heads_kv, batch). One block",
         "# of 4 warps holds every query row of KV head h (GROUP * S_q <= 64 rows, 16-row MMA row",
         "# groups), so each K/V byte crosses HBM once, and walks its split's key blocks of the paged",
-        f"# cache {stages} deep ({'copies through registers on sm_75' if turing else 'cp.async'}). The combine merges the splits by lse.",
+        f"# cache {stages} deep ({walk}). The combine merges the splits by lse{combine}.",
         f"param BM = {MAX_ROWS}, BN = {bn}, D = {d}, STAGES = {stages}, WARPS = {WARPS}",
         f"Allocate Q in global (GROUP * S_q, D) {dtype} at batch b, group h  # row r: query r / GROUP, head h * GROUP + r % GROUP",
         f"Allocate K, V in global (S_k, D) {dtype} at batch b, head h through block_table",
@@ -66,7 +82,7 @@ def render(key, cuda):
         "Allocate lse_part in global (SPLITS, GROUP * S_q) f32 at batch b, group h",
         "Allocate LSE in global (GROUP * S_q) f32 at batch b, group h",
         f"Allocate rQ in register (BM, D) {mma}  # MMA fragments, held for the whole block",
-        f"Allocate sK, sV in shared (STAGES, BN, D) {mma}  # {smem_kib:.0f} KiB with the 16-byte row pad",
+        f"Allocate sK, sV in shared (STAGES, BN, D) {mma}  # {smem_note}",
         "Allocate S in register (BM, BN) f32",
         f"Allocate P in register (BM, BN) {mma}",
         "Allocate O_acc in register (BM, D) f32",
@@ -98,7 +114,7 @@ def render(key, cuda):
         "Compute logsumexp2 m, l -> lse_s",
         "Copy O_acc (BM, D) to O_part at [split s] (rows < GROUP * S_q)",
         "Copy lse_s (BM) to lse_part at [split s] (rows < GROUP * S_q)",
-        "Combine over splits  # decode_combine_kernel: one warp per (batch, query, head)",
+        "Combine over splits  # the last split block of (batch, kv head), same launch",
         "  Compute logsumexp2 lse_part over splits -> lse",
         "  Compute merge O_part over splits by exp2(lse_part - lse) -> O_c",
         f"  Copy O_c (BM, D) as {dtype} to O at [row block i] (rows < GROUP * S_q)",
