@@ -56,6 +56,7 @@
 #include "qimeng/decode_abi.h"
 #include "qimeng/prims.cuh"
 #include "qimeng/sm90.cuh"
+#include "qimeng/spec_options.cuh"
 
 namespace qimeng {
 namespace decode {
@@ -233,12 +234,9 @@ __device__ __forceinline__ void load_tile(const QimengDecodeArgs& a, int hk, int
 #ifndef QIMENG_DECODE_TMA
 #define QIMENG_DECODE_TMA 1
 #endif
-template <class S, class = void>
-struct SpecTma : std::false_type {};
-template <class S>
-struct SpecTma<S, std::void_t<decltype(S::kTma)>> : std::integral_constant<bool, S::kTma> {};
+QIMENG_SPEC_OPTION(TmaOf, kTma, bool, false);
 template <class Spec>
-constexpr bool kUseTma = QIMENG_DECODE_TMA && SpecTma<Spec>::value;
+constexpr bool kUseTma = QIMENG_DECODE_TMA && TmaOf<Spec>::value;
 
 /* Most TMA boxes per tile and K or V half: pages of 16 keys or more. */
 template <class Spec>
