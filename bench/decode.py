@@ -320,6 +320,10 @@ def bench(libs, out, reps, json_out=""):
             for n, s in alt.items():
                 calls[f"{libs[0][0]} {n}"] = [lib.prepare(key, q, kc, vc, o, lens=lens, max_len=L, splits=s)[0]
                                               for (q, kc, vc) in sets]
+            # 16-key pages at twice the splits: two blocks per SM where one would run alone.
+            calls[f"{libs[0][0]} p16 2s"] = [
+                lib.prepare(key, sets[i][0], kp, vp, o, table=table, lens=lens, max_len=L, splits=alt["2s"])[0]
+                for i, (kp, vp, table) in enumerate(paged[16])]
 
             def ours(n):
                 def f(i):
@@ -396,13 +400,14 @@ def bench(libs, out, reps, json_out=""):
              "bf16, 32 q heads / 8 kv heads, d 128, 1 query token; GB/s of K+V read (median of "
              f"{reps} interleaved reps); libraries: " + ", ".join(n for n, _ in libs), "",
              "| batch | cache | cuDNN | flash | " + " | ".join(f"{n} | {n}/cuDNN | p16/{n} | p64/{n}" for n, _ in libs)
-             + f" | {first}/read BW | splits | {first} at old splits | {first} at 2x splits | max diff vs SDPA |",
-             "|---|---|---|---|" + "---|---|---|---|" * len(libs) + "---|---|---|---|---|"]
+             + f" | {first}/read BW | splits | {first} at old splits | {first} at 2x splits"
+             + f" | {first} p16 at 2x splits / {first} | max diff vs SDPA |",
+             "|---|---|---|---|" + "---|---|---|---|" * len(libs) + "---|---|---|---|---|---|"]
     for b, L, g, diff, splits, alt in rows:
         cells = " | ".join(f"{f(g, n)} | {r(g, n, 'cudnn')} | {r(g, n + ' p16', n)} | {r(g, n + ' p64', n)}" for n, _ in libs)
         lines.append(f"| {b} | {L // 1024}k | {f(g, 'cudnn')} | {f(g, 'flash')} | {cells} | "
                      f"{g[first] / bw:.2f} | {splits} | {f(g, first + ' old')} ({alt['old']}) | "
-                     f"{f(g, first + ' 2s')} ({alt['2s']}) | {diff:.3g} |")
+                     f"{f(g, first + ' 2s')} ({alt['2s']}) | {r(g, first + ' p16 2s', first)} | {diff:.3g} |")
     text = "\n".join(lines) + "\n"
     print(text)
     if out:
