@@ -262,7 +262,10 @@ FA3_PERSISTENT_WINDOW = "persistent: a window's tiles do equal work and are shor
 # kernel.tl (pinned to each other by qimeng-tl/tests/plan_matches_cuda.rs). TFLOP/s from run 4
 # of bench/results/h100-hopper-2026-11-25.md (H100, bf16, the FA3 grid: 16k tokens); the stages
 # from the hop6 call of bench/results/h100-fa3-entries-2026-11-26.md (the harness, beside cuDNN).
-# Plain specs only: the variant entries (window, softcap, ALiBi) keep their one schedule.
+# The ALiBi and softcap variants of a (head_dim, causal) in this table take its two schedules
+# too (hvar3, bench/results/h100-variants-2026-11-26.md run 4: at 8k the causal variants gain
+# what the plain entry gained from persistence); windows keep FA3_PERSISTENT_WINDOW, varlen its
+# one schedule.
 FA3_SHORT = {
     (128, True): (2, 8192, 2, "persistent up to 8k keys: 316 / 456 / 567 / 638 / 676 TFLOP/s at 512 .. 8k, 1.08-1.17x cuDNN, vs 271 / 396 / 512 / 601 / 653 with a block per tile; at 16k persistent makes 489 (0.78x: a round of 132 tiles is about one head, the static split uneven) and a block per tile 711"),
     (64, False): (2, 1024, 2, "2 warpgroups persistent up to 1k keys: 356 / 401 TFLOP/s at 512 / 1k vs 312 / 396 with 3 per tile (BM 192 overhangs 512 and 1k rows by 1/8); 3 per tile lead from 2k (485 vs 429); a 3-stage ring is 1% slower here (382 vs 376 at 512)"),
@@ -430,7 +433,7 @@ def render_fa3(gpu, dtype, d, causal, variants=None):
     guard = "QIMENG_" + key.replace("-", "_").upper() + "_H"
     wgs, bn, stages, why = FA3_TILES[d]
     pers = FA3_PERSISTENT.get((d, causal)) or (FA3_PERSISTENT_WINDOW if v["window"] else None)
-    short = FA3_SHORT.get((d, causal)) if variants is None else None
+    short = FA3_SHORT.get((d, causal)) if not (v["window"] or v["varlen"]) else None
     regs = 240 if wgs == 2 else 160  # Fa3Config::kConsumerRegs
     like = "" if gpu == "h100" else f" (measured on H100; {disp} is the same sm_90a chip class)"
     spec = spec_json(gpu, dtype, d, causal, v)
@@ -455,7 +458,7 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
         if not causal:
             vlines.append(f"    static constexpr int kWindowRight = {right};  /* keys after the diagonal each query sees */")
     if v.get("softcap"):
-        vlines.append(f"    static constexpr float kSoftcap = {v['softcap']}.f;  /* s = cap * tanh(s / cap) before the masks (tanh.approx.f16x2: 2^-11 relative) */")
+        vlines.append(f"    static constexpr float kSoftcap = {v['softcap']}.f;  /* s = cap * tanh(s / cap) before the masks (fa3_fwd.cuh: odd polynomials on the FMA pipe while |s / cap| <= 1, else tanh.approx.f16x2) */")
     if v["alibi"]:
         vlines.append("    static constexpr bool kAlibi = true;  /* s += -slope_h * |i + sk - sq - j| (slopes at run time) */")
     if v["varlen"]:

@@ -162,13 +162,21 @@ struct Fa3Config {
     /* Lazy rescale (fa2_fwd.cuh's, FA4's idea) for the softcap and window kernels: a warp keeps
      * its rows' stale max, and skips the O rescale, unless some row's block max passed it by
      * more than kRescaleThreshold (log2 units); then P <= 2^8 (finite in bf16/f16) and O / l is
-     * exact (both share the stale max). The plain, ALiBi and varlen paths keep the eager update. */
+     * exact (both share the stale max). The plain, ALiBi and varlen paths keep the eager update
+     * (ALiBi lazy measured neutral: hvar3, bench/results/h100-variants-2026-11-26.md run 4). */
     static constexpr bool kLazyRescale =
         !kAlibi && !kVarlen && (kSoftcap > 0.f || kHasLeft || (!kCausal && kHasRight));
     static constexpr float kRescaleThreshold = 8.f;
+    /* kPolyTanh's blocks skip the rescale without an exact max while an upper bound of their
+     * row maxima stays within this of the stale max (then P <= 2^14: finite in f16 and bf16).
+     * Wider than kRescaleThreshold: the bound (from max |s|) sits above the exact max by a few
+     * units on typical rows, and a warp whose bound keeps passing the stale max would take the
+     * exact max on every block. */
+    static constexpr float kBoundThreshold = 14.f;
     /* Softcap: blocks without a mask whose scores all have |s scale / cap| <= 1 (checked per
      * warp; every score of a typical block) take tanh as an odd polynomial on the FMA pipe
-     * (kTanhP) instead of MUFU: then softcap's MUFU work is the plain kernel's. */
+     * (kTanhP; kTanhS, one Horner step less, when they all have |s scale / cap| <= 1/4)
+     * instead of MUFU: then softcap's MUFU work is the plain kernel's. */
     static constexpr bool kPolyTanh = kSoftcap > 0.f && !kVarlen;
     static constexpr int kBlockM = 64 * kConsumerWGs; /* a wgmma M is 64 rows per warpgroup */
     static constexpr int kProducerWGs = kWarpSpecialized ? 1 : 0;
@@ -229,6 +237,9 @@ __device__ __forceinline__ uint32_t tanh2_f16(float a, float b) {
  * increasing there, and so is x P(x^2)). */
 constexpr float kTanhP0 = 0.9999159574508667f, kTanhP1 = -0.33060958981513977f,
                 kTanhP2 = 0.11878100037574768f, kTanhP3 = -0.02655303105711937f;
+/* The same on |x| <= 1/4: degree 1 through the 2 Chebyshev nodes of x^2 in [0, 1/16] (relative
+ * error 6.4e-5, absolute 1.6e-5; x P(x^2) increasing there). */
+constexpr float kTanhS0 = 0.9999365210533142f, kTanhS1 = -0.3251805305480957f;
 
 /* An f16x2 bit pattern as two f32 values (low half first). */
 __device__ __forceinline__ float2 unpack_f16x2(uint32_t h) {
@@ -454,6 +465,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         const float tq1 = scale_log2 * kTanhP1 * cap_in * kk;
         const float tq2 = scale_log2 * kTanhP2 * cap_in * kk * kk;
         const float tq3 = scale_log2 * kTanhP3 * cap_in * kk * kk * kk;
+        const float ts0 = scale_log2 * kTanhS0 * cap_in;
+        const float ts1 = scale_log2 * kTanhS1 * cap_in * kk;
 
         auto sched_wait = [&]() {
             if (Cfg::kPingPong) named_bar_sync(kBarSchedBase + w, 256);
@@ -563,50 +576,76 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         };
         /* Softcap on a block without a mask when every score of the warp has |s k| <= 1 (else
          * false, nothing done: softmax()'s MUFU tanh takes the block): tanh as the polynomial
-         * of kTanhP on the FMA pipe, folded into the exp2 argument. The block's row max is the
-         * polynomial at the raw row max (both are increasing). */
+         * of kTanhP (kTanhS when every |s k| <= 1/4) on the FMA pipe, folded into the exp2
+         * argument. One max of |s| per score serves the range vote and bounds each row's block
+         * max (the polynomial is odd and increasing): while the bound stays within
+         * kBoundThreshold of the stale max, no exact max is taken; else the exact one (the
+         * polynomial at the raw row max) decides, as in lazy_max. */
         auto softmax_poly_tanh = [&](float (&alpha)[2]) {
-            float smax[2], smin = s[0];
+            float amax[2];
 #pragma unroll
             for (int r = 0; r < 2; ++r) {
-                float mx = s[2 * r];
+                float a = 0.f;
 #pragma unroll
-                for (int c = 0; c < BN / 8; ++c) {
-                    mx = fmaxf(mx, fmaxf(s[4 * c + 2 * r], s[4 * c + 2 * r + 1]));
-                    smin = fminf(smin, fminf(s[4 * c + 2 * r], s[4 * c + 2 * r + 1]));
+                for (int c = 0; c < BN / 8; ++c)
+                    a = fmaxf(a, fmaxf(fabsf(s[4 * c + 2 * r]), fabsf(s[4 * c + 2 * r + 1])));
+                amax[r] = a;
+            }
+            /* a NaN score escapes fmaxf here, and the polynomial propagates it */
+            const float wmax = fmaxf(amax[0], amax[1]) * cap_in;
+            const bool narrow = __all_sync(0xffffffffu, wmax <= 0.25f);
+            if (!narrow && !__all_sync(0xffffffffu, wmax <= 1.f)) return false;
+            auto run = [&](auto narrow_tag) {
+                /* cap log2(e) tanh(v k) = v Q(v^2) */
+                auto q = [&](float v) {
+                    const float y = v * v;
+                    if constexpr (decltype(narrow_tag)::value)
+                        return fmaf(ts1, y, ts0);
+                    else
+                        return fmaf(fmaf(fmaf(tq3, y, tq2), y, tq1), y, tq0);
+                };
+                bool grow = false;
+#pragma unroll
+                for (int r = 0; r < 2; ++r) {
+                    const float v = quad_max(amax[r]);
+                    grow |= v * q(v) > m[r] + Cfg::kBoundThreshold; /* m = -inf: grows */
                 }
-                smax[r] = mx;
-            }
-            const float amax = fmaxf(fmaxf(smax[0], smax[1]), -smin);
-            /* a NaN score escapes fmaxf / fminf here, and the polynomial propagates it */
-            if (!__all_sync(0xffffffffu, amax * cap_in <= 1.f)) return false;
-            /* Q(v^2): v Q(v^2) = cap log2(e) tanh(v k) */
-            auto q = [&](float v) {
-                const float y = v * v;
-                return fmaf(fmaf(fmaf(tq3, y, tq2), y, tq1), y, tq0);
-            };
-            float bmax[2];
+                if (__any_sync(0xffffffffu, grow)) {
+                    float bmax[2];
 #pragma unroll
-            for (int r = 0; r < 2; ++r) {
-                const float v = quad_max(smax[r]);
-                bmax[r] = v * q(v);
-            }
-            lazy_max(bmax, std::false_type{}, alpha);
+                    for (int r = 0; r < 2; ++r) {
+                        float mx = s[2 * r];
 #pragma unroll
-            for (int r = 0; r < 2; ++r) {
-                const float off = -m[r];
-                float sum = 0.f;
-#pragma unroll
-                for (int c = 0; c < BN / 8; ++c) {
-#pragma unroll
-                    for (int e = 0; e < 2; ++e) {
-                        const float v = s[4 * c + 2 * r + e];
-                        s[4 * c + 2 * r + e] = exp2_approx(fmaf(v, q(v), off));
+                        for (int c = 0; c < BN / 8; ++c)
+                            mx = fmaxf(mx, fmaxf(s[4 * c + 2 * r], s[4 * c + 2 * r + 1]));
+                        const float v = quad_max(mx);
+                        bmax[r] = v * q(v);
                     }
-                    sum += s[4 * c + 2 * r] + s[4 * c + 2 * r + 1];
+                    lazy_max(bmax, std::false_type{}, alpha);
+                } else {
+                    rescale = false;
+                    alpha[0] = alpha[1] = 1.f;
                 }
-                l[r] = l[r] * alpha[r] + sum;
-            }
+#pragma unroll
+                for (int r = 0; r < 2; ++r) {
+                    const float off = -m[r];
+                    float sum = 0.f;
+#pragma unroll
+                    for (int c = 0; c < BN / 8; ++c) {
+#pragma unroll
+                        for (int e = 0; e < 2; ++e) {
+                            const float v = s[4 * c + 2 * r + e];
+                            s[4 * c + 2 * r + e] = exp2_approx(fmaf(v, q(v), off));
+                        }
+                        sum += s[4 * c + 2 * r] + s[4 * c + 2 * r + 1];
+                    }
+                    l[r] = l[r] * alpha[r] + sum;
+                }
+            };
+            if (narrow)
+                run(std::true_type{});
+            else
+                run(std::false_type{});
             return true;
         };
         /* Online softmax of S (key block j) in place; alpha = the rescale factor of O and l. */

@@ -49,7 +49,9 @@ pub struct Case {
     pub slopes_per_batch: bool,
     /// Factor on the random queries (a power of two: exact in every dtype). Softcap kernels get
     /// a case at 32, where most scaled scores pass the cap: the saturated tanh and the kernels'
-    /// paths for large scores (the Hopper family's MUFU fallback) run there and nowhere else.
+    /// paths for large scores (the Hopper family's MUFU fallback) run there and nowhere else;
+    /// and one at 8, where they reach about 0.7 of the cap (the Hopper family's degree-7
+    /// polynomial: at 1, under a quarter of the cap, its degree-3 one runs).
     pub q_scale: f32,
 }
 
@@ -132,6 +134,10 @@ pub fn cases(spec: &Spec, small: bool) -> Vec<Case> {
         };
         big.q_scale = 32.0;
         v.push(big);
+        v.push(Case {
+            q_scale: 8.0,
+            ..big
+        });
     }
     if spec.variants.alibi {
         // Both slope layouts with batch > 1 (alternating over the grid), plus a tall causal
