@@ -163,7 +163,8 @@ struct Fa3Config {
      * its rows' stale max, and skips the O rescale, unless some row's block max passed it by
      * more than kRescaleThreshold (log2 units); then P <= 2^8 (finite in bf16/f16) and O / l is
      * exact (both share the stale max). The plain, ALiBi and varlen paths keep the eager update
-     * (ALiBi lazy measured neutral: hvar3, bench/results/h100-variants-2026-11-26.md run 4). */
+     * (ALiBi lazy measured -0.5% causal, +1% full: hvar3, bench/results/h100-variants-2026-11-26.md
+     * run 4). */
     static constexpr bool kLazyRescale =
         !kAlibi && !kVarlen && (kSoftcap > 0.f || kHasLeft || (!kCausal && kHasRight));
     static constexpr float kRescaleThreshold = 8.f;
