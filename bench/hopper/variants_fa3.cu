@@ -8,9 +8,8 @@
 
 namespace {
 
-template <int D, int WGS, int BN, int STAGES, bool PERS, bool CAUSAL, bool EARLY = false>
+template <int D, int WGS, int BN, int STAGES, bool PERS, bool CAUSAL>
 struct VariantSpec {
-    static constexpr bool kEarlyNextS = EARLY;
     using Element = __nv_bfloat16;
     static constexpr int kHeadDim = D;
     static constexpr int kBlockN = BN;
@@ -31,20 +30,19 @@ struct Variant {
     int causal;
 };
 
-#define QIMENG_FA3_VARIANT(D, WGS, BN, STAGES, PERS, EARLY, TAG)                                   \
+#define QIMENG_FA3_VARIANT(D, WGS, BN, STAGES, PERS, TAG)                                          \
     {"d" #D "-w" #WGS "-n" #BN "-s" #STAGES TAG,                                                   \
-     qimeng::fa3_fwd_launch<VariantSpec<D, WGS, BN, STAGES, PERS, false, EARLY>>, D, 0},           \
+     qimeng::fa3_fwd_launch<VariantSpec<D, WGS, BN, STAGES, PERS, false>>, D, 0},                  \
     {"d" #D "-w" #WGS "-n" #BN "-s" #STAGES TAG,                                                   \
-     qimeng::fa3_fwd_launch<VariantSpec<D, WGS, BN, STAGES, PERS, true, EARLY>>, D, 1},
+     qimeng::fa3_fwd_launch<VariantSpec<D, WGS, BN, STAGES, PERS, true>>, D, 1},
 
-/* hop6 (issue 7), second call: the entries' persistent schedules (ping-pong turns carried across
- * tiles) with kEarlyNextS, the next tile's first S GEMM issued before this tile's epilogue:
- * the d64 short schedule with 2 and 3 stages (the full and causal entries' rings) and the d128
- * persistent schedule. */
+/* The schedules of the entries' short-sequence paths (hop6's first call; its second call's
+ * kEarlyNextS variants were slower and left the header): the d64 short schedule with 2 and 3
+ * stages and the d128 persistent schedule. */
 const Variant kVariants[] = {
-    QIMENG_FA3_VARIANT(64, 2, 128, 2, true, true, "-pers-early")
-    QIMENG_FA3_VARIANT(64, 2, 128, 3, true, true, "-pers-early")
-    QIMENG_FA3_VARIANT(128, 2, 128, 2, true, true, "-pers-early")
+    QIMENG_FA3_VARIANT(64, 2, 128, 2, true, "-pers")
+    QIMENG_FA3_VARIANT(64, 2, 128, 3, true, "-pers")
+    QIMENG_FA3_VARIANT(128, 2, 128, 2, true, "-pers")
 };
 
 }  // namespace

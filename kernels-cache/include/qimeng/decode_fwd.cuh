@@ -759,50 +759,21 @@ cudaError_t launch_rows(const QimengDecodeArgs& a, const CUtensorMap& mk, const 
                         : launch_split<Spec, 4, kTma>(a, mk, mv, stream);
 }
 
-using EncodeTiledFn = CUresult (*)(CUtensorMap*, CUtensorMapDataType, cuuint32_t, void*,
-                                   const cuuint64_t*, const cuuint64_t*, const cuuint32_t*,
-                                   const cuuint32_t*, CUtensorMapInterleave, CUtensorMapSwizzle,
-                                   CUtensorMapL2promotion, CUtensorMapFloatOOBfill);
-
-/* cuTensorMapEncodeTiled through the runtime's driver entry point (no libcuda link); nullptr
- * where the driver lacks it (the cp.async path then runs). */
-inline EncodeTiledFn decode_encode_tiled() {
-    static const EncodeTiledFn fn = []() -> EncodeTiledFn {
-        void* p = nullptr;
-        cudaDriverEntryPointQueryResult q{};
-        if (cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &p, 12000, cudaEnableDefault,
-                                             &q) != cudaSuccess ||
-            q != cudaDriverEntryPointSuccess)
-            return nullptr;
-        return reinterpret_cast<EncodeTiledFn>(p);
-    }();
-    return fn;
-}
-
 /* The map of a K or V pool as a 4-d tensor (head_dim, rows per page, heads_kv, pages), boxes
  * of 64 columns x box_rows keys of one head of one page, 128-byte swizzle, out of bounds
  * (a page index outside the pool, rows past `rows`) read as zeros. */
 template <class T>
 bool kv_map(CUtensorMap* map, const void* ptr, int head_dim, int rows, int heads, int pages,
             int64_t row_stride, int64_t head_stride, int64_t page_stride, int box_rows) {
-    const EncodeTiledFn fn = decode_encode_tiled();
     const int64_t e = int64_t(sizeof(T));
     /* The copy engine takes strides that are nonzero multiples of 16 bytes under 2^40. */
     for (const int64_t st : {row_stride, head_stride, page_stride})
         if (st <= 0 || st * e % 16 != 0 || st * e >= (int64_t(1) << 40)) return false;
-    if (fn == nullptr) return false;
     const cuuint64_t dims[4] = {cuuint64_t(head_dim), cuuint64_t(rows), cuuint64_t(heads),
                                 cuuint64_t(pages)};
     const cuuint64_t strides[3] = {cuuint64_t(row_stride * e), cuuint64_t(head_stride * e),
                                    cuuint64_t(page_stride * e)};
-    const cuuint32_t box[4] = {64, cuuint32_t(box_rows), 1, 1};
-    const cuuint32_t elem[4] = {1, 1, 1, 1};
-    const CUtensorMapDataType dt = std::is_same<T, __half>::value
-                                       ? CU_TENSOR_MAP_DATA_TYPE_FLOAT16
-                                       : CU_TENSOR_MAP_DATA_TYPE_BFLOAT16;
-    return fn(map, dt, 4, const_cast<void*>(ptr), dims, strides, box, elem,
-              CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
-              CU_TENSOR_MAP_L2_PROMOTION_L2_256B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
+    return sm90::encode_map_4d<T>(map, ptr, dims, strides, box_rows);
 }
 
 /* Whether `a` can take the TMA path, and its two maps if so: a contiguous cache (rows past

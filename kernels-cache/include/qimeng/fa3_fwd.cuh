@@ -133,7 +133,6 @@ inline bool fa3_unsupported_fields(const A& a, bool alibi, bool varlen) {
 QIMENG_SPEC_OPTION(ConsumerWGsOf, kConsumerWGs, int, 2);
 QIMENG_SPEC_OPTION(PersistentOf, kPersistent, bool, false);
 QIMENG_SPEC_OPTION(WarpSpecializedOf, kWarpSpecialized, bool, true);
-QIMENG_SPEC_OPTION(EarlyNextSOf, kEarlyNextS, bool, false);
 
 template <class Spec>
 struct Fa3Config {
@@ -148,9 +147,6 @@ struct Fa3Config {
     static constexpr int kConsumerWGs = ConsumerWGsOf<Spec>::value;
     static constexpr bool kWarpSpecialized = WarpSpecializedOf<Spec>::value;
     static constexpr bool kPersistent = PersistentOf<Spec>::value;
-    /* persistent, ping-pong: a consumer warpgroup issues the next tile's first S GEMM before
-     * this tile's epilogue (measured as a variant: bench/results/h100-fa3-entries-2026-11-26.md) */
-    static constexpr bool kEarlyNextS = EarlyNextSOf<Spec>::value && kPersistent && kPingPong;
     /* Sliding window: -1 on a side is unbounded; causal is a right bound of 0. */
     static constexpr int kWindowLeft = WindowLeftOf<Spec>::value;
     static constexpr int kWindowRight = kCausal ? 0 : WindowRightOf<Spec>::value;
@@ -492,13 +488,6 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
          * tile's last, under the last one's epilogue, instead of after it */
         constexpr bool kCarryTurns = Cfg::kPersistent && Cfg::kPingPong;
         bool turns_started = false; /* a tile with key blocks has run (its turns began) */
-        /* kEarlyNextS: the next tile's first S, in flight under this tile's epilogue; its own
-         * registers, written only by that GEMM (a non-wgmma write to an accumulator between a
-         * GEMM's issue and its wait makes ptxas serialize the wgmmas, C7515) */
-        float s_next[Cfg::kEarlyNextS ? BN / 2 : 1];
-#pragma unroll
-        for (int i = 0; i < (Cfg::kEarlyNextS ? BN / 2 : 1); ++i) s_next[i] = 0.f;
-        bool s0_issued = false;
         int kv = 0;
         int run = 0; /* tiles run: the phase of q_full */
         for (int it = 0; tile_index(it) < n_tiles; ++it) {
@@ -532,18 +521,17 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
 
         /* S = Q K^T over stage st: D / 16 wgmmas; k step kk is box kk / 4, 32 bytes per 16
          * columns inside the box's swizzled rows */
-        auto gemm_qk_into = [&](float (&acc)[BN / 2], int st) {
+        auto gemm_qk = [&](int st) {
             const uint64_t dq = make_desc_sw128(q_addr, 16, 1024);
             const uint64_t dk = make_desc_sw128(k_addr + st * Cfg::kTileKVBytes, 16, 1024);
             wgmma_fence();
 #pragma unroll
             for (int kk = 0; kk < D / 16; ++kk) {
-                wgmma_ss<T, BN>(acc, dq + (((kk / 4) * BM * 128 + (kk % 4) * 32) >> 4),
+                wgmma_ss<T, BN>(s, dq + (((kk / 4) * BM * 128 + (kk % 4) * 32) >> 4),
                                 dk + (((kk / 4) * BN * 128 + (kk % 4) * 32) >> 4), kk > 0);
             }
             wgmma_commit();
         };
-        auto gemm_qk = [&](int st) { gemm_qk_into(s, st); };
         /* O += P V over stage st: BN / 16 wgmmas; k step kk is keys 16 kk.., 16 rows of 128 B
          * down every box; the N direction (head_dim) crosses boxes BN * 128 bytes apart */
         auto gemm_pv = [&](int st) {
@@ -812,21 +800,11 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             if (Cfg::kOverlap) {
                 /* block 0: S only */
                 float alpha[2];
-                if (!s0_issued) {
-                    mbar_wait(&k_full[kv % kStages], (kv / kStages) & 1);
-                    sched_wait();
-                    gemm_qk(kv % kStages);
-                    sched_arrive();
-                }
+                mbar_wait(&k_full[kv % kStages], (kv / kStages) & 1);
+                sched_wait();
+                gemm_qk(kv % kStages);
+                sched_arrive();
                 wgmma_wait<0>();
-                if constexpr (Cfg::kEarlyNextS) {
-                    if (s0_issued) {
-                        fence_regs(s_next);
-#pragma unroll
-                        for (int i = 0; i < BN / 2; ++i) s[i] = s_next[i];
-                    }
-                }
-                s0_issued = false;
                 fence_regs(s);
                 release(&k_empty[kv % kStages]);
                 if (n_blocks == 1) release_q();
@@ -892,10 +870,6 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         kv += n_blocks;
 
         /* ------------------------------------------------------------ epilogue */
-        /* (a lambda: kEarlyNextS runs it in two branches, so that ptxas sees no join of a path
-         * with the next S GEMM in flight and one without before the epilogue, where it would
-         * wait for the GEMM, C7517) */
-        auto epilogue = [&]() {
         float inv[2];
 #pragma unroll
         for (int r = 0; r < 2; ++r) {
@@ -950,27 +924,6 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             /* persistent: waited for at the next tile's epilogue, or below */
             if (!Cfg::kPersistent) tma_store_wait_read();
         }
-        };
-        if constexpr (Cfg::kEarlyNextS) {
-            /* the next tile's first S GEMM, in this warpgroup's next turn (its Q is loaded once
-             * every consumer warp's last S GEMM of this tile is done), under the epilogue */
-            int nit = it + 1;
-            while (tile_index(nit) < n_tiles && empty_tile(tile_at(tile_index(nit)))) ++nit;
-            if (n_blocks > 0 && tile_index(nit) < n_tiles &&
-                tile_at(tile_index(nit)).n_blocks > 0) {
-                mbar_wait(q_full, (q_round + 1) & 1);
-                mbar_wait(&k_full[kv % kStages], (kv / kStages) & 1);
-                sched_wait();
-                gemm_qk_into(s_next, kv % kStages);
-                sched_arrive();
-                s0_issued = true;
-                epilogue();
-            } else {
-                epilogue();
-            }
-        } else {
-            epilogue();
-        }
         }
         /* kCarryTurns: the last warpgroup's arrival after the block's last tile has no turn
          * after it; the first one takes it, so that every arrival is matched */
@@ -982,25 +935,6 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
 
 namespace fa3_detail {
 
-using EncodeTiledFn = CUresult (*)(CUtensorMap*, CUtensorMapDataType, cuuint32_t, void*,
-                                   const cuuint64_t*, const cuuint64_t*, const cuuint32_t*,
-                                   const cuuint32_t*, CUtensorMapInterleave, CUtensorMapSwizzle,
-                                   CUtensorMapL2promotion, CUtensorMapFloatOOBfill);
-
-/* cuTensorMapEncodeTiled through the runtime's driver entry point (no libcuda link). */
-inline EncodeTiledFn encode_tiled() {
-    static EncodeTiledFn fn = []() -> EncodeTiledFn {
-        void* p = nullptr;
-        cudaDriverEntryPointQueryResult q{};
-        if (cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &p, 12000, cudaEnableDefault,
-                                             &q) != cudaSuccess ||
-            q != cudaDriverEntryPointSuccess)
-            return nullptr;
-        return reinterpret_cast<EncodeTiledFn>(p);
-    }();
-    return fn;
-}
-
 /* A 4-d map (head_dim, seqlen, heads, batch) over a BSHD tensor with element strides; boxes of
  * 64 elements x box_rows rows, 128-byte swizzle, out-of-bounds reads as zeros. A stride of 0
  * (a dimension of size 1, allowed by the ABI) is replaced by the packed stride: its index is
@@ -1009,8 +943,6 @@ template <class T>
 inline bool make_map(CUtensorMap* map, const void* ptr, int head_dim, int seqlen, int heads,
                      int batch, int64_t row_stride, int64_t head_stride, int64_t batch_stride,
                      int box_rows) {
-    EncodeTiledFn fn = encode_tiled();
-    if (fn == nullptr) return false;
     const int64_t e = int64_t(sizeof(T));
     const int64_t rs = row_stride != 0 ? row_stride : int64_t(head_dim);
     const int64_t hs = head_stride != 0 ? head_stride : rs * seqlen;
@@ -1018,15 +950,7 @@ inline bool make_map(CUtensorMap* map, const void* ptr, int head_dim, int seqlen
     const cuuint64_t dims[4] = {cuuint64_t(head_dim), cuuint64_t(seqlen), cuuint64_t(heads),
                                 cuuint64_t(batch)};
     const cuuint64_t strides[3] = {cuuint64_t(rs * e), cuuint64_t(hs * e), cuuint64_t(bs * e)};
-    const cuuint32_t box[4] = {64, cuuint32_t(box_rows), 1, 1};
-    const cuuint32_t elem[4] = {1, 1, 1, 1};
-    const CUtensorMapDataType dt = std::is_same<T, __half>::value
-                                       ? CU_TENSOR_MAP_DATA_TYPE_FLOAT16
-                                       : CU_TENSOR_MAP_DATA_TYPE_BFLOAT16;
-    return fn(map, dt, 4, const_cast<void*>(ptr), dims, strides, box, elem,
-              CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
-              CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
-              CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
+    return sm90::encode_map_4d<T>(map, ptr, dims, strides, box_rows);
 }
 
 }  // namespace fa3_detail

@@ -5,7 +5,8 @@
  *   - TMA (cp.async.bulk.tensor) 4-d tile loads completing on an mbarrier, 4-d tile stores;
  *   - wgmma: fence / commit / wait, shared-memory matrix descriptors for 128-byte-swizzled
  *     tiles (the MMA shapes themselves are in the generated sm90_wgmma.cuh);
- *   - setmaxnreg, named barriers, the proxy fence between ordinary stores and TMA reads.
+ *   - setmaxnreg, named barriers, the proxy fence between ordinary stores and TMA reads;
+ *   - on the host: the 4-d tensor maps those loads and stores name.
  *
  * Shared-memory tile layout everything here assumes ("SW128 box"): a tile of R rows x 64
  * 16-bit elements (128 bytes a row), rows packed at 128 bytes, 1024-byte aligned, and the
@@ -17,7 +18,12 @@
 #define QIMENG_SM90_CUH
 
 #include <cuda.h> /* CUtensorMap (a 128-byte opaque struct; no driver library is linked) */
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
 #include <stdint.h>
+
+#include <type_traits>
 
 #include "qimeng/sm90_wgmma.cuh"
 
@@ -171,6 +177,49 @@ __device__ __forceinline__ uint64_t make_desc_sw128(uint32_t smem, uint32_t lbo,
     d |= uint64_t((sbo >> 4) & 0x3FFF) << 32;
     d |= uint64_t(1) << 62; /* layout type 1: 128-byte swizzle; base offset 0 */
     return d;
+}
+
+/* ---------------------------------------------------------------- tensor maps (host) */
+
+using EncodeTiledFn = CUresult (*)(CUtensorMap*, CUtensorMapDataType, cuuint32_t, void*,
+                                   const cuuint64_t*, const cuuint64_t*, const cuuint32_t*,
+                                   const cuuint32_t*, CUtensorMapInterleave, CUtensorMapSwizzle,
+                                   CUtensorMapL2promotion, CUtensorMapFloatOOBfill);
+
+/* cuTensorMapEncodeTiled through the runtime's driver entry point (no libcuda link); nullptr
+ * where the driver lacks it. */
+inline EncodeTiledFn encode_tiled() {
+    static const EncodeTiledFn fn = []() -> EncodeTiledFn {
+        void* p = nullptr;
+        cudaDriverEntryPointQueryResult q{};
+        if (cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &p, 12000, cudaEnableDefault,
+                                             &q) != cudaSuccess ||
+            q != cudaDriverEntryPointSuccess)
+            return nullptr;
+        return reinterpret_cast<EncodeTiledFn>(p);
+    }();
+    return fn;
+}
+
+/* A 4-d map over a 16-bit (__half or __nv_bfloat16) tensor: `dims` innermost first, the byte
+ * strides of dims 1..3, boxes of 64 elements x `box_rows` x 1 x 1 landing as SW128 boxes,
+ * 256-byte L2 promotion, out-of-bounds elements read as zeros. False where the driver lacks the
+ * encoder or refuses the map (strides must be nonzero multiples of 16 bytes under 2^40). */
+template <class T>
+inline bool encode_map_4d(CUtensorMap* map, const void* ptr, const cuuint64_t (&dims)[4],
+                          const cuuint64_t (&byte_strides)[3], int box_rows) {
+    static_assert(std::is_same<T, __half>::value || std::is_same<T, __nv_bfloat16>::value,
+                  "16-bit elements only");
+    const EncodeTiledFn fn = encode_tiled();
+    if (fn == nullptr) return false;
+    const cuuint32_t box[4] = {64, cuuint32_t(box_rows), 1, 1};
+    const cuuint32_t elem[4] = {1, 1, 1, 1};
+    const CUtensorMapDataType dt = std::is_same<T, __half>::value
+                                       ? CU_TENSOR_MAP_DATA_TYPE_FLOAT16
+                                       : CU_TENSOR_MAP_DATA_TYPE_BFLOAT16;
+    return fn(map, dt, 4, const_cast<void*>(ptr), dims, byte_strides, box, elem,
+              CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
+              CU_TENSOR_MAP_L2_PROMOTION_L2_256B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
 }
 
 }  // namespace sm90
