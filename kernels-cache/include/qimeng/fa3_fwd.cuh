@@ -62,8 +62,8 @@
  *   on a window edge, the diagonal or the key tail mask per element. Softcap: tanh on the
  *   scores before any mask, the cap folded into the exp2 FFMA; on blocks without a mask whose
  *   warp sees only |s scale / cap| <= 1, an odd polynomial on the FMA pipe folded into the exp2
- *   argument (kPolyTanh), else tanh.approx.f16x2 (two MUFU.TANH.F16 on sm_90). Softcap,
- *   window and full ALiBi kernels rescale O lazily (kLazyRescale). ALiBi: the bias from the tile's slope on
+ *   argument (kPolyTanh), else tanh.approx.f16x2 (two MUFU.TANH.F16 on sm_90). Softcap and
+ *   window kernels rescale O lazily (kLazyRescale). ALiBi: the bias from the tile's slope on
  *   every visited block, before the masks.
  * Tensor maps (host, per call): 4-d (head_dim, seqlen, heads, batch) over the strided BSHD
  * tensors, boxes of 64 elements (128 bytes, the 128-byte swizzle) x rows; sequence tails are
@@ -158,11 +158,11 @@ struct Fa3Config {
     /* Lazy rescale (fa2_fwd.cuh's, FA4's idea) for the softcap and window kernels: a warp keeps
      * its rows' stale max, and skips the O rescale, unless some row's block max passed it by
      * more than kRescaleThreshold (log2 units); then P <= 2^8 (finite in bf16/f16) and O / l is
-     * exact (both share the stale max). The plain, causal ALiBi and varlen paths keep the eager
-     * update (ALiBi lazy measured -0.5% causal, +0.8% and +1.0% full in two calls: hvar3,
-     * bench/results/h100-variants-2026-11-26.md run 4). */
+     * exact (both share the stale max). The plain, ALiBi and varlen paths keep the eager update
+     * (ALiBi lazy measured -0.5% causal, +1% full: hvar3, bench/results/h100-variants-2026-11-26.md
+     * run 4). */
     static constexpr bool kLazyRescale =
-        !kVarlen && (kAlibi ? !kCausal : (kSoftcap > 0.f || kHasLeft || (!kCausal && kHasRight)));
+        !kAlibi && !kVarlen && (kSoftcap > 0.f || kHasLeft || (!kCausal && kHasRight));
     static constexpr float kRescaleThreshold = 8.f;
     /* kPolyTanh's blocks skip the rescale without an exact max while an upper bound of their
      * row maxima stays within this of the stale max (then P <= 2^14: finite in f16 and bf16).
