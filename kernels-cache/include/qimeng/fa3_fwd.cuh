@@ -160,7 +160,8 @@ struct Fa3Config {
      * more than kRescaleThreshold (log2 units); then P <= 2^8 (finite in bf16/f16) and O / l is
      * exact (both share the stale max). The plain, ALiBi and varlen paths keep the eager update
      * (ALiBi lazy measured -0.5% causal, +1% full: hvar3, bench/results/h100-variants-2026-11-26.md
-     * run 4). */
+     * run 4; and wrong as it stands for full ALiBi, whose row term changes sign across the
+     * diagonal: tests/gpu failed it, rel L2 ~1, session 4's closing run). */
     static constexpr bool kLazyRescale =
         !kAlibi && !kVarlen && (kSoftcap > 0.f || kHasLeft || (!kCausal && kHasRight));
     static constexpr float kRescaleThreshold = 8.f;
