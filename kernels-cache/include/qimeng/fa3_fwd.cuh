@@ -160,8 +160,9 @@ struct Fa3Config {
      * more than kRescaleThreshold (log2 units); then P <= 2^8 (finite in bf16/f16) and O / l is
      * exact (both share the stale max). The plain, ALiBi and varlen paths keep the eager update
      * (ALiBi lazy measured -0.5% causal, +1% full: hvar3, bench/results/h100-variants-2026-11-26.md
-     * run 4; and wrong as it stands for full ALiBi, whose row term changes sign across the
-     * diagonal: tests/gpu failed it, rel L2 ~1, session 4's closing run). */
+     * run 4, with the ALiBi row term in the lazy path's max and exp2 offset; that code left with
+     * the eager choice, so turning the trait on alone is wrong: tests/gpu failed full ALiBi so,
+     * rel L2 ~1, session 4's closing run). */
     static constexpr bool kLazyRescale =
         !kAlibi && !kVarlen && (kSoftcap > 0.f || kHasLeft || (!kCausal && kHasRight));
     static constexpr float kRescaleThreshold = 8.f;
