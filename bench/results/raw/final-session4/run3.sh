@@ -3,6 +3,8 @@
 # fa3_fwd.cuh changed (device code identical), which re-hashes the 32 fa3_fwd.cuh entries:
 # tests/gpu full grid on the h100 and h200 entries (records), memcheck on both sets and
 # racecheck on two persistent entries. Files: verify.jsonl, gpu-tests.log, sanitizers.log.
+# (Each gpu-tests run truncates QIMENG_VERIFY_LOG: only the h200 records came back; run3b.sh
+# re-ran the h100 half.)
 set -uo pipefail
 o=${OUT:-/tmp/out}; mkdir -p "$o"; bin=.carry/bin; s=$(date +%s)
 stamp() { echo "$1 rc=$2 $(( $(date +%s) - s ))s"; }
