@@ -2,7 +2,7 @@
 //! DESIGN.md's correctness standard. With no GPU every kernel is reported as skipped.
 //!
 //! Environment: `QIMENG_TEST_SHAPES=small` for the compute-sanitizer grid;
-//! `QIMENG_VERIFY_LOG=path` to write one JSON line per kernel for `qimeng cache record`;
+//! `QIMENG_VERIFY_LOG=path` to append one JSON line per kernel for `qimeng cache record`;
 //! `QIMENG_TEST_FILTER=substring` to check only matching keys.
 //!
 //! ALiBi kernels run the same grid with random slopes per head, alternating between the
@@ -90,8 +90,15 @@ fn main() -> ExitCode {
     let small = std::env::var("QIMENG_TEST_SHAPES").is_ok_and(|s| s == "small");
     let date = std::env::var("QIMENG_DATE").unwrap_or_else(|_| "unknown".into());
     let command = std::env::var("QIMENG_COMMAND").unwrap_or_default();
-    let mut log = std::env::var_os("QIMENG_VERIFY_LOG")
-        .map(|p| std::fs::File::create(p).expect("QIMENG_VERIFY_LOG must be writable"));
+    let mut log = std::env::var_os("QIMENG_VERIFY_LOG").map(|p| {
+        // Appended to, so that runs over several filters can share one log; `qimeng cache
+        // record` keeps one record per card, date and content.
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(p)
+            .expect("QIMENG_VERIFY_LOG must be writable")
+    });
     println!(
         "device 0: {} (sm_{}, {} SMs)\n",
         dev.name, dev.sm, dev.sm_count
