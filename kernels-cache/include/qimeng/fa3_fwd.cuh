@@ -62,9 +62,9 @@
  *   on a window edge, the diagonal or the key tail mask per element. Softcap: tanh on the
  *   scores before any mask, the cap folded into the exp2 FFMA; on blocks without a mask whose
  *   warp sees only |s scale / cap| <= 1, an odd polynomial on the FMA pipe folded into the exp2
- *   argument (kPolyTanh), else tanh.approx.f16x2 (two MUFU.TANH.F16 on sm_90). Softcap,
- *   window and full ALiBi kernels rescale O lazily (kLazyRescale). ALiBi: the bias from the
- *   tile's slope on every visited block, before the masks.
+ *   argument (kPolyTanh), else tanh.approx.f16x2 (two MUFU.TANH.F16 on sm_90). Softcap and
+ *   window kernels rescale O lazily (kLazyRescale). ALiBi: the bias from the tile's slope on
+ *   every visited block, before the masks.
  * Tensor maps (host, per call): 4-d (head_dim, seqlen, heads, batch) over the strided BSHD
  * tensors, boxes of 64 elements (128 bytes, the 128-byte swizzle) x rows; sequence tails are
  * zero-filled by the copy engine and masked in the last key block.
@@ -155,15 +155,16 @@ struct Fa3Config {
     static constexpr float kSoftcap = SoftcapOf<Spec>::value;
     static constexpr bool kAlibi = AlibiOf<Spec>::value;
     static constexpr bool kVarlen = VarlenOf<Spec>::value;
-    /* Lazy rescale (fa2_fwd.cuh's, FA4's idea) for the softcap, window and full ALiBi kernels:
-     * a warp keeps its rows' stale max, and skips the O rescale, unless some row's block max
-     * passed it by more than kRescaleThreshold (log2 units); then P <= 2^8 (finite in bf16/f16)
-     * and O / l is exact (both share the stale max). ALiBi's block max and exp2 offset carry the
-     * row term of the bias. The plain, causal ALiBi and varlen paths keep the eager update
-     * (hvar3, bench/results/h100-variants-2026-11-26.md run 4: ALiBi lazy -0.5% causal, +0.8%
-     * and +1.0% full). */
+    /* Lazy rescale (fa2_fwd.cuh's, FA4's idea) for the softcap and window kernels: a warp keeps
+     * its rows' stale max, and skips the O rescale, unless some row's block max passed it by
+     * more than kRescaleThreshold (log2 units); then P <= 2^8 (finite in bf16/f16) and O / l is
+     * exact (both share the stale max). The plain, ALiBi and varlen paths keep the eager update
+     * (ALiBi lazy measured -0.5% causal, +1% full: hvar3, bench/results/h100-variants-2026-11-26.md
+     * run 4, with the ALiBi row term in the lazy path's max and exp2 offset; that code left with
+     * the eager choice, so turning the trait on alone is wrong: tests/gpu failed full ALiBi so,
+     * rel L2 ~1, session 4's closing run). */
     static constexpr bool kLazyRescale =
-        !kVarlen && (kAlibi ? !kCausal : (kSoftcap > 0.f || kHasLeft || (!kCausal && kHasRight)));
+        !kAlibi && !kVarlen && (kSoftcap > 0.f || kHasLeft || (!kCausal && kHasRight));
     static constexpr float kRescaleThreshold = 8.f;
     /* kPolyTanh's blocks skip the rescale without an exact max while an upper bound of their
      * row maxima stays within this of the stale max (then P <= 2^14: finite in f16 and bf16).
@@ -701,6 +702,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     }
             }
             if constexpr (Cfg::kLazyRescale) {
+                (void)rt; /* ALiBi keeps the eager update */
                 float bmax[2];
 #pragma unroll
                 for (int r = 0; r < 2; ++r) {
@@ -708,15 +710,13 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
 #pragma unroll
                     for (int c = 0; c < BN / 8; ++c)
                         mx = fmaxf(mx, fmaxf(s[4 * c + 2 * r], s[4 * c + 2 * r + 1]));
-                    if constexpr (Cfg::kAlibi) mx += rt[r];
                     bmax[r] = quad_max(mx) * scale_log2;
                 }
                 lazy_max(bmax, mask_tag, alpha);
 #pragma unroll
                 for (int r = 0; r < 2; ++r) {
                     /* a row with no visible key so far keeps max -inf: subtract 0, not -inf */
-                    const float m_off = (kMask && m[r] == -CUDART_INF_F) ? 0.f : -m[r];
-                    const float off = Cfg::kAlibi ? fmaf(rt[r], scale_log2, m_off) : m_off;
+                    const float off = (kMask && m[r] == -CUDART_INF_F) ? 0.f : -m[r];
                     float sum = 0.f;
 #pragma unroll
                     for (int c = 0; c < BN / 8; ++c) {
