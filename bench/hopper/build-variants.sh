@@ -4,7 +4,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-nvcc=${NVCC:-/work/main/.qimeng/toolchain/nvidia/cu13/bin/nvcc}
+nvcc=${NVCC:-$root/.qimeng/toolchain/nvidia/cu13/bin/nvcc}
 out=${1:?usage: build-variants.sh OUT_DIR}
 mkdir -p "$out"
 "$nvcc" -O3 -std=c++17 -shared -Xcompiler -fPIC -I kernels-cache/include \

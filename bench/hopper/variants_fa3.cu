@@ -4,7 +4,7 @@
  * built by bench/hopper/build-variants.sh. Name: d<D>-w<consumer WGs>-n<BN>-s<stages>-<pers|tile>. */
 #include "qimeng/fa3_fwd.cuh"
 
-#include <string.h>
+#include "../variant_exports.h"
 
 namespace {
 
@@ -21,14 +21,7 @@ struct VariantSpec {
     static constexpr bool kPersistent = PERS;
 };
 
-typedef int (*Launch)(const QimengAttnArgs*, void*);
-
-struct Variant {
-    const char* name;
-    Launch fn;
-    int head_dim;
-    int causal;
-};
+using qimeng_bench::Variant;
 
 #define QIMENG_FA3_VARIANT(D, WGS, BN, STAGES, PERS, TAG)                                          \
     {"d" #D "-w" #WGS "-n" #BN "-s" #STAGES TAG,                                                   \
@@ -47,18 +40,4 @@ const Variant kVariants[] = {
 
 }  // namespace
 
-extern "C" int qimeng_variant_count(void) { return int(sizeof(kVariants) / sizeof(kVariants[0])); }
-
-extern "C" int qimeng_variant_info(int i, char* name, int cap, int* head_dim, int* causal) {
-    if (i < 0 || i >= qimeng_variant_count() || cap <= 0) return -1;
-    strncpy(name, kVariants[i].name, size_t(cap - 1));
-    name[cap - 1] = 0;
-    *head_dim = kVariants[i].head_dim;
-    *causal = kVariants[i].causal;
-    return 0;
-}
-
-extern "C" int qimeng_variant_launch(int i, const QimengAttnArgs* args, void* stream) {
-    if (i < 0 || i >= qimeng_variant_count()) return -1;
-    return kVariants[i].fn(args, stream);
-}
+QIMENG_VARIANT_EXPORTS(kVariants)
