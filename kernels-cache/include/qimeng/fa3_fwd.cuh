@@ -133,12 +133,12 @@ inline bool fa3_unsupported_fields(const A& a, bool alibi, bool varlen) {
 QIMENG_SPEC_OPTION(ConsumerWGsOf, kConsumerWGs, int, 2);
 QIMENG_SPEC_OPTION(PersistentOf, kPersistent, bool, false);
 QIMENG_SPEC_OPTION(WarpSpecializedOf, kWarpSpecialized, bool, true);
-/* The plain softmax of a block whose rows see every key: column chunk c (8 keys) takes exp2 on
- * the FMA pipe (exp2_fma) when c % N == N - 1, MUFU otherwise; 0: MUFU only. */
-QIMENG_SPEC_OPTION(Exp2FmaEveryOf, kExp2FmaEvery, int, 0);
 /* The plain softmax's row max and row sum in this many independent partial chains per row
  * (1, 2 or 4): shorter dependent chains for a warp that has the issue slots to itself. */
 QIMENG_SPEC_OPTION(RowPartialsOf, kRowPartials, int, 1);
+/* A masked block compares each score's key offset in the block (a constant) with per-row
+ * bounds computed once (2 instructions a score, not 4: hop7). */
+QIMENG_SPEC_OPTION(RowBoundMaskOf, kRowBoundMask, bool, false);
 
 template <class Spec>
 struct Fa3Config {
@@ -153,8 +153,8 @@ struct Fa3Config {
     static constexpr int kConsumerWGs = ConsumerWGsOf<Spec>::value;
     static constexpr bool kWarpSpecialized = WarpSpecializedOf<Spec>::value;
     static constexpr bool kPersistent = PersistentOf<Spec>::value;
-    static constexpr int kExp2FmaEvery = Exp2FmaEveryOf<Spec>::value;
     static constexpr int kRowPartials = RowPartialsOf<Spec>::value;
+    static constexpr bool kRowBoundMask = RowBoundMaskOf<Spec>::value;
     /* Sliding window: -1 on a side is unbounded; causal is a right bound of 0. */
     static constexpr int kWindowLeft = WindowLeftOf<Spec>::value;
     static constexpr int kWindowRight = kCausal ? 0 : WindowRightOf<Spec>::value;
@@ -225,8 +225,6 @@ struct Fa3Config {
     static_assert(kSoftcap >= 0.f, "kSoftcap is a positive cap, or 0 for none");
     static_assert(kRowPartials == 1 || kRowPartials == 2 || kRowPartials == 4,
                   "kRowPartials is 1, 2 or 4");
-    static_assert(kExp2FmaEvery >= 0 && kExp2FmaEvery <= kBlockN / 8,
-                  "kExp2FmaEvery is 0 (off) or a count of 8-key column chunks");
     static_assert(!(kAlibi && kSoftcap > 0.f),
                   "ALiBi and softcap do not combine (qimeng-spec's check_variants says why)");
 };
@@ -251,24 +249,6 @@ constexpr float kTanhP0 = 0.9999159574508667f, kTanhP1 = -0.33060958981513977f,
 /* The same on |x| <= 1/4: degree 1 through the 2 Chebyshev nodes of x^2 in [0, 1/16] (relative
  * error 6.4e-5, absolute 1.6e-5; x P(x^2) increasing there). */
 constexpr float kTanhS0 = 0.9999365210533142f, kTanhS1 = -0.3251805305480957f;
-
-/* 2^x on the FMA pipe, for a share of the d64 softmax's exponentials (kExp2FmaEvery): there the
- * two GEMMs of a block take about as long as its exp2s on MUFU (16 per clock per SM). x = n + r,
- * |r| <= 1/2, by adding 1.5 * 2^23 (round to nearest leaves n in the sum's low mantissa bits);
- * 2^r by a degree-3 polynomial fitted for least maximum relative error on [-1/2, 1/2] (7.5e-5,
- * under the rounding of P to f16, 2^-11, or bf16); n added into the exponent field. x is clamped
- * at -126 so that field stays >= 0: about 1e-38 there, not 0, so it serves only blocks whose
- * rows see every key (a row that has seen none must get 2^-inf = 0); NaN propagates (max.NaN). */
-constexpr float kExp2P0 = 0.9999281167984009f, kExp2P1 = 0.6932609677314758f,
-                kExp2P2 = 0.24261081218719482f, kExp2P3 = 0.055171433836221695f;
-__device__ __forceinline__ float exp2_fma(float x) {
-    asm("max.NaN.f32 %0, %0, 0fC2FC0000;\n" : "+f"(x)); /* -126 */
-    const float t = __fadd_rn(x, 12582912.f);
-    const float r = __fsub_rn(x, __fsub_rn(t, 12582912.f));
-    const float p = fmaf(fmaf(fmaf(kExp2P3, r, kExp2P2), r, kExp2P1), r, kExp2P0);
-    /* t's bits are 0x4B400000 + n: shifted by 23, the constant leaves the word */
-    return __int_as_float(__float_as_int(p) + (__float_as_int(t) << 23));
-}
 
 /* An f16x2 bit pattern as two f32 values (low half first). */
 __device__ __forceinline__ float2 unpack_f16x2(uint32_t h) {
@@ -718,7 +698,24 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 }
             }
             /* the key tail, the causal diagonal and the window's edges */
-            if (kMask) {
+            if (kMask && Cfg::kRowBoundMask) {
+                /* key j BN + base + o (o = 8 c + e % 2) of row h is masked when o > hi or o < lo */
+                const int base = j * BN + 2 * t;
+#pragma unroll
+                for (int h = 0; h < 2; ++h) {
+                    const int row = row_a + 8 * h;
+                    int hi = seqlen_k - 1 - base;
+                    if (Cfg::kHasRight)
+                        hi = min(hi, row + causal_shift + Cfg::kWindowRight - base);
+                    const int lo = row + causal_shift - Cfg::kWindowLeft - base;
+#pragma unroll
+                    for (int c = 0; c < BN / 8; ++c)
+#pragma unroll
+                        for (int e = 0; e < 2; ++e)
+                            if (8 * c + e > hi || (Cfg::kHasLeft && 8 * c + e < lo))
+                                s[4 * c + 2 * h + e] = -CUDART_INF_F;
+                }
+            } else if (kMask) {
 #pragma unroll
                 for (int c = 0; c < BN / 8; ++c)
 #pragma unroll
@@ -757,8 +754,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     }
                     l[r] = l[r] * alpha[r] + sum;
                 }
-            } else if constexpr (Cfg::kRowPartials > 1 || Cfg::kExp2FmaEvery > 0) {
-                constexpr int NP = Cfg::kRowPartials, kEvery = Cfg::kExp2FmaEvery;
+            } else if constexpr (Cfg::kRowPartials > 1) {
+                constexpr int NP = Cfg::kRowPartials;
 #pragma unroll
                 for (int r = 0; r < 2; ++r) {
                     float mp[NP];
@@ -785,13 +782,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     for (int i = 0; i < NP; ++i) sp[i] = 0.f;
 #pragma unroll
                     for (int c = 0; c < BN / 8; ++c) {
-                        /* masked blocks stay on MUFU: exp2_fma(-inf) is not 0 */
-                        const bool fma_pipe = !kMask && kEvery > 0 && c % kEvery == kEvery - 1;
-#pragma unroll
-                        for (int e = 0; e < 2; ++e) {
-                            const float x = fmaf(s[4 * c + 2 * r + e], scale_log2, off);
-                            s[4 * c + 2 * r + e] = fma_pipe ? exp2_fma(x) : exp2_approx(x);
-                        }
+                        s[4 * c + 2 * r] = exp2_approx(fmaf(s[4 * c + 2 * r], scale_log2, off));
+                        s[4 * c + 2 * r + 1] =
+                            exp2_approx(fmaf(s[4 * c + 2 * r + 1], scale_log2, off));
                         sp[c % NP] += s[4 * c + 2 * r] + s[4 * c + 2 * r + 1];
                     }
 #pragma unroll
