@@ -2,14 +2,15 @@
  * bench/bench.py --variants: timed interleaved with the cache entries and cuDNN in the harness,
  * on the cells still under cuDNN (short sequences). The same exports as bench/variants.cu;
  * built by bench/hopper/build-variants.sh. Name: d<D>-w<consumer WGs>-n<BN>-s<stages>-<pers|tile>
- * then the softmax options (hop7): -p<kRowPartials>-e<kExp2FmaEvery>. */
+ * then the softmax options (hop7): -p<kRowPartials>, -m: kRowBoundMask. (hop7's call 1 timed
+ * kExp2FmaEvery, exp2 on the FMA pipe, with this file at commit f6c2a5e.) */
 #include "qimeng/fa3_fwd.cuh"
 
 #include "../variant_exports.h"
 
 namespace {
 
-template <int D, int WGS, int BN, int STAGES, bool PERS, bool CAUSAL, int NP, int EVERY>
+template <int D, int WGS, int BN, int STAGES, bool PERS, bool CAUSAL, int NP, bool MASK>
 struct VariantSpec {
     using Element = __nv_bfloat16;
     static constexpr int kHeadDim = D;
@@ -21,39 +22,26 @@ struct VariantSpec {
     static constexpr int kConsumerWGs = WGS;
     static constexpr bool kPersistent = PERS;
     static constexpr int kRowPartials = NP;
-    static constexpr int kExp2FmaEvery = EVERY;
+    static constexpr bool kRowBoundMask = MASK;
 };
 
 using qimeng_bench::Variant;
 
-#define QIMENG_FA3_VARIANT(D, WGS, BN, STAGES, PERS, TAG, CAUSAL, NP, EVERY)                  \
-    {"d" #D "-w" #WGS "-n" #BN "-s" #STAGES TAG "-p" #NP "-e" #EVERY,                            \
-     qimeng::fa3_fwd_launch<VariantSpec<D, WGS, BN, STAGES, PERS, CAUSAL, NP, EVERY>>, D, CAUSAL},
-/* the d64 entries' two schedules: short (2 warpgroups persistent; 2 stages full, 3 causal) and
- * long (3 per tile, 2 stages) */
-#define QIMENG_D64(NP, EVERY)                                        \
-    QIMENG_FA3_VARIANT(64, 2, 128, 2, true, "-pers", 0, NP, EVERY)   \
-    QIMENG_FA3_VARIANT(64, 2, 128, 3, true, "-pers", 1, NP, EVERY)
-#define QIMENG_D64_LONG(NP, EVERY)                                   \
-    QIMENG_FA3_VARIANT(64, 3, 128, 2, false, "-tile", 0, NP, EVERY)  \
-    QIMENG_FA3_VARIANT(64, 3, 128, 2, false, "-tile", 1, NP, EVERY)
+/* MTAG: "-m" sets kRowBoundMask, "" leaves it off */
+#define QIMENG_FA3_VARIANT(D, WGS, BN, STAGES, PERS, TAG, CAUSAL, NP, MTAG)                       \
+    {"d" #D "-w" #WGS "-n" #BN "-s" #STAGES TAG "-p" #NP MTAG,                                     \
+     qimeng::fa3_fwd_launch<VariantSpec<D, WGS, BN, STAGES, PERS, CAUSAL, NP, (sizeof(MTAG) > 1)>>, \
+     D, CAUSAL},
 
-/* hop7: the d64 softmax with its row max / sum in NP partial chains and every EVERY-th 8-key
- * column chunk's exp2 on the FMA pipe; p1-e0 is the entries' own softmax (the control). */
+/* hop7 call 2, beside the entries of call 1's choice: the d64 long schedule (3 warpgroups per
+ * tile) with 4 row chains and, causal, with the per-row mask bounds; the d128 persistent
+ * schedule with 4 row chains. */
 const Variant kVariants[] = {
-    QIMENG_D64(1, 0)
-    QIMENG_D64(2, 0)
-    QIMENG_D64(4, 0)
-    QIMENG_D64(1, 4)
-    QIMENG_D64(2, 8)
-    QIMENG_D64(2, 5)
-    QIMENG_D64(2, 4)
-    QIMENG_D64_LONG(2, 0)
-    QIMENG_D64_LONG(2, 5)
-    QIMENG_D64_LONG(2, 4)
-    /* the d128 persistent schedule: shorter row chains only (d128 is not MUFU-bound) */
-    QIMENG_FA3_VARIANT(128, 2, 128, 2, true, "-pers", 0, 2, 0)
-    QIMENG_FA3_VARIANT(128, 2, 128, 2, true, "-pers", 1, 2, 0)
+    QIMENG_FA3_VARIANT(64, 3, 128, 2, false, "-tile", 0, 4, "")
+    QIMENG_FA3_VARIANT(64, 3, 128, 2, false, "-tile", 1, 4, "")
+    QIMENG_FA3_VARIANT(64, 3, 128, 2, false, "-tile", 1, 1, "-m")
+    QIMENG_FA3_VARIANT(128, 2, 128, 2, true, "-pers", 0, 4, "")
+    QIMENG_FA3_VARIANT(128, 2, 128, 2, true, "-pers", 1, 4, "")
 };
 
 }  // namespace
