@@ -22,6 +22,8 @@
  *         static constexpr bool kPersistent = false;  // true: grid = SMs, each block runs
  *                                                  // tiles in turn (see below; needs the
  *                                                  // producer warpgroup)
+ *         static constexpr int kRowPartials = 2;   // softmax row max / sum in 1, 2 or 4 chains
+ *         static constexpr bool kRowBoundMask = true;  // masked blocks: per-row key bounds
  *         // Optional variants (absent: off), with fa2_fwd.cuh's semantics:
  *         static constexpr int kWindowLeft = 1024;  // sliding window: query i sees keys
  *         static constexpr int kWindowRight = 0;    //   i + sk - sq - left ..= i + sk - sq + right
