@@ -256,20 +256,26 @@ FA3_PERSISTENT = {
 # bench/results/h100-variants-2026-11-26.md); kept as the configuration that call verified.
 FA3_PERSISTENT_WINDOW = "persistent: a window's tiles do equal work and are short (9 key blocks at 1024 keys), so the next tile's loads and this one's epilogue overlap (bench/results/h100-variants-2026-11-26.md)"
 # (head_dim, causal) -> the short-sequence schedule of a two-schedule entry: (consumer
-# warpgroups, the most keys it runs, K/V stages, why). The entry's launcher runs it (persistent) on calls
+# warpgroups, the most keys it runs, K/V stages, {fa3_fwd.cuh softmax option: (value, why)}, why). The entry's launcher runs it (persistent) on calls
 # with seqlen_k <= the bound and the FA3_TILES / FA3_PERSISTENT schedule on longer ones; the
 # bound is ShortSpec::kMaxSeqlenK in kernel.cu and `Schedule persistent when S_k <= N` in
 # kernel.tl (pinned to each other by qimeng-tl/tests/plan_matches_cuda.rs). TFLOP/s from run 4
 # of bench/results/h100-hopper-2026-11-25.md (H100, bf16, the FA3 grid: 16k tokens); the stages
-# from the hop6 call of bench/results/h100-fa3-entries-2026-11-26.md (the harness, beside cuDNN).
+# from the hop6 call of bench/results/h100-fa3-entries-2026-11-26.md (the harness, beside cuDNN);
+# the softmax options (FA3_ROWS) and d64 causal's 4k bound from hop7's calls there.
 # The ALiBi and softcap variants of a (head_dim, causal) in this table take its two schedules
 # too (hvar3, bench/results/h100-variants-2026-11-26.md run 4: at 8k the causal variants gain
 # what the plain entry gained from persistence); windows keep FA3_PERSISTENT_WINDOW, varlen its
 # one schedule.
 FA3_SHORT = {
-    (128, True): (2, 8192, 2, "persistent up to 8k keys: 316 / 456 / 567 / 638 / 676 TFLOP/s at 512 .. 8k, 1.08-1.17x cuDNN, vs 271 / 396 / 512 / 601 / 653 with a block per tile; at 16k persistent makes 489 (0.78x: a round of 132 tiles is about one head, the static split uneven) and a block per tile 711"),
-    (64, False): (2, 1024, 2, "2 warpgroups persistent up to 1k keys: 356 / 401 TFLOP/s at 512 / 1k vs 312 / 396 with 3 per tile (BM 192 overhangs 512 and 1k rows by 1/8); 3 per tile lead from 2k (485 vs 429); a 3-stage ring is 1% slower here (382 vs 376 at 512)"),
-    (64, True): (2, 2048, 3, "2 warpgroups persistent up to 2k keys: 239 / 321 / 374 TFLOP/s at 512 / 1k / 2k vs 177 / 252 / 367 with 3 per tile; 3 per tile lead from 4k (434 vs 416); a 3-stage K/V ring (128 KiB) adds 1-3% at 512-2k (248 / 334 / 386 vs 242 / 328 / 381)"),
+    (128, True): (2, 8192, 2, {"kRowBoundMask": True}, "persistent up to 8k keys: 316 / 456 / 567 / 638 / 676 TFLOP/s at 512 .. 8k, 1.08-1.17x cuDNN, vs 271 / 396 / 512 / 601 / 653 with a block per tile; at 16k persistent makes 489 (0.78x: a round of 132 tiles is about one head, the static split uneven) and a block per tile 711"),
+    (64, False): (2, 1024, 2, {"kRowPartials": 4}, "2 warpgroups persistent up to 1k keys: 356 / 401 TFLOP/s at 512 / 1k vs 312 / 396 with 3 per tile (BM 192 overhangs 512 and 1k rows by 1/8); 3 per tile lead from 2k (485 vs 429); a 3-stage ring is 1% slower here (382 vs 376 at 512); the row max and sum in 4 partial chains: +1.5% / +6.4% at 512 / 1k (2 chains: +1.6% / +4.8%)"),
+    (64, True): (2, 4096, 3, {"kRowPartials": 2, "kRowBoundMask": True}, "2 warpgroups persistent up to 4k keys: 239 / 321 / 374 TFLOP/s at 512 / 1k / 2k vs 177 / 252 / 367 with 3 per tile; a 3-stage K/V ring (128 KiB) adds 1-3% at 512-2k (248 / 334 / 386 vs 242 / 328 / 381); the row max and sum in 2 partial chains add 1.3 / 2.6 / 3.6% at 512 / 1k / 2k (4 chains: 1.0-1.8%) and make it 1.04x the 3 per tile schedule at 4k, 0.95x at 8k"),
+}
+# The softmax options a ShortSpec may set (fa3_fwd.cuh), and why, for kernel.cu's comment.
+FA3_ROWS = {
+    "kRowPartials": "the softmax's row max and sum in {} partial chains: shorter dependent chains for a warp alone on its scheduler (hop7)",
+    "kRowBoundMask": "masked blocks (the diagonal) compare key offsets with per-row bounds: 2 instructions a score, not 4 (hop7)",
 }
 FA3_GPUS = ("h100", "h200")
 
@@ -467,11 +473,15 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
     var_lines = "".join("\n" + x for x in vlines)
     pers_line = f"\n    static constexpr bool kPersistent = true;  /* {pers} */" if pers else ""
     if short:
-        s_wgs, s_max, s_stages, s_why = short
+        s_wgs, s_max, s_stages, s_opts, s_why = short
         s_wgs_line = (f"\n    static constexpr int kConsumerWGs = {s_wgs};  /* 64 x {s_wgs} rows, {240 if s_wgs == 2 else 160} registers */"
                       if s_wgs != wgs else "")
         if s_stages != stages:
             s_wgs_line += f"\n    static constexpr int kStages = {s_stages};  /* K/V ring of {s_stages} stages: the producer runs further ahead across tiles */"
+        for name, value in s_opts.items():
+            ty = "bool" if isinstance(value, bool) else "int"
+            lit = ("true" if value else "false") if isinstance(value, bool) else str(value)
+            s_wgs_line += f"\n    static constexpr {ty} {name} = {lit};  /* {FA3_ROWS[name].format(value)} */"
         short_cu = f"""
 /* The schedule of calls with up to kMaxSeqlenK keys: {s_why}. */
 struct ShortSpec : Spec {{{s_wgs_line}
@@ -535,7 +545,7 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
             "# statements in one valid serialization.",
         ]
         if short:
-            s_wgs, s_max, s_stages, _ = short
+            s_wgs, s_max, s_stages, _, _ = short
             tl += [
                 "# Two schedules: the launcher picks one per call from the number of keys (kernel.cu's",
                 "# ShortSpec::kMaxSeqlenK); each is a whole kernel of its own.",

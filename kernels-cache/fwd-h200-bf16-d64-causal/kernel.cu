@@ -18,12 +18,14 @@ struct Spec {
     static constexpr int kConsumerWGs = 3;  /* 3 x 64 rows at 160 registers: 551-575 TFLOP/s full and 500-528 causal at 8k-16k vs 463-470 and 448-482 with 2 (2 are 7-9% faster only at causal 512-1k) */
 };
 
-/* The schedule of calls with up to kMaxSeqlenK keys: 2 warpgroups persistent up to 2k keys: 239 / 321 / 374 TFLOP/s at 512 / 1k / 2k vs 177 / 252 / 367 with 3 per tile; 3 per tile lead from 4k (434 vs 416); a 3-stage K/V ring (128 KiB) adds 1-3% at 512-2k (248 / 334 / 386 vs 242 / 328 / 381). */
+/* The schedule of calls with up to kMaxSeqlenK keys: 2 warpgroups persistent up to 4k keys: 239 / 321 / 374 TFLOP/s at 512 / 1k / 2k vs 177 / 252 / 367 with 3 per tile; a 3-stage K/V ring (128 KiB) adds 1-3% at 512-2k (248 / 334 / 386 vs 242 / 328 / 381); the row max and sum in 2 partial chains add 1.3 / 2.6 / 3.6% at 512 / 1k / 2k (4 chains: 1.0-1.8%) and make it 1.04x the 3 per tile schedule at 4k, 0.95x at 8k. */
 struct ShortSpec : Spec {
     static constexpr int kConsumerWGs = 2;  /* 64 x 2 rows, 240 registers */
     static constexpr int kStages = 3;  /* K/V ring of 3 stages: the producer runs further ahead across tiles */
+    static constexpr int kRowPartials = 2;  /* the softmax's row max and sum in 2 partial chains: shorter dependent chains for a warp alone on its scheduler (hop7) */
+    static constexpr bool kRowBoundMask = true;  /* masked blocks (the diagonal) compare key offsets with per-row bounds: 2 instructions a score, not 4 (hop7) */
     static constexpr bool kPersistent = true;
-    static constexpr int kMaxSeqlenK = 2048;  /* the launcher's bound, and the TL's `Schedule persistent when S_k <= 2048` */
+    static constexpr int kMaxSeqlenK = 4096;  /* the launcher's bound, and the TL's `Schedule persistent when S_k <= 4096` */
 };
 
 }  // namespace

@@ -40,7 +40,7 @@ fn a_two_schedule_plan_round_trips_and_verifies_each_schedule() {
     assert_eq!(schedules.len(), 2);
     let short = schedules[0].0.as_ref().unwrap();
     assert!(short.persistent);
-    assert_eq!(short.when.as_ref().unwrap().to_string(), "S_k <= 2048");
+    assert_eq!(short.when.as_ref().unwrap().to_string(), "S_k <= 4096");
     assert!(schedules[1].0.as_ref().is_some_and(|h| h.when.is_none()));
     let verified = qimeng_tl::verify(&src, &spec).unwrap();
     // every schedule ran on every problem
@@ -55,7 +55,7 @@ fn misplaced_schedule_lines_are_rejected() {
     // the last schedule with a condition: shapes past it have no kernel
     let last = src.replace(
         "Schedule block per tile",
-        "Schedule block per tile when S_k > 2048",
+        "Schedule block per tile when S_k > 4096",
     );
     assert!(
         schedule_errors(&last, &spec)
@@ -66,7 +66,7 @@ fn misplaced_schedule_lines_are_rejected() {
     );
     // an earlier schedule without one hides the later
     let first = src.replace(
-        "Schedule persistent when S_k <= 2048",
+        "Schedule persistent when S_k <= 4096",
         "Schedule persistent",
     );
     assert!(
@@ -75,7 +75,7 @@ fn misplaced_schedule_lines_are_rejected() {
             .any(|m| m.contains("only the last `Schedule` may omit `when`"))
     );
     // a condition the launcher cannot evaluate from the shape
-    let cond = src.replace("when S_k <= 2048", "when i <= 2");
+    let cond = src.replace("when S_k <= 4096", "when i <= 2");
     assert!(
         schedule_errors(&cond, &spec)
             .iter()
@@ -140,7 +140,7 @@ fn the_interpreter_runs_the_schedule_the_launcher_picks() {
         let kv = p.kv_len();
         interpret(&program, &p, &vec![0.5; n], &vec![0.25; kv], &vec![1.0; kv])
     };
-    assert!(run(2048).is_ok());
-    let err = run(2049).unwrap_err();
+    assert!(run(4096).is_ok());
+    let err = run(4097).unwrap_err();
     assert!(err.message.contains("BM"), "{}", err.message);
 }

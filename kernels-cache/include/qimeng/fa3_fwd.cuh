@@ -22,6 +22,8 @@
  *         static constexpr bool kPersistent = false;  // true: grid = SMs, each block runs
  *                                                  // tiles in turn (see below; needs the
  *                                                  // producer warpgroup)
+ *         static constexpr int kRowPartials = 2;   // softmax row max / sum in 1, 2 or 4 chains
+ *         static constexpr bool kRowBoundMask = true;  // masked blocks: per-row key bounds
  *         // Optional variants (absent: off), with fa2_fwd.cuh's semantics:
  *         static constexpr int kWindowLeft = 1024;  // sliding window: query i sees keys
  *         static constexpr int kWindowRight = 0;    //   i + sk - sq - left ..= i + sk - sq + right
@@ -133,6 +135,12 @@ inline bool fa3_unsupported_fields(const A& a, bool alibi, bool varlen) {
 QIMENG_SPEC_OPTION(ConsumerWGsOf, kConsumerWGs, int, 2);
 QIMENG_SPEC_OPTION(PersistentOf, kPersistent, bool, false);
 QIMENG_SPEC_OPTION(WarpSpecializedOf, kWarpSpecialized, bool, true);
+/* The plain softmax's row max and row sum in this many independent partial chains per row
+ * (1, 2 or 4): shorter dependent chains for a warp that has the issue slots to itself. */
+QIMENG_SPEC_OPTION(RowPartialsOf, kRowPartials, int, 1);
+/* A masked block compares each score's key offset in the block (a constant) with per-row
+ * bounds computed once (2 instructions a score, not 4: hop7). */
+QIMENG_SPEC_OPTION(RowBoundMaskOf, kRowBoundMask, bool, false);
 
 template <class Spec>
 struct Fa3Config {
@@ -147,6 +155,8 @@ struct Fa3Config {
     static constexpr int kConsumerWGs = ConsumerWGsOf<Spec>::value;
     static constexpr bool kWarpSpecialized = WarpSpecializedOf<Spec>::value;
     static constexpr bool kPersistent = PersistentOf<Spec>::value;
+    static constexpr int kRowPartials = RowPartialsOf<Spec>::value;
+    static constexpr bool kRowBoundMask = RowBoundMaskOf<Spec>::value;
     /* Sliding window: -1 on a side is unbounded; causal is a right bound of 0. */
     static constexpr int kWindowLeft = WindowLeftOf<Spec>::value;
     static constexpr int kWindowRight = kCausal ? 0 : WindowRightOf<Spec>::value;
@@ -215,6 +225,8 @@ struct Fa3Config {
     static_assert(!kCausal || WindowRightOf<Spec>::value <= 0,
                   "a causal window has kWindowRight == 0");
     static_assert(kSoftcap >= 0.f, "kSoftcap is a positive cap, or 0 for none");
+    static_assert(kRowPartials == 1 || kRowPartials == 2 || kRowPartials == 4,
+                  "kRowPartials is 1, 2 or 4");
     static_assert(!(kAlibi && kSoftcap > 0.f),
                   "ALiBi and softcap do not combine (qimeng-spec's check_variants says why)");
 };
@@ -688,7 +700,24 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 }
             }
             /* the key tail, the causal diagonal and the window's edges */
-            if (kMask) {
+            if (kMask && Cfg::kRowBoundMask) {
+                /* key j BN + base + o (o = 8 c + e % 2) of row h is masked when o > hi or o < lo */
+                const int base = j * BN + 2 * t;
+#pragma unroll
+                for (int h = 0; h < 2; ++h) {
+                    const int row = row_a + 8 * h;
+                    int hi = seqlen_k - 1 - base;
+                    if (Cfg::kHasRight)
+                        hi = min(hi, row + causal_shift + Cfg::kWindowRight - base);
+                    const int lo = row + causal_shift - Cfg::kWindowLeft - base;
+#pragma unroll
+                    for (int c = 0; c < BN / 8; ++c)
+#pragma unroll
+                        for (int e = 0; e < 2; ++e)
+                            if (8 * c + e > hi || (Cfg::kHasLeft && 8 * c + e < lo))
+                                s[4 * c + 2 * h + e] = -CUDART_INF_F;
+                }
+            } else if (kMask) {
 #pragma unroll
                 for (int c = 0; c < BN / 8; ++c)
 #pragma unroll
@@ -726,6 +755,45 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                         sum += s[4 * c + 2 * r] + s[4 * c + 2 * r + 1];
                     }
                     l[r] = l[r] * alpha[r] + sum;
+                }
+            } else if constexpr (Cfg::kRowPartials > 1) {
+                constexpr int NP = Cfg::kRowPartials;
+#pragma unroll
+                for (int r = 0; r < 2; ++r) {
+                    float mp[NP];
+#pragma unroll
+                    for (int i = 0; i < NP; ++i)
+                        mp[i] = fmaxf(s[4 * i + 2 * r], s[4 * i + 2 * r + 1]);
+#pragma unroll
+                    for (int c = NP; c < BN / 8; ++c)
+                        mp[c % NP] =
+                            fmaxf(mp[c % NP], fmaxf(s[4 * c + 2 * r], s[4 * c + 2 * r + 1]));
+#pragma unroll
+                    for (int w2 = NP / 2; w2 > 0; w2 /= 2)
+#pragma unroll
+                        for (int i = 0; i < w2; ++i) mp[i] = fmaxf(mp[i], mp[i + w2]);
+                    float mx = mp[0];
+                    if constexpr (Cfg::kAlibi) mx += rt[r];
+                    const float m_new = fmaxf(m[r], quad_max(mx) * scale_log2);
+                    const float m_use = (kMask && m_new == -CUDART_INF_F) ? 0.f : m_new;
+                    alpha[r] = exp2_approx(m[r] - m_use);
+                    m[r] = m_new;
+                    const float off = Cfg::kAlibi ? fmaf(rt[r], scale_log2, -m_use) : -m_use;
+                    float sp[NP];
+#pragma unroll
+                    for (int i = 0; i < NP; ++i) sp[i] = 0.f;
+#pragma unroll
+                    for (int c = 0; c < BN / 8; ++c) {
+                        s[4 * c + 2 * r] = exp2_approx(fmaf(s[4 * c + 2 * r], scale_log2, off));
+                        s[4 * c + 2 * r + 1] =
+                            exp2_approx(fmaf(s[4 * c + 2 * r + 1], scale_log2, off));
+                        sp[c % NP] += s[4 * c + 2 * r] + s[4 * c + 2 * r + 1];
+                    }
+#pragma unroll
+                    for (int w2 = NP / 2; w2 > 0; w2 /= 2)
+#pragma unroll
+                        for (int i = 0; i < w2; ++i) sp[i] += sp[i + w2];
+                    l[r] = l[r] * alpha[r] + sp[0];
                 }
             } else {
 #pragma unroll
