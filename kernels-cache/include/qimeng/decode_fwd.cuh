@@ -238,9 +238,16 @@ QIMENG_SPEC_OPTION(TmaOf, kTma, bool, false);
 template <class Spec>
 constexpr bool kUseTma = QIMENG_DECODE_TMA && TmaOf<Spec>::value;
 
-/* Most TMA boxes per tile and K or V half: pages of 16 keys or more. */
-template <class Spec>
-constexpr int kMaxSubs = Config<Spec>::N / 16;
+/* Warps whose lanes ask the TMA unit for a tile's boxes. Box i of a tile goes to warp
+ * i % kTmaWarps, lane i / kTmaWarps: with one thread issuing them all, the 16 boxes of a tile
+ * of 16-key pages (4 with a contiguous cache) held that thread's warp, and so the block's
+ * barrier, for the whole issue on every tile (ncu, paged-16 at one block per SM: half of all
+ * warp stalls at that barrier; bench/NOTES.md, decode v8). */
+#ifndef QIMENG_DECODE_TMA_WARPS
+#define QIMENG_DECODE_TMA_WARPS 4
+#endif
+constexpr int kTmaWarps = QIMENG_DECODE_TMA_WARPS;
+static_assert(kTmaWarps >= 1 && kTmaWarps <= kWarps, "issuing warps are warps of the block");
 
 /* Keys per TMA box: the tile for a contiguous cache or pages of N keys or more, else a page. */
 template <class Spec>
@@ -249,54 +256,70 @@ __device__ __forceinline__ int tma_box_rows(const QimengDecodeArgs& a) {
                                                                          : a.block_size;
 }
 
-/* The page coordinate of each box of tile `tile` (-1 for a box whose keys all lie at or past
- * `end`: out of bounds, so TMA writes zeros and reads nothing) and the row coordinate of the
- * first box (the same in every box when a tile holds several pages: 0). */
+/* One TMA box of a tile: K (kv 0) or V (1), 64-column half h, page s of the tile (boxes of
+ * `box_rows` keys; s = 0 unless a tile holds several pages). Box i of a tile is kv = i % 2,
+ * h = i / 2 % (D / 64), s = i / (D / 32). */
+struct TmaBox {
+    int kv, h, s;
+};
+
 template <class Spec>
-__device__ __forceinline__ void tma_pages(const QimengDecodeArgs& a, int b, int tile, int end,
-                                          int (&pages)[kMaxSubs<Spec>], int& row) {
+__device__ __forceinline__ TmaBox tma_box(int i) {
+    constexpr int kHalves = Config<Spec>::D / 64;
+    return TmaBox{i % 2, i / 2 % kHalves, i / (2 * kHalves)};
+}
+
+/* Boxes per tile: K and V, each D / 64 halves x N / box_rows pages. */
+template <class Spec>
+__device__ __forceinline__ int tma_boxes(int box_rows) {
+    return 2 * (Config<Spec>::D / 64) * (Config<Spec>::N / box_rows);
+}
+
+/* The page and row coordinates of box `box` of tile `tile` (page -1 for a box whose keys all
+ * lie at or past `end`: out of bounds, so TMA writes zeros and reads nothing). */
+template <class Spec>
+__device__ __forceinline__ void tma_coords(const QimengDecodeArgs& a, int b, int tile, int end,
+                                           const TmaBox& box, int& page, int& row) {
     constexpr int N = Config<Spec>::N;
     const int j = tile * N;
     if (a.block_table == nullptr) {
-        pages[0] = b;
+        page = b;
         row = j;
         return;
     }
     const int bs = a.block_size;
     const int32_t* table = a.block_table + int64_t(b) * a.block_table_stride;
+    const int slot = j / bs;
     if (bs >= N) {
-        const int slot = j / bs;
-        pages[0] = j < end ? table[slot] : -1;
+        page = j < end ? table[slot] : -1;
         row = j - slot * bs;
         return;
     }
-    const int slot = j / bs;
+    page = j + box.s * bs < end ? table[slot + box.s] : -1;
     row = 0;
-#pragma unroll
-    for (int s = 0; s < kMaxSubs<Spec>; ++s)
-        if (s * bs < N) pages[s] = j + s * bs < end ? table[slot + s] : -1;
 }
 
-/* Thread 0: the TMA requests of tile `tile` (boxes from tma_pages) into stage buffers sk, sv,
- * all completing on `bar`. */
+/* This warp's share of tile `tile`'s requests into stage buffers sk, sv, completing on `bar`
+ * (kTmaWarps arrivals a phase): lane 0 announces the warp's bytes, then each lane that owns
+ * box i = lane * kTmaWarps + warp issues it, from the coordinates (page, row) it looked up a
+ * tile earlier. */
 template <class Spec>
-__device__ __forceinline__ void tma_tile(const QimengDecodeArgs& a, const CUtensorMap* mk,
-                                         const CUtensorMap* mv, int hk, int box_rows,
-                                         const int (&pages)[kMaxSubs<Spec>], int row,
-                                         unsigned char* sk, unsigned char* sv, uint64_t* bar) {
-    using Cfg = Config<Spec>;
-    sm90::mbar_arrive_expect_tx(bar, 2 * Cfg::kTmaTileBytes);
-    const int subs = Cfg::N / box_rows;
-#pragma unroll
-    for (int h = 0; h < Cfg::D / 64; ++h) {
-#pragma unroll
-        for (int s = 0; s < kMaxSubs<Spec>; ++s) {
-            if (s < subs) {
-                const int off = h * Cfg::N * 128 + s * box_rows * 128;
-                sm90::tma_load_4d(sk + off, mk, bar, h * 64, row, hk, pages[s]);
-                sm90::tma_load_4d(sv + off, mv, bar, h * 64, row, hk, pages[s]);
-            }
-        }
+__device__ __forceinline__ void tma_issue(const CUtensorMap* mk, const CUtensorMap* mv, int hk,
+                                          int box_rows, int warp, int lane, int page, int row,
+                                          unsigned char* sk, unsigned char* sv, uint64_t* bar) {
+    constexpr int N = Config<Spec>::N;
+    const int boxes = tma_boxes<Spec>(box_rows);
+    if (lane == 0) {
+        const int mine = (boxes - warp + kTmaWarps - 1) / kTmaWarps;
+        sm90::mbar_arrive_expect_tx(bar, uint32_t(mine * box_rows * 128));
+    }
+    __syncwarp();
+    const int i = lane * kTmaWarps + warp;
+    if (i < boxes) {
+        const TmaBox box = tma_box<Spec>(i);
+        const int off = box.h * N * 128 + box.s * box_rows * 128;
+        sm90::tma_load_4d((box.kv ? sv : sk) + off, box.kv ? mv : mk, bar, box.h * 64, row, hk,
+                          page);
     }
 }
 
@@ -455,30 +478,35 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
     /* Keys this block may copy: its split's tiles, and none at or past the length. */
     const int end = min(len, t1 * N);
     int pages[kPasses<Spec>], page_rows[kPasses<Spec>];
-    /* TMA path (thread 0 only): the boxes' pages and first row, one tile ahead. */
-    int tpages[kMaxSubs<Spec>], trow = 0;
+    /* TMA path: the coordinates of this thread's box (if it issues one), one tile ahead. */
     const int box_rows = tma_box_rows<Spec>(a);
+    const bool tma_warp = warp < kTmaWarps;
+    const TmaBox my_box = tma_box<Spec>(lane * kTmaWarps + warp);
+    const bool tma_lane = tma_warp && lane * kTmaWarps + warp < tma_boxes<Spec>(box_rows);
+    int tpage = 0, trow = 0;
     if constexpr (kTma) {
         if (threadIdx.x == 0) {
 #pragma unroll
-            for (int st = 0; st < Cfg::kStages; ++st) sm90::mbar_init(&bars[st], 1);
+            for (int st = 0; st < Cfg::kStages; ++st) sm90::mbar_init(&bars[st], kTmaWarps);
             sm90::mbar_init_fence();
             sm90::tma_prefetch_map(&mk);
             sm90::tma_prefetch_map(&mv);
+        }
+        /* The barriers' inits are visible to every thread before any arrives or waits. */
+        block_sync();
+        if (tma_warp) {
 #pragma unroll
             for (int st = 0; st < Cfg::kStages - 1; ++st) {
                 if (t0 + st < t1) {
-                    tma_pages<Spec>(a, b, t0 + st, end, tpages, trow);
-                    tma_tile<Spec>(a, &mk, &mv, hk, box_rows, tpages, trow,
-                                   reinterpret_cast<unsigned char*>(s_k + st * kStageElems),
-                                   reinterpret_cast<unsigned char*>(s_v + st * kStageElems),
-                                   &bars[st]);
+                    if (tma_lane) tma_coords<Spec>(a, b, t0 + st, end, my_box, tpage, trow);
+                    tma_issue<Spec>(&mk, &mv, hk, box_rows, warp, lane, tpage, trow,
+                                    reinterpret_cast<unsigned char*>(s_k + st * kStageElems),
+                                    reinterpret_cast<unsigned char*>(s_v + st * kStageElems),
+                                    &bars[st]);
                 }
             }
-            tma_pages<Spec>(a, b, t0 + Cfg::kStages - 1, end, tpages, trow);
+            if (tma_lane) tma_coords<Spec>(a, b, t0 + Cfg::kStages - 1, end, my_box, tpage, trow);
         }
-        /* Every thread waits on the barriers: their inits must be visible first. */
-        block_sync();
     } else {
 #pragma unroll
         for (int st = 0; st < Cfg::kStages - 1; ++st) {
@@ -542,13 +570,14 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
             const int tn = t + Cfg::kStages - 1;
             const int st = (it + Cfg::kStages - 1) % Cfg::kStages;
             if constexpr (kTma) {
-                if (threadIdx.x == 0) {
+                if (tma_warp) {
                     if (tn < t1)
-                        tma_tile<Spec>(a, &mk, &mv, hk, box_rows, tpages, trow,
-                                       reinterpret_cast<unsigned char*>(s_k + st * kStageElems),
-                                       reinterpret_cast<unsigned char*>(s_v + st * kStageElems),
-                                       &bars[st]);
-                    if (tn + 1 < t1) tma_pages<Spec>(a, b, tn + 1, end, tpages, trow);
+                        tma_issue<Spec>(&mk, &mv, hk, box_rows, warp, lane, tpage, trow,
+                                        reinterpret_cast<unsigned char*>(s_k + st * kStageElems),
+                                        reinterpret_cast<unsigned char*>(s_v + st * kStageElems),
+                                        &bars[st]);
+                    if (tma_lane && tn + 1 < t1)
+                        tma_coords<Spec>(a, b, tn + 1, end, my_box, tpage, trow);
                 }
             } else {
                 if (tn < t1)
