@@ -275,52 +275,73 @@ __device__ __forceinline__ int tma_boxes(int box_rows) {
     return 2 * (Config<Spec>::D / 64) * (Config<Spec>::N / box_rows);
 }
 
-/* The page and row coordinates of box `box` of tile `tile` (page -1 for a box whose keys all
- * lie at or past `end`: out of bounds, so TMA writes zeros and reads nothing). */
-template <class Spec>
-__device__ __forceinline__ void tma_coords(const QimengDecodeArgs& a, int b, int tile, int end,
-                                           const TmaBox& box, int& page, int& row) {
-    constexpr int N = Config<Spec>::N;
-    const int j = tile * N;
-    if (a.block_table == nullptr) {
-        page = b;
-        row = j;
-        return;
-    }
-    const int bs = a.block_size;
-    const int32_t* table = a.block_table + int64_t(b) * a.block_table_stride;
-    const int slot = j / bs;
-    if (bs >= N) {
-        page = j < end ? table[slot] : -1;
-        row = j - slot * bs;
-        return;
-    }
-    page = j + box.s * bs < end ? table[slot + box.s] : -1;
-    row = 0;
-}
+/* The page and row coordinates of one lane's box through consecutive tiles, with one division
+ * at the start and additions after it: a division per tile (~25 instructions) on each issuing
+ * warp's path between two barriers is time its block waits for where it is alone on its SM.
+ * Pages of N keys or more: a box is a tile, `row` steps by N and wraps into the next slot.
+ * Smaller pages: a tile holds N / bs of them, box s reads slot tile * N / bs + s. A box whose
+ * keys all lie at or past `end` gets page -1 (out of bounds: TMA writes zeros, reads nothing);
+ * a contiguous cache has page b and row tile * N. */
+struct TmaWalk {
+    const int32_t* table; /* this lane's entry of slot 0 (+ s), or nullptr: contiguous */
+    int bs, first;        /* page size; first key of the box within its tile (s * bs) */
+    int j, slot, row;     /* the current tile's first key, its slot, its row in the page */
+    int rstep, sstep;     /* per tile: rows (pages >= N keys) or slots (smaller pages) */
 
-/* This warp's share of tile `tile`'s requests into stage buffers sk, sv, completing on `bar`
- * (kTmaWarps arrivals a phase): lane 0 announces the warp's bytes, then each lane that owns
- * box i = lane * kTmaWarps + warp issues it, from the coordinates (page, row) it looked up a
- * tile earlier. */
-template <class Spec>
-__device__ __forceinline__ void tma_issue(const CUtensorMap* mk, const CUtensorMap* mv, int hk,
-                                          int box_rows, int warp, int lane, int page, int row,
-                                          unsigned char* sk, unsigned char* sv, uint64_t* bar) {
-    constexpr int N = Config<Spec>::N;
-    const int boxes = tma_boxes<Spec>(box_rows);
-    if (lane == 0) {
-        const int mine = (boxes - warp + kTmaWarps - 1) / kTmaWarps;
-        sm90::mbar_arrive_expect_tx(bar, uint32_t(mine * box_rows * 128));
+    template <class Spec>
+    __device__ __forceinline__ void start(const QimengDecodeArgs& a, int b, int tile,
+                                          const TmaBox& box) {
+        constexpr int N = Config<Spec>::N;
+        j = tile * N;
+        bs = a.block_size;
+        table = nullptr;
+        slot = 0;
+        row = j;
+        rstep = N;
+        sstep = 0;
+        first = 0;
+        if (a.block_table == nullptr) return;
+        table = a.block_table + int64_t(b) * a.block_table_stride;
+        if (bs >= N) {
+            slot = j / bs;
+            row = j - slot * bs;
+        } else {
+            sstep = N / bs;
+            slot = tile * sstep;
+            row = 0;
+            rstep = 0;
+            first = box.s * bs;
+            table += box.s;
+        }
     }
+
+    /* Page of the current tile (a table load when paged). */
+    __device__ __forceinline__ int page(int b, int end) const {
+        if (table == nullptr) return b;
+        return j + first < end ? table[slot] : -1;
+    }
+
+    template <class Spec>
+    __device__ __forceinline__ void next() {
+        j += Config<Spec>::N;
+        row += rstep;
+        slot += sstep;
+        if (table != nullptr && row >= bs) {
+            row -= bs;
+            ++slot;
+        }
+    }
+};
+
+/* This warp's share of a tile's requests into stage buffers sk, sv, completing on `bar`
+ * (kTmaWarps arrivals a phase): lane 0 announces the warp's `bytes`, then each lane that owns
+ * a box (`dst`: its offset in the stage, map, column c0) issues it at (page, row). */
+__device__ __forceinline__ void tma_issue(bool issuer, int lane, uint32_t bytes,
+                                          unsigned char* dst, const CUtensorMap* map, int c0,
+                                          int row, int hk, int page, uint64_t* bar) {
+    if (lane == 0) sm90::mbar_arrive_expect_tx(bar, bytes);
     __syncwarp();
-    const int i = lane * kTmaWarps + warp;
-    if (i < boxes) {
-        const TmaBox box = tma_box<Spec>(i);
-        const int off = box.h * N * 128 + box.s * box_rows * 128;
-        sm90::tma_load_4d((box.kv ? sv : sk) + off, box.kv ? mv : mk, bar, box.h * 64, row, hk,
-                          page);
-    }
+    if (issuer) sm90::tma_load_4d(dst, map, bar, c0, row, hk, page);
 }
 
 /* Element offset of 16-byte chunk `chunk` of key row `row` in a swizzled TMA tile. */
@@ -478,12 +499,22 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
     /* Keys this block may copy: its split's tiles, and none at or past the length. */
     const int end = min(len, t1 * N);
     int pages[kPasses<Spec>], page_rows[kPasses<Spec>];
-    /* TMA path: the coordinates of this thread's box (if it issues one), one tile ahead. */
+    /* TMA path: this thread's box (if it issues one) and its coordinates, one tile ahead. */
     const int box_rows = tma_box_rows<Spec>(a);
     const bool tma_warp = warp < kTmaWarps;
-    const TmaBox my_box = tma_box<Spec>(lane * kTmaWarps + warp);
-    const bool tma_lane = tma_warp && lane * kTmaWarps + warp < tma_boxes<Spec>(box_rows);
-    int tpage = 0, trow = 0;
+    const int box_id = lane * kTmaWarps + warp;
+    const int boxes = tma_boxes<Spec>(box_rows);
+    const TmaBox my_box = tma_box<Spec>(box_id);
+    const bool tma_lane = tma_warp && box_id < boxes;
+    /* Bytes this warp's boxes bring: lane 0 announces them on the stage's barrier. */
+    const uint32_t warp_bytes = uint32_t((boxes - warp + kTmaWarps - 1) / kTmaWarps * box_rows * 128);
+    /* Where the box lands in a stage's K or V buffer, and which map it reads. */
+    unsigned char* const tma_dst =
+        reinterpret_cast<unsigned char*>(my_box.kv ? s_v : s_k) +
+        (tma_lane ? my_box.h * N * 128 + my_box.s * box_rows * 128 : 0);
+    const CUtensorMap* const tma_map = my_box.kv ? &mv : &mk;
+    TmaWalk walk;
+    int tpage = 0;
     if constexpr (kTma) {
         if (threadIdx.x == 0) {
 #pragma unroll
@@ -492,21 +523,27 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
             sm90::tma_prefetch_map(&mk);
             sm90::tma_prefetch_map(&mv);
         }
+        /* The first kStages tiles' pages, all loads in flight at once (one round trip). */
+        int pg[Cfg::kStages] = {}, rw[Cfg::kStages] = {};
+        if (tma_lane) {
+            walk.start<Spec>(a, b, t0, my_box);
+#pragma unroll
+            for (int st = 0; st < Cfg::kStages; ++st) {
+                pg[st] = walk.page(b, end);
+                rw[st] = walk.row;
+                if (st + 1 < Cfg::kStages) walk.next<Spec>();
+            }
+        }
         /* The barriers' inits are visible to every thread before any arrives or waits. */
         block_sync();
         if (tma_warp) {
 #pragma unroll
-            for (int st = 0; st < Cfg::kStages - 1; ++st) {
-                if (t0 + st < t1) {
-                    if (tma_lane) tma_coords<Spec>(a, b, t0 + st, end, my_box, tpage, trow);
-                    tma_issue<Spec>(&mk, &mv, hk, box_rows, warp, lane, tpage, trow,
-                                    reinterpret_cast<unsigned char*>(s_k + st * kStageElems),
-                                    reinterpret_cast<unsigned char*>(s_v + st * kStageElems),
-                                    &bars[st]);
-                }
-            }
-            if (tma_lane) tma_coords<Spec>(a, b, t0 + Cfg::kStages - 1, end, my_box, tpage, trow);
+            for (int st = 0; st < Cfg::kStages - 1; ++st)
+                if (t0 + st < t1)
+                    tma_issue(tma_lane, lane, warp_bytes, tma_dst + st * Cfg::kTmaTileBytes,
+                              tma_map, my_box.h * 64, rw[st], hk, pg[st], &bars[st]);
         }
+        tpage = pg[Cfg::kStages - 1];
     } else {
 #pragma unroll
         for (int st = 0; st < Cfg::kStages - 1; ++st) {
@@ -570,14 +607,13 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
             const int tn = t + Cfg::kStages - 1;
             const int st = (it + Cfg::kStages - 1) % Cfg::kStages;
             if constexpr (kTma) {
-                if (tma_warp) {
-                    if (tn < t1)
-                        tma_issue<Spec>(&mk, &mv, hk, box_rows, warp, lane, tpage, trow,
-                                        reinterpret_cast<unsigned char*>(s_k + st * kStageElems),
-                                        reinterpret_cast<unsigned char*>(s_v + st * kStageElems),
-                                        &bars[st]);
-                    if (tma_lane && tn + 1 < t1)
-                        tma_coords<Spec>(a, b, tn + 1, end, my_box, tpage, trow);
+                if (tma_warp && tn < t1) {
+                    tma_issue(tma_lane, lane, warp_bytes, tma_dst + st * Cfg::kTmaTileBytes,
+                              tma_map, my_box.h * 64, walk.row, hk, tpage, &bars[st]);
+                    if (tma_lane && tn + 1 < t1) {
+                        walk.next<Spec>();
+                        tpage = walk.page(b, end);
+                    }
                 }
             } else {
                 if (tn < t1)
