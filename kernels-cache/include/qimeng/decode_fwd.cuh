@@ -256,19 +256,23 @@ __device__ __forceinline__ int tma_box_rows(const QimengDecodeArgs& a) {
                                                                          : a.block_size;
 }
 
-/* One TMA box of a tile: K (kv 0) or V (1), page s of the tile (boxes of `box_rows` keys x
- * every column; s = 0 unless a tile holds several pages). Box i of a tile is kv = i % 2,
- * s = i / 2. */
+/* One TMA box of a tile: K (kv 0) or V (1), 64-column half h, page s of the tile (boxes of
+ * `box_rows` keys; s = 0 unless a tile holds several pages). Box i of a tile is kv = i % 2,
+ * h = i / 2 % (D / 64), s = i / (D / 32). */
 struct TmaBox {
-    int kv, s;
+    int kv, h, s;
 };
 
-__device__ __forceinline__ TmaBox tma_box(int i) { return TmaBox{i % 2, i / 2}; }
+template <class Spec>
+__device__ __forceinline__ TmaBox tma_box(int i) {
+    constexpr int kHalves = Config<Spec>::D / 64;
+    return TmaBox{i % 2, i / 2 % kHalves, i / (2 * kHalves)};
+}
 
-/* Boxes per tile: K and V, each N / box_rows pages. */
+/* Boxes per tile: K and V, each D / 64 halves x N / box_rows pages. */
 template <class Spec>
 __device__ __forceinline__ int tma_boxes(int box_rows) {
-    return 2 * (Config<Spec>::N / box_rows);
+    return 2 * (Config<Spec>::D / 64) * (Config<Spec>::N / box_rows);
 }
 
 /* The page and row coordinates of one lane's box through consecutive tiles, with one division
@@ -329,37 +333,21 @@ struct TmaWalk {
     }
 };
 
-/* Loads the box of a kv_map at row `row` of page `page`, kv head `hk` (every column) into
- * `dst` (1024-byte aligned); its bytes complete on `bar`. */
-__device__ __forceinline__ void tma_load_5d(void* dst, const CUtensorMap* map, uint64_t* bar,
-                                            int row, int hk, int page) {
-    asm volatile(
-        "cp.async.bulk.tensor.5d.shared::cluster.global.tile.mbarrier::complete_tx::bytes"
-        " [%0], [%1, {%3, %4, %3, %5, %6}], [%2];" ::"r"(sm90::smem_u32(dst)),
-        "l"(reinterpret_cast<uint64_t>(map)), "r"(sm90::smem_u32(bar)), "r"(0), "r"(row), "r"(hk),
-        "r"(page)
-        : "memory");
-}
-
 /* This warp's share of a tile's requests into stage buffers sk, sv, completing on `bar`
  * (kTmaWarps arrivals a phase): lane 0 announces the warp's `bytes`, then each lane that owns
- * a box (`dst`: its place in the stage, `map`) issues it at (page, row). */
+ * a box (`dst`: its offset in the stage, map, column c0) issues it at (page, row). */
 __device__ __forceinline__ void tma_issue(bool issuer, int lane, uint32_t bytes,
-                                          unsigned char* dst, const CUtensorMap* map, int row,
-                                          int hk, int page, uint64_t* bar) {
+                                          unsigned char* dst, const CUtensorMap* map, int c0,
+                                          int row, int hk, int page, uint64_t* bar) {
     if (lane == 0) sm90::mbar_arrive_expect_tx(bar, bytes);
     __syncwarp();
-    if (issuer) tma_load_5d(dst, map, bar, row, hk, page);
+    if (issuer) sm90::tma_load_4d(dst, map, bar, c0, row, hk, page);
 }
 
-/* Element offset of 16-byte chunk `chunk` of key row `row` in a swizzled TMA tile of boxes of
- * 2^lg rows: box after box, each D / 64 column blocks of 2^lg rows x 64 columns. The rows a
- * thread reads are the same in every tile, so these offsets are worked out once. */
+/* Element offset of 16-byte chunk `chunk` of key row `row` in a swizzled TMA tile. */
 template <class Spec>
-__device__ __forceinline__ int swz(int row, int chunk, int lg) {
-    constexpr int D = Config<Spec>::D;
-    return (row >> lg) * (D << lg) + (chunk / 8) * (64 << lg) + (row & ((1 << lg) - 1)) * 64 +
-           ((chunk % 8) ^ (row % 8)) * 8;
+__device__ __forceinline__ int swz(int row, int chunk) {
+    return (chunk / 8) * Config<Spec>::N * 64 + row * 64 + ((chunk % 8) ^ (row % 8)) * 8;
 }
 
 /* Query row r of sequence b for kv head hk (query r / group, head hk * group + r % group), or
@@ -516,16 +504,14 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
     const bool tma_warp = warp < kTmaWarps;
     const int box_id = lane * kTmaWarps + warp;
     const int boxes = tma_boxes<Spec>(box_rows);
-    const TmaBox my_box = tma_box(box_id);
-    const int box_lg = __ffs(box_rows) - 1; /* box_rows is a power of two (tma_maps) */
+    const TmaBox my_box = tma_box<Spec>(box_id);
     const bool tma_lane = tma_warp && box_id < boxes;
     /* Bytes this warp's boxes bring: lane 0 announces them on the stage's barrier. */
-    const uint32_t warp_bytes =
-        uint32_t((boxes - warp + kTmaWarps - 1) / kTmaWarps * box_rows * D * 2);
+    const uint32_t warp_bytes = uint32_t((boxes - warp + kTmaWarps - 1) / kTmaWarps * box_rows * 128);
     /* Where the box lands in a stage's K or V buffer, and which map it reads. */
     unsigned char* const tma_dst =
         reinterpret_cast<unsigned char*>(my_box.kv ? s_v : s_k) +
-        (tma_lane ? my_box.s * box_rows * D * 2 : 0);
+        (tma_lane ? my_box.h * N * 128 + my_box.s * box_rows * 128 : 0);
     const CUtensorMap* const tma_map = my_box.kv ? &mv : &mk;
     TmaWalk walk;
     int tpage = 0;
@@ -555,7 +541,7 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
             for (int st = 0; st < Cfg::kStages - 1; ++st)
                 if (t0 + st < t1)
                     tma_issue(tma_lane, lane, warp_bytes, tma_dst + st * Cfg::kTmaTileBytes,
-                              tma_map, rw[st], hk, pg[st], &bars[st]);
+                              tma_map, my_box.h * 64, rw[st], hk, pg[st], &bars[st]);
         }
         tpage = pg[Cfg::kStages - 1];
     } else {
@@ -609,7 +595,7 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
                 MT* zv = const_cast<MT*>(tv);
                 for (int item = threadIdx.x; item < (N - nz) * (D / 8); item += kThreads) {
                     const int n = nz + item / (D / 8), c = item % (D / 8);
-                    *reinterpret_cast<uint4*>(zv + swz<Spec>(n, c, box_lg)) = make_uint4(0, 0, 0, 0);
+                    *reinterpret_cast<uint4*>(zv + swz<Spec>(n, c)) = make_uint4(0, 0, 0, 0);
                 }
                 sm90::fence_proxy_async_smem();
             }
@@ -623,7 +609,7 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
             if constexpr (kTma) {
                 if (tma_warp && tn < t1) {
                     tma_issue(tma_lane, lane, warp_bytes, tma_dst + st * Cfg::kTmaTileBytes,
-                              tma_map, walk.row, hk, tpage, &bars[st]);
+                              tma_map, my_box.h * 64, walk.row, hk, tpage, &bars[st]);
                     if (tma_lane && tn + 1 < t1) {
                         walk.next<Spec>();
                         tpage = walk.page(b, end);
@@ -650,7 +636,7 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
                 uint32_t r[4];
                 const int krow = n0 + nt * 8 + lane % 8 + 8 * hi;
                 if constexpr (kTma)
-                    ldmatrix_x4(r, tk + swz<Spec>(krow, 2 * kk + (lane / 8) % 2, box_lg));
+                    ldmatrix_x4(r, tk + swz<Spec>(krow, 2 * kk + (lane / 8) % 2));
                 else
                     ldmatrix_x4(r, tk + krow * RS + kk * 16 + 8 * ((lane / 8) % 2));
                 mma_m16n8k16<MT>(s[nt], qf[kk], r[0], r[1]);
@@ -715,7 +701,7 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
             for (int dt = 0; dt < DT; dt += 2) {
                 uint32_t r[4];
                 if constexpr (kTma)
-                    ldmatrix_x4_trans(r, tv + swz<Spec>(key, dt + lane / 16, box_lg));
+                    ldmatrix_x4_trans(r, tv + swz<Spec>(key, dt + lane / 16));
                 else
                     ldmatrix_x4_trans(r, tv + key * RS + dt * 8 + 8 * (lane / 16));
                 mma_m16n8k16<MT>(o[dt], pa, r[0], r[1]);
@@ -838,13 +824,9 @@ cudaError_t launch_rows(const QimengDecodeArgs& a, const CUtensorMap& mk, const 
                         : launch_split<Spec, 4, kTma>(a, mk, mv, stream);
 }
 
-/* The map of a K or V pool as a 5-d tensor (64 columns, rows per page, head_dim / 64 column
- * blocks, heads_kv, pages), boxes of box_rows keys x every column of one head of one page,
- * landing as head_dim / 64 SW128 boxes of box_rows x 64 one after the other (the column blocks
- * are a dimension of their own, 128 bytes apart, so that one request brings whole rows: two
- * requests per page instead of 2 x head_dim / 64), 256-byte L2 promotion, out of bounds (a page
- * index outside the pool, rows past `rows`) read as zeros. False where the driver lacks the
- * encoder or refuses the map. */
+/* The map of a K or V pool as a 4-d tensor (head_dim, rows per page, heads_kv, pages), boxes
+ * of 64 columns x box_rows keys of one head of one page, 128-byte swizzle, out of bounds
+ * (a page index outside the pool, rows past `rows`) read as zeros. */
 template <class T>
 bool kv_map(CUtensorMap* map, const void* ptr, int head_dim, int rows, int heads, int pages,
             int64_t row_stride, int64_t head_stride, int64_t page_stride, int box_rows) {
@@ -852,20 +834,11 @@ bool kv_map(CUtensorMap* map, const void* ptr, int head_dim, int rows, int heads
     /* The copy engine takes strides that are nonzero multiples of 16 bytes under 2^40. */
     for (const int64_t st : {row_stride, head_stride, page_stride})
         if (st <= 0 || st * e % 16 != 0 || st * e >= (int64_t(1) << 40)) return false;
-    const sm90::EncodeTiledFn fn = sm90::encode_tiled();
-    if (fn == nullptr) return false;
-    const cuuint64_t dims[5] = {64, cuuint64_t(rows), cuuint64_t(head_dim / 64),
-                                cuuint64_t(heads), cuuint64_t(pages)};
-    const cuuint64_t strides[4] = {cuuint64_t(row_stride * e), 128, cuuint64_t(head_stride * e),
+    const cuuint64_t dims[4] = {cuuint64_t(head_dim), cuuint64_t(rows), cuuint64_t(heads),
+                                cuuint64_t(pages)};
+    const cuuint64_t strides[3] = {cuuint64_t(row_stride * e), cuuint64_t(head_stride * e),
                                    cuuint64_t(page_stride * e)};
-    const cuuint32_t box[5] = {64, cuuint32_t(box_rows), cuuint32_t(head_dim / 64), 1, 1};
-    const cuuint32_t elem[5] = {1, 1, 1, 1, 1};
-    const CUtensorMapDataType dt = std::is_same<T, __half>::value
-                                       ? CU_TENSOR_MAP_DATA_TYPE_FLOAT16
-                                       : CU_TENSOR_MAP_DATA_TYPE_BFLOAT16;
-    return fn(map, dt, 5, const_cast<void*>(ptr), dims, strides, box, elem,
-              CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
-              CU_TENSOR_MAP_L2_PROMOTION_L2_256B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
+    return sm90::encode_map_4d<T>(map, ptr, dims, strides, box_rows);
 }
 
 /* Whether `a` can take the TMA path, and its two maps if so: a contiguous cache (rows past
@@ -881,8 +854,6 @@ bool tma_maps(const QimengDecodeArgs& a, CUtensorMap* mk, CUtensorMap* mv) {
     if (!contiguous && bs % N != 0 && (bs < 16 || N % bs != 0)) return false;
     const int rows = contiguous ? (a.max_seqlen_k < bs ? a.max_seqlen_k : bs) : bs;
     const int box_rows = contiguous || bs >= N ? N : bs;
-    /* swz works out box rows with shifts. */
-    if ((box_rows & (box_rows - 1)) != 0) return false;
     return kv_map<T>(mk, a.k, Spec::kHeadDim, rows, a.heads_kv, a.num_blocks, a.k_row_stride,
                      a.k_head_stride, a.k_page_stride, box_rows) &&
            kv_map<T>(mv, a.v, Spec::kHeadDim, rows, a.heads_kv, a.num_blocks, a.v_row_stride,
