@@ -23,11 +23,12 @@
  * (rows padded by 16 bytes: conflict-free ldmatrix), kStages deep; a key's page is looked up
  * per row of 16-byte chunks, so the page size is a runtime value and pages may sit anywhere in
  * the pool. With Spec::kTma (Hopper), where the pages hold whole tiles or a tile holds whole
- * pages of 16 keys or more (and always for a contiguous cache), one thread instead asks the
- * TMA unit for each tile: a box of 64 columns x R keys per (K or V, 64-column half, page),
- * 2 x D / 64 x N / R requests per tile in place of N x D / 8 16-byte cp.async, completing on
- * one mbarrier per stage; the tile lands 128-byte swizzled (chunk c of row r at c ^ (r % 8):
- * conflict-free ldmatrix without padding). Other page sizes take the cp.async path.
+ * pages of 16 keys or more (and always for a contiguous cache), the TMA unit copies each tile
+ * instead: a box of 64 columns x R keys per (K or V, 64-column half, page), 2 x D / 64 x N / R
+ * requests per tile in place of N x D / 8 16-byte cp.async, each asked for by its own lane
+ * (spread over the 4 warps, pages looked up a tile ahead), completing on one mbarrier per
+ * stage; the tile lands 128-byte swizzled (chunk c of row r at c ^ (r % 8): conflict-free
+ * ldmatrix without padding). Other page sizes take the cp.async path.
  *
  * Rows go to 16-row MMA row groups (WR = 1, 2 or 4; compile-time); the 4 / WR warps of a row
  * group split each tile's keys. Decode proper (M <= 16: one token, GQA up to 16) has all 4 warps
