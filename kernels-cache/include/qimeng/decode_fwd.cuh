@@ -336,10 +336,11 @@ struct TmaWalk {
 
 /* This warp's share of a tile's requests into stage buffers sk, sv, completing on `bar`
  * (kTmaWarps arrivals a phase): lane 0 announces the warp's `bytes`, then each lane that owns
- * a box (`dst`: its offset in the stage, map, column c0) issues it at (page, row). */
+ * a box (`dst`: its offset in the stage, map, column c0) issues it at (page, row). `row` is
+ * read by those lanes only (a TmaWalk the others never started). */
 __device__ __forceinline__ void tma_issue(bool issuer, int lane, uint32_t bytes,
                                           unsigned char* dst, const CUtensorMap* map, int c0,
-                                          int row, int hk, int page, uint64_t* bar) {
+                                          const int& row, int hk, int page, uint64_t* bar) {
     if (lane == 0) sm90::mbar_arrive_expect_tx(bar, bytes);
     __syncwarp();
     if (issuer) sm90::tma_load_4d(dst, map, bar, c0, row, hk, page);
