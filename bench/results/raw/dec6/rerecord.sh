@@ -2,8 +2,9 @@
 # Re-verification of the 12 dec-* entries as committed on branch dec6 (carry .carry/dec6;
 # about 35 s of device time): tests/gpu dec- (full grid) with gpu-tests-final, built from that
 # tree (a copy holding only the dec-* entries, `cargo test --release -p qimeng-gpu-tests --test
-# kernels --no-run`). Its kernels are run 2's c5 (PTX byte-identical: only comments and the h100
-# kernel.tl text changed since); run 2's own records did not come back from the device machine.
+# kernels --no-run`). Its kernels are run 2's c5 (PTX byte-identical: only comments, the h100
+# kernel.tl text and one parameter now passed by reference changed since); run 2's own records
+# did not come back from the device machine.
 # Then, here:
 #   cargo run -q -p qimeng-cli -- cache record <files_at>/verify.jsonl
 cd "$(dirname "$0")"
