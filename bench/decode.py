@@ -8,7 +8,9 @@ backends) in one process, on identical inputs, and the card's streaming-read ban
     ncu --nvtx --nvtx-include prof/ python3 bench/decode.py --lib LIB --profile
 
 Several builds (--alt-lib NAME=PATH, e.g. A/B builds with EXTRA_NVCC_FLAGS) are tested and timed
-in the same process, each on the contiguous and both paged layouts.
+in the same process, each on the contiguous and both paged layouts; with --probes also on three
+layouts that separate page size from page scatter (16-key pages in pool order, 16-key pages in
+shuffled 64-key runs, shuffled 32-key pages; a second table).
 
 LIB is libqimeng_bench_ffi.so (the runtime's checked path, with its split heuristic) or a
 library of the raw entry symbols (libqimeng_decode.so, built by bench/build.sh), which is
