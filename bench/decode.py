@@ -8,7 +8,9 @@ backends) in one process, on identical inputs, and the card's streaming-read ban
     ncu --nvtx --nvtx-include prof/ python3 bench/decode.py --lib LIB --profile
 
 Several builds (--alt-lib NAME=PATH, e.g. A/B builds with EXTRA_NVCC_FLAGS) are tested and timed
-in the same process, each on the contiguous and both paged layouts.
+in the same process, each on the contiguous and both paged layouts; with --probes also on three
+layouts that separate page size from page scatter (16-key pages in pool order, 16-key pages in
+shuffled 64-key runs, shuffled 32-key pages; a second table).
 
 LIB is libqimeng_bench_ffi.so (the runtime's checked path, with its split heuristic) or a
 library of the raw entry symbols (libqimeng_decode.so, built by bench/build.sh), which is
@@ -265,9 +267,11 @@ def stream_bw():
     return (4 << 30) / (statistics.median(ts) * 1e-3) / 1e9
 
 
-def bench(libs, out, reps, json_out=""):
+def bench(libs, out, reps, json_out="", probes=False):
     """libs: [(name, Raw)], the first is "ours"; each is timed on the contiguous and both paged
-    layouts, the first also at the old heuristic's and twice the heuristic's split count."""
+    layouts, the first also at the old heuristic's and twice the heuristic's split count.
+    probes: every library also on 16-key pages in pool order, 16-key pages in 64-key runs and
+    shuffled 32-key pages (a second table)."""
     torch.manual_seed(0)
     hq, hkv, d = 32, 8, 128
     key = "dec-h100-bf16-d128"
@@ -301,6 +305,28 @@ def bench(libs, out, reps, json_out=""):
                     table = order.view(b, per).to(torch.int32).contiguous()
                     ps.append((kp, vp, table))
                 paged[page] = ps
+            if probes:
+                # Page scatter or page size: 16-key pages in pool order (the contiguous cache
+                # itself, block table 0, 1, 2, ...: 16-row boxes at contiguous addresses), the
+                # 64-key shuffled pool read as 16-key pages (16-row boxes, 128 KiB runs, as p64),
+                # and shuffled 32-key pages.
+                ident = torch.arange(b * (L // 16), device="cuda", dtype=torch.int32).view(b, L // 16)
+                paged["16id"] = [(kc.view(-1, 16, hkv, d), vc.view(-1, 16, hkv, d), ident)
+                                 for (_, kc, vc) in sets]
+                paged["16g4"] = [(kp.view(-1, 16, hkv, d), vp.view(-1, 16, hkv, d),
+                                  (t.long()[:, :, None] * 4 + torch.arange(4, device="cuda")).view(b, -1)
+                                  .to(torch.int32).contiguous())
+                                 for (kp, vp, t) in paged[64]]
+                ps = []
+                for (q, kc, vc) in sets:
+                    per = L // 32
+                    order = torch.randperm(b * per, device="cuda")
+                    kp = torch.empty(b * per, 32, hkv, d, dtype=dtype, device="cuda")
+                    vp = torch.empty_like(kp)
+                    kp[order] = kc.view(b * per, 32, hkv, d)
+                    vp[order] = vc.view(b * per, 32, hkv, d)
+                    ps.append((kp, vp, order.view(b, per).to(torch.int32).contiguous()))
+                paged[32] = ps
             lens = torch.full((b,), L, dtype=torch.int32, device="cuda")
             o = torch.empty(b, 1, hq, d, dtype=dtype, device="cuda")
             sdq = [s[0].transpose(1, 2) for s in sets]
@@ -395,6 +421,19 @@ def bench(libs, out, reps, json_out=""):
     first = libs[0][0]
     f = lambda g, n: f"{g[n]:.0f}" if n in g else "-"
     r = lambda g, x, y: f"{g[x] / g[y]:.2f}" if x in g and y in g else "-"
+    probe_lines = []
+    if probes:
+        pk = ["p16", "p16id", "p16g4", "p32", "p64"]
+        probe_lines = ["", "Paged layouts as a fraction of the same library's contiguous GB/s: p16 / p64 "
+                       "shuffled 16- / 64-key pages; p16id 16-key pages in pool order (contiguous addresses); "
+                       "p16g4 16-key pages in shuffled 64-key runs; p32 shuffled 32-key pages; "
+                       f"p16 2s: {first}'s 16-key pages at twice the splits", "",
+                       "| batch | cache | " + " | ".join(f"{k}/{n}" for n, _ in libs for k in pk)
+                       + f" | p16 2s/{first} |",
+                       "|---|---|" + "---|" * (len(pk) * len(libs) + 1)]
+        for b, L, g, diff, splits, alt in rows:
+            cells = " | ".join(r(g, f"{n} {k}", n) for n, _ in libs for k in pk)
+            probe_lines.append(f"| {b} | {L // 1024}k | {cells} | {r(g, first + ' p16 2s', first)} |")
     lines = [f"# Decode attention, {card}, {datetime.date.today()}", "",
              f"Streaming read (torch sum over 4 GiB bf16): {bw:.0f} GB/s", "",
              "bf16, 32 q heads / 8 kv heads, d 128, 1 query token; GB/s of K+V read (median of "
@@ -408,7 +447,7 @@ def bench(libs, out, reps, json_out=""):
         lines.append(f"| {b} | {L // 1024}k | {f(g, 'cudnn')} | {f(g, 'flash')} | {cells} | "
                      f"{g[first] / bw:.2f} | {splits} | {f(g, first + ' old')} ({alt['old']}) | "
                      f"{f(g, first + ' 2s')} ({alt['2s']}) | {r(g, first + ' p16 2s', first)} | {diff:.3g} |")
-    text = "\n".join(lines) + "\n"
+    text = "\n".join(lines + probe_lines) + "\n"
     print(text)
     if out:
         open(out, "w").write(text)
@@ -469,6 +508,8 @@ def main():
                     help="BATCHxCACHE cells --profile launches, comma-separated")
     ap.add_argument("--profile-page", type=int, default=0, help="--profile: page size (0: contiguous)")
     ap.add_argument("--reps", type=int, default=60)
+    ap.add_argument("--probes", action="store_true",
+                    help="--bench: also 16-key pages in pool order and in 64-key runs, 32-key pages")
     ap.add_argument("--out", default="")
     ap.add_argument("--json", default="", help="also write the bench's GB/s as JSON here")
     ap.add_argument("--alt-lib", action="append", default=[],
@@ -485,7 +526,7 @@ def main():
         profile(libs, [tuple(int(x) for x in c.split("x")) for c in args.profile_cells.split(",")],
                 args.profile_page)
     if args.bench:
-        bench(libs, args.out, args.reps, args.json)
+        bench(libs, args.out, args.reps, args.json, args.probes)
     sys.exit(status)
 
 

@@ -58,7 +58,7 @@ def render(key, cuda):
     if turing:
         walk = "copies through registers on sm_75"
     elif tma:
-        walk = ("TMA: one thread requests each tile, one mbarrier per stage; cp.async where the"
+        walk = ("TMA: lanes of all 4 warps request the tile's boxes, one mbarrier per stage; cp.async where the"
                 "\n# page size suits no TMA box")
     else:
         walk = "cp.async"

@@ -23,11 +23,12 @@
  * (rows padded by 16 bytes: conflict-free ldmatrix), kStages deep; a key's page is looked up
  * per row of 16-byte chunks, so the page size is a runtime value and pages may sit anywhere in
  * the pool. With Spec::kTma (Hopper), where the pages hold whole tiles or a tile holds whole
- * pages of 16 keys or more (and always for a contiguous cache), one thread instead asks the
- * TMA unit for each tile: a box of 64 columns x R keys per (K or V, 64-column half, page),
- * 2 x D / 64 x N / R requests per tile in place of N x D / 8 16-byte cp.async, completing on
- * one mbarrier per stage; the tile lands 128-byte swizzled (chunk c of row r at c ^ (r % 8):
- * conflict-free ldmatrix without padding). Other page sizes take the cp.async path.
+ * pages of 16 keys or more (and always for a contiguous cache), the TMA unit copies each tile
+ * instead: a box of 64 columns x R keys per (K or V, 64-column half, page), 2 x D / 64 x N / R
+ * requests per tile in place of N x D / 8 16-byte cp.async, each asked for by its own lane
+ * (spread over the 4 warps, pages looked up a tile ahead), completing on one mbarrier per
+ * stage; the tile lands 128-byte swizzled (chunk c of row r at c ^ (r % 8): conflict-free
+ * ldmatrix without padding). Other page sizes take the cp.async path.
  *
  * Rows go to 16-row MMA row groups (WR = 1, 2 or 4; compile-time); the 4 / WR warps of a row
  * group split each tile's keys. Decode proper (M <= 16: one token, GQA up to 16) has all 4 warps
@@ -238,9 +239,16 @@ QIMENG_SPEC_OPTION(TmaOf, kTma, bool, false);
 template <class Spec>
 constexpr bool kUseTma = QIMENG_DECODE_TMA && TmaOf<Spec>::value;
 
-/* Most TMA boxes per tile and K or V half: pages of 16 keys or more. */
-template <class Spec>
-constexpr int kMaxSubs = Config<Spec>::N / 16;
+/* Warps whose lanes ask the TMA unit for a tile's boxes. Box i of a tile goes to warp
+ * i % kTmaWarps, lane i / kTmaWarps: with one thread issuing them all, the 16 boxes of a tile
+ * of 16-key pages (4 with a contiguous cache) held that thread's warp, and so the block's
+ * barrier, for the whole issue on every tile (ncu, paged-16 at one block per SM: half of all
+ * warp stalls at that barrier; bench/NOTES.md, decode v8). */
+#ifndef QIMENG_DECODE_TMA_WARPS
+#define QIMENG_DECODE_TMA_WARPS 4
+#endif
+constexpr int kTmaWarps = QIMENG_DECODE_TMA_WARPS;
+static_assert(kTmaWarps >= 1 && kTmaWarps <= kWarps, "issuing warps are warps of the block");
 
 /* Keys per TMA box: the tile for a contiguous cache or pages of N keys or more, else a page. */
 template <class Spec>
@@ -249,55 +257,93 @@ __device__ __forceinline__ int tma_box_rows(const QimengDecodeArgs& a) {
                                                                          : a.block_size;
 }
 
-/* The page coordinate of each box of tile `tile` (-1 for a box whose keys all lie at or past
- * `end`: out of bounds, so TMA writes zeros and reads nothing) and the row coordinate of the
- * first box (the same in every box when a tile holds several pages: 0). */
+/* One TMA box of a tile: K (kv 0) or V (1), 64-column half h, page s of the tile (boxes of
+ * `box_rows` keys; s = 0 unless a tile holds several pages). Box i of a tile is kv = i % 2,
+ * h = i / 2 % (D / 64), s = i / (D / 32). */
+struct TmaBox {
+    int kv, h, s;
+};
+
 template <class Spec>
-__device__ __forceinline__ void tma_pages(const QimengDecodeArgs& a, int b, int tile, int end,
-                                          int (&pages)[kMaxSubs<Spec>], int& row) {
-    constexpr int N = Config<Spec>::N;
-    const int j = tile * N;
-    if (a.block_table == nullptr) {
-        pages[0] = b;
-        row = j;
-        return;
-    }
-    const int bs = a.block_size;
-    const int32_t* table = a.block_table + int64_t(b) * a.block_table_stride;
-    if (bs >= N) {
-        const int slot = j / bs;
-        pages[0] = j < end ? table[slot] : -1;
-        row = j - slot * bs;
-        return;
-    }
-    const int slot = j / bs;
-    row = 0;
-#pragma unroll
-    for (int s = 0; s < kMaxSubs<Spec>; ++s)
-        if (s * bs < N) pages[s] = j + s * bs < end ? table[slot + s] : -1;
+__device__ __forceinline__ TmaBox tma_box(int i) {
+    constexpr int kHalves = Config<Spec>::D / 64;
+    return TmaBox{i % 2, i / 2 % kHalves, i / (2 * kHalves)};
 }
 
-/* Thread 0: the TMA requests of tile `tile` (boxes from tma_pages) into stage buffers sk, sv,
- * all completing on `bar`. */
+/* Boxes per tile: K and V, each D / 64 halves x N / box_rows pages. */
 template <class Spec>
-__device__ __forceinline__ void tma_tile(const QimengDecodeArgs& a, const CUtensorMap* mk,
-                                         const CUtensorMap* mv, int hk, int box_rows,
-                                         const int (&pages)[kMaxSubs<Spec>], int row,
-                                         unsigned char* sk, unsigned char* sv, uint64_t* bar) {
-    using Cfg = Config<Spec>;
-    sm90::mbar_arrive_expect_tx(bar, 2 * Cfg::kTmaTileBytes);
-    const int subs = Cfg::N / box_rows;
-#pragma unroll
-    for (int h = 0; h < Cfg::D / 64; ++h) {
-#pragma unroll
-        for (int s = 0; s < kMaxSubs<Spec>; ++s) {
-            if (s < subs) {
-                const int off = h * Cfg::N * 128 + s * box_rows * 128;
-                sm90::tma_load_4d(sk + off, mk, bar, h * 64, row, hk, pages[s]);
-                sm90::tma_load_4d(sv + off, mv, bar, h * 64, row, hk, pages[s]);
-            }
+__device__ __forceinline__ int tma_boxes(int box_rows) {
+    return 2 * (Config<Spec>::D / 64) * (Config<Spec>::N / box_rows);
+}
+
+/* The page and row coordinates of one lane's box through consecutive tiles, with one division
+ * at the start and additions after it: a division per tile (~25 instructions) on each issuing
+ * warp's path between two barriers is time its block waits for where it is alone on its SM.
+ * Pages of N keys or more: a box is a tile, `row` steps by N and wraps into the next slot.
+ * Smaller pages: a tile holds N / bs of them, box s reads slot tile * N / bs + s. A box whose
+ * keys all lie at or past `end` gets page -1 (out of bounds: TMA writes zeros, reads nothing);
+ * a contiguous cache has page b and row tile * N. */
+struct TmaWalk {
+    const int32_t* table; /* this lane's entry of slot 0 (+ s), or nullptr: contiguous */
+    int bs, first;        /* page size; first key of the box within its tile (s * bs) */
+    int j, slot, row;     /* the current tile's first key, its slot, its row in the page */
+    int rstep, sstep;     /* per tile: rows (pages >= N keys) or slots (smaller pages) */
+
+    template <class Spec>
+    __device__ __forceinline__ void start(const QimengDecodeArgs& a, int b, int tile,
+                                          const TmaBox& box) {
+        constexpr int N = Config<Spec>::N;
+        j = tile * N;
+        bs = a.block_size;
+        table = nullptr;
+        slot = 0;
+        row = j;
+        rstep = N;
+        sstep = 0;
+        first = 0;
+        if (a.block_table == nullptr) return;
+        table = a.block_table + int64_t(b) * a.block_table_stride;
+        if (bs >= N) {
+            slot = j / bs;
+            row = j - slot * bs;
+        } else {
+            sstep = N / bs;
+            slot = tile * sstep;
+            row = 0;
+            rstep = 0;
+            first = box.s * bs;
+            table += box.s;
         }
     }
+
+    /* Page of the current tile (a table load when paged). */
+    __device__ __forceinline__ int page(int b, int end) const {
+        if (table == nullptr) return b;
+        return j + first < end ? table[slot] : -1;
+    }
+
+    template <class Spec>
+    __device__ __forceinline__ void next() {
+        j += Config<Spec>::N;
+        row += rstep;
+        slot += sstep;
+        if (table != nullptr && row >= bs) {
+            row -= bs;
+            ++slot;
+        }
+    }
+};
+
+/* This warp's share of a tile's requests into stage buffers sk, sv, completing on `bar`
+ * (kTmaWarps arrivals a phase): lane 0 announces the warp's `bytes`, then each lane that owns
+ * a box (`dst`: its offset in the stage, map, column c0) issues it at (page, row). `row` is
+ * read by those lanes only (a TmaWalk the others never started). */
+__device__ __forceinline__ void tma_issue(bool issuer, int lane, uint32_t bytes,
+                                          unsigned char* dst, const CUtensorMap* map, int c0,
+                                          const int& row, int hk, int page, uint64_t* bar) {
+    if (lane == 0) sm90::mbar_arrive_expect_tx(bar, bytes);
+    __syncwarp();
+    if (issuer) sm90::tma_load_4d(dst, map, bar, c0, row, hk, page);
 }
 
 /* Element offset of 16-byte chunk `chunk` of key row `row` in a swizzled TMA tile. */
@@ -455,30 +501,51 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
     /* Keys this block may copy: its split's tiles, and none at or past the length. */
     const int end = min(len, t1 * N);
     int pages[kPasses<Spec>], page_rows[kPasses<Spec>];
-    /* TMA path (thread 0 only): the boxes' pages and first row, one tile ahead. */
-    int tpages[kMaxSubs<Spec>], trow = 0;
+    /* TMA path: this thread's box (if it issues one) and its coordinates, one tile ahead. */
     const int box_rows = tma_box_rows<Spec>(a);
+    const bool tma_warp = warp < kTmaWarps;
+    const int box_id = lane * kTmaWarps + warp;
+    const int boxes = tma_boxes<Spec>(box_rows);
+    const TmaBox my_box = tma_box<Spec>(box_id);
+    const bool tma_lane = tma_warp && box_id < boxes;
+    /* Bytes this warp's boxes bring: lane 0 announces them on the stage's barrier. */
+    const uint32_t warp_bytes = uint32_t((boxes - warp + kTmaWarps - 1) / kTmaWarps * box_rows * 128);
+    /* Where the box lands in a stage's K or V buffer, and which map it reads. */
+    unsigned char* const tma_dst =
+        reinterpret_cast<unsigned char*>(my_box.kv ? s_v : s_k) +
+        (tma_lane ? my_box.h * N * 128 + my_box.s * box_rows * 128 : 0);
+    const CUtensorMap* const tma_map = my_box.kv ? &mv : &mk;
+    TmaWalk walk;
+    int tpage = 0;
     if constexpr (kTma) {
         if (threadIdx.x == 0) {
 #pragma unroll
-            for (int st = 0; st < Cfg::kStages; ++st) sm90::mbar_init(&bars[st], 1);
+            for (int st = 0; st < Cfg::kStages; ++st) sm90::mbar_init(&bars[st], kTmaWarps);
             sm90::mbar_init_fence();
             sm90::tma_prefetch_map(&mk);
             sm90::tma_prefetch_map(&mv);
-#pragma unroll
-            for (int st = 0; st < Cfg::kStages - 1; ++st) {
-                if (t0 + st < t1) {
-                    tma_pages<Spec>(a, b, t0 + st, end, tpages, trow);
-                    tma_tile<Spec>(a, &mk, &mv, hk, box_rows, tpages, trow,
-                                   reinterpret_cast<unsigned char*>(s_k + st * kStageElems),
-                                   reinterpret_cast<unsigned char*>(s_v + st * kStageElems),
-                                   &bars[st]);
-                }
-            }
-            tma_pages<Spec>(a, b, t0 + Cfg::kStages - 1, end, tpages, trow);
         }
-        /* Every thread waits on the barriers: their inits must be visible first. */
+        /* The first kStages tiles' pages, all loads in flight at once (one round trip). */
+        int pg[Cfg::kStages] = {}, rw[Cfg::kStages] = {};
+        if (tma_lane) {
+            walk.start<Spec>(a, b, t0, my_box);
+#pragma unroll
+            for (int st = 0; st < Cfg::kStages; ++st) {
+                pg[st] = walk.page(b, end);
+                rw[st] = walk.row;
+                if (st + 1 < Cfg::kStages) walk.next<Spec>();
+            }
+        }
+        /* The barriers' inits are visible to every thread before any arrives or waits. */
         block_sync();
+        if (tma_warp) {
+#pragma unroll
+            for (int st = 0; st < Cfg::kStages - 1; ++st)
+                if (t0 + st < t1)
+                    tma_issue(tma_lane, lane, warp_bytes, tma_dst + st * Cfg::kTmaTileBytes,
+                              tma_map, my_box.h * 64, rw[st], hk, pg[st], &bars[st]);
+        }
+        tpage = pg[Cfg::kStages - 1];
     } else {
 #pragma unroll
         for (int st = 0; st < Cfg::kStages - 1; ++st) {
@@ -542,13 +609,13 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
             const int tn = t + Cfg::kStages - 1;
             const int st = (it + Cfg::kStages - 1) % Cfg::kStages;
             if constexpr (kTma) {
-                if (threadIdx.x == 0) {
-                    if (tn < t1)
-                        tma_tile<Spec>(a, &mk, &mv, hk, box_rows, tpages, trow,
-                                       reinterpret_cast<unsigned char*>(s_k + st * kStageElems),
-                                       reinterpret_cast<unsigned char*>(s_v + st * kStageElems),
-                                       &bars[st]);
-                    if (tn + 1 < t1) tma_pages<Spec>(a, b, tn + 1, end, tpages, trow);
+                if (tma_warp && tn < t1) {
+                    tma_issue(tma_lane, lane, warp_bytes, tma_dst + st * Cfg::kTmaTileBytes,
+                              tma_map, my_box.h * 64, walk.row, hk, tpage, &bars[st]);
+                    if (tma_lane && tn + 1 < t1) {
+                        walk.next<Spec>();
+                        tpage = walk.page(b, end);
+                    }
                 }
             } else {
                 if (tn < t1)
