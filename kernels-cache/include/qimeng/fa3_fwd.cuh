@@ -187,6 +187,12 @@ struct Fa3Config {
      * (kTanhP; kTanhS, one Horner step less, when they all have |s scale / cap| <= 1/4)
      * instead of MUFU: then softcap's MUFU work is the plain kernel's. */
     static constexpr bool kPolyTanh = kSoftcap > 0.f && !kVarlen;
+    /* Window kernels: a consumer warpgroup's 64 rows may see only one 64-key half of the tile's
+     * first or last key block (a window edge: w1024_0's first and diagonal blocks, w256_256's
+     * first and last); it then runs that block's S and P V as 64-key GEMMs on the half it sees,
+     * the other half of S masked like any unseen key (hwin, bench/results/h100-variants-2026-11-26.md
+     * session 5). */
+    static constexpr bool kHalfEdges = (kHasLeft || (kHasRight && !kCausal)) && kBlockN == 128;
     static constexpr int kBlockM = 64 * kConsumerWGs; /* a wgmma M is 64 rows per warpgroup */
     static constexpr int kProducerWGs = kWarpSpecialized ? 1 : 0;
     static constexpr int kThreads = 128 * (kProducerWGs + kConsumerWGs);
@@ -556,6 +562,66 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 wgmma_rs_tb<T, D>(o, p[kk], dv + ((kk * 16 * 128) >> 4), 1);
             wgmma_commit();
         };
+        /* kHalfEdges: S of keys 64 h .. 64 h + 63 of stage st into s's columns of those keys
+         * (the other half keeps its stale, finite values, which the mask replaces), and O += P V
+         * over those keys' k steps only */
+        auto gemm_qk_half = [&](int st, auto hi_tag) {
+            /* a BN / 2 wide wgmma exists only where the window kernels instantiate it */
+            if constexpr (Cfg::kHalfEdges) {
+                constexpr int h = decltype(hi_tag)::value ? 1 : 0;
+                const uint64_t dq = make_desc_sw128(q_addr, 16, 1024);
+                const uint64_t dk = make_desc_sw128(
+                    k_addr + st * Cfg::kTileKVBytes + h * (BN / 2) * 128, 16, 1024);
+                float(&sh)[BN / 4] = *reinterpret_cast<float(*)[BN / 4]>(s + h * (BN / 4));
+                wgmma_fence();
+#pragma unroll
+                for (int kk = 0; kk < D / 16; ++kk) {
+                    wgmma_ss<T, BN / 2>(sh, dq + (((kk / 4) * BM * 128 + (kk % 4) * 32) >> 4),
+                                        dk + (((kk / 4) * BN * 128 + (kk % 4) * 32) >> 4),
+                                        kk > 0);
+                }
+                wgmma_commit();
+            }
+        };
+        auto gemm_pv_half = [&](int st, auto hi_tag) {
+            constexpr int h = decltype(hi_tag)::value ? 1 : 0;
+            const uint64_t dv = make_desc_sw128(v_addr + st * Cfg::kTileKVBytes, BN * 128, 1024);
+            wgmma_fence();
+#pragma unroll
+            for (int kk = h * BN / 32; kk < (h + 1) * BN / 32; ++kk)
+                wgmma_rs_tb<T, D>(o, p[kk], dv + ((kk * 16 * 128) >> 4), 1);
+            wgmma_commit();
+        };
+        /* kHalfEdges: 1 (2) when this warpgroup's rows see only the first (last) 64 keys of
+         * absolute key block jb, else 0 (both or neither: the full GEMMs) */
+        auto half_mode = [&](int jb) {
+            if constexpr (!Cfg::kHalfEdges) {
+                return 0;
+            } else {
+                const int r = row0 + 64 * w + causal_shift; /* the warpgroup's first row */
+                const int k0 = jb * BN, km = k0 + BN / 2;
+                auto seen = [&](int a, int b) { /* some row sees a key of a ..= b */
+                    return (!Cfg::kHasLeft || b >= r - Cfg::kWindowLeft) &&
+                           (!Cfg::kHasRight || a <= r + 63 + Cfg::kWindowRight);
+                };
+                const bool lo = seen(k0, km - 1), hi = seen(km, k0 + BN - 1);
+                return lo == hi ? 0 : (lo ? 1 : 2);
+            }
+        };
+        auto gemm_qk_at = [&](int st, int mode) {
+            if constexpr (Cfg::kHalfEdges) {
+                if (mode == 1) return gemm_qk_half(st, std::false_type{});
+                if (mode == 2) return gemm_qk_half(st, std::true_type{});
+            }
+            gemm_qk(st);
+        };
+        auto gemm_pv_at = [&](int st, int mode) {
+            if constexpr (Cfg::kHalfEdges) {
+                if (mode == 1) return gemm_pv_half(st, std::false_type{});
+                if (mode == 2) return gemm_pv_half(st, std::true_type{});
+            }
+            gemm_pv(st);
+        };
         /* kLazyRescale: bmax = this block's row maxima (log2 domain); sets rescale, m, alpha */
         auto lazy_max = [&](const float (&bmax)[2], auto mask_tag, float (&alpha)[2]) {
             constexpr bool kMask = decltype(mask_tag)::value;
@@ -870,9 +936,11 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             if (Cfg::kOverlap) {
                 /* block 0: S only */
                 float alpha[2];
+                const int mode_first = half_mode(tl.kb0),
+                          mode_last = half_mode(tl.kb0 + n_blocks - 1);
                 mbar_wait(&k_full[kv % kStages], (kv / kStages) & 1);
                 sched_wait();
-                gemm_qk(kv % kStages);
+                gemm_qk_at(kv % kStages, mode_first);
                 sched_arrive();
                 wgmma_wait<0>();
                 fence_regs(s);
@@ -885,9 +953,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     const int st = c % kStages, pst = (c - 1) % kStages;
                     mbar_wait(&k_full[st], (c / kStages) & 1);
                     sched_wait();
-                    gemm_qk(st);
+                    gemm_qk_at(st, j == n_blocks - 1 ? mode_last : 0);
                     mbar_wait(&v_full[pst], ((c - 1) / kStages) & 1);
-                    gemm_pv(pst);
+                    gemm_pv_at(pst, j == 1 ? mode_first : 0);
                     sched_arrive();
                     wgmma_wait<1>(); /* S_j landed; P_{j-1} V_{j-1} may still run */
                     fence_regs(s);
@@ -906,7 +974,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 const int lc = kv + n_blocks - 1, lst = lc % kStages;
                 mbar_wait(&v_full[lst], (lc / kStages) & 1);
                 sched_wait();
-                gemm_pv(lst);
+                gemm_pv_at(lst, mode_last);
                 /* the first warpgroup takes no further turn in this tile: no arrival from
                  * the last one, unless the turns carry on into the next tile (kCarryTurns) */
                 if (kCarryTurns || w != kWGs - 1) sched_arrive();
