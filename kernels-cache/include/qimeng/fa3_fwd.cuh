@@ -718,13 +718,17 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             return true;
         };
         /* Online softmax of S (key block j) in place; alpha = the rescale factor of O and l. */
-        auto softmax = [&](int j, auto mask_tag, float (&alpha)[2]) {
+        auto softmax = [&](int j, auto mask_tag, float (&alpha)[2], auto half_tag) {
             constexpr bool kMask = decltype(mask_tag)::value;
+            /* kHalfEdges: only key chunks c0 .. c1 - 1 (one 64-key half, half_tag 1 or 2)
+             * were computed; the other half's P is never read (its P V k steps are skipped) */
+            constexpr int kHalf = decltype(half_tag)::value;
+            constexpr int c0 = kHalf == 2 ? BN / 16 : 0, c1 = kHalf == 1 ? BN / 16 : BN / 8;
             /* softcap before any mask: tanh(-inf) = -1 would turn a masked score into -cap, a
              * weight the softmax counts */
             if constexpr (Cfg::kSoftcap > 0.f) {
 #pragma unroll
-                for (int i = 0; i < BN / 2; i += 2) {
+                for (int i = 4 * c0; i < 4 * c1; i += 2) {
                     const float2 f = unpack_f16x2(tanh2_f16(s[i] * cap_in, s[i + 1] * cap_in));
                     s[i] = f.x;
                     s[i + 1] = f.y;
@@ -785,7 +789,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 }
             } else if (kMask) {
 #pragma unroll
-                for (int c = 0; c < BN / 8; ++c)
+                for (int c = c0; c < c1; ++c)
 #pragma unroll
                     for (int e = 0; e < 4; ++e) {
                         const int key = j * BN + 8 * c + 2 * t + (e & 1);
@@ -801,9 +805,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 float bmax[2];
 #pragma unroll
                 for (int r = 0; r < 2; ++r) {
-                    float mx = s[2 * r];
+                    float mx = s[4 * c0 + 2 * r];
 #pragma unroll
-                    for (int c = 0; c < BN / 8; ++c)
+                    for (int c = c0; c < c1; ++c)
                         mx = fmaxf(mx, fmaxf(s[4 * c + 2 * r], s[4 * c + 2 * r + 1]));
                     bmax[r] = quad_max(mx) * scale_log2;
                 }
@@ -814,7 +818,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     const float off = (kMask && m[r] == -CUDART_INF_F) ? 0.f : -m[r];
                     float sum = 0.f;
 #pragma unroll
-                    for (int c = 0; c < BN / 8; ++c) {
+                    for (int c = c0; c < c1; ++c) {
                         s[4 * c + 2 * r] = exp2_approx(fmaf(s[4 * c + 2 * r], scale_log2, off));
                         s[4 * c + 2 * r + 1] =
                             exp2_approx(fmaf(s[4 * c + 2 * r + 1], scale_log2, off));
@@ -864,9 +868,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             } else {
 #pragma unroll
             for (int r = 0; r < 2; ++r) {
-                float mx = s[2 * r];
+                float mx = s[4 * c0 + 2 * r];
 #pragma unroll
-                for (int c = 0; c < BN / 8; ++c)
+                for (int c = c0; c < c1; ++c)
                     mx = fmaxf(mx, fmaxf(s[4 * c + 2 * r], s[4 * c + 2 * r + 1]));
                 if constexpr (Cfg::kAlibi) mx += rt[r];
                 const float m_new = fmaxf(m[r], quad_max(mx) * scale_log2);
@@ -877,7 +881,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 const float off = Cfg::kAlibi ? fmaf(rt[r], scale_log2, -m_use) : -m_use;
                 float sum = 0.f;
 #pragma unroll
-                for (int c = 0; c < BN / 8; ++c) {
+                for (int c = c0; c < c1; ++c) {
                     s[4 * c + 2 * r] = exp2_approx(fmaf(s[4 * c + 2 * r], scale_log2, off));
                     s[4 * c + 2 * r + 1] =
                         exp2_approx(fmaf(s[4 * c + 2 * r + 1], scale_log2, off));
@@ -888,13 +892,19 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             }
         };
         /* j: the tile's j-th visited key block */
-        auto softmax_at = [&](int j, float (&alpha)[2]) {
+        auto softmax_at = [&](int j, float (&alpha)[2], int mode) {
+            using Whole = std::integral_constant<int, 0>;
             if (Cfg::kHasLeft) j += tl.kb0;
             if (j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left)) {
                 if (!Cfg::kPolyTanh || !poly_k || !softmax_poly_tanh(alpha))
-                    softmax(j, std::false_type{}, alpha);
-            } else
-                softmax(j, std::true_type{}, alpha);
+                    softmax(j, std::false_type{}, alpha, Whole{});
+            } else if (Cfg::kHalfEdges && mode == 1) {
+                softmax(j, std::true_type{}, alpha, std::integral_constant<int, 1>{});
+            } else if (Cfg::kHalfEdges && mode == 2) {
+                softmax(j, std::true_type{}, alpha, std::integral_constant<int, 2>{});
+            } else {
+                softmax(j, std::true_type{}, alpha, Whole{});
+            }
         };
         auto rescale_o = [&](const float (&alpha)[2]) {
             if (Cfg::kLazyRescale && !rescale) return;
@@ -946,7 +956,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 fence_regs(s);
                 release(&k_empty[kv % kStages]);
                 if (n_blocks == 1) release_q();
-                softmax_at(0, alpha); /* O is zero: nothing to rescale */
+                softmax_at(0, alpha, mode_first); /* O is zero: nothing to rescale */
                 convert_p();
                 for (int j = 1; j < n_blocks; ++j) {
                     const int c = kv + j;
@@ -961,7 +971,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     fence_regs(s);
                     release(&k_empty[st]);
                     if (j == n_blocks - 1) release_q();
-                    softmax_at(j, alpha);
+                    softmax_at(j, alpha, j == n_blocks - 1 ? mode_last : 0);
                     wgmma_wait<0>();
                     fence_regs(o);
                     fence_regs(p);
@@ -993,7 +1003,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     fence_regs(s);
                     release(&k_empty[st]);
                     if (j == n_blocks - 1) release_q();
-                    softmax_at(j, alpha);
+                    softmax_at(j, alpha, 0);
                     rescale_o(alpha);
                     convert_p();
                     mbar_wait(&v_full[st], ph);
