@@ -562,27 +562,10 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 wgmma_rs_tb<T, D>(o, p[kk], dv + ((kk * 16 * 128) >> 4), 1);
             wgmma_commit();
         };
-        /* kHalfEdges: S of keys 64 h .. 64 h + 63 of stage st into s's columns of those keys
-         * (the other half keeps its stale, finite values, which the mask replaces), and O += P V
-         * over those keys' k steps only */
-        auto gemm_qk_half = [&](int st, auto hi_tag) {
-            /* a BN / 2 wide wgmma exists only where the window kernels instantiate it */
-            if constexpr (Cfg::kHalfEdges) {
-                constexpr int h = decltype(hi_tag)::value ? 1 : 0;
-                const uint64_t dq = make_desc_sw128(q_addr, 16, 1024);
-                const uint64_t dk = make_desc_sw128(
-                    k_addr + st * Cfg::kTileKVBytes + h * (BN / 2) * 128, 16, 1024);
-                float(&sh)[BN / 4] = *reinterpret_cast<float(*)[BN / 4]>(s + h * (BN / 4));
-                wgmma_fence();
-#pragma unroll
-                for (int kk = 0; kk < D / 16; ++kk) {
-                    wgmma_ss<T, BN / 2>(sh, dq + (((kk / 4) * BM * 128 + (kk % 4) * 32) >> 4),
-                                        dk + (((kk / 4) * BN * 128 + (kk % 4) * 32) >> 4),
-                                        kk > 0);
-                }
-                wgmma_commit();
-            }
-        };
+        /* kHalfEdges: O += P V over the k steps of keys 64 h .. 64 h + 63 only (S is the
+         * whole block's: a 64-key S GEMM beside the 128-key one made ptxas serialize every
+         * wgmma of the kernel, C7511, in each form tried: bench/results/h100-variants-2026-11-26.md
+         * session 5) */
         auto gemm_pv_half = [&](int st, auto hi_tag) {
             constexpr int h = decltype(hi_tag)::value ? 1 : 0;
             const uint64_t dv = make_desc_sw128(v_addr + st * Cfg::kTileKVBytes, BN * 128, 1024);
@@ -607,13 +590,6 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 const bool lo = seen(k0, km - 1), hi = seen(km, k0 + BN - 1);
                 return lo == hi ? 0 : (lo ? 1 : 2);
             }
-        };
-        auto gemm_qk_at = [&](int st, int mode) {
-            if constexpr (Cfg::kHalfEdges) {
-                if (mode == 1) return gemm_qk_half(st, std::false_type{});
-                if (mode == 2) return gemm_qk_half(st, std::true_type{});
-            }
-            gemm_qk(st);
         };
         auto gemm_pv_at = [&](int st, int mode) {
             if constexpr (Cfg::kHalfEdges) {
@@ -946,11 +922,14 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             if (Cfg::kOverlap) {
                 /* block 0: S only */
                 float alpha[2];
-                const int mode_first = half_mode(tl.kb0),
-                          mode_last = half_mode(tl.kb0 + n_blocks - 1);
+                /* warp-uniform to the compiler (lane 0's): wgmmas on a path it takes for
+                 * divergent are serialized (ptxas C7518; 0.53 x plain instead of 0.79 on
+                 * w1024_0, raw/hwin/run1) */
+                const int mode_first = __shfl_sync(0xffffffffu, half_mode(tl.kb0), 0),
+                          mode_last = __shfl_sync(0xffffffffu, half_mode(tl.kb0 + n_blocks - 1), 0);
                 mbar_wait(&k_full[kv % kStages], (kv / kStages) & 1);
                 sched_wait();
-                gemm_qk_at(kv % kStages, mode_first);
+                gemm_qk(kv % kStages);
                 sched_arrive();
                 wgmma_wait<0>();
                 fence_regs(s);
@@ -963,7 +942,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     const int st = c % kStages, pst = (c - 1) % kStages;
                     mbar_wait(&k_full[st], (c / kStages) & 1);
                     sched_wait();
-                    gemm_qk_at(st, j == n_blocks - 1 ? mode_last : 0);
+                    gemm_qk(st);
                     mbar_wait(&v_full[pst], ((c - 1) / kStages) & 1);
                     gemm_pv_at(pst, j == 1 ? mode_first : 0);
                     sched_arrive();
