@@ -576,7 +576,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             wgmma_commit();
         };
         /* kHalfEdges: 1 (2) when this warpgroup's rows see only the first (last) 64 keys of
-         * absolute key block jb, else 0 (both or neither: the full GEMMs) */
+         * absolute key block jb, else 0 (both or neither: the full GEMMs). Warp-uniform to the
+         * compiler (lane 0's value): wgmmas on a path it takes for divergent are serialized
+         * (ptxas C7518; 0.53 x plain instead of 0.79 on w1024_0, raw/hwin/run1). */
         auto half_mode = [&](int jb) {
             if constexpr (!Cfg::kHalfEdges) {
                 return 0;
@@ -588,7 +590,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                            (!Cfg::kHasRight || a <= r + 63 + Cfg::kWindowRight);
                 };
                 const bool lo = seen(k0, km - 1), hi = seen(km, k0 + BN - 1);
-                return lo == hi ? 0 : (lo ? 1 : 2);
+                return __shfl_sync(0xffffffffu, lo == hi ? 0 : (lo ? 1 : 2), 0);
             }
         };
         auto gemm_pv_at = [&](int st, int mode) {
@@ -922,11 +924,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             if (Cfg::kOverlap) {
                 /* block 0: S only */
                 float alpha[2];
-                /* warp-uniform to the compiler (lane 0's): wgmmas on a path it takes for
-                 * divergent are serialized (ptxas C7518; 0.53 x plain instead of 0.79 on
-                 * w1024_0, raw/hwin/run1) */
-                const int mode_first = __shfl_sync(0xffffffffu, half_mode(tl.kb0), 0),
-                          mode_last = __shfl_sync(0xffffffffu, half_mode(tl.kb0 + n_blocks - 1), 0);
+                const int mode_first = half_mode(tl.kb0),
+                          mode_last = half_mode(tl.kb0 + n_blocks - 1);
                 mbar_wait(&k_full[kv % kStages], (kv / kStages) & 1);
                 sched_wait();
                 gemm_qk(kv % kStages);
