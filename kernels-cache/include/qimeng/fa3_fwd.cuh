@@ -61,8 +61,10 @@
  * Variants (score path only; the schedule is the same): a window's key blocks wholly outside
  *   it are never loaded (the tile's loop starts at the block of its first row's first key);
  *   blocks that every row of the tile sees whole run the unmasked softmax, and only the blocks
- *   on a window edge, the diagonal or the key tail mask per element. Softcap: tanh on the
- *   scores before any mask, the cap folded into the exp2 FFMA; on blocks without a mask whose
+ *   on a window edge, the diagonal or the key tail mask per element; on the tile's first and
+ *   last block, a consumer warpgroup whose rows see only one 64-key half runs the softmax and
+ *   P V over that half (kHalfEdges). Softcap: tanh on the scores before any mask, the cap
+ *   folded into the exp2 FFMA; on blocks without a mask whose
  *   warp sees only |s scale / cap| <= 1, an odd polynomial on the FMA pipe folded into the exp2
  *   argument (kPolyTanh), else tanh.approx.f16x2 (two MUFU.TANH.F16 on sm_90). Softcap and
  *   window kernels rescale O lazily (kLazyRescale). ALiBi: the bias from the tile's slope on
@@ -189,9 +191,9 @@ struct Fa3Config {
     static constexpr bool kPolyTanh = kSoftcap > 0.f && !kVarlen;
     /* Window kernels: a consumer warpgroup's 64 rows may see only one 64-key half of the tile's
      * first or last key block (a window edge: w1024_0's first and diagonal blocks, w256_256's
-     * first and last); it then runs that block's S and P V as 64-key GEMMs on the half it sees,
-     * the other half of S masked like any unseen key (hwin, bench/results/h100-variants-2026-11-26.md
-     * session 5). */
+     * first and last); it then takes that block's masked softmax and P V GEMM over that half
+     * alone, S staying the whole block's (bench/results/h100-variants-2026-11-26.md, session 5:
+     * +1.5% w1024_0, +2.5% w256_256). */
     static constexpr bool kHalfEdges = (kHasLeft || (kHasRight && !kCausal)) && kBlockN == 128;
     static constexpr int kBlockM = 64 * kConsumerWGs; /* a wgmma M is 64 rows per warpgroup */
     static constexpr int kProducerWGs = kWarpSpecialized ? 1 : 0;
@@ -698,8 +700,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         /* Online softmax of S (key block j) in place; alpha = the rescale factor of O and l. */
         auto softmax = [&](int j, auto mask_tag, float (&alpha)[2], auto half_tag) {
             constexpr bool kMask = decltype(mask_tag)::value;
-            /* kHalfEdges: only key chunks c0 .. c1 - 1 (one 64-key half, half_tag 1 or 2)
-             * were computed; the other half's P is never read (its P V k steps are skipped) */
+            /* kHalfEdges: only key chunks c0 .. c1 - 1 (the 64-key half the warpgroup sees,
+             * half_tag 1 or 2); the other half of S is left as it is, its P never read (its
+             * P V k steps are skipped) */
             constexpr int kHalf = decltype(half_tag)::value;
             constexpr int c0 = kHalf == 2 ? BN / 16 : 0, c1 = kHalf == 1 ? BN / 16 : BN / 8;
             /* softcap before any mask: tanh(-inf) = -1 would turn a masked score into -cap, a
