@@ -2,7 +2,9 @@
 key) pairs per visible pair, against the plain kernel's, at sq = sk = seqlen, bottom-right
 aligned. `tile` is fa3_fwd.cuh before hwin (every visited 128 x 128 block whole, hvar2's
 tiles.py); `half` is kHalfEdges (each consumer warpgroup's 64 rows run the tile's first and last
-key block as one 64-key half where they see only that half); `band` is the floor of any kernel
+key block as one 64-key half where they see only that half, both GEMMs); `pv` is what was
+committed (that half for the P V GEMM only, S whole: tensor work (S columns + P V columns) / 2);
+`band` is the floor of any kernel
 whose GEMMs have 64 rows (a wgmma's M): a 64-row band of a window of w keys spans w + 63 key
 columns at any key granularity.
 
@@ -24,7 +26,7 @@ def count(seqlen, causal, left, right):
     shift = sk - sq
     if causal:
         right = 0
-    tile = half = band = pairs = 0
+    tile = half = pv = band = pairs = 0
     for row0 in range(0, sq, BM):
         n_end = (sk + BN - 1) // BN
         if right is not None:
@@ -52,22 +54,23 @@ def count(seqlen, causal, left, right):
                     lo, hi = seen(jb * BN, jb * BN + BN // 2 - 1), seen(jb * BN + BN // 2, jb * BN + BN - 1)
                     cols = BN if lo == hi else BN // 2
                 half += WG * cols
+                pv += WG * (BN + cols) / 2
         for i in range(row0, min(row0 + BM, sq)):
             hi = sk - 1 if right is None else min(sk - 1, i + shift + right)
             lo = 0 if left is None else max(0, i + shift - left)
             pairs += max(0, hi - lo + 1)
-    return tile, half, band, pairs
+    return tile, half, pv, band, pairs
 
 
 def main():
     seqlen = int(sys.argv[1]) if len(sys.argv) > 1 else 8192
     c = {k: count(seqlen, *v) for k, v in MASKS.items()}
-    for k, (t, h, b, p) in c.items():
-        pt, _, _, pp = c["plain-causal" if MASKS[k][0] else "plain-full"]
+    for k, (t, h, v, b, p) in c.items():
+        pt, _, _, _, pp = c["plain-causal" if MASKS[k][0] else "plain-full"]
         plain = pp / pt  # the plain kernel computes whole 128 x 128 blocks
-        print(f"{k:13s} visible/computed: tile {p / t:.3f} half {p / h:.3f} band {p / b:.3f}   "
-              f"ceiling x plain: tile {p / t / plain:.3f} half {p / h / plain:.3f} "
-              f"band {p / b / plain:.3f}")
+        print(f"{k:13s} visible/computed: tile {p / t:.3f} half {p / h:.3f} pv {p / v:.3f} "
+              f"band {p / b:.3f}   ceiling x plain: tile {p / t / plain:.3f} "
+              f"half {p / h / plain:.3f} pv {p / v / plain:.3f} band {p / b / plain:.3f}")
 
 
 if __name__ == "__main__":
