@@ -762,7 +762,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                         hi = min(hi, row + causal_shift + Cfg::kWindowRight - base);
                     const int lo = row + causal_shift - Cfg::kWindowLeft - base;
 #pragma unroll
-                    for (int c = 0; c < BN / 8; ++c)
+                    for (int c = c0; c < c1; ++c)
 #pragma unroll
                         for (int e = 0; e < 2; ++e)
                             if (8 * c + e > hi || (Cfg::kHasLeft && 8 * c + e < lo))
@@ -807,7 +807,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     }
                     l[r] = l[r] * alpha[r] + sum;
                 }
-            } else if constexpr (Cfg::kRowPartials > 1) {
+            } else if constexpr (Cfg::kRowPartials > 1 && c1 - c0 == BN / 8) {
+                /* (a kHalfEdges half block takes the single chains below, over its half) */
                 constexpr int NP = Cfg::kRowPartials;
 #pragma unroll
                 for (int r = 0; r < 2; ++r) {
