@@ -411,7 +411,10 @@ def fa3_program(dtype, d, causal, wgs, bn, stages, pers, v, intro=True):
         "    Sync wait k_full",
         "    Compute GEMM sQ, sK^T -> S (BM, BN) f32 on wgmma",
         "    Sync arrive k_empty",
-    ] + score + mask + [
+    ] + score + mask + ([
+        "    # Window edges: on block i's first and last key block, a consumer warpgroup whose 64 rows",
+        "    # see only one 64-key half takes the softmax and GEMM P, sV below on that half alone.",
+    ] if v["window"] else []) + [
         "    Compute rowmax S -> m_new (BM)",
         "    Compute rescale O_acc, l by exp2(m - m_new); m = m_new",
         "    Compute exp2 S - m_new -> S",

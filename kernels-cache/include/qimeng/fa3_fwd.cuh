@@ -61,8 +61,10 @@
  * Variants (score path only; the schedule is the same): a window's key blocks wholly outside
  *   it are never loaded (the tile's loop starts at the block of its first row's first key);
  *   blocks that every row of the tile sees whole run the unmasked softmax, and only the blocks
- *   on a window edge, the diagonal or the key tail mask per element. Softcap: tanh on the
- *   scores before any mask, the cap folded into the exp2 FFMA; on blocks without a mask whose
+ *   on a window edge, the diagonal or the key tail mask per element; on the tile's first and
+ *   last block, a consumer warpgroup whose rows see only one 64-key half runs the softmax and
+ *   P V over that half (kHalfEdges). Softcap: tanh on the scores before any mask, the cap
+ *   folded into the exp2 FFMA; on blocks without a mask whose
  *   warp sees only |s scale / cap| <= 1, an odd polynomial on the FMA pipe folded into the exp2
  *   argument (kPolyTanh), else tanh.approx.f16x2 (two MUFU.TANH.F16 on sm_90). Softcap and
  *   window kernels rescale O lazily (kLazyRescale). ALiBi: the bias from the tile's slope on
@@ -187,6 +189,12 @@ struct Fa3Config {
      * (kTanhP; kTanhS, one Horner step less, when they all have |s scale / cap| <= 1/4)
      * instead of MUFU: then softcap's MUFU work is the plain kernel's. */
     static constexpr bool kPolyTanh = kSoftcap > 0.f && !kVarlen;
+    /* Window kernels: a consumer warpgroup's 64 rows may see only one 64-key half of the tile's
+     * first or last key block (a window edge: w1024_0's first and diagonal blocks, w256_256's
+     * first and last); it then takes that block's masked softmax and P V GEMM over that half
+     * alone, S staying the whole block's (bench/results/h100-variants-2026-11-26.md, session 5:
+     * +1.5% w1024_0, +2.5% w256_256). */
+    static constexpr bool kHalfEdges = (kHasLeft || (kHasRight && !kCausal)) && kBlockN == 128;
     static constexpr int kBlockM = 64 * kConsumerWGs; /* a wgmma M is 64 rows per warpgroup */
     static constexpr int kProducerWGs = kWarpSpecialized ? 1 : 0;
     static constexpr int kThreads = 128 * (kProducerWGs + kConsumerWGs);
@@ -556,6 +564,44 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 wgmma_rs_tb<T, D>(o, p[kk], dv + ((kk * 16 * 128) >> 4), 1);
             wgmma_commit();
         };
+        /* kHalfEdges: O += P V over the k steps of keys 64 h .. 64 h + 63 only (S is the
+         * whole block's: a 64-key S GEMM beside the 128-key one made ptxas serialize every
+         * wgmma of the kernel, C7511, in each form tried: bench/results/h100-variants-2026-11-26.md
+         * session 5) */
+        auto gemm_pv_half = [&](int st, auto hi_tag) {
+            constexpr int h = decltype(hi_tag)::value ? 1 : 0;
+            const uint64_t dv = make_desc_sw128(v_addr + st * Cfg::kTileKVBytes, BN * 128, 1024);
+            wgmma_fence();
+#pragma unroll
+            for (int kk = h * BN / 32; kk < (h + 1) * BN / 32; ++kk)
+                wgmma_rs_tb<T, D>(o, p[kk], dv + ((kk * 16 * 128) >> 4), 1);
+            wgmma_commit();
+        };
+        /* kHalfEdges: 1 (2) when this warpgroup's rows see only the first (last) 64 keys of
+         * absolute key block jb, else 0 (both or neither: the full GEMMs). Warp-uniform to the
+         * compiler (lane 0's value): wgmmas on a path it takes for divergent are serialized
+         * (ptxas C7518; 0.53 x plain instead of 0.79 on w1024_0, raw/hwin/run1). */
+        auto half_mode = [&](int jb) {
+            if constexpr (!Cfg::kHalfEdges) {
+                return 0;
+            } else {
+                const int r = row0 + 64 * w + causal_shift; /* the warpgroup's first row */
+                const int k0 = jb * BN, km = k0 + BN / 2;
+                auto seen = [&](int a, int b) { /* some row sees a key of a ..= b */
+                    return (!Cfg::kHasLeft || b >= r - Cfg::kWindowLeft) &&
+                           (!Cfg::kHasRight || a <= r + 63 + Cfg::kWindowRight);
+                };
+                const bool lo = seen(k0, km - 1), hi = seen(km, k0 + BN - 1);
+                return __shfl_sync(0xffffffffu, lo == hi ? 0 : (lo ? 1 : 2), 0);
+            }
+        };
+        auto gemm_pv_at = [&](int st, int mode) {
+            if constexpr (Cfg::kHalfEdges) {
+                if (mode == 1) return gemm_pv_half(st, std::false_type{});
+                if (mode == 2) return gemm_pv_half(st, std::true_type{});
+            }
+            gemm_pv(st);
+        };
         /* kLazyRescale: bmax = this block's row maxima (log2 domain); sets rescale, m, alpha */
         auto lazy_max = [&](const float (&bmax)[2], auto mask_tag, float (&alpha)[2]) {
             constexpr bool kMask = decltype(mask_tag)::value;
@@ -652,13 +698,18 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             return true;
         };
         /* Online softmax of S (key block j) in place; alpha = the rescale factor of O and l. */
-        auto softmax = [&](int j, auto mask_tag, float (&alpha)[2]) {
+        auto softmax = [&](int j, auto mask_tag, float (&alpha)[2], auto half_tag) {
             constexpr bool kMask = decltype(mask_tag)::value;
+            /* kHalfEdges: only key chunks c0 .. c1 - 1 (the 64-key half the warpgroup sees,
+             * half_tag 1 or 2); the other half of S is left as it is, its P never read (its
+             * P V k steps are skipped) */
+            constexpr int kHalf = decltype(half_tag)::value;
+            constexpr int c0 = kHalf == 2 ? BN / 16 : 0, c1 = kHalf == 1 ? BN / 16 : BN / 8;
             /* softcap before any mask: tanh(-inf) = -1 would turn a masked score into -cap, a
              * weight the softmax counts */
             if constexpr (Cfg::kSoftcap > 0.f) {
 #pragma unroll
-                for (int i = 0; i < BN / 2; i += 2) {
+                for (int i = 4 * c0; i < 4 * c1; i += 2) {
                     const float2 f = unpack_f16x2(tanh2_f16(s[i] * cap_in, s[i + 1] * cap_in));
                     s[i] = f.x;
                     s[i + 1] = f.y;
@@ -711,7 +762,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                         hi = min(hi, row + causal_shift + Cfg::kWindowRight - base);
                     const int lo = row + causal_shift - Cfg::kWindowLeft - base;
 #pragma unroll
-                    for (int c = 0; c < BN / 8; ++c)
+                    for (int c = c0; c < c1; ++c)
 #pragma unroll
                         for (int e = 0; e < 2; ++e)
                             if (8 * c + e > hi || (Cfg::kHasLeft && 8 * c + e < lo))
@@ -719,7 +770,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 }
             } else if (kMask) {
 #pragma unroll
-                for (int c = 0; c < BN / 8; ++c)
+                for (int c = c0; c < c1; ++c)
 #pragma unroll
                     for (int e = 0; e < 4; ++e) {
                         const int key = j * BN + 8 * c + 2 * t + (e & 1);
@@ -735,9 +786,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 float bmax[2];
 #pragma unroll
                 for (int r = 0; r < 2; ++r) {
-                    float mx = s[2 * r];
+                    float mx = s[4 * c0 + 2 * r];
 #pragma unroll
-                    for (int c = 0; c < BN / 8; ++c)
+                    for (int c = c0; c < c1; ++c)
                         mx = fmaxf(mx, fmaxf(s[4 * c + 2 * r], s[4 * c + 2 * r + 1]));
                     bmax[r] = quad_max(mx) * scale_log2;
                 }
@@ -748,7 +799,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     const float off = (kMask && m[r] == -CUDART_INF_F) ? 0.f : -m[r];
                     float sum = 0.f;
 #pragma unroll
-                    for (int c = 0; c < BN / 8; ++c) {
+                    for (int c = c0; c < c1; ++c) {
                         s[4 * c + 2 * r] = exp2_approx(fmaf(s[4 * c + 2 * r], scale_log2, off));
                         s[4 * c + 2 * r + 1] =
                             exp2_approx(fmaf(s[4 * c + 2 * r + 1], scale_log2, off));
@@ -756,7 +807,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     }
                     l[r] = l[r] * alpha[r] + sum;
                 }
-            } else if constexpr (Cfg::kRowPartials > 1) {
+            } else if constexpr (Cfg::kRowPartials > 1 && c1 - c0 == BN / 8) {
+                /* (a kHalfEdges half block takes the single chains below, over its half) */
                 constexpr int NP = Cfg::kRowPartials;
 #pragma unroll
                 for (int r = 0; r < 2; ++r) {
@@ -798,9 +850,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             } else {
 #pragma unroll
             for (int r = 0; r < 2; ++r) {
-                float mx = s[2 * r];
+                float mx = s[4 * c0 + 2 * r];
 #pragma unroll
-                for (int c = 0; c < BN / 8; ++c)
+                for (int c = c0; c < c1; ++c)
                     mx = fmaxf(mx, fmaxf(s[4 * c + 2 * r], s[4 * c + 2 * r + 1]));
                 if constexpr (Cfg::kAlibi) mx += rt[r];
                 const float m_new = fmaxf(m[r], quad_max(mx) * scale_log2);
@@ -811,7 +863,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 const float off = Cfg::kAlibi ? fmaf(rt[r], scale_log2, -m_use) : -m_use;
                 float sum = 0.f;
 #pragma unroll
-                for (int c = 0; c < BN / 8; ++c) {
+                for (int c = c0; c < c1; ++c) {
                     s[4 * c + 2 * r] = exp2_approx(fmaf(s[4 * c + 2 * r], scale_log2, off));
                     s[4 * c + 2 * r + 1] =
                         exp2_approx(fmaf(s[4 * c + 2 * r + 1], scale_log2, off));
@@ -822,13 +874,19 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             }
         };
         /* j: the tile's j-th visited key block */
-        auto softmax_at = [&](int j, float (&alpha)[2]) {
+        auto softmax_at = [&](int j, float (&alpha)[2], int mode) {
+            using Whole = std::integral_constant<int, 0>;
             if (Cfg::kHasLeft) j += tl.kb0;
             if (j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left)) {
                 if (!Cfg::kPolyTanh || !poly_k || !softmax_poly_tanh(alpha))
-                    softmax(j, std::false_type{}, alpha);
-            } else
-                softmax(j, std::true_type{}, alpha);
+                    softmax(j, std::false_type{}, alpha, Whole{});
+            } else if (Cfg::kHalfEdges && mode == 1) {
+                softmax(j, std::true_type{}, alpha, std::integral_constant<int, 1>{});
+            } else if (Cfg::kHalfEdges && mode == 2) {
+                softmax(j, std::true_type{}, alpha, std::integral_constant<int, 2>{});
+            } else {
+                softmax(j, std::true_type{}, alpha, Whole{});
+            }
         };
         auto rescale_o = [&](const float (&alpha)[2]) {
             if (Cfg::kLazyRescale && !rescale) return;
@@ -870,6 +928,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             if (Cfg::kOverlap) {
                 /* block 0: S only */
                 float alpha[2];
+                const int mode_first = half_mode(tl.kb0),
+                          mode_last = half_mode(tl.kb0 + n_blocks - 1);
                 mbar_wait(&k_full[kv % kStages], (kv / kStages) & 1);
                 sched_wait();
                 gemm_qk(kv % kStages);
@@ -878,7 +938,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 fence_regs(s);
                 release(&k_empty[kv % kStages]);
                 if (n_blocks == 1) release_q();
-                softmax_at(0, alpha); /* O is zero: nothing to rescale */
+                softmax_at(0, alpha, mode_first); /* O is zero: nothing to rescale */
                 convert_p();
                 for (int j = 1; j < n_blocks; ++j) {
                     const int c = kv + j;
@@ -887,13 +947,13 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     sched_wait();
                     gemm_qk(st);
                     mbar_wait(&v_full[pst], ((c - 1) / kStages) & 1);
-                    gemm_pv(pst);
+                    gemm_pv_at(pst, j == 1 ? mode_first : 0);
                     sched_arrive();
                     wgmma_wait<1>(); /* S_j landed; P_{j-1} V_{j-1} may still run */
                     fence_regs(s);
                     release(&k_empty[st]);
                     if (j == n_blocks - 1) release_q();
-                    softmax_at(j, alpha);
+                    softmax_at(j, alpha, j == n_blocks - 1 ? mode_last : 0);
                     wgmma_wait<0>();
                     fence_regs(o);
                     fence_regs(p);
@@ -906,7 +966,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 const int lc = kv + n_blocks - 1, lst = lc % kStages;
                 mbar_wait(&v_full[lst], (lc / kStages) & 1);
                 sched_wait();
-                gemm_pv(lst);
+                gemm_pv_at(lst, mode_last);
                 /* the first warpgroup takes no further turn in this tile: no arrival from
                  * the last one, unless the turns carry on into the next tile (kCarryTurns) */
                 if (kCarryTurns || w != kWGs - 1) sched_arrive();
@@ -925,7 +985,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     fence_regs(s);
                     release(&k_empty[st]);
                     if (j == n_blocks - 1) release_q();
-                    softmax_at(j, alpha);
+                    softmax_at(j, alpha, 0);
                     rescale_o(alpha);
                     convert_p();
                     mbar_wait(&v_full[st], ph);
