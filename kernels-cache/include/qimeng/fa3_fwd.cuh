@@ -708,10 +708,14 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     a = fmaxf(a, fmaxf(fabsf(s[4 * c + 2 * r]), fabsf(s[4 * c + 2 * r + 1])));
                 amax[r] = a;
             }
-            /* a NaN score escapes fmaxf here, and the polynomial propagates it */
-            const float wmax = fmaxf(amax[0], amax[1]) * cap_in;
-            const bool narrow = __all_sync(0xffffffffu, wmax <= 0.25f);
-            if (!narrow && !__all_sync(0xffffffffu, wmax <= 1.f)) return false;
+            /* the warp's max |s| in one REDUX (non-negative floats order as their bits); it
+             * decides the tier and bounds every row's block max. A NaN score escapes fmaxf
+             * here, and the polynomial propagates it. */
+            const float wv = __uint_as_float(
+                __reduce_max_sync(0xffffffffu, __float_as_uint(fmaxf(amax[0], amax[1]))));
+            const float wmax = wv * cap_in;
+            const bool narrow = wmax <= 0.25f;
+            if (!(wmax <= 1.f)) return false;
             auto run = [&](auto narrow_tag) {
                 /* cap log2(e) tanh(v k) = v Q(v^2) */
                 auto q = [&](float v) {
@@ -721,12 +725,11 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     else
                         return fmaf(fmaf(fmaf(tq3, y, tq2), y, tq1), y, tq0);
                 };
+                const float bound = wv * q(wv);
                 bool grow = false;
 #pragma unroll
-                for (int r = 0; r < 2; ++r) {
-                    const float v = quad_max(amax[r]);
-                    grow |= v * q(v) > m[r] + Cfg::kBoundThreshold; /* m = -inf: grows */
-                }
+                for (int r = 0; r < 2; ++r)
+                    grow |= bound > m[r] + Cfg::kBoundThreshold; /* m = -inf: grows */
                 if (__any_sync(0xffffffffu, grow)) {
                     float bmax[2];
 #pragma unroll
