@@ -699,14 +699,18 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
          * kBoundThreshold of the stale max, no exact max is taken; else the exact one (the
          * polynomial at the raw row max) decides, as in lazy_max. */
         auto softmax_poly_tanh = [&](float (&alpha)[2]) {
+            /* max |s| per row in 4 interleaved chains, not one: the max is on the softmax's
+             * critical path (each score's exp2 waits for the decision it feeds) */
             float amax[2];
 #pragma unroll
             for (int r = 0; r < 2; ++r) {
-                float a = 0.f;
+                float a[4];
 #pragma unroll
-                for (int c = 0; c < BN / 8; ++c)
-                    a = fmaxf(a, fmaxf(fabsf(s[4 * c + 2 * r]), fabsf(s[4 * c + 2 * r + 1])));
-                amax[r] = a;
+                for (int c = 0; c < BN / 8; ++c) {
+                    const float x = fmaxf(fabsf(s[4 * c + 2 * r]), fabsf(s[4 * c + 2 * r + 1]));
+                    a[c % 4] = c < 4 ? x : fmaxf(a[c % 4], x);
+                }
+                amax[r] = fmaxf(fmaxf(a[0], a[1]), fmaxf(a[2], a[3]));
             }
             /* the warp's max |s| in one REDUX (non-negative floats order as their bits); it
              * decides the tier and bounds every row's block max. A NaN score escapes fmaxf
