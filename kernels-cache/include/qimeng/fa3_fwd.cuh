@@ -734,16 +734,6 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
 #pragma unroll
                 for (int r = 0; r < 2; ++r)
                     grow |= bound > m[r] + Cfg::kBoundThreshold; /* m = -inf: grows */
-                /* the warp's bound is loose where its rows' maxima differ by more than the
-                 * threshold (large scores): then each row's own bound decides */
-                if (__any_sync(0xffffffffu, grow)) {
-                    grow = false;
-#pragma unroll
-                    for (int r = 0; r < 2; ++r) {
-                        const float v = quad_max(amax[r]);
-                        grow |= v * q(v) > m[r] + Cfg::kBoundThreshold;
-                    }
-                }
                 if (__any_sync(0xffffffffu, grow)) {
                     float bmax[2];
 #pragma unroll
