@@ -213,8 +213,12 @@ struct Fa3Config {
     static constexpr int kOffO = kOffV + kStages * kTileKVBytes;
     static constexpr int kOffBar = kOffO + (kPersistent ? kTileQBytes : 0);
     static constexpr int kBarBytes = 8 * (2 + 4 * kStages);
+    /* ALiBi: per consumer warpgroup, the key part of the bias for the tile's slope (f32, one
+     * accumulator fragment per side of the diagonal), the S GEMM's initial accumulator */
+    static constexpr int kOffAlibi = kOffBar + kBarBytes;
+    static constexpr int kAlibiBytes = kAlibi ? kConsumerWGs * 2 * (kBlockN / 2) * 4 : 0;
     /* + 1024: the dynamic shared-memory base is aligned up to 1024 bytes in the kernel */
-    static constexpr int kSmemBytes = kOffBar + kBarBytes + 1024;
+    static constexpr int kSmemBytes = kOffBar + kBarBytes + kAlibiBytes + 1024;
 
     static_assert(std::is_same<Element, __half>::value ||
                       std::is_same<Element, __nv_bfloat16>::value,
@@ -230,6 +234,7 @@ struct Fa3Config {
     static_assert(kBlockN / 2 + kBlockN / 4 + kHeadDim / 2 <= kConsumerRegs - 32,
                   "S, P and O of one consumer thread fit its registers");
     static_assert(kSmemBytes <= 227 * 1024, "shared memory exceeds the sm_90 block limit");
+    static_assert(kOffAlibi % 16 == 0, "the ALiBi table is read 16 bytes at a time");
     static_assert(!kCausal || WindowRightOf<Spec>::value <= 0,
                   "a causal window has kWindowRight == 0");
     static_assert(kSoftcap >= 0.f, "kSoftcap is a positive cap, or 0 for none");
@@ -263,6 +268,18 @@ constexpr float kTanhS0 = 0.9999365210533142f, kTanhS1 = -0.3251805305480957f;
 /* An f16x2 bit pattern as two f32 values (low half first). */
 __device__ __forceinline__ float2 unpack_f16x2(uint32_t h) {
     return __half22float2(*reinterpret_cast<const __half2*>(&h));
+}
+
+/* 16 bytes of shared memory at a shared-window address (the kernel's aligned base pointer is
+ * generic: through it the compiler emits generic 128-bit loads). Volatile: stays behind the
+ * barrier that publishes the data. */
+__device__ __forceinline__ float4 lds_f32x4(uint32_t addr) {
+    float4 v;
+    asm volatile("ld.shared.v4.f32 {%0, %1, %2, %3}, [%4];\n"
+                 : "=f"(v.x), "=f"(v.y), "=f"(v.z), "=f"(v.w)
+                 : "r"(addr)
+                 : "memory");
+    return v;
 }
 
 /* Named barrier ids (0 is __syncthreads). */
@@ -502,7 +519,13 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             if (Cfg::kPersistent) release(q_empty);
         };
 
-        const uint32_t q_addr = smem_u32(sQ) + 64 * w * 128;
+        /* softcap, ALiBi: w through a shuffle from lane 0, which the compiler knows is the same
+         * in every lane, so Q's descriptors live in uniform registers (UIADD3.64 per k step);
+         * their register pressure otherwise has it rebuild each one in vector registers (5
+         * instructions a step, under the ping-pong turn) */
+        constexpr bool kUniformQ = Cfg::kAlibi || Cfg::kSoftcap > 0.f;
+        const uint32_t q_addr =
+            smem_u32(sQ) + 64 * (kUniformQ ? __shfl_sync(0xffffffffu, w, 0) : w) * 128;
         const uint32_t k_addr = smem_u32(sK), v_addr = smem_u32(sV);
 
         /* kCarryTurns (persistent): the ping-pong turns run on across tiles, so the first
@@ -529,6 +552,19 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                                              tl.head] /
                               args.softmax_scale
                         : 0.f;
+        if constexpr (Cfg::kAlibi) {
+            /* this warpgroup's table (alibi_preload): entry 4 c + e of side sg (+1 left, -1
+             * right) is the bias's key part -sg a (8 c + e % 2) with a = alibi_neg_slope (the
+             * softmax's FFMA form below). The previous tile's last reads of it are behind
+             * the epilogue's barriers. */
+            float* tab = reinterpret_cast<float*>(smem + Cfg::kOffAlibi + 2 * w * (BN / 2) * 4);
+            for (int i = wtid; i < BN; i += 128) {
+                const int x = i % (BN / 2);
+                const float sg = i < BN / 2 ? 1.f : -1.f;
+                tab[i] = -sg * alibi_neg_slope * float(8 * (x / 4) + (x & 1));
+            }
+            named_bar_sync(kBarEpilogueBase + w, 128);
+        }
 
         float o[D / 2];
 #pragma unroll
@@ -543,17 +579,49 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
 
         /* S = Q K^T over stage st: D / 16 wgmmas; k step kk is box kk / 4, 32 bytes per 16
          * columns inside the box's swizzled rows */
-        auto gemm_qk = [&](int st) {
+        auto gemm_qk = [&](int st, bool acc = false) { /* acc: S starts from s (ALiBi) */
             const uint64_t dq = make_desc_sw128(q_addr, 16, 1024);
             const uint64_t dk = make_desc_sw128(k_addr + st * Cfg::kTileKVBytes, 16, 1024);
             wgmma_fence();
 #pragma unroll
             for (int kk = 0; kk < D / 16; ++kk) {
                 wgmma_ss<T, BN>(s, dq + (((kk / 4) * BM * 128 + (kk % 4) * 32) >> 4),
-                                dk + (((kk / 4) * BN * 128 + (kk % 4) * 32) >> 4), kk > 0);
+                                dk + (((kk / 4) * BN * 128 + (kk % 4) * 32) >> 4),
+                                kk > 0 || (Cfg::kAlibi && acc));
             }
             wgmma_commit();
         };
+        /* ALiBi: key block jb (absolute) lies wholly left of the diagonal for every row of the
+         * tile (+1; causal: every visible key does), wholly right (-1), or crosses it (0) */
+        auto alibi_side = [&](int jb) {
+            if (Cfg::kCausal || (jb + 1) * BN - 1 <= row0 + causal_shift) return 1;
+            return jb * BN >= row0 + BM - 1 + causal_shift ? -1 : 0;
+        };
+        /* ALiBi: before block jb's S GEMM (s is dead then), s = the key part of its bias from
+         * this tile's table when the block is on one side of the diagonal: the GEMM adds S to
+         * it, so the bias costs 16-byte loads instead of an FFMA per score; true if loaded */
+        auto alibi_preload = [&](int jb) {
+            if constexpr (Cfg::kAlibi) {
+                const int sd = alibi_side(jb);
+                if (sd == 0) return false;
+                const uint32_t tab =
+                    smem_u32(smem + Cfg::kOffAlibi) + (2 * w + (sd > 0 ? 0 : 1)) * (BN / 2) * 4;
+#pragma unroll
+                for (int c = 0; c < BN / 8; ++c) {
+                    const float4 v = lds_f32x4(tab + 16 * c);
+                    s[4 * c + 0] = v.x;
+                    s[4 * c + 1] = v.y;
+                    s[4 * c + 2] = v.z;
+                    s[4 * c + 3] = v.w;
+                }
+                return true;
+            } else {
+                (void)jb;
+                return false;
+            }
+        };
+        /* the tile's absolute key block of its j-th visited one */
+        auto abs_block = [&](int j) { return Cfg::kHasLeft ? j + tl.kb0 : j; };
         /* O += P V over stage st: BN / 16 wgmmas; k step kk is keys 16 kk.., 16 rows of 128 B
          * down every box; the N direction (head_dim) crosses boxes BN * 128 bytes apart */
         auto gemm_pv = [&](int st) {
@@ -631,19 +699,27 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
          * kBoundThreshold of the stale max, no exact max is taken; else the exact one (the
          * polynomial at the raw row max) decides, as in lazy_max. */
         auto softmax_poly_tanh = [&](float (&alpha)[2]) {
+            /* max |s| per row in 4 interleaved chains, not one: the max is on the softmax's
+             * critical path (each score's exp2 waits for the decision it feeds) */
             float amax[2];
 #pragma unroll
             for (int r = 0; r < 2; ++r) {
-                float a = 0.f;
+                float a[4];
 #pragma unroll
-                for (int c = 0; c < BN / 8; ++c)
-                    a = fmaxf(a, fmaxf(fabsf(s[4 * c + 2 * r]), fabsf(s[4 * c + 2 * r + 1])));
-                amax[r] = a;
+                for (int c = 0; c < BN / 8; ++c) {
+                    const float x = fmaxf(fabsf(s[4 * c + 2 * r]), fabsf(s[4 * c + 2 * r + 1]));
+                    a[c % 4] = c < 4 ? x : fmaxf(a[c % 4], x);
+                }
+                amax[r] = fmaxf(fmaxf(a[0], a[1]), fmaxf(a[2], a[3]));
             }
-            /* a NaN score escapes fmaxf here, and the polynomial propagates it */
-            const float wmax = fmaxf(amax[0], amax[1]) * cap_in;
-            const bool narrow = __all_sync(0xffffffffu, wmax <= 0.25f);
-            if (!narrow && !__all_sync(0xffffffffu, wmax <= 1.f)) return false;
+            /* the warp's max |s| in one REDUX (non-negative floats order as their bits); it
+             * decides the tier and bounds every row's block max. A NaN score escapes fmaxf
+             * here, and the polynomial propagates it. */
+            const float wv = __uint_as_float(
+                __reduce_max_sync(0xffffffffu, __float_as_uint(fmaxf(amax[0], amax[1]))));
+            const float wmax = wv * cap_in;
+            const bool narrow = wmax <= 0.25f;
+            if (!(wmax <= 1.f)) return false;
             auto run = [&](auto narrow_tag) {
                 /* cap log2(e) tanh(v k) = v Q(v^2) */
                 auto q = [&](float v) {
@@ -653,12 +729,11 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     else
                         return fmaf(fmaf(fmaf(tq3, y, tq2), y, tq1), y, tq0);
                 };
+                const float bound = wv * q(wv);
                 bool grow = false;
 #pragma unroll
-                for (int r = 0; r < 2; ++r) {
-                    const float v = quad_max(amax[r]);
-                    grow |= v * q(v) > m[r] + Cfg::kBoundThreshold; /* m = -inf: grows */
-                }
+                for (int r = 0; r < 2; ++r)
+                    grow |= bound > m[r] + Cfg::kBoundThreshold; /* m = -inf: grows */
                 if (__any_sync(0xffffffffu, grow)) {
                     float bmax[2];
 #pragma unroll
@@ -719,23 +794,18 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
              * j BN + 2 t + 8 c + e % 2: distance d = row + causal_shift - key = base + 8 (e / 2)
              * - 8 c - e % 2. A block wholly on one side of the diagonal for every row of the tile
              * (causal: every visible key is) has |d| = sg d, sg = +-1, so the bias a |d| (a =
-             * -slope / scale) splits into -sg a (8 c + e % 2), one FFMA by a constant, and the
-             * row's term rt = sg a (base + 8 (e / 2)), added to the row max and to the exp2
-             * FFMA's addend (it is the same for every key of the row in this block). Blocks
-             * that cross the diagonal take |d| per element. */
+             * -slope / scale) splits into -sg a (8 c + e % 2), the same for every block of one
+             * side (alibi_preload puts it in S's accumulator before the GEMM), and the row's
+             * term rt = sg a (base + 8 (e / 2)), added to the row max and to the exp2 FFMA's
+             * addend (it is the same for every key of the row in this block). Blocks that
+             * cross the diagonal take |d| per element. */
             float rt[2] = {0.f, 0.f};
             if constexpr (Cfg::kAlibi) {
                 const int base = row_a + causal_shift - j * BN - 2 * t;
-                const bool left = Cfg::kCausal || (j + 1) * BN - 1 <= row0 + causal_shift;
-                const bool right = !Cfg::kCausal && j * BN >= row0 + BM - 1 + causal_shift;
-                if (left || right) {
-                    const float sg = left ? 1.f : -1.f;
-                    const float k = -sg * alibi_neg_slope;
-#pragma unroll
-                    for (int c = 0; c < BN / 8; ++c)
-#pragma unroll
-                        for (int e = 0; e < 4; ++e)
-                            s[4 * c + e] = fmaf(k, float(8 * c + (e & 1)), s[4 * c + e]);
+                const int sd = alibi_side(j);
+                if (sd != 0) {
+                    /* the key part -sg a (8 c + e % 2) is in S already (alibi_preload) */
+                    const float sg = float(sd);
                     rt[0] = sg * alibi_neg_slope * float(base);
                     rt[1] = sg * alibi_neg_slope * float(base + 8);
                 } else {
@@ -930,9 +1000,10 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 float alpha[2];
                 const int mode_first = half_mode(tl.kb0),
                           mode_last = half_mode(tl.kb0 + n_blocks - 1);
+                const bool acc0 = alibi_preload(abs_block(0));
                 mbar_wait(&k_full[kv % kStages], (kv / kStages) & 1);
                 sched_wait();
-                gemm_qk(kv % kStages);
+                gemm_qk(kv % kStages, acc0);
                 sched_arrive();
                 wgmma_wait<0>();
                 fence_regs(s);
@@ -943,9 +1014,10 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 for (int j = 1; j < n_blocks; ++j) {
                     const int c = kv + j;
                     const int st = c % kStages, pst = (c - 1) % kStages;
+                    const bool acc = alibi_preload(abs_block(j)); /* before the turn's wait */
                     mbar_wait(&k_full[st], (c / kStages) & 1);
                     sched_wait();
-                    gemm_qk(st);
+                    gemm_qk(st, acc);
                     mbar_wait(&v_full[pst], ((c - 1) / kStages) & 1);
                     gemm_pv_at(pst, j == 1 ? mode_first : 0);
                     sched_arrive();
@@ -979,8 +1051,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     const int st = c % kStages;
                     const uint32_t ph = (c / kStages) & 1;
                     float alpha[2];
+                    const bool acc = alibi_preload(abs_block(j));
                     mbar_wait(&k_full[st], ph);
-                    gemm_qk(st);
+                    gemm_qk(st, acc);
                     wgmma_wait<0>();
                     fence_regs(s);
                     release(&k_empty[st]);
