@@ -246,7 +246,7 @@ constexpr bool kUseTma = QIMENG_DECODE_TMA && TmaOf<Spec>::value;
  * warp stalls at that barrier; bench/NOTES.md, decode v8). */
 /* 1: the K/V TMA loads carry an L2 evict_first policy (A/B switch, bench/decode.py). */
 #ifndef QIMENG_DECODE_TMA_EVICT_FIRST
-#define QIMENG_DECODE_TMA_EVICT_FIRST 0
+#define QIMENG_DECODE_TMA_EVICT_FIRST 1
 #endif
 
 #ifndef QIMENG_DECODE_TMA_WARPS
