@@ -244,6 +244,11 @@ constexpr bool kUseTma = QIMENG_DECODE_TMA && TmaOf<Spec>::value;
  * of 16-key pages (4 with a contiguous cache) held that thread's warp, and so the block's
  * barrier, for the whole issue on every tile (ncu, paged-16 at one block per SM: half of all
  * warp stalls at that barrier; bench/NOTES.md, decode v8). */
+/* 1: the K/V TMA loads carry an L2 evict_first policy (A/B switch, bench/decode.py). */
+#ifndef QIMENG_DECODE_TMA_EVICT_FIRST
+#define QIMENG_DECODE_TMA_EVICT_FIRST 1
+#endif
+
 #ifndef QIMENG_DECODE_TMA_WARPS
 #define QIMENG_DECODE_TMA_WARPS 4
 #endif
@@ -343,7 +348,22 @@ __device__ __forceinline__ void tma_issue(bool issuer, int lane, uint32_t bytes,
                                           const int& row, int hk, int page, uint64_t* bar) {
     if (lane == 0) sm90::mbar_arrive_expect_tx(bar, bytes);
     __syncwarp();
+#if QIMENG_DECODE_TMA_EVICT_FIRST
+    if (issuer) {
+        /* Every K/V byte is read once: its L2 lines may go first, ahead of Q, the output and
+         * the split workspace. */
+        uint64_t policy;
+        asm volatile("createpolicy.fractional.L2::evict_first.b64 %0, 1.0;" : "=l"(policy));
+        asm volatile(
+            "cp.async.bulk.tensor.4d.shared::cluster.global.tile.mbarrier::complete_tx::bytes"
+            ".L2::cache_hint [%0], [%1, {%3, %4, %5, %6}], [%2], %7;" ::"r"(sm90::smem_u32(dst)),
+            "l"(reinterpret_cast<uint64_t>(map)), "r"(sm90::smem_u32(bar)), "r"(c0), "r"(row),
+            "r"(hk), "r"(page), "l"(policy)
+            : "memory");
+    }
+#else
     if (issuer) sm90::tma_load_4d(dst, map, bar, c0, row, hk, page);
+#endif
 }
 
 /* Element offset of 16-byte chunk `chunk` of key row `row` in a swizzled TMA tile. */
