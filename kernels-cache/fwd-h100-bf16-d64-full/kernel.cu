@@ -22,7 +22,6 @@ struct Spec {
 struct ShortSpec : Spec {
     static constexpr int kConsumerWGs = 2;  /* 64 x 2 rows, 240 registers */
     static constexpr int kRowPartials = 4;  /* the softmax's row max and sum in 4 partial chains: shorter dependent chains for a warp alone on its scheduler (hop7) */
-    static constexpr bool kUniformQ = true;  /* Q's wgmma descriptors in uniform registers, not rebuilt from vector registers each k step (hop8) */
     static constexpr bool kPersistent = true;
     static constexpr int kMaxSeqlenK = 1024;  /* the launcher's bound, and the TL's `Schedule persistent when S_k <= 1024` */
 };

@@ -24,8 +24,6 @@
  *                                                  // producer warpgroup)
  *         static constexpr int kRowPartials = 2;   // softmax row max / sum in 1, 2 or 4 chains
  *         static constexpr bool kRowBoundMask = true;  // masked blocks: per-row key bounds
- *         static constexpr int kRowBoundMaxSeqlenK = 2048;  // kRowBoundMask only for calls
- *                                                  // with up to this many keys (0: all)
  *         static constexpr bool kUniformQ = true;  // Q's wgmma descriptors in uniform registers
  *         // Optional variants (absent: off), with fa2_fwd.cuh's semantics:
  *         static constexpr int kWindowLeft = 1024;  // sliding window: query i sees keys
@@ -146,13 +144,10 @@ QIMENG_SPEC_OPTION(RowPartialsOf, kRowPartials, int, 1);
 /* A masked block compares each score's key offset in the block (a constant) with per-row
  * bounds computed once (2 instructions a score, not 4: hop7). */
 QIMENG_SPEC_OPTION(RowBoundMaskOf, kRowBoundMask, bool, false);
-/* With kRowBoundMask, the launcher runs the kernel without it for calls with more keys than
- * this (0: no bound): ptxas schedules the unmasked softmax differently with it, which cost
- * d64 causal 3% at 4k keys while it gains 1-2% at 512-1k (hop7, hop8). */
-QIMENG_SPEC_OPTION(RowBoundMaxSeqlenKOf, kRowBoundMaxSeqlenK, int, 0);
-/* Q's wgmma descriptors in uniform registers (one UIADD3.64 a k step) where register pressure
- * would have the compiler rebuild them in vector registers each step (hvar4, hop8); always on
- * for softcap and ALiBi. */
+/* Q's wgmma descriptors in uniform registers (UIADD3.64 a k step) instead of precomputed in
+ * vector registers and moved over by R2UR each step (hvar4, hop8); always on for softcap and
+ * ALiBi. d64 causal's short schedule gains 1-4% at 1k-4k keys from it; d64 full's loses 0.4-2.4%
+ * (hop8), so it is per Spec. */
 QIMENG_SPEC_OPTION(UniformQOf, kUniformQ, bool, false);
 
 template <class Spec>
@@ -171,7 +166,6 @@ struct Fa3Config {
     static constexpr int kRowPartials = RowPartialsOf<Spec>::value;
     static constexpr bool kRowBoundMask = RowBoundMaskOf<Spec>::value;
     static constexpr bool kUniformQ = UniformQOf<Spec>::value;
-    static constexpr int kRowBoundMaxSeqlenK = RowBoundMaxSeqlenKOf<Spec>::value;
     /* Sliding window: -1 on a side is unbounded; causal is a right bound of 0. */
     static constexpr int kWindowLeft = WindowLeftOf<Spec>::value;
     static constexpr int kWindowRight = kCausal ? 0 : WindowRightOf<Spec>::value;
@@ -532,10 +526,10 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             if (Cfg::kPersistent) release(q_empty);
         };
 
-        /* softcap, ALiBi, kUniformQ: w through a shuffle from lane 0, which the compiler knows is the same
-         * in every lane, so Q's descriptors live in uniform registers (UIADD3.64 per k step);
-         * their register pressure otherwise has it rebuild each one in vector registers (5
-         * instructions a step, under the ping-pong turn) */
+        /* softcap, ALiBi, kUniformQ: w through a shuffle from lane 0, which the compiler knows
+         * is the same in every lane, so Q's descriptors live in uniform registers (UIADD3.64
+         * per k step); their register pressure otherwise has it rebuild each one in vector
+         * registers (5 instructions a step, under the ping-pong turn) */
         constexpr bool kUniformQ = Cfg::kUniformQ || Cfg::kAlibi || Cfg::kSoftcap > 0.f;
         const uint32_t q_addr =
             smem_u32(sQ) + 64 * (kUniformQ ? __shfl_sync(0xffffffffu, w, 0) : w) * 128;
@@ -1169,13 +1163,6 @@ inline bool make_map(CUtensorMap* map, const void* ptr, int head_dim, int seqlen
     return sm90::encode_map_4d<T>(map, ptr, dims, strides, box_rows);
 }
 
-/* Spec without the row-bound mask (kRowBoundMaxSeqlenK's longer calls) */
-template <class Spec>
-struct NoRowBoundMask : Spec {
-    static constexpr bool kRowBoundMask = false;
-    static constexpr int kRowBoundMaxSeqlenK = 0;
-};
-
 }  // namespace fa3_detail
 
 /* Enqueues the kernel for `args` on `stream`; returns the cudaError_t of the launch. */
@@ -1183,10 +1170,6 @@ template <class Spec>
 int fa3_fwd_launch(const QimengAttnArgs* args, void* stream) {
     using Cfg = Fa3Config<Spec>;
     using T = typename Cfg::Element;
-    if constexpr (Cfg::kRowBoundMask && Cfg::kRowBoundMaxSeqlenK > 0) {
-        if (args != nullptr && args->seqlen_k > Cfg::kRowBoundMaxSeqlenK)
-            return fa3_fwd_launch<fa3_detail::NoRowBoundMask<Spec>>(args, stream);
-    }
     if (args == nullptr || args->head_dim != Cfg::kHeadDim || args->heads_kv <= 0 ||
         args->heads_q % args->heads_kv != 0 || args->batch <= 0 || args->seqlen_q <= 0 ||
         args->seqlen_k <= 0 || args->heads_q > 65535 || args->batch > 65535 ||
