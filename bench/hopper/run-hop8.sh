@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Device side of hop8's call (carry [".carry/hop8"]). bins.tar.xz: base/ (main bca2d76's
 # bench-ffi library), U/ (the d64 short schedules with Q's descriptors in uniform registers),
-# UN/ (U without the row-bound mask in d64 causal), UM/ (U with the mask up to 2048 keys:
-# the branch) with UM's tests/gpu binary.
+# UN/ (U without the row-bound mask in d64 causal), UM/ (U with the mask up to 2048 keys; its
+# d64 causal short kernel, SASS-identical to U's, is the one the branch keeps) with UM's
+# tests/gpu binary.
 #   1. tests/gpu on the 8 d64 entries on fa3_fwd.cuh (UM; records in verify.jsonl);
 #   2. compute-sanitizer memcheck, synccheck, racecheck (small shapes) on UM's d64 causal;
 #   3. ab.py: the d64 short-schedule cells of the FA3 grid, every build beside cuDNN.
