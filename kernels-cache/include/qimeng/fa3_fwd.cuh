@@ -24,6 +24,7 @@
  *                                                  // producer warpgroup)
  *         static constexpr int kRowPartials = 2;   // softmax row max / sum in 1, 2 or 4 chains
  *         static constexpr bool kRowBoundMask = true;  // masked blocks: per-row key bounds
+ *         static constexpr bool kUniformQ = true;  // Q's wgmma descriptors in uniform registers
  *         // Optional variants (absent: off), with fa2_fwd.cuh's semantics:
  *         static constexpr int kWindowLeft = 1024;  // sliding window: query i sees keys
  *         static constexpr int kWindowRight = 0;    //   i + sk - sq - left ..= i + sk - sq + right
@@ -143,6 +144,11 @@ QIMENG_SPEC_OPTION(RowPartialsOf, kRowPartials, int, 1);
 /* A masked block compares each score's key offset in the block (a constant) with per-row
  * bounds computed once (2 instructions a score, not 4: hop7). */
 QIMENG_SPEC_OPTION(RowBoundMaskOf, kRowBoundMask, bool, false);
+/* Q's wgmma descriptors in uniform registers (UIADD3.64 a k step) instead of precomputed in
+ * vector registers and moved over by R2UR each step (hvar4, hop8); always on for softcap and
+ * ALiBi. d64 causal's short schedule gains 1-4% at 1k-4k keys from it; d64 full's loses 0.4-2.4%
+ * (hop8), so it is per Spec. */
+QIMENG_SPEC_OPTION(UniformQOf, kUniformQ, bool, false);
 
 template <class Spec>
 struct Fa3Config {
@@ -159,6 +165,7 @@ struct Fa3Config {
     static constexpr bool kPersistent = PersistentOf<Spec>::value;
     static constexpr int kRowPartials = RowPartialsOf<Spec>::value;
     static constexpr bool kRowBoundMask = RowBoundMaskOf<Spec>::value;
+    static constexpr bool kUniformQ = UniformQOf<Spec>::value;
     /* Sliding window: -1 on a side is unbounded; causal is a right bound of 0. */
     static constexpr int kWindowLeft = WindowLeftOf<Spec>::value;
     static constexpr int kWindowRight = kCausal ? 0 : WindowRightOf<Spec>::value;
@@ -519,11 +526,11 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             if (Cfg::kPersistent) release(q_empty);
         };
 
-        /* softcap, ALiBi: w through a shuffle from lane 0, which the compiler knows is the same
-         * in every lane, so Q's descriptors live in uniform registers (UIADD3.64 per k step);
-         * their register pressure otherwise has it rebuild each one in vector registers (5
-         * instructions a step, under the ping-pong turn) */
-        constexpr bool kUniformQ = Cfg::kAlibi || Cfg::kSoftcap > 0.f;
+        /* softcap, ALiBi, kUniformQ: w through a shuffle from lane 0, which the compiler knows
+         * is the same in every lane, so Q's descriptors live in uniform registers (UIADD3.64
+         * per k step); their register pressure otherwise has it rebuild each one in vector
+         * registers (5 instructions a step, under the ping-pong turn) */
+        constexpr bool kUniformQ = Cfg::kUniformQ || Cfg::kAlibi || Cfg::kSoftcap > 0.f;
         const uint32_t q_addr =
             smem_u32(sQ) + 64 * (kUniformQ ? __shfl_sync(0xffffffffu, w, 0) : w) * 128;
         const uint32_t k_addr = smem_u32(sK), v_addr = smem_u32(sV);
