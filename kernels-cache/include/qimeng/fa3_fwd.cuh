@@ -189,6 +189,8 @@ struct Fa3Config {
      * (kTanhP; kTanhS, one Horner step less, when they all have |s scale / cap| <= 1/4)
      * instead of MUFU: then softcap's MUFU work is the plain kernel's. */
     static constexpr bool kPolyTanh = kSoftcap > 0.f && !kVarlen;
+    static constexpr bool kPolyWide = true;   /* HVAR5_WIDE */
+    static constexpr bool kSharedFallback = false;   /* HVAR5_SHARED */
     /* Window kernels: a consumer warpgroup's 64 rows may see only one 64-key half of the tile's
      * first or last key block (a window edge: w1024_0's first and diagonal blocks, w256_256's
      * first and last); it then takes that block's masked softmax and P V GEMM over that half
@@ -719,7 +721,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 __reduce_max_sync(0xffffffffu, __float_as_uint(fmaxf(amax[0], amax[1]))));
             const float wmax = wv * cap_in;
             const bool narrow = wmax <= 0.25f;
-            if (!(wmax <= 1.f)) return false;
+            if (!(wmax <= (Cfg::kPolyWide ? 1.f : 0.25f))) return false;
             auto run = [&](auto narrow_tag) {
                 /* cap log2(e) tanh(v k) = v Q(v^2) */
                 auto q = [&](float v) {
@@ -766,10 +768,15 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     l[r] = l[r] * alpha[r] + sum;
                 }
             };
-            if (narrow)
+            if constexpr (Cfg::kPolyWide) {
+                if (narrow)
+                    run(std::true_type{});
+                else
+                    run(std::false_type{});
+            } else {
+                (void)narrow;
                 run(std::true_type{});
-            else
-                run(std::false_type{});
+            }
             return true;
         };
         /* Online softmax of S (key block j) in place; alpha = the rescale factor of O and l. */
@@ -947,6 +954,15 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         auto softmax_at = [&](int j, float (&alpha)[2], int mode) {
             using Whole = std::integral_constant<int, 0>;
             if (Cfg::kHasLeft) j += tl.kb0;
+            if constexpr (Cfg::kSharedFallback) {
+                const bool unmasked = j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left);
+                if (unmasked && poly_k && softmax_poly_tanh(alpha)) return;
+                if (Cfg::kHalfEdges && !unmasked && mode == 1)
+                    return softmax(j, std::true_type{}, alpha, std::integral_constant<int, 1>{});
+                if (Cfg::kHalfEdges && !unmasked && mode == 2)
+                    return softmax(j, std::true_type{}, alpha, std::integral_constant<int, 2>{});
+                return softmax(j, std::true_type{}, alpha, Whole{});
+            }
             if (j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left)) {
                 if (!Cfg::kPolyTanh || !poly_k || !softmax_poly_tanh(alpha))
                     softmax(j, std::false_type{}, alpha, Whole{});
