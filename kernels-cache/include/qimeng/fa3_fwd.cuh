@@ -189,8 +189,14 @@ struct Fa3Config {
      * (kTanhP; kTanhS, one Horner step less, when they all have |s scale / cap| <= 1/4)
      * instead of MUFU: then softcap's MUFU work is the plain kernel's. */
     static constexpr bool kPolyTanh = kSoftcap > 0.f && !kVarlen;
-    static constexpr bool kPolyWide = true;   /* HVAR5_WIDE */
-    static constexpr bool kSharedFallback = false;   /* HVAR5_SHARED */
+    /* kPolyWide: the degree-7 tier (kTanhP) for warps whose |s k| reach 1, beside the degree-3
+     * one (kTanhS, |s k| <= 1/4); off, such warps take MUFU. kSharedFallback: an unmasked
+     * block the polynomial declines takes the masked softmax (its masks keep every key), so
+     * the loop holds one MUFU softmax, not two. Both trade the rarer paths' speed for a
+     * smaller key-block loop (instruction fetch): bench/results/h100-variants-2026-11-26.md,
+     * session 5 (hvar5). */
+    static constexpr bool kPolyWide = true;
+    static constexpr bool kSharedFallback = false;
     /* Window kernels: a consumer warpgroup's 64 rows may see only one 64-key half of the tile's
      * first or last key block (a window edge: w1024_0's first and diagonal blocks, w256_256's
      * first and last); it then takes that block's masked softmax and P V GEMM over that half

@@ -20,7 +20,7 @@ for spec in "$@"; do
     keep="$keep fwd-h100-bf16-d128-causal"
   else
     cp "$WT/kernels-cache/include/qimeng/fa3_fwd.cuh" "$h"
-    sed -i "s|kPolyWide = [a-z]*;   /\* HVAR5_WIDE|kPolyWide = $wide;   /* HVAR5_WIDE|; s|kSharedFallback = [a-z]*;   /\* HVAR5_SHARED|kSharedFallback = $shared;   /* HVAR5_SHARED|" "$h"
+    sed -i "s|kPolyWide = [a-z]*;|kPolyWide = $wide;|; s|kSharedFallback = [a-z]*;|kSharedFallback = $shared;|" "$h"
     grep -c "kPolyWide = $wide;\|kSharedFallback = $shared;" "$h"
   fi
   ln -sfn /work/main/.qimeng "$d/.qimeng"
