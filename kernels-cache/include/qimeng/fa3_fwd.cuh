@@ -761,7 +761,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
 #pragma unroll
                 for (int r = 0; r < 2; ++r) {
                     const float off = -m[r];
-                    float sum = 0.f;
+                    /* the row sum in 4 chains: 4 dependent FADDs, not 16, after the last exp2 */
+                    float sp[4] = {0.f, 0.f, 0.f, 0.f};
 #pragma unroll
                     for (int c = 0; c < BN / 8; ++c) {
 #pragma unroll
@@ -769,9 +770,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                             const float v = s[4 * c + 2 * r + e];
                             s[4 * c + 2 * r + e] = exp2_approx(fmaf(v, q(v), off));
                         }
-                        sum += s[4 * c + 2 * r] + s[4 * c + 2 * r + 1];
+                        sp[c % 4] += s[4 * c + 2 * r] + s[4 * c + 2 * r + 1];
                     }
-                    l[r] = l[r] * alpha[r] + sum;
+                    l[r] = l[r] * alpha[r] + ((sp[0] + sp[1]) + (sp[2] + sp[3]));
                 }
             };
             if constexpr (Cfg::kPolyWide) {
