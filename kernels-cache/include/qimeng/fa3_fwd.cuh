@@ -195,8 +195,8 @@ struct Fa3Config {
      * the loop holds one MUFU softmax, not two. Both trade the rarer paths' speed for a
      * smaller key-block loop (instruction fetch): bench/results/h100-variants-2026-11-26.md,
      * session 5 (hvar5). */
-    static constexpr bool kPolyWide = true;
-    static constexpr bool kSharedFallback = false;
+    static constexpr bool kPolyWide = false;
+    static constexpr bool kSharedFallback = true;
     /* Window kernels: a consumer warpgroup's 64 rows may see only one 64-key half of the tile's
      * first or last key block (a window edge: w1024_0's first and diagonal blocks, w256_256's
      * first and last); it then takes that block's masked softmax and P V GEMM over that half
@@ -761,8 +761,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
 #pragma unroll
                 for (int r = 0; r < 2; ++r) {
                     const float off = -m[r];
-                    /* the row sum in 4 chains: 4 dependent FADDs, not 16, after the last exp2 */
-                    float sp[4] = {0.f, 0.f, 0.f, 0.f};
+                    float sum = 0.f;
 #pragma unroll
                     for (int c = 0; c < BN / 8; ++c) {
 #pragma unroll
@@ -770,9 +769,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                             const float v = s[4 * c + 2 * r + e];
                             s[4 * c + 2 * r + e] = exp2_approx(fmaf(v, q(v), off));
                         }
-                        sp[c % 4] += s[4 * c + 2 * r] + s[4 * c + 2 * r + 1];
+                        sum += s[4 * c + 2 * r] + s[4 * c + 2 * r + 1];
                     }
-                    l[r] = l[r] * alpha[r] + ((sp[0] + sp[1]) + (sp[2] + sp[3]));
+                    l[r] = l[r] * alpha[r] + sum;
                 }
             };
             if constexpr (Cfg::kPolyWide) {
