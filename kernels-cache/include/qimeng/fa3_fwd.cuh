@@ -184,19 +184,19 @@ struct Fa3Config {
      * units on typical rows, and a warp whose bound keeps passing the stale max would take the
      * exact max on every block. */
     static constexpr float kBoundThreshold = 14.f;
-    /* Softcap: blocks without a mask whose scores all have |s scale / cap| <= 1 (checked per
-     * warp; every score of a typical block) take tanh as an odd polynomial on the FMA pipe
-     * (kTanhP; kTanhS, one Horner step less, when they all have |s scale / cap| <= 1/4)
-     * instead of MUFU: then softcap's MUFU work is the plain kernel's. */
+    /* Softcap: blocks without a mask whose scores all have |s scale / cap| <= 1/4 (checked
+     * per warp; every score of a typical block) take tanh as an odd polynomial on the FMA pipe
+     * (kTanhS) instead of MUFU: then softcap's MUFU work is the plain kernel's. */
     static constexpr bool kPolyTanh = kSoftcap > 0.f && !kVarlen;
-    /* kPolyWide: the degree-7 tier (kTanhP) for warps whose |s k| reach 1, beside the degree-3
-     * one (kTanhS, |s k| <= 1/4); off, such warps take MUFU. kSharedFallback: an unmasked
-     * block the polynomial declines takes the masked softmax (its masks keep every key), so
-     * the loop holds one MUFU softmax, not two. Both trade the rarer paths' speed for a
-     * smaller key-block loop (instruction fetch): bench/results/h100-variants-2026-11-26.md,
-     * session 5 (hvar5). */
+    /* kPolyWide: also the degree-7 tier (kTanhP) for warps whose |s k| reach 1; off, those
+     * take MUFU. kSharedFallback: an unmasked block the polynomial declines takes the masked
+     * softmax (its masks keep every key there), so the loop holds one MUFU softmax, not two.
+     * Together (wide off, shared on) the key-block loop is a third smaller (instruction fetch):
+     * +2% on small scores, -13..17% on scores past a quarter of the cap
+     * (bench/results/h100-variants-2026-11-26.md, session 5 (hvar5)). Kernels without the
+     * polynomial keep their unmasked softmax. */
     static constexpr bool kPolyWide = false;
-    static constexpr bool kSharedFallback = true;
+    static constexpr bool kSharedFallback = kPolyTanh;
     /* Window kernels: a consumer warpgroup's 64 rows may see only one 64-key half of the tile's
      * first or last key block (a window edge: w1024_0's first and diagonal blocks, w256_256's
      * first and last); it then takes that block's masked softmax and P V GEMM over that half
