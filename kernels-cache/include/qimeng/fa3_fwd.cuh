@@ -191,11 +191,20 @@ struct Fa3Config {
      * units on typical rows, and a warp whose bound keeps passing the stale max would take the
      * exact max on every block. */
     static constexpr float kBoundThreshold = 14.f;
-    /* Softcap: blocks without a mask whose scores all have |s scale / cap| <= 1 (checked per
-     * warp; every score of a typical block) take tanh as an odd polynomial on the FMA pipe
-     * (kTanhP; kTanhS, one Horner step less, when they all have |s scale / cap| <= 1/4)
-     * instead of MUFU: then softcap's MUFU work is the plain kernel's. */
+    /* Softcap: blocks without a mask whose scores all have |s scale / cap| <= 1/4 (checked
+     * per warp; every score of a typical block) take tanh as an odd polynomial on the FMA pipe
+     * (kTanhS) instead of MUFU: then softcap's MUFU work is the plain kernel's. */
     static constexpr bool kPolyTanh = kSoftcap > 0.f && !kVarlen;
+    /* kPolyWide: also the degree-7 tier (kTanhP) for warps whose |s k| reach 1; off, those
+     * take MUFU. kSharedFallback: an unmasked block the polynomial declines takes the masked
+     * softmax (its masks keep every key there), so the loop holds one MUFU softmax, not two.
+     * Together (wide off, shared on) the key-block loop is a third smaller (instruction fetch):
+     * +2% on small scores, -13..17% on scores past a quarter of the cap
+     * (bench/results/h100-variants-2026-11-26.md, session 5 (hvar5)). Kept at the old code
+     * (wide on, shared off): softcapped models meet scores past a quarter of the cap, and the
+     * benchmark's inputs alone should not choose against them. */
+    static constexpr bool kPolyWide = true;
+    static constexpr bool kSharedFallback = false;
     /* Window kernels: a consumer warpgroup's 64 rows may see only one 64-key half of the tile's
      * first or last key block (a window edge: w1024_0's first and diagonal blocks, w256_256's
      * first and last); it then takes that block's masked softmax and P V GEMM over that half
@@ -726,7 +735,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 __reduce_max_sync(0xffffffffu, __float_as_uint(fmaxf(amax[0], amax[1]))));
             const float wmax = wv * cap_in;
             const bool narrow = wmax <= 0.25f;
-            if (!(wmax <= 1.f)) return false;
+            if (!(wmax <= (Cfg::kPolyWide ? 1.f : 0.25f))) return false;
             auto run = [&](auto narrow_tag) {
                 /* cap log2(e) tanh(v k) = v Q(v^2) */
                 auto q = [&](float v) {
@@ -773,10 +782,15 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     l[r] = l[r] * alpha[r] + sum;
                 }
             };
-            if (narrow)
+            if constexpr (Cfg::kPolyWide) {
+                if (narrow)
+                    run(std::true_type{});
+                else
+                    run(std::false_type{});
+            } else {
+                (void)narrow;
                 run(std::true_type{});
-            else
-                run(std::false_type{});
+            }
             return true;
         };
         /* Online softmax of S (key block j) in place; alpha = the rescale factor of O and l. */
@@ -954,6 +968,15 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         auto softmax_at = [&](int j, float (&alpha)[2], int mode) {
             using Whole = std::integral_constant<int, 0>;
             if (Cfg::kHasLeft) j += tl.kb0;
+            if constexpr (Cfg::kSharedFallback) {
+                const bool unmasked = j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left);
+                if (unmasked && poly_k && softmax_poly_tanh(alpha)) return;
+                if (Cfg::kHalfEdges && !unmasked && mode == 1)
+                    return softmax(j, std::true_type{}, alpha, std::integral_constant<int, 1>{});
+                if (Cfg::kHalfEdges && !unmasked && mode == 2)
+                    return softmax(j, std::true_type{}, alpha, std::integral_constant<int, 2>{});
+                return softmax(j, std::true_type{}, alpha, Whole{});
+            }
             if (j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left)) {
                 if (!Cfg::kPolyTanh || !poly_k || !softmax_poly_tanh(alpha))
                     softmax(j, std::false_type{}, alpha, Whole{});
