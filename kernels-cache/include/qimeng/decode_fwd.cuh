@@ -27,8 +27,9 @@
  * instead: a box of 64 columns x R keys per (K or V, 64-column half, page), 2 x D / 64 x N / R
  * requests per tile in place of N x D / 8 16-byte cp.async, each asked for by its own lane
  * (spread over the 4 warps, pages looked up a tile ahead), completing on one mbarrier per
- * stage; the tile lands 128-byte swizzled (chunk c of row r at c ^ (r % 8): conflict-free
- * ldmatrix without padding). Other page sizes take the cp.async path.
+ * stage, under an L2 evict-first policy (K and V are read once); the tile lands 128-byte
+ * swizzled (chunk c of row r at c ^ (r % 8): conflict-free ldmatrix without padding). Other
+ * page sizes take the cp.async path.
  *
  * Rows go to 16-row MMA row groups (WR = 1, 2 or 4; compile-time); the 4 / WR warps of a row
  * group split each tile's keys. Decode proper (M <= 16: one token, GQA up to 16) has all 4 warps
@@ -244,7 +245,9 @@ constexpr bool kUseTma = QIMENG_DECODE_TMA && TmaOf<Spec>::value;
  * of 16-key pages (4 with a contiguous cache) held that thread's warp, and so the block's
  * barrier, for the whole issue on every tile (ncu, paged-16 at one block per SM: half of all
  * warp stalls at that barrier; bench/NOTES.md, decode v8). */
-/* 1: the K/V TMA loads carry an L2 evict_first policy (A/B switch, bench/decode.py). */
+/* 1 (default): the K/V TMA loads carry an L2 evict_first policy (+2-4% at batch 1 and 16,
+ * neutral at 64: bench/results/h100-decode-2026-11-26.md, session 5 (dec7)); 0 builds the plain
+ * loads for an A/B. */
 #ifndef QIMENG_DECODE_TMA_EVICT_FIRST
 #define QIMENG_DECODE_TMA_EVICT_FIRST 1
 #endif
@@ -349,18 +352,10 @@ __device__ __forceinline__ void tma_issue(bool issuer, int lane, uint32_t bytes,
     if (lane == 0) sm90::mbar_arrive_expect_tx(bar, bytes);
     __syncwarp();
 #if QIMENG_DECODE_TMA_EVICT_FIRST
-    if (issuer) {
-        /* Every K/V byte is read once: its L2 lines may go first, ahead of Q, the output and
-         * the split workspace. */
-        uint64_t policy;
-        asm volatile("createpolicy.fractional.L2::evict_first.b64 %0, 1.0;" : "=l"(policy));
-        asm volatile(
-            "cp.async.bulk.tensor.4d.shared::cluster.global.tile.mbarrier::complete_tx::bytes"
-            ".L2::cache_hint [%0], [%1, {%3, %4, %5, %6}], [%2], %7;" ::"r"(sm90::smem_u32(dst)),
-            "l"(reinterpret_cast<uint64_t>(map)), "r"(sm90::smem_u32(bar)), "r"(c0), "r"(row),
-            "r"(hk), "r"(page), "l"(policy)
-            : "memory");
-    }
+    /* Every K/V byte is read once: its L2 lines may go first, ahead of Q, the output and the
+     * split workspace. */
+    if (issuer)
+        sm90::tma_load_4d_hint(dst, map, bar, c0, row, hk, page, sm90::l2_evict_first_policy());
 #else
     if (issuer) sm90::tma_load_4d(dst, map, bar, c0, row, hk, page);
 #endif
