@@ -165,7 +165,6 @@ struct Fa3Config {
     static constexpr bool kPersistent = PersistentOf<Spec>::value;
     static constexpr int kRowPartials = RowPartialsOf<Spec>::value;
     static constexpr bool kRowBoundMask = RowBoundMaskOf<Spec>::value;
-    static constexpr bool kUniformQ = UniformQOf<Spec>::value;
     /* Sliding window: -1 on a side is unbounded; causal is a right bound of 0. */
     static constexpr int kWindowLeft = WindowLeftOf<Spec>::value;
     static constexpr int kWindowRight = kCausal ? 0 : WindowRightOf<Spec>::value;
@@ -174,6 +173,8 @@ struct Fa3Config {
     static constexpr float kSoftcap = SoftcapOf<Spec>::value;
     static constexpr bool kAlibi = AlibiOf<Spec>::value;
     static constexpr bool kVarlen = VarlenOf<Spec>::value;
+    /* softcap and ALiBi always keep Q's descriptors uniform (hvar4); others per Spec (hop8) */
+    static constexpr bool kUniformQ = UniformQOf<Spec>::value || kAlibi || kSoftcap > 0.f;
     /* Lazy rescale (fa2_fwd.cuh's, FA4's idea) for the softcap and window kernels: a warp keeps
      * its rows' stale max, and skips the O rescale, unless some row's block max passed it by
      * more than kRescaleThreshold (log2 units); then P <= 2^8 (finite in bf16/f16) and O / l is
@@ -535,13 +536,12 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             if (Cfg::kPersistent) release(q_empty);
         };
 
-        /* softcap, ALiBi, kUniformQ: w through a shuffle from lane 0, which the compiler knows
-         * is the same in every lane, so Q's descriptors live in uniform registers (UIADD3.64
-         * per k step); their register pressure otherwise has it rebuild each one in vector
-         * registers (5 instructions a step, under the ping-pong turn) */
-        constexpr bool kUniformQ = Cfg::kUniformQ || Cfg::kAlibi || Cfg::kSoftcap > 0.f;
+        /* kUniformQ: w through a shuffle from lane 0, which the compiler knows is the same in
+         * every lane, so Q's descriptors live in uniform registers (UIADD3.64 per k step);
+         * otherwise register pressure has it rebuild each one in vector registers (5
+         * instructions a step, under the ping-pong turn) */
         const uint32_t q_addr =
-            smem_u32(sQ) + 64 * (kUniformQ ? __shfl_sync(0xffffffffu, w, 0) : w) * 128;
+            smem_u32(sQ) + 64 * (Cfg::kUniformQ ? __shfl_sync(0xffffffffu, w, 0) : w) * 128;
         const uint32_t k_addr = smem_u32(sK), v_addr = smem_u32(sV);
 
         /* kCarryTurns (persistent): the ping-pong turns run on across tiles, so the first
@@ -898,19 +898,20 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     }
                     l[r] = l[r] * alpha[r] + sum;
                 }
-            } else if constexpr (Cfg::kRowPartials > 1 && c1 - c0 == BN / 8) {
-                /* (a kHalfEdges half block takes the single chains below, over its half) */
-                constexpr int NP = Cfg::kRowPartials;
+            } else {
+                /* the row max and sum in NP independent chains (kRowPartials; one chain is
+                 * BN / 8 dependent steps); a kHalfEdges half block takes one chain */
+                constexpr int NP = c1 - c0 == BN / 8 ? Cfg::kRowPartials : 1;
 #pragma unroll
                 for (int r = 0; r < 2; ++r) {
                     float mp[NP];
 #pragma unroll
                     for (int i = 0; i < NP; ++i)
-                        mp[i] = fmaxf(s[4 * i + 2 * r], s[4 * i + 2 * r + 1]);
+                        mp[i] = fmaxf(s[4 * (c0 + i) + 2 * r], s[4 * (c0 + i) + 2 * r + 1]);
 #pragma unroll
-                    for (int c = NP; c < BN / 8; ++c)
-                        mp[c % NP] =
-                            fmaxf(mp[c % NP], fmaxf(s[4 * c + 2 * r], s[4 * c + 2 * r + 1]));
+                    for (int c = c0 + NP; c < c1; ++c)
+                        mp[(c - c0) % NP] = fmaxf(mp[(c - c0) % NP],
+                                                  fmaxf(s[4 * c + 2 * r], s[4 * c + 2 * r + 1]));
 #pragma unroll
                     for (int w2 = NP / 2; w2 > 0; w2 /= 2)
 #pragma unroll
@@ -918,6 +919,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     float mx = mp[0];
                     if constexpr (Cfg::kAlibi) mx += rt[r];
                     const float m_new = fmaxf(m[r], quad_max(mx) * scale_log2);
+                    /* a row with no visible key so far keeps max -inf: subtract 0, not -inf */
                     const float m_use = (kMask && m_new == -CUDART_INF_F) ? 0.f : m_new;
                     alpha[r] = exp2_approx(m[r] - m_use);
                     m[r] = m_new;
@@ -926,11 +928,11 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
 #pragma unroll
                     for (int i = 0; i < NP; ++i) sp[i] = 0.f;
 #pragma unroll
-                    for (int c = 0; c < BN / 8; ++c) {
+                    for (int c = c0; c < c1; ++c) {
                         s[4 * c + 2 * r] = exp2_approx(fmaf(s[4 * c + 2 * r], scale_log2, off));
                         s[4 * c + 2 * r + 1] =
                             exp2_approx(fmaf(s[4 * c + 2 * r + 1], scale_log2, off));
-                        sp[c % NP] += s[4 * c + 2 * r] + s[4 * c + 2 * r + 1];
+                        sp[(c - c0) % NP] += s[4 * c + 2 * r] + s[4 * c + 2 * r + 1];
                     }
 #pragma unroll
                     for (int w2 = NP / 2; w2 > 0; w2 /= 2)
@@ -938,30 +940,6 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                         for (int i = 0; i < w2; ++i) sp[i] += sp[i + w2];
                     l[r] = l[r] * alpha[r] + sp[0];
                 }
-            } else {
-#pragma unroll
-            for (int r = 0; r < 2; ++r) {
-                float mx = s[4 * c0 + 2 * r];
-#pragma unroll
-                for (int c = c0; c < c1; ++c)
-                    mx = fmaxf(mx, fmaxf(s[4 * c + 2 * r], s[4 * c + 2 * r + 1]));
-                if constexpr (Cfg::kAlibi) mx += rt[r];
-                const float m_new = fmaxf(m[r], quad_max(mx) * scale_log2);
-                /* a row with no visible key so far keeps max -inf: subtract 0, not -inf */
-                const float m_use = (kMask && m_new == -CUDART_INF_F) ? 0.f : m_new;
-                alpha[r] = exp2_approx(m[r] - m_use);
-                m[r] = m_new;
-                const float off = Cfg::kAlibi ? fmaf(rt[r], scale_log2, -m_use) : -m_use;
-                float sum = 0.f;
-#pragma unroll
-                for (int c = c0; c < c1; ++c) {
-                    s[4 * c + 2 * r] = exp2_approx(fmaf(s[4 * c + 2 * r], scale_log2, off));
-                    s[4 * c + 2 * r + 1] =
-                        exp2_approx(fmaf(s[4 * c + 2 * r + 1], scale_log2, off));
-                    sum += s[4 * c + 2 * r] + s[4 * c + 2 * r + 1];
-                }
-                l[r] = l[r] * alpha[r] + sum;
-            }
             }
         };
         /* j: the tile's j-th visited key block */
