@@ -196,16 +196,13 @@ struct Fa3Config {
      * per warp; every score of a typical block) take tanh as an odd polynomial on the FMA pipe
      * (kTanhS) instead of MUFU: then softcap's MUFU work is the plain kernel's. */
     static constexpr bool kPolyTanh = kSoftcap > 0.f && !kVarlen;
-    /* kPolyWide: also the degree-7 tier (kTanhP) for warps whose |s k| reach 1; off, those
-     * take MUFU. kSharedFallback: an unmasked block the polynomial declines takes the masked
-     * softmax (its masks keep every key there), so the loop holds one MUFU softmax, not two.
-     * Together (wide off, shared on) the key-block loop is a third smaller (instruction fetch):
-     * +2% on small scores, -13..17% on scores past a quarter of the cap
-     * (bench/results/h100-variants-2026-11-26.md, session 5 (hvar5)). Kept at the old code
-     * (wide on, shared off): softcapped models meet scores past a quarter of the cap, and the
-     * benchmark's inputs alone should not choose against them. */
-    static constexpr bool kPolyWide = true;
-    static constexpr bool kSharedFallback = false;
+    /* Softcap kernels' consumer loop is rotated (softmax of block j, then S of j + 1 and P V
+     * of j), so softmax_at, with its polynomial tiers and MUFU paths, is inlined once, not
+     * also for each tile's first block: 6248 -> 3928 instructions (causal softcap50), the size
+     * at which instruction fetch stops costing (bench/results/h100-variants-2026-11-26.md,
+     * session 6 (hvar6); session 5 (hvar5) reached it by dropping the degree-7 tier, which
+     * cost 13-17% on scores past a quarter of the cap). */
+    static constexpr bool kOneSoftmaxSite = kSoftcap > 0.f;
     /* Window kernels: a consumer warpgroup's 64 rows may see only one 64-key half of the tile's
      * first or last key block (a window edge: w1024_0's first and diagonal blocks, w256_256's
      * first and last); it then takes that block's masked softmax and P V GEMM over that half
@@ -735,7 +732,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 __reduce_max_sync(0xffffffffu, __float_as_uint(fmaxf(amax[0], amax[1]))));
             const float wmax = wv * cap_in;
             const bool narrow = wmax <= 0.25f;
-            if (!(wmax <= (Cfg::kPolyWide ? 1.f : 0.25f))) return false;
+            if (!(wmax <= 1.f)) return false;
             auto run = [&](auto narrow_tag) {
                 /* cap log2(e) tanh(v k) = v Q(v^2) */
                 auto q = [&](float v) {
@@ -782,15 +779,10 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     l[r] = l[r] * alpha[r] + sum;
                 }
             };
-            if constexpr (Cfg::kPolyWide) {
-                if (narrow)
-                    run(std::true_type{});
-                else
-                    run(std::false_type{});
-            } else {
-                (void)narrow;
+            if (narrow)
                 run(std::true_type{});
-            }
+            else
+                run(std::false_type{});
             return true;
         };
         /* Online softmax of S (key block j) in place; alpha = the rescale factor of O and l. */
@@ -946,18 +938,14 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         auto softmax_at = [&](int j, float (&alpha)[2], int mode) {
             using Whole = std::integral_constant<int, 0>;
             if (Cfg::kHasLeft) j += tl.kb0;
-            if constexpr (Cfg::kSharedFallback) {
+            /* the polynomial's test first: ptxas then shares the two MUFU paths' tanh code
+             * (5808 instructions, not 6248, before kOneSoftmaxSite) */
+            if constexpr (Cfg::kPolyTanh) {
                 const bool unmasked = j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left);
                 if (unmasked && poly_k && softmax_poly_tanh(alpha)) return;
-                if (Cfg::kHalfEdges && !unmasked && mode == 1)
-                    return softmax(j, std::true_type{}, alpha, std::integral_constant<int, 1>{});
-                if (Cfg::kHalfEdges && !unmasked && mode == 2)
-                    return softmax(j, std::true_type{}, alpha, std::integral_constant<int, 2>{});
-                return softmax(j, std::true_type{}, alpha, Whole{});
             }
             if (j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left)) {
-                if (!Cfg::kPolyTanh || !poly_k || !softmax_poly_tanh(alpha))
-                    softmax(j, std::false_type{}, alpha, Whole{});
+                softmax(j, std::false_type{}, alpha, Whole{});
             } else if (Cfg::kHalfEdges && mode == 1) {
                 softmax(j, std::true_type{}, alpha, std::integral_constant<int, 1>{});
             } else if (Cfg::kHalfEdges && mode == 2) {
@@ -1017,9 +1005,41 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 fence_regs(s);
                 release(&k_empty[kv % kStages]);
                 if (n_blocks == 1) release_q();
-                softmax_at(0, alpha, mode_first); /* O is zero: nothing to rescale */
-                convert_p();
-                for (int j = 1; j < n_blocks; ++j) {
+                if constexpr (Cfg::kOneSoftmaxSite) {
+                    for (int j = 0;; ++j) {
+                        softmax_at(j, alpha,
+                                   j == 0 ? mode_first : (j == n_blocks - 1 ? mode_last : 0));
+                        if (j > 0) { /* P V of block j - 1 (O is zero before: no rescale) */
+                            const int pst = (kv + j - 1) % kStages;
+                            wgmma_wait<0>();
+                            fence_regs(o);
+                            fence_regs(p);
+                            release(&v_empty[pst]);
+                            if (inline_producer && j - 1 + kStages < n_blocks)
+                                load_kv(tl, j - 1 + kStages, tl.kb0 + j - 1 + kStages);
+                            rescale_o(alpha);
+                        }
+                        convert_p();
+                        if (j == n_blocks - 1) break;
+                        const int c = kv + j + 1;
+                        const int st = c % kStages, pst = (c - 1) % kStages;
+                        const bool acc = alibi_preload(abs_block(j + 1));
+                        mbar_wait(&k_full[st], (c / kStages) & 1);
+                        sched_wait();
+                        gemm_qk(st, acc);
+                        mbar_wait(&v_full[pst], ((c - 1) / kStages) & 1);
+                        gemm_pv_at(pst, j == 0 ? mode_first : 0);
+                        sched_arrive();
+                        wgmma_wait<1>(); /* S_{j+1} landed; P_j V_j may still run */
+                        fence_regs(s);
+                        release(&k_empty[st]);
+                        if (j + 1 == n_blocks - 1) release_q();
+                    }
+                } else {
+                    softmax_at(0, alpha, mode_first); /* O is zero: nothing to rescale */
+                    convert_p();
+                }
+                for (int j = 1; !Cfg::kOneSoftmaxSite && j < n_blocks; ++j) {
                     const int c = kv + j;
                     const int st = c % kStages, pst = (c - 1) % kStages;
                     const bool acc = alibi_preload(abs_block(j)); /* before the turn's wait */
