@@ -194,15 +194,12 @@ struct Fa3Config {
     static constexpr float kBoundThreshold = 14.f;
     /* Softcap: blocks without a mask whose scores all have |s scale / cap| <= 1/4 (checked
      * per warp; every score of a typical block) take tanh as an odd polynomial on the FMA pipe
-     * (kTanhS) instead of MUFU: then softcap's MUFU work is the plain kernel's. */
+     * (kTanhS) instead of MUFU, up to 1 the degree-7 kTanhP: then softcap's MUFU work is the
+     * plain kernel's. Both tiers stay: without the degree-7 one the loop is smaller and small
+     * scores gain 2%, but scores past a quarter of the cap lose 13-17% (hvar5), and a loop
+     * made as small with both tiers gains nothing (hvar6: bench/results/h100-variants-2026-11-26.md,
+     * sessions 5 and 6). */
     static constexpr bool kPolyTanh = kSoftcap > 0.f && !kVarlen;
-    /* Softcap kernels' consumer loop is rotated (softmax of block j, then S of j + 1 and P V
-     * of j), so softmax_at, with its polynomial tiers and MUFU paths, is inlined once, not
-     * also for each tile's first block: 6248 -> 3928 instructions (causal softcap50), the size
-     * at which instruction fetch stops costing (bench/results/h100-variants-2026-11-26.md,
-     * session 6 (hvar6); session 5 (hvar5) reached it by dropping the degree-7 tier, which
-     * cost 13-17% on scores past a quarter of the cap). */
-    static constexpr bool kOneSoftmaxSite = kSoftcap > 0.f;
     /* Window kernels: a consumer warpgroup's 64 rows may see only one 64-key half of the tile's
      * first or last key block (a window edge: w1024_0's first and diagonal blocks, w256_256's
      * first and last); it then takes that block's masked softmax and P V GEMM over that half
@@ -938,14 +935,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         auto softmax_at = [&](int j, float (&alpha)[2], int mode) {
             using Whole = std::integral_constant<int, 0>;
             if (Cfg::kHasLeft) j += tl.kb0;
-            /* the polynomial's test first: ptxas then shares the two MUFU paths' tanh code
-             * (5808 instructions, not 6248, before kOneSoftmaxSite) */
-            if constexpr (Cfg::kPolyTanh) {
-                const bool unmasked = j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left);
-                if (unmasked && poly_k && softmax_poly_tanh(alpha)) return;
-            }
             if (j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left)) {
-                softmax(j, std::false_type{}, alpha, Whole{});
+                if (!Cfg::kPolyTanh || !poly_k || !softmax_poly_tanh(alpha))
+                    softmax(j, std::false_type{}, alpha, Whole{});
             } else if (Cfg::kHalfEdges && mode == 1) {
                 softmax(j, std::true_type{}, alpha, std::integral_constant<int, 1>{});
             } else if (Cfg::kHalfEdges && mode == 2) {
@@ -1005,41 +997,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 fence_regs(s);
                 release(&k_empty[kv % kStages]);
                 if (n_blocks == 1) release_q();
-                if constexpr (Cfg::kOneSoftmaxSite) {
-                    for (int j = 0;; ++j) {
-                        softmax_at(j, alpha,
-                                   j == 0 ? mode_first : (j == n_blocks - 1 ? mode_last : 0));
-                        if (j > 0) { /* P V of block j - 1 (O is zero before: no rescale) */
-                            const int pst = (kv + j - 1) % kStages;
-                            wgmma_wait<0>();
-                            fence_regs(o);
-                            fence_regs(p);
-                            release(&v_empty[pst]);
-                            if (inline_producer && j - 1 + kStages < n_blocks)
-                                load_kv(tl, j - 1 + kStages, tl.kb0 + j - 1 + kStages);
-                            rescale_o(alpha);
-                        }
-                        convert_p();
-                        if (j == n_blocks - 1) break;
-                        const int c = kv + j + 1;
-                        const int st = c % kStages, pst = (c - 1) % kStages;
-                        const bool acc = alibi_preload(abs_block(j + 1));
-                        mbar_wait(&k_full[st], (c / kStages) & 1);
-                        sched_wait();
-                        gemm_qk(st, acc);
-                        mbar_wait(&v_full[pst], ((c - 1) / kStages) & 1);
-                        gemm_pv_at(pst, j == 0 ? mode_first : 0);
-                        sched_arrive();
-                        wgmma_wait<1>(); /* S_{j+1} landed; P_j V_j may still run */
-                        fence_regs(s);
-                        release(&k_empty[st]);
-                        if (j + 1 == n_blocks - 1) release_q();
-                    }
-                } else {
-                    softmax_at(0, alpha, mode_first); /* O is zero: nothing to rescale */
-                    convert_p();
-                }
-                for (int j = 1; !Cfg::kOneSoftmaxSite && j < n_blocks; ++j) {
+                softmax_at(0, alpha, mode_first); /* O is zero: nothing to rescale */
+                convert_p();
+                for (int j = 1; j < n_blocks; ++j) {
                     const int c = kv + j;
                     const int st = c % kStages, pst = (c - 1) % kStages;
                     const bool acc = alibi_preload(abs_block(j)); /* before the turn's wait */
