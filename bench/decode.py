@@ -210,6 +210,9 @@ def test(lib, keys):
         # Many splits, most of them empty for the short sequence (merge weights 0).
         (2, 1, 32, 8, [20000, 3], 16, False, True, 256),
         (3, 2, 16, 4, [700, 1, 64], 0, True, True, 40),
+        # Grids of >= 2 blocks per SM: the wide tiles (128 keys) on 64- and 128-key pages.
+        (2, 1, 32, 8, [3000, 129], 64, False, True, 64),
+        (3, 1, 16, 8, [1000, 128, 385], 128, False, True, 16),
     ]
     fails = 0
     for key in keys:

@@ -273,6 +273,11 @@ static_assert(kTmaWarps >= 1 && kTmaWarps <= kWarps, "issuing warps are warps of
 #ifndef QIMENG_DECODE_WIDE_STAGES
 #define QIMENG_DECODE_WIDE_STAGES 2
 #endif
+/* Blocks per SM from which a launch takes the wide tiles (0: every decode-proper TMA launch; an
+ * A/B probe). */
+#ifndef QIMENG_DECODE_WIDE_PER_SM
+#define QIMENG_DECODE_WIDE_PER_SM 2
+#endif
 template <class Spec>
 struct WideSpec : Spec {
     static constexpr int kBlockN = 128;
@@ -947,14 +952,15 @@ bool tma_maps(const QimengDecodeArgs& a, CUtensorMap* mk, CUtensorMap* mv) {
                      a.v_head_stride, a.v_page_stride, box_rows);
 }
 
-/* Whether the launch of `a` has at least two blocks for every SM of the current device (the
- * wide tiles' condition; false if the device cannot be queried). */
+/* Whether the launch of `a` has at least QIMENG_DECODE_WIDE_PER_SM blocks for every SM of the
+ * current device (the wide tiles' condition; false if the device cannot be queried). */
 inline bool wide_grid(const QimengDecodeArgs& a) {
+    if (QIMENG_DECODE_WIDE_PER_SM <= 0) return true;
     int dev = 0, sms = 0;
     if (cudaGetDevice(&dev) != cudaSuccess ||
         cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess || sms <= 0)
         return false;
-    return int64_t(a.num_splits) * a.heads_kv * a.batch >= 2 * int64_t(sms);
+    return int64_t(a.num_splits) * a.heads_kv * a.batch >= QIMENG_DECODE_WIDE_PER_SM * int64_t(sms);
 }
 
 }  // namespace decode
