@@ -26,7 +26,7 @@ queued behind a GPU sleep so host launch overhead never idles the GPU; backends 
 round-robin per repetition, input sets rotated (more than 4x L2 in all for the small cells);
 before each timing (untimed) a read of 4x L2 of scratch memory, so that no backend finds what
 the one timed before it read still in L2 (flash SDPA reads the contiguous cache that the first
-library reads next: +3% for that library at b16 4k, bench/NOTES.md decode v9);
+library reads next: +3% for that library at b16 4k, bench/NOTES.md decode v9 continued);
 median over repetitions of the per-call time.
 """
 import argparse
