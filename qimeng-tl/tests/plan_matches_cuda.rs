@@ -381,13 +381,18 @@ fn every_decode_plan_and_cuda_name_the_same_tiles() {
                 .find(|(_, l)| l.contains("WideSpec"))
                 .map(|(a, b)| format!("{a} {b}"));
             if !stated.is_some_and(|s| s.contains(&wide_tile)) {
-                problems.push(format!("{name}: the TL does not state the wide tile ({wide_tile})"));
+                problems.push(format!(
+                    "{name}: the TL does not state the wide tile ({wide_tile})"
+                ));
             }
             wide_checked += 1;
         }
         checked += 1;
     }
     assert!(checked >= 12, "checked only {checked} decode entries");
-    assert!(wide_checked >= 4, "checked the wide tile of only {wide_checked} entries");
+    assert!(
+        wide_checked >= 4,
+        "checked the wide tile of only {wide_checked} entries"
+    );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
