@@ -24,6 +24,9 @@ the paged layout (block size 16 and 64, pages in a random order over the pool).
 Timing: CUDA events around K back-to-back calls (K = 20 for cells under 256 MiB, else 3),
 queued behind a GPU sleep so host launch overhead never idles the GPU; backends interleaved
 round-robin per repetition, input sets rotated (more than 4x L2 in all for the small cells);
+before each timing (untimed) a read of 4x L2 of scratch memory, so that no backend finds what
+the one timed before it read still in L2 (flash SDPA reads the contiguous cache that the first
+library reads next: +3% for that library at b16 4k, bench/NOTES.md decode v9 continued);
 median over repetitions of the per-call time.
 """
 import argparse
@@ -210,6 +213,9 @@ def test(lib, keys):
         # Many splits, most of them empty for the short sequence (merge weights 0).
         (2, 1, 32, 8, [20000, 3], 16, False, True, 256),
         (3, 2, 16, 4, [700, 1, 64], 0, True, True, 40),
+        # Grids of >= 2 blocks per SM: the wide tiles (128 keys) on 64- and 128-key pages.
+        (2, 1, 32, 8, [3000, 129], 64, False, True, 64),
+        (3, 1, 16, 8, [1000, 128, 385], 128, False, True, 16),
     ]
     fails = 0
     for key in keys:
@@ -277,6 +283,7 @@ def bench(libs, out, reps, json_out="", probes=False):
     key = "dec-h100-bf16-d128"
     dtype = torch.bfloat16
     l2 = torch.cuda.get_device_properties(0).L2_cache_size
+    scrub = torch.ones(l2, dtype=torch.float32, device="cuda")  # 4x L2 bytes, read before each timing
     lib = libs[0][1]
     rows = []
     bw = stream_bw()
@@ -405,6 +412,7 @@ def bench(libs, out, reps, json_out="", probes=False):
                 rot = names[r % len(names):] + names[:r % len(names)]
                 for n in rot:
                     torch.cuda._sleep(8_000_000 if k_calls > 3 else 100_000)
+                    scrub.sum()  # queued behind the sleep, before the start event: not timed
                     a, e = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
                     a.record()
                     for c in range(k_calls):

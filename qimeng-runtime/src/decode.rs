@@ -993,6 +993,27 @@ mod tests {
     }
 
     #[test]
+    fn split_launches_stay_under_the_wide_tiles_grid() {
+        // decode_fwd.cuh runs 128-key tiles (WideSpec) where a launch has >= 2 blocks per SM;
+        // the heuristic counts 64-key tiles, so it must only split grids below that: a split
+        // launch fits one wave at one block per SM.
+        for sms in [108, 114, 132] {
+            for heads_kv in [1, 2, 4, 8, 16] {
+                for batch in 1..=128 {
+                    for len in [64, 1000, 4096, 32768, 1 << 20] {
+                        let s = num_splits(batch, heads_kv, len, 64, sms, 1);
+                        let blocks = u64::from(s) * u64::from(batch) * u64::from(heads_kv);
+                        assert!(
+                            s == 1 || blocks <= u64::from(sms),
+                            "{s} splits of batch {batch} x {heads_kv} heads on {sms} SMs"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn run_launches_with_uploaded_tables() {
         if device_count().unwrap_or(0) == 0 {
             return;

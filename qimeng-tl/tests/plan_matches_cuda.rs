@@ -291,7 +291,10 @@ fn fa3_schedule(
 /// The decode plans against their kernel.cu and the decode template: `D`, `BN`, `STAGES` are
 /// the entry's traits, `WARPS` decode_fwd.cuh's `kWarps` and `BM` decode_abi.h's
 /// `QIMENG_DECODE_MAX_ROWS` (a block holds every query row of its KV head), and the plan's
-/// tensor-core dtype is the traits' `MmaElement` (f16 where sm_75 converts bf16).
+/// tensor-core dtype is the traits' `MmaElement` (f16 where sm_75 converts bf16). An entry on
+/// the TMA path (`kTma = true`) also runs decode_fwd.cuh's `WideSpec` on large grids: its plan
+/// names that tile (`BN = <WideSpec::kBlockN>, STAGES = <QIMENG_DECODE_WIDE_STAGES>`) on the line
+/// that names `WideSpec`.
 #[test]
 fn every_decode_plan_and_cuda_name_the_same_tiles() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../kernels-cache");
@@ -306,7 +309,24 @@ fn every_decode_plan_and_cuda_name_the_same_tiles() {
         .lines()
         .find_map(|l| l.trim().strip_prefix("#define QIMENG_DECODE_MAX_ROWS "))
         .map(|v| v.trim().to_string());
+    let wide = structs(&fwd)
+        .into_iter()
+        .find(|(n, _)| n == "WideSpec")
+        .map(|(_, t)| t)
+        .expect("decode_fwd.cuh declares WideSpec");
+    // kStages names a macro whose #define holds the default.
+    let wide_stages = wide.get("kStages").and_then(|m| {
+        fwd.lines()
+            .find_map(|l| l.trim().strip_prefix(&format!("#define {m} ")))
+            .map(|v| v.trim().to_string())
+    });
+    let wide_tile = format!(
+        "BN = {}, STAGES = {}",
+        wide.get("kBlockN").expect("WideSpec::kBlockN"),
+        wide_stages.expect("the wide stages' #define")
+    );
     let mut checked = 0;
+    let mut wide_checked = 0;
     let mut problems = Vec::new();
     for entry in std::fs::read_dir(&dir).unwrap() {
         let entry = entry.unwrap();
@@ -352,8 +372,27 @@ fn every_decode_plan_and_cuda_name_the_same_tiles() {
         {
             problems.push(format!("{name}: dtype or head_dim unlike the key"));
         }
+        if t.get("kTma").map(String::as_str) == Some("true") {
+            // The TL states the wide tile over two comment lines: the one naming WideSpec and
+            // the one before it.
+            let stated = tl
+                .lines()
+                .zip(tl.lines().skip(1))
+                .find(|(_, l)| l.contains("WideSpec"))
+                .map(|(a, b)| format!("{a} {b}"));
+            if !stated.is_some_and(|s| s.contains(&wide_tile)) {
+                problems.push(format!(
+                    "{name}: the TL does not state the wide tile ({wide_tile})"
+                ));
+            }
+            wide_checked += 1;
+        }
         checked += 1;
     }
     assert!(checked >= 12, "checked only {checked} decode entries");
+    assert!(
+        wide_checked >= 4,
+        "checked the wide tile of only {wide_checked} entries"
+    );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

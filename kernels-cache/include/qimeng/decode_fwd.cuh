@@ -29,7 +29,8 @@
  * (spread over the 4 warps, pages looked up a tile ahead), completing on one mbarrier per
  * stage, under an L2 evict-first policy (K and V are read once); the tile lands 128-byte
  * swizzled (chunk c of row r at c ^ (r % 8): conflict-free ldmatrix without padding). Other
- * page sizes take the cp.async path.
+ * page sizes take the cp.async path. A TMA launch of decode proper with at least two blocks per
+ * SM runs WideSpec<Spec> instead (128-key tiles, one block per SM; see QIMENG_DECODE_WIDE).
  *
  * Rows go to 16-row MMA row groups (WR = 1, 2 or 4; compile-time); the 4 / WR warps of a row
  * group split each tile's keys. Decode proper (M <= 16: one token, GQA up to 16) has all 4 warps
@@ -257,6 +258,50 @@ constexpr bool kUseTma = QIMENG_DECODE_TMA && TmaOf<Spec>::value;
 #endif
 constexpr int kTmaWarps = QIMENG_DECODE_TMA_WARPS;
 static_assert(kTmaWarps >= 1 && kTmaWarps <= kWarps, "issuing warps are warps of the block");
+
+/* Wide tiles (1, default; 0 builds without them for an A/B): where a TMA launch of decode proper
+ * (rows <= 16) has at least two blocks for every SM (batch 64: (1, 8, 64) = 512 blocks on 132
+ * SMs), its blocks take 128-key tiles, QIMENG_DECODE_WIDE_STAGES deep, one block per SM,
+ * instead of the entry's 64-key tiles at two per SM: half the block barriers and per-tile
+ * issue per byte, and each box reads 128 rows of a head's 2 KiB-strided rows instead of 64.
+ * The grid, the splits and the workspace stay as they are; smaller grids keep the entry's
+ * tiles (at one block per SM and a few tiles per split the wide tile loses: b1 4k -4%,
+ * bench/NOTES.md decode v7). */
+#ifndef QIMENG_DECODE_WIDE
+#define QIMENG_DECODE_WIDE 1
+#endif
+#ifndef QIMENG_DECODE_WIDE_STAGES
+#define QIMENG_DECODE_WIDE_STAGES 2
+#endif
+/* Blocks per SM from which a launch takes the wide tiles (0: every decode-proper TMA launch; an
+ * A/B probe). */
+#ifndef QIMENG_DECODE_WIDE_PER_SM
+#define QIMENG_DECODE_WIDE_PER_SM 2
+#endif
+template <class Spec>
+struct WideSpec : Spec {
+    static constexpr int kBlockN = 128;
+    static constexpr int kStages = QIMENG_DECODE_WIDE_STAGES;
+    static constexpr int kMinBlocksPerSm = 1;
+};
+
+/* Cluster of QIMENG_DECODE_CLUSTER blocks along the kv heads of one (split, sequence) on the
+ * TMA path (1, default: none): the blocks that read the 256-byte pieces of the same 2 KiB key
+ * rows run together; QIMENG_DECODE_CLUSTER_SYNC 1 also keeps them within a tile of each other
+ * (a split cluster barrier per tile). Bench probes of DRAM row locality (bench/NOTES.md,
+ * decode v9). */
+#ifndef QIMENG_DECODE_CLUSTER
+#define QIMENG_DECODE_CLUSTER 1
+#endif
+#ifndef QIMENG_DECODE_CLUSTER_SYNC
+#define QIMENG_DECODE_CLUSTER_SYNC 0
+#endif
+__device__ __forceinline__ void cluster_arrive_relaxed() {
+    asm volatile("barrier.cluster.arrive.relaxed.aligned;" ::: "memory");
+}
+__device__ __forceinline__ void cluster_wait() {
+    asm volatile("barrier.cluster.wait.aligned;" ::: "memory");
+}
 
 /* Keys per TMA box: the tile for a contiguous cache or pages of N keys or more, else a page. */
 template <class Spec>
@@ -598,6 +643,10 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
     float m_a = -CUDART_INF_F, m_b = -CUDART_INF_F, l_a = 0.f, l_b = 0.f; /* l: this lane's part */
 
     const int n0 = wk * NW;
+#if QIMENG_DECODE_CLUSTER_SYNC
+    /* Every block of a cluster has the same (split, sequence), so the same tiles [t0, t1). */
+    if constexpr (kTma) cluster_arrive_relaxed();
+#endif
     for (int t = t0; t < t1; ++t) {
         const int it = t - t0;
         const MT* tk = s_k + (it % Cfg::kStages) * kStageElems;
@@ -620,6 +669,12 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
             cp_async_wait<Cfg::kStages - 2>();
         }
         block_sync(); /* tile t landed for everyone; stage (it - 1) % S is free again */
+#if QIMENG_DECODE_CLUSTER_SYNC
+        if constexpr (kTma) {
+            cluster_wait(); /* every block of the cluster reached tile t - 1 */
+            cluster_arrive_relaxed();
+        }
+#endif
         {
             const int tn = t + Cfg::kStages - 1;
             const int st = (it + Cfg::kStages - 1) % Cfg::kStages;
@@ -726,6 +781,9 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
             }
         }
     }
+#if QIMENG_DECODE_CLUSTER_SYNC
+    if constexpr (kTma) cluster_wait();
+#endif
     l_a = quad_sum(l_a);
     l_b = quad_sum(l_b);
 
@@ -827,6 +885,23 @@ cudaError_t launch_split(const QimengDecodeArgs& a, const CUtensorMap& mk, const
         if (err != cudaSuccess) return err;
     }
     const dim3 grid(a.num_splits, a.heads_kv, a.batch);
+#if QIMENG_DECODE_CLUSTER > 1
+    if (kTma && a.heads_kv % QIMENG_DECODE_CLUSTER == 0) {
+        cudaLaunchConfig_t cfg{};
+        cfg.gridDim = grid;
+        cfg.blockDim = dim3(kThreads);
+        cfg.dynamicSmemBytes = smem;
+        cfg.stream = stream;
+        cudaLaunchAttribute attr[1];
+        attr[0].id = cudaLaunchAttributeClusterDimension;
+        attr[0].val.clusterDim.x = 1;
+        attr[0].val.clusterDim.y = QIMENG_DECODE_CLUSTER;
+        attr[0].val.clusterDim.z = 1;
+        cfg.attrs = attr;
+        cfg.numAttrs = 1;
+        return cudaLaunchKernelEx(&cfg, decode_split_kernel<Spec, WR, kTma>, a, mk, mv);
+    }
+#endif
     decode_split_kernel<Spec, WR, kTma><<<grid, kThreads, smem, stream>>>(a, mk, mv);
     return cudaGetLastError();
 }
@@ -877,6 +952,17 @@ bool tma_maps(const QimengDecodeArgs& a, CUtensorMap* mk, CUtensorMap* mv) {
                      a.v_head_stride, a.v_page_stride, box_rows);
 }
 
+/* Whether the launch of `a` has at least QIMENG_DECODE_WIDE_PER_SM blocks for every SM of the
+ * current device (the wide tiles' condition; false if the device cannot be queried). */
+inline bool wide_grid(const QimengDecodeArgs& a) {
+    if (QIMENG_DECODE_WIDE_PER_SM <= 0) return true;
+    int dev = 0, sms = 0;
+    if (cudaGetDevice(&dev) != cudaSuccess ||
+        cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess || sms <= 0)
+        return false;
+    return int64_t(a.num_splits) * a.heads_kv * a.batch >= QIMENG_DECODE_WIDE_PER_SM * int64_t(sms);
+}
+
 }  // namespace decode
 
 /* Enqueues the decode kernel(s) for `args` on `stream`; returns the cudaError_t of the launch
@@ -895,6 +981,10 @@ int decode_fwd_launch(const QimengDecodeArgs* args, void* stream_ptr) {
     if (rows > QIMENG_DECODE_MAX_ROWS) return cudaErrorInvalidValue;
     CUtensorMap mk{}, mv{}; /* zeros: the cp.async path never reads them */
     if constexpr (kUseTma<Spec>) {
+#if QIMENG_DECODE_WIDE
+        if (rows <= 16 && wide_grid(a) && tma_maps<WideSpec<Spec>>(a, &mk, &mv))
+            return launch_split<WideSpec<Spec>, 1, true>(a, mk, mv, stream);
+#endif
         if (tma_maps<Spec>(a, &mk, &mv)) return launch_rows<Spec, true>(a, mk, mv, stream);
     }
     return launch_rows<Spec, false>(a, mk, mv, stream);
