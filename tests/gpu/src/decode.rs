@@ -62,8 +62,22 @@ const fn dcase(
 
 use CacheLayout::{Contiguous, Paged};
 
+/// 40 ragged cache lengths: with 8 kv heads, 320 blocks at one split, at least 2 per SM on a
+/// 132-SM card, where decode_fwd.cuh's TMA path takes its wide (128-key) tiles.
+const WIDE_GRID: &[usize] = &[
+    1, 17, 128, 129, 300, 64, 65, 2, 511, 256, 1000, 7, 33, 200, 127, 384, 5, 640, 96, 250, 16, 15,
+    700, 129, 3, 448, 257, 31, 90, 1, 513, 160, 12, 383, 77, 600, 8, 255, 130, 41,
+];
+/// 36 short ragged lengths (288 blocks with 8 kv heads): the wide tiles in the small grid.
+const WIDE_GRID_SMALL: &[usize] = &[
+    1, 17, 128, 129, 30, 64, 65, 2, 100, 7, 33, 127, 5, 96, 16, 15, 3, 31, 90, 1, 12, 77, 8, 130,
+    41, 63, 70, 9, 111, 4, 50, 129, 6, 80, 20, 44,
+];
+
 /// The full decode grid.
 pub const DECODE_FULL: &[DecodeCase] = &[
+    dcase(1, 32, 8, WIDE_GRID, Paged(16), false, true),
+    dcase(2, 16, 8, WIDE_GRID, Contiguous, true, true),
     dcase(1, 32, 8, &[1, 17, 1000, 4096], Paged(16), false, true),
     dcase(4, 8, 1, &[1, 63, 700], Paged(64), true, true),
     dcase(8, 8, 8, &[8, 333], Contiguous, true, false),
@@ -78,6 +92,7 @@ pub const DECODE_SMALL: &[DecodeCase] = &[
     dcase(1, 8, 1, &[1, 100], Paged(16), false, true),
     dcase(4, 4, 2, &[3, 70], Contiguous, true, true),
     dcase(8, 8, 8, &[200], Paged(64), true, true),
+    dcase(1, 16, 8, WIDE_GRID_SMALL, Paged(64), false, true),
 ];
 
 /// The decode cases ([`DECODE_FULL`] or [`DECODE_SMALL`]).
