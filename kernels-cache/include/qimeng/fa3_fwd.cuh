@@ -149,6 +149,10 @@ QIMENG_SPEC_OPTION(RowBoundMaskOf, kRowBoundMask, bool, false);
  * ALiBi. d64 causal's short schedule gains 1-4% at 1k-4k keys from it; d64 full's loses 0.4-2.4%
  * (hop8), so it is per Spec. */
 QIMENG_SPEC_OPTION(UniformQOf, kUniformQ, bool, false);
+/* Persistent: Q in this many shared buffers (1 or 2), the tiles taking them in turn, so the
+ * producer loads the next tile's Q while this tile's key blocks run, not after its last S GEMM
+ * (a short tile otherwise waits for that load at its start: hop9). */
+QIMENG_SPEC_OPTION(QStagesOf, kQStages, int, 1);
 
 template <class Spec>
 struct Fa3Config {
@@ -165,6 +169,7 @@ struct Fa3Config {
     static constexpr bool kPersistent = PersistentOf<Spec>::value;
     static constexpr int kRowPartials = RowPartialsOf<Spec>::value;
     static constexpr bool kRowBoundMask = RowBoundMaskOf<Spec>::value;
+    static constexpr int kQStages = QStagesOf<Spec>::value;
     /* Sliding window: -1 on a side is unbounded; causal is a right bound of 0. */
     static constexpr int kWindowLeft = WindowLeftOf<Spec>::value;
     static constexpr int kWindowRight = kCausal ? 0 : WindowRightOf<Spec>::value;
@@ -223,13 +228,13 @@ struct Fa3Config {
     static constexpr int kBoxes = kHeadDim / kBoxCols;
     static constexpr int kTileQBytes = kBlockM * kHeadDim * 2;
     static constexpr int kTileKVBytes = kBlockN * kHeadDim * 2;
-    static constexpr int kOffK = kTileQBytes;
+    static constexpr int kOffK = kQStages * kTileQBytes;
     static constexpr int kOffV = kOffK + kStages * kTileKVBytes;
     /* persistent: O is staged in its own buffer, so the next tile's Q can land during the
      * epilogue; otherwise in the Q rows (the block's last use of them) */
     static constexpr int kOffO = kOffV + kStages * kTileKVBytes;
     static constexpr int kOffBar = kOffO + (kPersistent ? kTileQBytes : 0);
-    static constexpr int kBarBytes = 8 * (2 + 4 * kStages);
+    static constexpr int kBarBytes = 8 * (2 * kQStages + 4 * kStages);
     /* ALiBi: per consumer warpgroup, the key part of the bias for the tile's slope (f32, one
      * accumulator fragment per side of the diagonal), the S GEMM's initial accumulator */
     static constexpr int kOffAlibi = kOffBar + kBarBytes;
@@ -255,6 +260,8 @@ struct Fa3Config {
     static_assert(!kCausal || WindowRightOf<Spec>::value <= 0,
                   "a causal window has kWindowRight == 0");
     static_assert(kSoftcap >= 0.f, "kSoftcap is a positive cap, or 0 for none");
+    static_assert(kQStages == 1 || (kQStages == 2 && kPersistent),
+                  "kQStages is 1, or 2 on the persistent schedule");
     static_assert(kRowPartials == 1 || kRowPartials == 2 || kRowPartials == 4,
                   "kRowPartials is 1, 2 or 4");
     static_assert(!(kAlibi && kSoftcap > 0.f),
@@ -320,14 +327,14 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
     extern __shared__ unsigned char smem_raw[];
     unsigned char* smem = reinterpret_cast<unsigned char*>(
         (reinterpret_cast<uintptr_t>(smem_raw) + 1023) & ~uintptr_t(1023));
-    unsigned char* sQ = smem;                /* kBoxes x (BM rows x 128 B) */
+    unsigned char* sQ = smem;                /* kQStages x kBoxes x (BM rows x 128 B) */
     unsigned char* sK = smem + Cfg::kOffK;   /* kStages x kBoxes x (BN rows x 128 B) */
     unsigned char* sV = smem + Cfg::kOffV;   /* same */
     unsigned char* sOut = Cfg::kPersistent ? smem + Cfg::kOffO : sQ; /* like sQ */
     uint64_t* bars = reinterpret_cast<uint64_t*>(smem + Cfg::kOffBar);
-    uint64_t* q_full = bars;
-    uint64_t* q_empty = bars + 1; /* persistent: every consumer warp is done reading Q */
-    uint64_t* k_full = bars + 2;
+    uint64_t* q_full = bars; /* kQStages each */
+    uint64_t* q_empty = bars + Cfg::kQStages; /* persistent: every consumer warp is done reading Q */
+    uint64_t* k_full = bars + 2 * Cfg::kQStages;
     uint64_t* k_empty = k_full + kStages;
     uint64_t* v_full = k_empty + kStages;
     uint64_t* v_empty = v_full + kStages;
@@ -429,8 +436,11 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
     const int tid = threadIdx.x;
     const int wg = tid / 128;
     if (tid == 0) {
-        mbar_init(q_full, 1);
-        mbar_init(q_empty, 4 * Cfg::kConsumerWGs);
+#pragma unroll
+        for (int s = 0; s < Cfg::kQStages; ++s) {
+            mbar_init(&q_full[s], 1);
+            mbar_init(&q_empty[s], 4 * Cfg::kConsumerWGs);
+        }
 #pragma unroll
         for (int s = 0; s < kStages; ++s) {
             mbar_init(&k_full[s], 1);
@@ -442,14 +452,15 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
     }
     __syncthreads();
 
-    auto load_q = [&](const Tile& tl) {
+    /* Q of the tile into buffer qs (kQStages) */
+    auto load_q = [&](const Tile& tl, int qs) {
         tma_prefetch_map(&tmK);
         tma_prefetch_map(&tmV);
-        mbar_arrive_expect_tx(q_full, Cfg::kTileQBytes);
+        mbar_arrive_expect_tx(&q_full[qs], Cfg::kTileQBytes);
 #pragma unroll
         for (int b = 0; b < Cfg::kBoxes; ++b)
-            tma_load_4d(sQ + b * BM * 128, &tmQ, q_full, b * 64, tl.q_start + tl.row0, tl.head,
-                        tl.map_batch);
+            tma_load_4d(sQ + qs * Cfg::kTileQBytes + b * BM * 128, &tmQ, &q_full[qs], b * 64,
+                        tl.q_start + tl.row0, tl.head, tl.map_batch);
     };
     /* K_j and V_j of the tile into ring slot c % kStages (c counts key blocks over all of this
      * block's tiles), once the consumers have released it */
@@ -485,10 +496,11 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                  * sees no key), once the previous tile's S GEMMs are done with the buffer;
                  * the K/V ring runs on across tiles */
                 if (Cfg::kPersistent) {
-                    mbar_wait(q_empty, (q_round & 1) ^ 1);
-                    load_q(tl);
+                    const int qs = q_round % Cfg::kQStages;
+                    mbar_wait(&q_empty[qs], ((q_round / Cfg::kQStages) & 1) ^ 1);
+                    load_q(tl, qs);
                 } else if (tl.n_blocks > 0) {
-                    load_q(tl);
+                    load_q(tl, 0);
                 }
                 for (int j = 0; j < tl.n_blocks; ++j) load_kv(tl, kv + j, tl.kb0 + j);
                 kv += tl.n_blocks;
@@ -531,9 +543,10 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         auto release = [&](uint64_t* bar) {
             if (lane == 0) mbar_arrive(bar);
         };
+        int q_slot = 0; /* this tile's Q buffer (kQStages) */
         /* persistent: this warp's wgmmas have read Q for the last time in this tile */
         auto release_q = [&]() {
-            if (Cfg::kPersistent) release(q_empty);
+            if (Cfg::kPersistent) release(&q_empty[q_slot]);
         };
 
         /* kUniformQ: w through a shuffle from lane 0, which the compiler knows is the same in
@@ -555,6 +568,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         const Tile tl = tile_at(tile_index(it));
         if (empty_tile(tl)) continue;
         const int q_round = run++;
+        q_slot = q_round % Cfg::kQStages;
         const int row0 = tl.row0, n_blocks = tl.n_blocks;
         const int seqlen_q = tl.seqlen_q, seqlen_k = tl.seqlen_k;
         const int causal_shift = seqlen_k - seqlen_q;
@@ -596,7 +610,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         /* S = Q K^T over stage st: D / 16 wgmmas; k step kk is box kk / 4, 32 bytes per 16
          * columns inside the box's swizzled rows */
         auto gemm_qk = [&](int st, bool acc = false) { /* acc: S starts from s (ALiBi) */
-            const uint64_t dq = make_desc_sw128(q_addr, 16, 1024);
+            const uint64_t dq =
+                make_desc_sw128(q_addr + q_slot * Cfg::kTileQBytes, 16, 1024);
             const uint64_t dk = make_desc_sw128(k_addr + st * Cfg::kTileKVBytes, 16, 1024);
             wgmma_fence();
 #pragma unroll
@@ -989,12 +1004,12 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         };
 
         if (Cfg::kPersistent) {
-            mbar_wait(q_full, q_round & 1);
+            mbar_wait(&q_full[q_slot], (q_round / Cfg::kQStages) & 1);
             if (n_blocks == 0) release_q();
         }
         if (n_blocks > 0) {
             if (inline_producer) {
-                load_q(tl);
+                load_q(tl, 0);
                 for (int j = 0; j < kStages && j < n_blocks; ++j) load_kv(tl, j, tl.kb0 + j);
             }
             if (!Cfg::kPersistent) mbar_wait(q_full, 0);
