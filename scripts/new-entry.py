@@ -278,6 +278,12 @@ FA3_ROWS = {
     "kRowBoundMask": "masked blocks (the diagonal) compare key offsets with per-row bounds: 2 instructions a score, not 4 (hop7)",
     "kUniformQ": "Q's wgmma descriptors in uniform registers, not moved over from vector registers each k step: +0.2 / +1.1 / +2.4 / +3.8% at 512 / 1k / 2k / 4k (hop8)",
 }
+# (head_dim, causal) -> why, for the plain entries (no variant) whose persistent schedule (the
+# ShortSpec, or d128 full's Spec) keeps Q in two shared buffers (fa3_fwd.cuh kQStages = 2): the
+# producer loads the next tile's Q while this tile's key blocks run (hop9,
+# bench/results/h100-fa3-entries-2026-11-26.md session 6).
+FA3_QSTAGES = {
+}
 FA3_GPUS = ("h100", "h200")
 
 
@@ -285,8 +291,8 @@ def is_fa3(gpu, dtype, d):
     return gpu in FA3_GPUS and dtype in ("f16", "bf16") and d in FA3_TILES
 
 
-def fa3_smem(wgs, bn, d, stages, persistent=False):
-    return (64 * wgs * d * (2 if persistent else 1) + 2 * stages * bn * d) * 2
+def fa3_smem(wgs, bn, d, stages, persistent=False, qstages=1):
+    return (64 * wgs * d * (qstages + (1 if persistent else 0)) + 2 * stages * bn * d) * 2
 
 
 def fa3_variants_ok(v):
@@ -354,9 +360,9 @@ def variant_tl(v, causal, indent):
 NO_VARIANTS = {"window": None, "softcap": None, "alibi": False, "varlen": False}
 
 
-def fa3_program(dtype, d, causal, wgs, bn, stages, pers, v, intro=True):
+def fa3_program(dtype, d, causal, wgs, bn, stages, pers, v, intro=True, qstages=1):
     """The TL of one schedule: `param` to the store (after a comment on its warpgroups and, if
-    persistent, its tile loop, unless intro is false)."""
+    persistent, its tile loop, unless intro is false); qstages: its Q buffers (kQStages)."""
     bm = 64 * wgs
     warps = 4 * (1 + wgs)
     regs = 240 if wgs == 2 else 160  # Fa3Config::kConsumerRegs
@@ -367,10 +373,17 @@ def fa3_program(dtype, d, causal, wgs, bn, stages, pers, v, intro=True):
     tl = [
         f"# {wgs} consumer warpgroups (64 query rows each, setmaxnreg {regs}); the {4 * wgs} consumer warps release each stage.",
     ] if intro else []
-    tl += ([
-        f"# Persistent: one block per SM runs tiles (row block i, head, {at}) in turn; the producer",
+    q_next = ([
+        "# loads the next tile's Q into the other of two sQ buffers (tiles take them in turn) once",
+        "# the tile before this one is done with it, under this tile's key blocks, and its K, V into",
+        "# the same ring, under this tile's last GEMMs and epilogue; O is staged in",
+    ] if qstages == 2 else [
         "# loads the next tile's Q once every consumer warp's last GEMM sQ, sK^T of this tile is done,",
         "# and its K, V into the same ring, under this tile's last GEMMs and epilogue; O is staged in",
+    ])
+    tl += ([
+        f"# Persistent: one block per SM runs tiles (row block i, head, {at}) in turn; the producer",
+    ] + q_next + [
         "# its own shared tile, so the next tile need not wait for the store. The pingpong turns run",
         "# on across tiles: the first warpgroup's next tile starts under the last one's epilogue.",
     ] if pers and intro else []) + ([
@@ -383,8 +396,8 @@ def fa3_program(dtype, d, causal, wgs, bn, stages, pers, v, intro=True):
         f"Allocate K, V in global (S_k, D) {dtype} at {at} b, head h / GROUP",
         f"Allocate O in global (S_q, D) {dtype} at {at} b, head h",
         f"Allocate sQ in shared (BM, D) {dtype}",
-        f"Allocate sK, sV in shared (STAGES, BN, D) {dtype}  # {fa3_smem(wgs, bn, d, stages, pers) // 1024} KiB in all"
-        + (" with O's staging tile" if pers else "") + ", of 227",
+        f"Allocate sK, sV in shared (STAGES, BN, D) {dtype}  # {fa3_smem(wgs, bn, d, stages, pers, qstages) // 1024} KiB in all"
+        + (" with O's staging tile" if pers else "") + (" and a second sQ" if qstages == 2 else "") + ", of 227",
         "Allocate S in register (BM, BN) f32",
         f"Allocate P in register (BM, BN) {dtype}",
         "Allocate O_acc in register (BM, D) f32",
@@ -444,6 +457,9 @@ def render_fa3(gpu, dtype, d, causal, variants=None):
     wgs, bn, stages, why = FA3_TILES[d]
     pers = FA3_PERSISTENT.get((d, causal)) or (FA3_PERSISTENT_WINDOW if v["window"] else None)
     short = FA3_SHORT.get((d, causal)) if not (v["window"] or v["varlen"]) else None
+    plain = not (v["window"] or v.get("softcap") or v["alibi"] or v["varlen"])
+    q2 = FA3_QSTAGES.get((d, causal)) if plain else None
+    q2_line = f"\n    static constexpr int kQStages = 2;  /* two Q buffers: {q2} */" if q2 else ""
     regs = 240 if wgs == 2 else 160  # Fa3Config::kConsumerRegs
     like = "" if gpu == "h100" else f" (measured on H100; {disp} is the same sm_90a chip class)"
     spec = spec_json(gpu, dtype, d, causal, v)
@@ -476,6 +492,8 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
                       "tiles (query block, head, sequence), those past a sequence's end skipped */")
     var_lines = "".join("\n" + x for x in vlines)
     pers_line = f"\n    static constexpr bool kPersistent = true;  /* {pers} */" if pers else ""
+    if pers and not short:
+        pers_line += q2_line
     if short:
         s_wgs, s_max, s_stages, s_opts, s_why = short
         s_wgs_line = (f"\n    static constexpr int kConsumerWGs = {s_wgs};  /* 64 x {s_wgs} rows, {240 if s_wgs == 2 else 160} registers */"
@@ -486,6 +504,7 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
             ty = "bool" if isinstance(value, bool) else "int"
             lit = ("true" if value else "false") if isinstance(value, bool) else str(value)
             s_wgs_line += f"\n    static constexpr {ty} {name} = {lit};  /* {FA3_ROWS[name].format(value)} */"
+        s_wgs_line += q2_line
         short_cu = f"""
 /* The schedule of calls with up to kMaxSeqlenK keys: {s_why}. */
 struct ShortSpec : Spec {{{s_wgs_line}
@@ -554,12 +573,12 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
                 "# Two schedules: the launcher picks one per call from the number of keys (kernel.cu's",
                 "# ShortSpec::kMaxSeqlenK); each is a whole kernel of its own.",
                 f"Schedule persistent when S_k <= {s_max}  # kernel.cu ShortSpec",
-            ] + fa3_program(dtype, d, causal, s_wgs, bn, s_stages, True, v) + [
+            ] + fa3_program(dtype, d, causal, s_wgs, bn, s_stages, True, v, qstages=2 if q2 else 1) + [
                 "Schedule persistent  # kernel.cu Spec" if pers else "Schedule block per tile  # kernel.cu Spec",
-            ] + fa3_program(dtype, d, causal, wgs, bn, stages, bool(pers), v)
+            ] + fa3_program(dtype, d, causal, wgs, bn, stages, bool(pers), v)  # Spec: one sQ
         else:
             tl += ["Schedule persistent  # kernel.cu Spec"]
-            tl += fa3_program(dtype, d, causal, wgs, bn, stages, True, v)
+            tl += fa3_program(dtype, d, causal, wgs, bn, stages, True, v, qstages=2 if q2 else 1)
     return key, {"spec.json": spec, "kernel.h": header, "kernel.cu": cu, "kernel.tl": "\n".join(tl) + "\n"}
 
 

@@ -3,7 +3,7 @@
  * on the cells still under cuDNN (short sequences). The same exports as bench/variants.cu;
  * built by bench/hopper/build-variants.sh. Name: d<D>-w<consumer WGs>-n<BN>-s<stages>-<pers|tile>
  * then the softmax options (hop7): -p<kRowPartials>, -m: kRowBoundMask; -u: kUniformQ (hop8);
- * -q2: kQStages = 2 (hop9). (hop7's call 1 timed kExp2FmaEvery, exp2 on the FMA pipe, with this
+ * -q2: kQStages = 2, -e: kDeferEpilogue (hop9). (hop7's call 1 timed kExp2FmaEvery, exp2 on the FMA pipe, with this
  * file at commit f6c2a5e; its call 2 the d64 3-WG and d128 4-chain variants, at 6c29f2d.) */
 #include "qimeng/fa3_fwd.cuh"
 
@@ -12,7 +12,7 @@
 namespace {
 
 template <int D, int WGS, int BN, int STAGES, bool PERS, bool CAUSAL, int NP, bool MASK, bool UQ,
-          int QS>
+          int QS, bool DEFER>
 struct VariantSpec {
     using Element = __nv_bfloat16;
     static constexpr int kHeadDim = D;
@@ -27,31 +27,37 @@ struct VariantSpec {
     static constexpr bool kRowBoundMask = MASK;
     static constexpr bool kUniformQ = UQ;
     static constexpr int kQStages = QS;
+    static constexpr bool kDeferEpilogue = DEFER;
 };
 
 using qimeng_bench::Variant;
 
 /* The persistent 2-warpgroup schedule (BN 128) with the given options; TAG names them. */
-#define QIMENG_FA3_VARIANT(D, STAGES, CAUSAL, NP, MASK, UQ, QS, TAG)                              \
+#define QIMENG_FA3_VARIANT(D, STAGES, CAUSAL, NP, MASK, UQ, QS, DEFER, TAG)                      \
     {"d" #D "-w2-n128-s" #STAGES "-pers-p" #NP TAG,                                              \
-     qimeng::fa3_fwd_launch<VariantSpec<D, 2, 128, STAGES, true, CAUSAL, NP, MASK, UQ, QS>>, D,  \
-     CAUSAL},
+     qimeng::fa3_fwd_launch<VariantSpec<D, 2, 128, STAGES, true, CAUSAL, NP, MASK, UQ, QS, DEFER>>, \
+     D, CAUSAL},
 
 /* hop9: each entry's short (d128 full: only) persistent schedule as the entry builds it (the
- * control), then with two Q buffers (-q2), d64 full also with a 3-stage K/V ring, d128 full
- * also with uniform Q descriptors. */
+ * control), then with two Q buffers (-q2), the epilogue under the next tile's first S GEMM
+ * (-e), both; d64 full also with a 3-stage K/V ring, d128 full also with uniform Q. */
 const Variant kVariants[] = {
-    QIMENG_FA3_VARIANT(64, 2, 0, 4, false, false, 1, "")
-    QIMENG_FA3_VARIANT(64, 2, 0, 4, false, false, 2, "-q2")
-    QIMENG_FA3_VARIANT(64, 3, 0, 4, false, false, 2, "-q2")
-    QIMENG_FA3_VARIANT(64, 3, 1, 2, true, true, 1, "-m-u")
-    QIMENG_FA3_VARIANT(64, 3, 1, 2, true, true, 2, "-m-u-q2")
-    QIMENG_FA3_VARIANT(128, 2, 0, 1, false, false, 1, "")
-    QIMENG_FA3_VARIANT(128, 2, 0, 1, false, false, 2, "-q2")
-    QIMENG_FA3_VARIANT(128, 2, 0, 1, false, true, 1, "-u")
-    QIMENG_FA3_VARIANT(128, 2, 0, 1, false, true, 2, "-u-q2")
-    QIMENG_FA3_VARIANT(128, 2, 1, 1, true, false, 1, "-m")
-    QIMENG_FA3_VARIANT(128, 2, 1, 1, true, false, 2, "-m-q2")
+    QIMENG_FA3_VARIANT(64, 2, 0, 4, false, false, 1, false, "")
+    QIMENG_FA3_VARIANT(64, 2, 0, 4, false, false, 2, false, "-q2")
+    QIMENG_FA3_VARIANT(64, 2, 0, 4, false, false, 1, true, "-e")
+    QIMENG_FA3_VARIANT(64, 2, 0, 4, false, false, 2, true, "-q2-e")
+    QIMENG_FA3_VARIANT(64, 3, 0, 4, false, false, 2, true, "-q2-e")
+    QIMENG_FA3_VARIANT(64, 3, 1, 2, true, true, 1, false, "-m-u")
+    QIMENG_FA3_VARIANT(64, 3, 1, 2, true, true, 2, false, "-m-u-q2")
+    QIMENG_FA3_VARIANT(64, 3, 1, 2, true, true, 2, true, "-m-u-q2-e")
+    QIMENG_FA3_VARIANT(128, 2, 0, 1, false, false, 1, false, "")
+    QIMENG_FA3_VARIANT(128, 2, 0, 1, false, false, 2, false, "-q2")
+    QIMENG_FA3_VARIANT(128, 2, 0, 1, false, false, 1, true, "-e")
+    QIMENG_FA3_VARIANT(128, 2, 0, 1, false, false, 2, true, "-q2-e")
+    QIMENG_FA3_VARIANT(128, 2, 0, 1, false, true, 2, true, "-u-q2-e")
+    QIMENG_FA3_VARIANT(128, 2, 1, 1, true, false, 1, false, "-m")
+    QIMENG_FA3_VARIANT(128, 2, 1, 1, true, false, 2, false, "-m-q2")
+    QIMENG_FA3_VARIANT(128, 2, 1, 1, true, false, 2, true, "-m-q2-e")
 };
 
 }  // namespace

@@ -153,6 +153,10 @@ QIMENG_SPEC_OPTION(UniformQOf, kUniformQ, bool, false);
  * producer loads the next tile's Q while this tile's key blocks run, not after its last S GEMM
  * (a short tile otherwise waits for that load at its start: hop9). */
 QIMENG_SPEC_OPTION(QStagesOf, kQStages, int, 1);
+/* Persistent: a consumer warpgroup issues the next tile's first S GEMM before this tile's
+ * epilogue and stores O under it, so the ping-pong turn after that GEMM does not wait for the
+ * epilogue (hop9). */
+QIMENG_SPEC_OPTION(DeferEpilogueOf, kDeferEpilogue, bool, false);
 
 template <class Spec>
 struct Fa3Config {
@@ -170,6 +174,7 @@ struct Fa3Config {
     static constexpr int kRowPartials = RowPartialsOf<Spec>::value;
     static constexpr bool kRowBoundMask = RowBoundMaskOf<Spec>::value;
     static constexpr int kQStages = QStagesOf<Spec>::value;
+    static constexpr bool kDeferEpilogue = DeferEpilogueOf<Spec>::value;
     /* Sliding window: -1 on a side is unbounded; causal is a right bound of 0. */
     static constexpr int kWindowLeft = WindowLeftOf<Spec>::value;
     static constexpr int kWindowRight = kCausal ? 0 : WindowRightOf<Spec>::value;
@@ -262,6 +267,8 @@ struct Fa3Config {
     static_assert(kSoftcap >= 0.f, "kSoftcap is a positive cap, or 0 for none");
     static_assert(kQStages == 1 || (kQStages == 2 && kPersistent),
                   "kQStages is 1, or 2 on the persistent schedule");
+    static_assert(!kDeferEpilogue || (kPersistent && kPingPong && !kAlibi && !kVarlen),
+                  "kDeferEpilogue: the plain persistent ping-pong schedule");
     static_assert(kRowPartials == 1 || kRowPartials == 2 || kRowPartials == 4,
                   "kRowPartials is 1, 2 or 4");
     static_assert(!(kAlibi && kSoftcap > 0.f),
@@ -311,6 +318,96 @@ enum Fa3Barrier : int {
     kBarSchedBase = 1,    /* + consumer warpgroup: its turn to issue GEMMs (ping-pong) */
     kBarEpilogueBase = 4, /* + consumer warpgroup: its 128 threads */
 };
+
+/* The epilogue of one consumer warpgroup's tile: O / l (0 for a row that saw no key) as 16-bit
+ * values into its rows of the staging tile sOut, then a TMA store (varlen: row-clipped plain
+ * stores for a tail). g, t: the thread's accumulator row group and column pair. */
+template <class Cfg>
+__device__ __forceinline__ void fa3_store_o(const float (&o)[Cfg::kHeadDim / 2], const float (&l)[2],
+                                            int row0, int seqlen_q, int q_start, int head,
+                                            int map_batch, unsigned char* sOut, int w, int wtid,
+                                            int g, int t, const CUtensorMap* tmO,
+                                            const QimengAttnArgs& args) {
+    using T = typename Cfg::Element;
+    constexpr int BM = Cfg::kBlockM, D = Cfg::kHeadDim;
+    using namespace sm90;
+    float inv[2];
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+        const float sum = quad_sum(l[r]);
+        inv[r] = sum > 0.f ? 1.f / sum : 0.f; /* a row that saw no key is written as zeros */
+    }
+    /* persistent: the previous tile's store has read the staging rows */
+    if (Cfg::kPersistent && wtid == 0) tma_store_wait_read();
+    /* every warp of this warpgroup is past its last wgmma reading its Q rows (and,
+     * persistent, the previous store is done with the staging rows) */
+    named_bar_sync(kBarEpilogueBase + w, 128);
+    /* the warpgroup's own rows (64 rows x 128 B per box, swizzled like the TMA layout) */
+    const int r_local = 16 * (wtid / 32) + g; /* and + 8 */
+    unsigned char* sO = sOut + 64 * w * 128;
+#pragma unroll
+    for (int c = 0; c < D / 8; ++c) {
+        const int box = c / 8, chunk = c % 8;
+#pragma unroll
+        for (int h = 0; h < 2; ++h) {
+            const int r = r_local + 8 * h; /* r % 8 == g */
+            unsigned char* dst =
+                sO + box * BM * 128 + r * 128 + ((chunk ^ g) * 16) + 4 * t;
+            *reinterpret_cast<uint32_t*>(dst) =
+                pack2<T>(o[4 * c + 2 * h] * inv[h], o[4 * c + 2 * h + 1] * inv[h]);
+        }
+    }
+    fence_proxy_async_smem();
+    named_bar_sync(kBarEpilogueBase + w, 128);
+    const int rows_left = seqlen_q - (row0 + 64 * w); /* this warpgroup's real rows */
+    if (Cfg::kVarlen && rows_left > 0 && rows_left < 64) {
+        /* the TMA store would write the next sequence's rows: 16-byte chunks, row-clipped */
+        constexpr int kChunks = D / 8;
+        T* gO = static_cast<T*>(args.o) +
+                int64_t(q_start + row0 + 64 * w) * args.o_row_stride +
+                int64_t(head) * args.o_head_stride;
+#pragma unroll
+        for (int i = wtid; i < 64 * kChunks; i += 128) {
+            const int r = i / kChunks, c = i % kChunks;
+            if (r < rows_left) {
+                const unsigned char* src =
+                    sO + (c / 8) * BM * 128 + r * 128 + (((c % 8) ^ (r % 8)) * 16);
+                *reinterpret_cast<uint4*>(gO + int64_t(r) * args.o_row_stride + c * 8) =
+                    *reinterpret_cast<const uint4*>(src);
+            }
+        }
+    } else if (wtid == 0 && rows_left > 0) {
+#pragma unroll
+        for (int b = 0; b < Cfg::kBoxes; ++b)
+            tma_store_4d(tmO, sO + b * BM * 128, b * 64, q_start + row0 + 64 * w, head,
+                         map_batch);
+        tma_store_commit();
+        /* persistent: waited for at the next tile's epilogue, or below */
+        if (!Cfg::kPersistent) tma_store_wait_read();
+    }
+}
+
+/* kDeferEpilogue: the tile whose epilogue is still to run (valid), and what its store needs */
+struct Fa3Pending {
+    int row0, seqlen_q, q_start, head, map_batch;
+    bool valid;
+};
+
+/* kDeferEpilogue: the pending tile's epilogue (o, l hold its rows), then o and l zero for the
+ * tile starting now */
+template <class Cfg>
+__device__ __forceinline__ void fa3_flush_pending(float (&o)[Cfg::kHeadDim / 2], float (&l)[2],
+                                                  Fa3Pending& pend, unsigned char* sOut, int w,
+                                                  int wtid, int g, int t, const CUtensorMap* tmO,
+                                                  const QimengAttnArgs& args) {
+    if (pend.valid)
+        fa3_store_o<Cfg>(o, l, pend.row0, pend.seqlen_q, pend.q_start, pend.head, pend.map_batch,
+                         sOut, w, wtid, g, t, tmO, args);
+    pend.valid = false;
+#pragma unroll
+    for (int i = 0; i < Cfg::kHeadDim / 2; ++i) o[i] = 0.f;
+    l[0] = l[1] = 0.f;
+}
 
 template <class Spec>
 __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
@@ -564,6 +661,11 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         bool turns_started = false; /* a tile with key blocks has run (its turns began) */
         int kv = 0;
         int run = 0; /* tiles run: the phase of q_full */
+        /* kDeferEpilogue: O's accumulators and the partial row sums outlive their tile, whose
+         * epilogue (pend) runs under the next tile's first S GEMM */
+        float o_next[D / 2];
+        float l_next[2];
+        Fa3Pending pend{};
         for (int it = 0; tile_index(it) < n_tiles; ++it) {
         const Tile tl = tile_at(tile_index(it));
         if (empty_tile(tl)) continue;
@@ -596,15 +698,19 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             named_bar_sync(kBarEpilogueBase + w, 128);
         }
 
-        float o[D / 2];
+        float o_own[D / 2];
+        float(&o)[D / 2] = Cfg::kDeferEpilogue ? o_next : o_own;
+        if (!Cfg::kDeferEpilogue) {
 #pragma unroll
-        for (int i = 0; i < D / 2; ++i) o[i] = 0.f;
+            for (int i = 0; i < D / 2; ++i) o[i] = 0.f;
+        }
         float s[BN / 2];
 #pragma unroll
         for (int i = 0; i < BN / 2; ++i) s[i] = 0.f;
         uint32_t p[BN / 16][4];
         float m[2] = {-CUDART_INF_F, -CUDART_INF_F}; /* running max of s * scale_log2 */
-        float l[2] = {0.f, 0.f};                     /* this thread's partial row sums */
+        float l_own[2] = {0.f, 0.f}; /* this thread's partial row sums */
+        float(&l)[2] = Cfg::kDeferEpilogue ? l_next : l_own;
         bool rescale = true; /* kLazyRescale: the last softmax moved this warp's max */
 
         /* S = Q K^T over stage st: D / 16 wgmmas; k step kk is box kk / 4, 32 bytes per 16
@@ -1007,6 +1113,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             mbar_wait(&q_full[q_slot], (q_round / Cfg::kQStages) & 1);
             if (n_blocks == 0) release_q();
         }
+        if constexpr (Cfg::kDeferEpilogue) {
+            if (n_blocks == 0) fa3_flush_pending<Cfg>(o_next, l_next, pend, sOut, w, wtid, g, t, &tmO, args);
+        }
         if (n_blocks > 0) {
             if (inline_producer) {
                 load_q(tl, 0);
@@ -1028,6 +1137,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 sched_wait();
                 gemm_qk(kv % kStages, acc0);
                 sched_arrive();
+                if constexpr (Cfg::kDeferEpilogue) /* under the S GEMM */
+                    fa3_flush_pending<Cfg>(o_next, l_next, pend, sOut, w, wtid, g, t, &tmO, args);
                 wgmma_wait<0>();
                 fence_regs(s);
                 release(&k_empty[kv % kStages]);
@@ -1095,61 +1206,71 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         }
         kv += n_blocks;
 
-        /* ------------------------------------------------------------ epilogue */
-        float inv[2];
+        if constexpr (Cfg::kDeferEpilogue) {
+            /* its epilogue runs in the next tile, or after the last (fa3_flush_pending) */
+            pend = {tl.row0, tl.seqlen_q, tl.q_start, tl.head, tl.map_batch, true};
+        } else {
+            /* ------------------------------------------------------------ epilogue */
+            float inv[2];
 #pragma unroll
-        for (int r = 0; r < 2; ++r) {
-            const float sum = quad_sum(l[r]);
-            inv[r] = sum > 0.f ? 1.f / sum : 0.f; /* a row that saw no key is written as zeros */
-        }
-        /* persistent: the previous tile's store has read the staging rows */
-        if (Cfg::kPersistent && wtid == 0) tma_store_wait_read();
-        /* every warp of this warpgroup is past its last wgmma reading its Q rows (and,
-         * persistent, the previous store is done with the staging rows) */
-        named_bar_sync(kBarEpilogueBase + w, 128);
-        /* the warpgroup's own rows (64 rows x 128 B per box, swizzled like the TMA layout) */
-        const int r_local = 16 * (wtid / 32) + g; /* and + 8 */
-        unsigned char* sO = sOut + 64 * w * 128;
-#pragma unroll
-        for (int c = 0; c < D / 8; ++c) {
-            const int box = c / 8, chunk = c % 8;
-#pragma unroll
-            for (int h = 0; h < 2; ++h) {
-                const int r = r_local + 8 * h; /* r % 8 == g */
-                unsigned char* dst =
-                    sO + box * BM * 128 + r * 128 + ((chunk ^ g) * 16) + 4 * t;
-                *reinterpret_cast<uint32_t*>(dst) =
-                    pack2<T>(o[4 * c + 2 * h] * inv[h], o[4 * c + 2 * h + 1] * inv[h]);
+            for (int r = 0; r < 2; ++r) {
+                const float sum = quad_sum(l[r]);
+                inv[r] = sum > 0.f ? 1.f / sum : 0.f; /* a row that saw no key is written as zeros */
             }
-        }
-        fence_proxy_async_smem();
-        named_bar_sync(kBarEpilogueBase + w, 128);
-        const int rows_left = seqlen_q - (row0 + 64 * w); /* this warpgroup's real rows */
-        if (Cfg::kVarlen && rows_left > 0 && rows_left < 64) {
-            /* the TMA store would write the next sequence's rows: 16-byte chunks, row-clipped */
-            constexpr int kChunks = D / 8;
-            T* gO = static_cast<T*>(args.o) +
-                    int64_t(tl.q_start + row0 + 64 * w) * args.o_row_stride +
-                    int64_t(tl.head) * args.o_head_stride;
+            /* persistent: the previous tile's store has read the staging rows */
+            if (Cfg::kPersistent && wtid == 0) tma_store_wait_read();
+            /* every warp of this warpgroup is past its last wgmma reading its Q rows (and,
+             * persistent, the previous store is done with the staging rows) */
+            named_bar_sync(kBarEpilogueBase + w, 128);
+            /* the warpgroup's own rows (64 rows x 128 B per box, swizzled like the TMA layout) */
+            const int r_local = 16 * (wtid / 32) + g; /* and + 8 */
+            unsigned char* sO = sOut + 64 * w * 128;
 #pragma unroll
-            for (int i = wtid; i < 64 * kChunks; i += 128) {
-                const int r = i / kChunks, c = i % kChunks;
-                if (r < rows_left) {
-                    const unsigned char* src =
-                        sO + (c / 8) * BM * 128 + r * 128 + (((c % 8) ^ (r % 8)) * 16);
-                    *reinterpret_cast<uint4*>(gO + int64_t(r) * args.o_row_stride + c * 8) =
-                        *reinterpret_cast<const uint4*>(src);
+            for (int c = 0; c < D / 8; ++c) {
+                const int box = c / 8, chunk = c % 8;
+#pragma unroll
+                for (int h = 0; h < 2; ++h) {
+                    const int r = r_local + 8 * h; /* r % 8 == g */
+                    unsigned char* dst =
+                        sO + box * BM * 128 + r * 128 + ((chunk ^ g) * 16) + 4 * t;
+                    *reinterpret_cast<uint32_t*>(dst) =
+                        pack2<T>(o[4 * c + 2 * h] * inv[h], o[4 * c + 2 * h + 1] * inv[h]);
                 }
             }
-        } else if (wtid == 0 && rows_left > 0) {
+            fence_proxy_async_smem();
+            named_bar_sync(kBarEpilogueBase + w, 128);
+            const int rows_left = seqlen_q - (row0 + 64 * w); /* this warpgroup's real rows */
+            if (Cfg::kVarlen && rows_left > 0 && rows_left < 64) {
+                /* the TMA store would write the next sequence's rows: 16-byte chunks, row-clipped */
+                constexpr int kChunks = D / 8;
+                T* gO = static_cast<T*>(args.o) +
+                        int64_t(tl.q_start + row0 + 64 * w) * args.o_row_stride +
+                        int64_t(tl.head) * args.o_head_stride;
 #pragma unroll
-            for (int b = 0; b < Cfg::kBoxes; ++b)
-                tma_store_4d(&tmO, sO + b * BM * 128, b * 64, tl.q_start + row0 + 64 * w, tl.head,
-                             tl.map_batch);
-            tma_store_commit();
-            /* persistent: waited for at the next tile's epilogue, or below */
-            if (!Cfg::kPersistent) tma_store_wait_read();
+                for (int i = wtid; i < 64 * kChunks; i += 128) {
+                    const int r = i / kChunks, c = i % kChunks;
+                    if (r < rows_left) {
+                        const unsigned char* src =
+                            sO + (c / 8) * BM * 128 + r * 128 + (((c % 8) ^ (r % 8)) * 16);
+                        *reinterpret_cast<uint4*>(gO + int64_t(r) * args.o_row_stride + c * 8) =
+                            *reinterpret_cast<const uint4*>(src);
+                    }
+                }
+            } else if (wtid == 0 && rows_left > 0) {
+#pragma unroll
+                for (int b = 0; b < Cfg::kBoxes; ++b)
+                    tma_store_4d(&tmO, sO + b * BM * 128, b * 64, tl.q_start + row0 + 64 * w, tl.head,
+                                 tl.map_batch);
+                tma_store_commit();
+                /* persistent: waited for at the next tile's epilogue, or below */
+                if (!Cfg::kPersistent) tma_store_wait_read();
+            }
         }
+        }
+        if constexpr (Cfg::kDeferEpilogue) {
+            if (pend.valid)
+                fa3_store_o<Cfg>(o_next, l_next, pend.row0, pend.seqlen_q, pend.q_start,
+                                 pend.head, pend.map_batch, sOut, w, wtid, g, t, &tmO, args);
         }
         /* kCarryTurns: the last warpgroup's arrival after the block's last tile has no turn
          * after it; the first one takes it, so that every arrival is matched */
