@@ -278,11 +278,18 @@ FA3_ROWS = {
     "kRowBoundMask": "masked blocks (the diagonal) compare key offsets with per-row bounds: 2 instructions a score, not 4 (hop7)",
     "kUniformQ": "Q's wgmma descriptors in uniform registers, not moved over from vector registers each k step: +0.2 / +1.1 / +2.4 / +3.8% at 512 / 1k / 2k / 4k (hop8)",
 }
-# (head_dim, causal) -> why, for the plain entries (no variant) whose persistent schedule (the
-# ShortSpec, or d128 full's Spec) keeps Q in two shared buffers (fa3_fwd.cuh kQStages = 2): the
-# producer loads the next tile's Q while this tile's key blocks run (hop9,
+# (head_dim, causal) -> the tile-boundary options (FA3_TURNS) of the plain entries' (no variant)
+# persistent schedule: the ShortSpec, or d128 full's Spec (hop9,
 # bench/results/h100-fa3-entries-2026-11-26.md session 6).
-FA3_QSTAGES = {
+FA3_BOUNDARY = {
+    (64, False): ("kQStages", "kDeferEpilogue"),
+    (64, True): ("kQStages", "kDeferEpilogue"),
+    (128, False): ("kQStages", "kDeferEpilogue"),
+    (128, True): ("kQStages", "kDeferEpilogue"),
+}
+FA3_TURNS = {
+    "kQStages": ("int", "2", "two Q buffers: the producer loads the next tile's Q under this tile's key blocks"),
+    "kDeferEpilogue": ("bool", "true", "each warpgroup stores O under the next tile's first S GEMM, so the turn after that GEMM does not wait for its epilogue"),
 }
 FA3_GPUS = ("h100", "h200")
 
@@ -360,9 +367,10 @@ def variant_tl(v, causal, indent):
 NO_VARIANTS = {"window": None, "softcap": None, "alibi": False, "varlen": False}
 
 
-def fa3_program(dtype, d, causal, wgs, bn, stages, pers, v, intro=True, qstages=1):
+def fa3_program(dtype, d, causal, wgs, bn, stages, pers, v, intro=True, qstages=1, defer=False):
     """The TL of one schedule: `param` to the store (after a comment on its warpgroups and, if
-    persistent, its tile loop, unless intro is false); qstages: its Q buffers (kQStages)."""
+    persistent, its tile loop, unless intro is false); qstages: its Q buffers (kQStages);
+    defer: kDeferEpilogue."""
     bm = 64 * wgs
     warps = 4 * (1 + wgs)
     regs = 240 if wgs == 2 else 160  # Fa3Config::kConsumerRegs
@@ -386,7 +394,10 @@ def fa3_program(dtype, d, causal, wgs, bn, stages, pers, v, intro=True, qstages=
     ] + q_next + [
         "# its own shared tile, so the next tile need not wait for the store. The pingpong turns run",
         "# on across tiles: the first warpgroup's next tile starts under the last one's epilogue.",
-    ] if pers and intro else []) + ([
+    ] + ([
+        "# Each warpgroup runs a tile's epilogue after issuing the next tile's first GEMM sQ, sK^T,",
+        "# under it, so the turn after that GEMM does not wait for the store.",
+    ] if defer else []) if pers and intro else []) + ([
         "# Packed sequences: tiles (row block i, head h, sequence b), S_q, S_k sequence b's own",
         "# lengths; tiles past its end are skipped. Loads past its end read the next sequence's",
         "# rows (masked keys, discarded queries); a tail tile is stored row by row, not by TMA.",
@@ -458,8 +469,11 @@ def render_fa3(gpu, dtype, d, causal, variants=None):
     pers = FA3_PERSISTENT.get((d, causal)) or (FA3_PERSISTENT_WINDOW if v["window"] else None)
     short = FA3_SHORT.get((d, causal)) if not (v["window"] or v["varlen"]) else None
     plain = not (v["window"] or v.get("softcap") or v["alibi"] or v["varlen"])
-    q2 = FA3_QSTAGES.get((d, causal)) if plain else None
-    q2_line = f"\n    static constexpr int kQStages = 2;  /* two Q buffers: {q2} */" if q2 else ""
+    bopts = FA3_BOUNDARY.get((d, causal), ()) if plain else ()
+    q2 = "kQStages" in bopts
+    defer = "kDeferEpilogue" in bopts
+    q2_line = "".join(f"\n    static constexpr {FA3_TURNS[o][0]} {o} = {FA3_TURNS[o][1]};  /* {FA3_TURNS[o][2]} (hop9) */"
+                      for o in bopts)
     regs = 240 if wgs == 2 else 160  # Fa3Config::kConsumerRegs
     like = "" if gpu == "h100" else f" (measured on H100; {disp} is the same sm_90a chip class)"
     spec = spec_json(gpu, dtype, d, causal, v)
@@ -573,12 +587,12 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
                 "# Two schedules: the launcher picks one per call from the number of keys (kernel.cu's",
                 "# ShortSpec::kMaxSeqlenK); each is a whole kernel of its own.",
                 f"Schedule persistent when S_k <= {s_max}  # kernel.cu ShortSpec",
-            ] + fa3_program(dtype, d, causal, s_wgs, bn, s_stages, True, v, qstages=2 if q2 else 1) + [
+            ] + fa3_program(dtype, d, causal, s_wgs, bn, s_stages, True, v, qstages=2 if q2 else 1, defer=defer) + [
                 "Schedule persistent  # kernel.cu Spec" if pers else "Schedule block per tile  # kernel.cu Spec",
             ] + fa3_program(dtype, d, causal, wgs, bn, stages, bool(pers), v)  # Spec: one sQ
         else:
             tl += ["Schedule persistent  # kernel.cu Spec"]
-            tl += fa3_program(dtype, d, causal, wgs, bn, stages, True, v, qstages=2 if q2 else 1)
+            tl += fa3_program(dtype, d, causal, wgs, bn, stages, True, v, qstages=2 if q2 else 1, defer=defer)
     return key, {"spec.json": spec, "kernel.h": header, "kernel.cu": cu, "kernel.tl": "\n".join(tl) + "\n"}
 
 

@@ -22,6 +22,8 @@ struct Spec {
 struct ShortSpec : Spec {
     static constexpr int kConsumerWGs = 2;  /* 64 x 2 rows, 240 registers */
     static constexpr int kRowPartials = 4;  /* the softmax's row max and sum in 4 partial chains: shorter dependent chains for a warp alone on its scheduler (hop7) */
+    static constexpr int kQStages = 2;  /* two Q buffers: the producer loads the next tile's Q under this tile's key blocks (hop9) */
+    static constexpr bool kDeferEpilogue = true;  /* each warpgroup stores O under the next tile's first S GEMM, so the turn after that GEMM does not wait for its epilogue (hop9) */
     static constexpr bool kPersistent = true;
     static constexpr int kMaxSeqlenK = 1024;  /* the launcher's bound, and the TL's `Schedule persistent when S_k <= 1024` */
 };

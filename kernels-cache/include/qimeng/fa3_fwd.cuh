@@ -1137,12 +1137,14 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 sched_wait();
                 gemm_qk(kv % kStages, acc0);
                 sched_arrive();
-                if constexpr (Cfg::kDeferEpilogue) /* under the S GEMM */
-                    fa3_flush_pending<Cfg>(o_next, l_next, pend, sOut, w, wtid, g, t, &tmO, args);
                 wgmma_wait<0>();
                 fence_regs(s);
                 release(&k_empty[kv % kStages]);
                 if (n_blocks == 1) release_q();
+                /* kDeferEpilogue: the previous tile's epilogue, under the other warpgroup's
+                 * GEMMs (before the S GEMM's wait, ptxas injects one: C7517) */
+                if constexpr (Cfg::kDeferEpilogue)
+                    fa3_flush_pending<Cfg>(o_next, l_next, pend, sOut, w, wtid, g, t, &tmO, args);
                 softmax_at(0, alpha, mode_first); /* O is zero: nothing to rescale */
                 convert_p();
                 for (int j = 1; j < n_blocks; ++j) {
