@@ -269,7 +269,7 @@ FA3_PERSISTENT_WINDOW = "persistent: a window's tiles do equal work and are shor
 # one schedule.
 FA3_SHORT = {
     (128, True): (2, 8192, 2, {"kRowBoundMask": True}, "persistent up to 8k keys: 316 / 456 / 567 / 638 / 676 TFLOP/s at 512 .. 8k, 1.08-1.17x cuDNN, vs 271 / 396 / 512 / 601 / 653 with a block per tile; at 16k persistent makes 489 (0.78x: a round of 132 tiles is about one head, the static split uneven) and a block per tile 711"),
-    (64, False): (2, 1024, 2, {"kRowPartials": 4}, "2 warpgroups persistent up to 1k keys: 356 / 401 TFLOP/s at 512 / 1k vs 312 / 396 with 3 per tile (BM 192 overhangs 512 and 1k rows by 1/8); 3 per tile lead from 2k (485 vs 429); a 3-stage ring is 1% slower here (382 vs 376 at 512); the row max and sum in 4 partial chains: +1.5% / +6.4% at 512 / 1k (2 chains: +1.6% / +4.8%)"),
+    (64, False): (2, 1024, 3, {"kRowPartials": 4}, "2 warpgroups persistent up to 1k keys: 356 / 401 TFLOP/s at 512 / 1k vs 312 / 396 with 3 per tile (BM 192 overhangs 512 and 1k rows by 1/8); 3 per tile lead from 2k (485 vs 429); a 3-stage ring is 1% slower here (382 vs 376 at 512); the row max and sum in 4 partial chains: +1.5% / +6.4% at 512 / 1k (2 chains: +1.6% / +4.8%)"),
     (64, True): (2, 4096, 3, {"kRowPartials": 2, "kRowBoundMask": True, "kUniformQ": True}, "2 warpgroups persistent up to 4k keys: 239 / 321 / 374 TFLOP/s at 512 / 1k / 2k vs 177 / 252 / 367 with 3 per tile; a 3-stage K/V ring (128 KiB) adds 1-3% at 512-2k (248 / 334 / 386 vs 242 / 328 / 381); the row max and sum in 2 partial chains add 1.3 / 2.6 / 3.6% at 512 / 1k / 2k (4 chains: 1.0-1.8%) and make it 1.04x the 3 per tile schedule at 4k, 0.95x at 8k"),
 }
 # The softmax options a ShortSpec may set (fa3_fwd.cuh), and why, for kernel.cu's comment.
@@ -283,13 +283,14 @@ FA3_ROWS = {
 # bench/results/h100-fa3-entries-2026-11-26.md session 6).
 FA3_BOUNDARY = {
     (64, False): ("kQStages", "kDeferEpilogue"),
-    (64, True): ("kQStages", "kDeferEpilogue"),
-    (128, False): ("kQStages", "kDeferEpilogue"),
+    (64, True): ("kQStages",),
+    (128, False): ("kUniformQ",),
     (128, True): ("kQStages", "kDeferEpilogue"),
 }
 FA3_TURNS = {
     "kQStages": ("int", "2", "two Q buffers: the producer loads the next tile's Q under this tile's key blocks"),
     "kDeferEpilogue": ("bool", "true", "each warpgroup stores O under the next tile's first S GEMM, so the turn after that GEMM does not wait for its epilogue"),
+    "kUniformQ": ("bool", "true", "Q's wgmma descriptors in uniform registers"),
 }
 FA3_GPUS = ("h100", "h200")
 
