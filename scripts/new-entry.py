@@ -269,7 +269,7 @@ FA3_PERSISTENT_WINDOW = "persistent: a window's tiles do equal work and are shor
 # one schedule.
 FA3_SHORT = {
     (128, True): (2, 8192, 2, {"kRowBoundMask": True}, "persistent up to 8k keys: 316 / 456 / 567 / 638 / 676 TFLOP/s at 512 .. 8k, 1.08-1.17x cuDNN, vs 271 / 396 / 512 / 601 / 653 with a block per tile; at 16k persistent makes 489 (0.78x: a round of 132 tiles is about one head, the static split uneven) and a block per tile 711"),
-    (64, False): (2, 1024, 3, {"kRowPartials": 4}, "2 warpgroups persistent up to 1k keys: 356 / 401 TFLOP/s at 512 / 1k vs 312 / 396 with 3 per tile (BM 192 overhangs 512 and 1k rows by 1/8); 3 per tile lead from 2k (485 vs 429); a 3-stage ring is 1% slower here (382 vs 376 at 512); the row max and sum in 4 partial chains: +1.5% / +6.4% at 512 / 1k (2 chains: +1.6% / +4.8%)"),
+    (64, False): (2, 1024, 3, {"kRowPartials": 4}, "2 warpgroups persistent up to 1k keys: 356 / 401 TFLOP/s at 512 / 1k vs 312 / 396 with 3 per tile (BM 192 overhangs 512 and 1k rows by 1/8); 3 per tile lead from 2k (485 vs 429); a 3-stage ring alone is within 1% of 2 stages (+0.9 / -0.2% at 512 / 1k, hop9), and with two Q buffers and the deferred epilogue (FA3_BOUNDARY) +0.5 / +1.0% over them (hop6 had measured 3 stages 1% slower here); the row max and sum in 4 partial chains: +1.5% / +6.4% at 512 / 1k (2 chains: +1.6% / +4.8%)"),
     (64, True): (2, 4096, 3, {"kRowPartials": 2, "kRowBoundMask": True, "kUniformQ": True}, "2 warpgroups persistent up to 4k keys: 239 / 321 / 374 TFLOP/s at 512 / 1k / 2k vs 177 / 252 / 367 with 3 per tile; a 3-stage K/V ring (128 KiB) adds 1-3% at 512-2k (248 / 334 / 386 vs 242 / 328 / 381); the row max and sum in 2 partial chains add 1.3 / 2.6 / 3.6% at 512 / 1k / 2k (4 chains: 1.0-1.8%) and make it 1.04x the 3 per tile schedule at 4k, 0.95x at 8k"),
 }
 # The softmax options a ShortSpec may set (fa3_fwd.cuh), and why, for kernel.cu's comment.
@@ -278,19 +278,18 @@ FA3_ROWS = {
     "kRowBoundMask": "masked blocks (the diagonal) compare key offsets with per-row bounds: 2 instructions a score, not 4 (hop7)",
     "kUniformQ": "Q's wgmma descriptors in uniform registers, not moved over from vector registers each k step: +0.2 / +1.1 / +2.4 / +3.8% at 512 / 1k / 2k / 4k (hop8)",
 }
-# (head_dim, causal) -> the tile-boundary options (FA3_TURNS) of the plain entries' (no variant)
-# persistent schedule: the ShortSpec, or d128 full's Spec (hop9,
-# bench/results/h100-fa3-entries-2026-11-26.md session 6).
+# (head_dim, causal) -> (the tile-boundary options (FA3_TURNS) of the plain entries' (no variant)
+# short persistent schedule, why): hop9, bench/results/h100-fa3-entries-2026-11-26.md session 6
+# (the entry over main's in one process, two calls). d128 full keeps none: kQStages lost 1-2%
+# at 1k-16k, kDeferEpilogue 3% at 512, kUniformQ +0.5% at 512 but -0.3..-0.5% at 4k-16k.
 FA3_BOUNDARY = {
-    (64, False): ("kQStages", "kDeferEpilogue"),
-    (64, True): ("kQStages",),
-    (128, False): ("kUniformQ",),
-    (128, True): ("kQStages", "kDeferEpilogue"),
+    (64, False): (("kQStages", "kDeferEpilogue"), "with the 3-stage ring: +0.5 / +1.0% at 512 / 1k (the deferred epilogue alone -4%, with two Q buffers it gains)"),
+    (64, True): (("kQStages",), "+1.0 / +0.4 / +1.1 / +1.4% at 512 / 1k / 2k / 4k (with the deferred epilogue too -2.3% at 512)"),
+    (128, True): (("kQStages", "kDeferEpilogue"), "+1.2..1.5% at 512, +0.1% at 1k / 2k, +0.6..0.9% at 4k, +1.1..1.3% at 8k"),
 }
 FA3_TURNS = {
     "kQStages": ("int", "2", "two Q buffers: the producer loads the next tile's Q under this tile's key blocks"),
-    "kDeferEpilogue": ("bool", "true", "each warpgroup stores O under the next tile's first S GEMM, so the turn after that GEMM does not wait for its epilogue"),
-    "kUniformQ": ("bool", "true", "Q's wgmma descriptors in uniform registers"),
+    "kDeferEpilogue": ("bool", "true", "each warpgroup stores O after the next tile's first S GEMM, so the turn after that GEMM does not wait for its epilogue"),
 }
 FA3_GPUS = ("h100", "h200")
 
@@ -470,11 +469,12 @@ def render_fa3(gpu, dtype, d, causal, variants=None):
     pers = FA3_PERSISTENT.get((d, causal)) or (FA3_PERSISTENT_WINDOW if v["window"] else None)
     short = FA3_SHORT.get((d, causal)) if not (v["window"] or v["varlen"]) else None
     plain = not (v["window"] or v.get("softcap") or v["alibi"] or v["varlen"])
-    bopts = FA3_BOUNDARY.get((d, causal), ()) if plain else ()
+    bopts, bwhy = FA3_BOUNDARY.get((d, causal), ((), "")) if plain else ((), "")
     q2 = "kQStages" in bopts
     defer = "kDeferEpilogue" in bopts
-    q2_line = "".join(f"\n    static constexpr {FA3_TURNS[o][0]} {o} = {FA3_TURNS[o][1]};  /* {FA3_TURNS[o][2]} (hop9) */"
-                      for o in bopts)
+    q2_line = "".join(f"\n    static constexpr {FA3_TURNS[o][0]} {o} = {FA3_TURNS[o][1]};  /* {FA3_TURNS[o][2]}"
+                      + (f"; hop9: {bwhy}" if i == len(bopts) - 1 else "") + " */"
+                      for i, o in enumerate(bopts))
     regs = 240 if wgs == 2 else 160  # Fa3Config::kConsumerRegs
     like = "" if gpu == "h100" else f" (measured on H100; {disp} is the same sm_90a chip class)"
     spec = spec_json(gpu, dtype, d, causal, v)
