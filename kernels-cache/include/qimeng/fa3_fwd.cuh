@@ -25,6 +25,9 @@
  *         static constexpr int kRowPartials = 2;   // softmax row max / sum in 1, 2 or 4 chains
  *         static constexpr bool kRowBoundMask = true;  // masked blocks: per-row key bounds
  *         static constexpr bool kUniformQ = true;  // Q's wgmma descriptors in uniform registers
+ *         static constexpr int kQStages = 2;       // persistent: Q buffers, tiles in turn (1, 2)
+ *         static constexpr bool kDeferEpilogue = true;  // persistent: a tile's epilogue after
+ *                                                  // the next tile's first S GEMM (see below)
  *         // Optional variants (absent: off), with fa2_fwd.cuh's semantics:
  *         static constexpr int kWindowLeft = 1024;  // sliding window: query i sees keys
  *         static constexpr int kWindowRight = 0;    //   i + sk - sq - left ..= i + sk - sq + right
@@ -58,7 +61,11 @@
  *   last S GEMM) and runs the K/V ring on across tiles, so the next tile's loads overlap this
  *   tile's last GEMMs and epilogue; O is staged in its own shared tile (kOffO). The ping-pong
  *   turns run on across tiles, so the first consumer warpgroup starts the next tile under the
- *   last one's epilogue.
+ *   last one's epilogue. kQStages = 2: two Q buffers, so the next tile's Q loads as soon as the
+ *   tile before this one released its buffer, under this tile's key blocks. kDeferEpilogue: a
+ *   consumer warpgroup issues the next tile's first S GEMM, passes the turn on, waits for S and
+ *   only then runs this tile's epilogue (o and l outlive the tile), so the other warpgroup's
+ *   next GEMMs do not wait for it.
  * Variants (score path only; the schedule is the same): a window's key blocks wholly outside
  *   it are never loaded (the tile's loop starts at the block of its first row's first key);
  *   blocks that every row of the tile sees whole run the unmasked softmax, and only the blocks
@@ -151,11 +158,13 @@ QIMENG_SPEC_OPTION(RowBoundMaskOf, kRowBoundMask, bool, false);
 QIMENG_SPEC_OPTION(UniformQOf, kUniformQ, bool, false);
 /* Persistent: Q in this many shared buffers (1 or 2), the tiles taking them in turn, so the
  * producer loads the next tile's Q while this tile's key blocks run, not after its last S GEMM
- * (a short tile otherwise waits for that load at its start: hop9). */
+ * (hop9: +1-2% on d64 / d128 causal's short schedules at 512-4k keys; -1..-2% on d128 full at
+ * 1k-16k, whose 224 KiB of shared memory it fills). */
 QIMENG_SPEC_OPTION(QStagesOf, kQStages, int, 1);
-/* Persistent: a consumer warpgroup issues the next tile's first S GEMM before this tile's
- * epilogue and stores O under it, so the ping-pong turn after that GEMM does not wait for the
- * epilogue (hop9). */
+/* Persistent: a consumer warpgroup issues the next tile's first S GEMM and passes the turn on
+ * before this tile's epilogue, so the other warpgroup's next GEMMs do not wait for it (hop9:
+ * with kQStages = 2, +0.5..1.3% on d64 full's and d128 causal's short schedules; alone, -3 to
+ * -4.5% at 512 keys). */
 QIMENG_SPEC_OPTION(DeferEpilogueOf, kDeferEpilogue, bool, false);
 
 template <class Spec>
@@ -321,13 +330,16 @@ enum Fa3Barrier : int {
 
 /* The epilogue of one consumer warpgroup's tile: O / l (0 for a row that saw no key) as 16-bit
  * values into its rows of the staging tile sOut, then a TMA store (varlen: row-clipped plain
- * stores for a tail). g, t: the thread's accumulator row group and column pair. */
+ * stores for a tail). g, t: the thread's accumulator row group and column pair. kDeferEpilogue
+ * calls it; the kernel's tile loop keeps the same code in line for every other schedule (called
+ * from there, this function changed the PTX of every fa3 entry: ptxas orders a few address
+ * computations differently), so an edit here goes there too. */
 template <class Cfg>
-__device__ __forceinline__ void fa3_store_o(const float (&o)[Cfg::kHeadDim / 2], const float (&l)[2],
-                                            int row0, int seqlen_q, int q_start, int head,
-                                            int map_batch, unsigned char* sOut, int w, int wtid,
-                                            int g, int t, const CUtensorMap* tmO,
-                                            const QimengAttnArgs& args) {
+__device__ __forceinline__ void fa3_store_o(const float (&o)[Cfg::kHeadDim / 2],
+                                            const float (&l)[2], int row0, int seqlen_q,
+                                            int q_start, int head, int map_batch,
+                                            unsigned char* sOut, int w, int wtid, int g, int t,
+                                            const CUtensorMap* tmO, const QimengAttnArgs& args) {
     using T = typename Cfg::Element;
     constexpr int BM = Cfg::kBlockM, D = Cfg::kHeadDim;
     using namespace sm90;
@@ -430,7 +442,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
     unsigned char* sOut = Cfg::kPersistent ? smem + Cfg::kOffO : sQ; /* like sQ */
     uint64_t* bars = reinterpret_cast<uint64_t*>(smem + Cfg::kOffBar);
     uint64_t* q_full = bars; /* kQStages each */
-    uint64_t* q_empty = bars + Cfg::kQStages; /* persistent: every consumer warp is done reading Q */
+    /* persistent: every consumer warp is done reading Q */
+    uint64_t* q_empty = bars + Cfg::kQStages;
     uint64_t* k_full = bars + 2 * Cfg::kQStages;
     uint64_t* k_empty = k_full + kStages;
     uint64_t* v_full = k_empty + kStages;
@@ -662,7 +675,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         int kv = 0;
         int run = 0; /* tiles run: the phase of q_full */
         /* kDeferEpilogue: O's accumulators and the partial row sums outlive their tile, whose
-         * epilogue (pend) runs under the next tile's first S GEMM */
+         * epilogue (pend) runs in the next tile, after its first S GEMM */
         float o_next[D / 2];
         float l_next[2];
         Fa3Pending pend{};
@@ -1114,7 +1127,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             if (n_blocks == 0) release_q();
         }
         if constexpr (Cfg::kDeferEpilogue) {
-            if (n_blocks == 0) fa3_flush_pending<Cfg>(o_next, l_next, pend, sOut, w, wtid, g, t, &tmO, args);
+            if (n_blocks == 0)
+                fa3_flush_pending<Cfg>(o_next, l_next, pend, sOut, w, wtid, g, t, &tmO, args);
         }
         if (n_blocks > 0) {
             if (inline_producer) {
@@ -1217,7 +1231,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
 #pragma unroll
             for (int r = 0; r < 2; ++r) {
                 const float sum = quad_sum(l[r]);
-                inv[r] = sum > 0.f ? 1.f / sum : 0.f; /* a row that saw no key is written as zeros */
+                /* a row that saw no key is written as zeros */
+                inv[r] = sum > 0.f ? 1.f / sum : 0.f;
             }
             /* persistent: the previous tile's store has read the staging rows */
             if (Cfg::kPersistent && wtid == 0) tma_store_wait_read();
@@ -1243,7 +1258,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             named_bar_sync(kBarEpilogueBase + w, 128);
             const int rows_left = seqlen_q - (row0 + 64 * w); /* this warpgroup's real rows */
             if (Cfg::kVarlen && rows_left > 0 && rows_left < 64) {
-                /* the TMA store would write the next sequence's rows: 16-byte chunks, row-clipped */
+                /* the TMA store would write the next sequence's rows: 16-byte chunks, row by
+                 * row */
                 constexpr int kChunks = D / 8;
                 T* gO = static_cast<T*>(args.o) +
                         int64_t(tl.q_start + row0 + 64 * w) * args.o_row_stride +
@@ -1261,8 +1277,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             } else if (wtid == 0 && rows_left > 0) {
 #pragma unroll
                 for (int b = 0; b < Cfg::kBoxes; ++b)
-                    tma_store_4d(&tmO, sO + b * BM * 128, b * 64, tl.q_start + row0 + 64 * w, tl.head,
-                                 tl.map_batch);
+                    tma_store_4d(&tmO, sO + b * BM * 128, b * 64, tl.q_start + row0 + 64 * w,
+                                 tl.head, tl.map_batch);
                 tma_store_commit();
                 /* persistent: waited for at the next tile's epilogue, or below */
                 if (!Cfg::kPersistent) tma_store_wait_read();
