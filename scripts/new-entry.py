@@ -269,7 +269,7 @@ FA3_PERSISTENT_WINDOW = "persistent: a window's tiles do equal work and are shor
 # one schedule.
 FA3_SHORT = {
     (128, True): (2, 8192, 2, {"kRowBoundMask": True}, "persistent up to 8k keys: 316 / 456 / 567 / 638 / 676 TFLOP/s at 512 .. 8k, 1.08-1.17x cuDNN, vs 271 / 396 / 512 / 601 / 653 with a block per tile; at 16k persistent makes 489 (0.78x: a round of 132 tiles is about one head, the static split uneven) and a block per tile 711"),
-    (64, False): (2, 1024, 2, {"kRowPartials": 4}, "2 warpgroups persistent up to 1k keys: 356 / 401 TFLOP/s at 512 / 1k vs 312 / 396 with 3 per tile (BM 192 overhangs 512 and 1k rows by 1/8); 3 per tile lead from 2k (485 vs 429); a 3-stage ring is 1% slower here (382 vs 376 at 512); the row max and sum in 4 partial chains: +1.5% / +6.4% at 512 / 1k (2 chains: +1.6% / +4.8%)"),
+    (64, False): (2, 1024, 3, {"kRowPartials": 4}, "2 warpgroups persistent up to 1k keys: 356 / 401 TFLOP/s at 512 / 1k vs 312 / 396 with 3 per tile (BM 192 overhangs 512 and 1k rows by 1/8); 3 per tile lead from 2k (485 vs 429); a 3-stage ring alone is within 1% of 2 stages (+0.9 / -0.2% at 512 / 1k, hop9), and with two Q buffers and the deferred epilogue (FA3_BOUNDARY) +0.5 / +1.0% over them (hop6 had measured 3 stages 1% slower here); the row max and sum in 4 partial chains: +1.5% / +6.4% at 512 / 1k (2 chains: +1.6% / +4.8%)"),
     (64, True): (2, 4096, 3, {"kRowPartials": 2, "kRowBoundMask": True, "kUniformQ": True}, "2 warpgroups persistent up to 4k keys: 239 / 321 / 374 TFLOP/s at 512 / 1k / 2k vs 177 / 252 / 367 with 3 per tile; a 3-stage K/V ring (128 KiB) adds 1-3% at 512-2k (248 / 334 / 386 vs 242 / 328 / 381); the row max and sum in 2 partial chains add 1.3 / 2.6 / 3.6% at 512 / 1k / 2k (4 chains: 1.0-1.8%) and make it 1.04x the 3 per tile schedule at 4k, 0.95x at 8k"),
 }
 # The softmax options a ShortSpec may set (fa3_fwd.cuh), and why, for kernel.cu's comment.
@@ -278,6 +278,19 @@ FA3_ROWS = {
     "kRowBoundMask": "masked blocks (the diagonal) compare key offsets with per-row bounds: 2 instructions a score, not 4 (hop7)",
     "kUniformQ": "Q's wgmma descriptors in uniform registers, not moved over from vector registers each k step: +0.2 / +1.1 / +2.4 / +3.8% at 512 / 1k / 2k / 4k (hop8)",
 }
+# (head_dim, causal) -> (the tile-boundary options (FA3_TURNS) of the plain entries' (no variant)
+# short persistent schedule, why): hop9, bench/results/h100-fa3-entries-2026-11-26.md session 6
+# (the entry over main's in one process, two calls). d128 full keeps none: kQStages lost 1-2%
+# at 1k-16k, kDeferEpilogue 3% at 512, kUniformQ +0.5% at 512 but -0.3..-0.5% at 4k-16k.
+FA3_BOUNDARY = {
+    (64, False): (("kQStages", "kDeferEpilogue"), "with the 3-stage ring: +0.5 / +1.0% at 512 / 1k (the deferred epilogue alone -4%, with two Q buffers it gains)"),
+    (64, True): (("kQStages",), "+1.0 / +0.4 / +1.1 / +1.4% at 512 / 1k / 2k / 4k (with the deferred epilogue too -2.3% at 512)"),
+    (128, True): (("kQStages", "kDeferEpilogue"), "+1.2..1.5% at 512, +0.1% at 1k / 2k, +0.6..0.9% at 4k, +1.1..1.3% at 8k"),
+}
+FA3_TURNS = {
+    "kQStages": ("int", "2", "two Q buffers: the producer loads the next tile's Q under this tile's key blocks"),
+    "kDeferEpilogue": ("bool", "true", "each warpgroup stores O after the next tile's first S GEMM, so the turn after that GEMM does not wait for its epilogue"),
+}
 FA3_GPUS = ("h100", "h200")
 
 
@@ -285,8 +298,8 @@ def is_fa3(gpu, dtype, d):
     return gpu in FA3_GPUS and dtype in ("f16", "bf16") and d in FA3_TILES
 
 
-def fa3_smem(wgs, bn, d, stages, persistent=False):
-    return (64 * wgs * d * (2 if persistent else 1) + 2 * stages * bn * d) * 2
+def fa3_smem(wgs, bn, d, stages, persistent=False, qstages=1):
+    return (64 * wgs * d * (qstages + (1 if persistent else 0)) + 2 * stages * bn * d) * 2
 
 
 def fa3_variants_ok(v):
@@ -354,9 +367,10 @@ def variant_tl(v, causal, indent):
 NO_VARIANTS = {"window": None, "softcap": None, "alibi": False, "varlen": False}
 
 
-def fa3_program(dtype, d, causal, wgs, bn, stages, pers, v, intro=True):
+def fa3_program(dtype, d, causal, wgs, bn, stages, pers, v, intro=True, qstages=1, defer=False):
     """The TL of one schedule: `param` to the store (after a comment on its warpgroups and, if
-    persistent, its tile loop, unless intro is false)."""
+    persistent, its tile loop, unless intro is false); qstages: its Q buffers (kQStages);
+    defer: kDeferEpilogue."""
     bm = 64 * wgs
     warps = 4 * (1 + wgs)
     regs = 240 if wgs == 2 else 160  # Fa3Config::kConsumerRegs
@@ -367,13 +381,23 @@ def fa3_program(dtype, d, causal, wgs, bn, stages, pers, v, intro=True):
     tl = [
         f"# {wgs} consumer warpgroups (64 query rows each, setmaxnreg {regs}); the {4 * wgs} consumer warps release each stage.",
     ] if intro else []
-    tl += ([
-        f"# Persistent: one block per SM runs tiles (row block i, head, {at}) in turn; the producer",
+    q_next = ([
+        "# loads the next tile's Q into the other of two sQ buffers (tiles take them in turn) once",
+        "# the tile before this one is done with it, under this tile's key blocks, and its K, V into",
+        "# the same ring, under this tile's last GEMMs and epilogue; O is staged in",
+    ] if qstages == 2 else [
         "# loads the next tile's Q once every consumer warp's last GEMM sQ, sK^T of this tile is done,",
         "# and its K, V into the same ring, under this tile's last GEMMs and epilogue; O is staged in",
+    ])
+    tl += ([
+        f"# Persistent: one block per SM runs tiles (row block i, head, {at}) in turn; the producer",
+    ] + q_next + [
         "# its own shared tile, so the next tile need not wait for the store. The pingpong turns run",
         "# on across tiles: the first warpgroup's next tile starts under the last one's epilogue.",
-    ] if pers and intro else []) + ([
+    ] + ([
+        "# Each warpgroup runs a tile's epilogue after issuing the next tile's first GEMM sQ, sK^T,",
+        "# under it, so the turn after that GEMM does not wait for the store.",
+    ] if defer else []) if pers and intro else []) + ([
         "# Packed sequences: tiles (row block i, head h, sequence b), S_q, S_k sequence b's own",
         "# lengths; tiles past its end are skipped. Loads past its end read the next sequence's",
         "# rows (masked keys, discarded queries); a tail tile is stored row by row, not by TMA.",
@@ -383,8 +407,8 @@ def fa3_program(dtype, d, causal, wgs, bn, stages, pers, v, intro=True):
         f"Allocate K, V in global (S_k, D) {dtype} at {at} b, head h / GROUP",
         f"Allocate O in global (S_q, D) {dtype} at {at} b, head h",
         f"Allocate sQ in shared (BM, D) {dtype}",
-        f"Allocate sK, sV in shared (STAGES, BN, D) {dtype}  # {fa3_smem(wgs, bn, d, stages, pers) // 1024} KiB in all"
-        + (" with O's staging tile" if pers else "") + ", of 227",
+        f"Allocate sK, sV in shared (STAGES, BN, D) {dtype}  # {fa3_smem(wgs, bn, d, stages, pers, qstages) // 1024} KiB in all"
+        + (" with O's staging tile" if pers else "") + (" and a second sQ" if qstages == 2 else "") + ", of 227",
         "Allocate S in register (BM, BN) f32",
         f"Allocate P in register (BM, BN) {dtype}",
         "Allocate O_acc in register (BM, D) f32",
@@ -444,6 +468,13 @@ def render_fa3(gpu, dtype, d, causal, variants=None):
     wgs, bn, stages, why = FA3_TILES[d]
     pers = FA3_PERSISTENT.get((d, causal)) or (FA3_PERSISTENT_WINDOW if v["window"] else None)
     short = FA3_SHORT.get((d, causal)) if not (v["window"] or v["varlen"]) else None
+    plain = not (v["window"] or v.get("softcap") or v["alibi"] or v["varlen"])
+    bopts, bwhy = FA3_BOUNDARY.get((d, causal), ((), "")) if plain else ((), "")
+    q2 = "kQStages" in bopts
+    defer = "kDeferEpilogue" in bopts
+    q2_line = "".join(f"\n    static constexpr {FA3_TURNS[o][0]} {o} = {FA3_TURNS[o][1]};  /* {FA3_TURNS[o][2]}"
+                      + (f"; hop9: {bwhy}" if i == len(bopts) - 1 else "") + " */"
+                      for i, o in enumerate(bopts))
     regs = 240 if wgs == 2 else 160  # Fa3Config::kConsumerRegs
     like = "" if gpu == "h100" else f" (measured on H100; {disp} is the same sm_90a chip class)"
     spec = spec_json(gpu, dtype, d, causal, v)
@@ -476,6 +507,8 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
                       "tiles (query block, head, sequence), those past a sequence's end skipped */")
     var_lines = "".join("\n" + x for x in vlines)
     pers_line = f"\n    static constexpr bool kPersistent = true;  /* {pers} */" if pers else ""
+    if pers and not short:
+        pers_line += q2_line
     if short:
         s_wgs, s_max, s_stages, s_opts, s_why = short
         s_wgs_line = (f"\n    static constexpr int kConsumerWGs = {s_wgs};  /* 64 x {s_wgs} rows, {240 if s_wgs == 2 else 160} registers */"
@@ -486,6 +519,7 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
             ty = "bool" if isinstance(value, bool) else "int"
             lit = ("true" if value else "false") if isinstance(value, bool) else str(value)
             s_wgs_line += f"\n    static constexpr {ty} {name} = {lit};  /* {FA3_ROWS[name].format(value)} */"
+        s_wgs_line += q2_line
         short_cu = f"""
 /* The schedule of calls with up to kMaxSeqlenK keys: {s_why}. */
 struct ShortSpec : Spec {{{s_wgs_line}
@@ -554,12 +588,12 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
                 "# Two schedules: the launcher picks one per call from the number of keys (kernel.cu's",
                 "# ShortSpec::kMaxSeqlenK); each is a whole kernel of its own.",
                 f"Schedule persistent when S_k <= {s_max}  # kernel.cu ShortSpec",
-            ] + fa3_program(dtype, d, causal, s_wgs, bn, s_stages, True, v) + [
+            ] + fa3_program(dtype, d, causal, s_wgs, bn, s_stages, True, v, qstages=2 if q2 else 1, defer=defer) + [
                 "Schedule persistent  # kernel.cu Spec" if pers else "Schedule block per tile  # kernel.cu Spec",
-            ] + fa3_program(dtype, d, causal, wgs, bn, stages, bool(pers), v)
+            ] + fa3_program(dtype, d, causal, wgs, bn, stages, bool(pers), v)  # Spec: one sQ
         else:
             tl += ["Schedule persistent  # kernel.cu Spec"]
-            tl += fa3_program(dtype, d, causal, wgs, bn, stages, True, v)
+            tl += fa3_program(dtype, d, causal, wgs, bn, stages, True, v, qstages=2 if q2 else 1, defer=defer)
     return key, {"spec.json": spec, "kernel.h": header, "kernel.cu": cu, "kernel.tl": "\n".join(tl) + "\n"}
 
 

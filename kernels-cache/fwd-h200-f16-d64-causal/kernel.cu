@@ -25,6 +25,7 @@ struct ShortSpec : Spec {
     static constexpr int kRowPartials = 2;  /* the softmax's row max and sum in 2 partial chains: shorter dependent chains for a warp alone on its scheduler (hop7) */
     static constexpr bool kRowBoundMask = true;  /* masked blocks (the diagonal) compare key offsets with per-row bounds: 2 instructions a score, not 4 (hop7) */
     static constexpr bool kUniformQ = true;  /* Q's wgmma descriptors in uniform registers, not moved over from vector registers each k step: +0.2 / +1.1 / +2.4 / +3.8% at 512 / 1k / 2k / 4k (hop8) */
+    static constexpr int kQStages = 2;  /* two Q buffers: the producer loads the next tile's Q under this tile's key blocks; hop9: +1.0 / +0.4 / +1.1 / +1.4% at 512 / 1k / 2k / 4k (with the deferred epilogue too -2.3% at 512) */
     static constexpr bool kPersistent = true;
     static constexpr int kMaxSeqlenK = 4096;  /* the launcher's bound, and the TL's `Schedule persistent when S_k <= 4096` */
 };

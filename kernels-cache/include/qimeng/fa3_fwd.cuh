@@ -25,6 +25,9 @@
  *         static constexpr int kRowPartials = 2;   // softmax row max / sum in 1, 2 or 4 chains
  *         static constexpr bool kRowBoundMask = true;  // masked blocks: per-row key bounds
  *         static constexpr bool kUniformQ = true;  // Q's wgmma descriptors in uniform registers
+ *         static constexpr int kQStages = 2;       // persistent: Q buffers, tiles in turn (1, 2)
+ *         static constexpr bool kDeferEpilogue = true;  // persistent: a tile's epilogue after
+ *                                                  // the next tile's first S GEMM (see below)
  *         // Optional variants (absent: off), with fa2_fwd.cuh's semantics:
  *         static constexpr int kWindowLeft = 1024;  // sliding window: query i sees keys
  *         static constexpr int kWindowRight = 0;    //   i + sk - sq - left ..= i + sk - sq + right
@@ -58,7 +61,11 @@
  *   last S GEMM) and runs the K/V ring on across tiles, so the next tile's loads overlap this
  *   tile's last GEMMs and epilogue; O is staged in its own shared tile (kOffO). The ping-pong
  *   turns run on across tiles, so the first consumer warpgroup starts the next tile under the
- *   last one's epilogue.
+ *   last one's epilogue. kQStages = 2: two Q buffers, so the next tile's Q loads as soon as the
+ *   tile before this one released its buffer, under this tile's key blocks. kDeferEpilogue: a
+ *   consumer warpgroup issues the next tile's first S GEMM, passes the turn on, waits for S and
+ *   only then runs this tile's epilogue (o and l outlive the tile), so the other warpgroup's
+ *   next GEMMs do not wait for it.
  * Variants (score path only; the schedule is the same): a window's key blocks wholly outside
  *   it are never loaded (the tile's loop starts at the block of its first row's first key);
  *   blocks that every row of the tile sees whole run the unmasked softmax, and only the blocks
@@ -149,6 +156,16 @@ QIMENG_SPEC_OPTION(RowBoundMaskOf, kRowBoundMask, bool, false);
  * ALiBi. d64 causal's short schedule gains 1-4% at 1k-4k keys from it; d64 full's loses 0.4-2.4%
  * (hop8), so it is per Spec. */
 QIMENG_SPEC_OPTION(UniformQOf, kUniformQ, bool, false);
+/* Persistent: Q in this many shared buffers (1 or 2), the tiles taking them in turn, so the
+ * producer loads the next tile's Q while this tile's key blocks run, not after its last S GEMM
+ * (hop9: +1-2% on d64 / d128 causal's short schedules at 512-4k keys; -1..-2% on d128 full at
+ * 1k-16k, whose 224 KiB of shared memory it fills). */
+QIMENG_SPEC_OPTION(QStagesOf, kQStages, int, 1);
+/* Persistent: a consumer warpgroup issues the next tile's first S GEMM and passes the turn on
+ * before this tile's epilogue, so the other warpgroup's next GEMMs do not wait for it (hop9:
+ * with kQStages = 2, +0.5..1.3% on d64 full's and d128 causal's short schedules; alone, -3 to
+ * -4.5% at 512 keys). */
+QIMENG_SPEC_OPTION(DeferEpilogueOf, kDeferEpilogue, bool, false);
 
 template <class Spec>
 struct Fa3Config {
@@ -165,6 +182,8 @@ struct Fa3Config {
     static constexpr bool kPersistent = PersistentOf<Spec>::value;
     static constexpr int kRowPartials = RowPartialsOf<Spec>::value;
     static constexpr bool kRowBoundMask = RowBoundMaskOf<Spec>::value;
+    static constexpr int kQStages = QStagesOf<Spec>::value;
+    static constexpr bool kDeferEpilogue = DeferEpilogueOf<Spec>::value;
     /* Sliding window: -1 on a side is unbounded; causal is a right bound of 0. */
     static constexpr int kWindowLeft = WindowLeftOf<Spec>::value;
     static constexpr int kWindowRight = kCausal ? 0 : WindowRightOf<Spec>::value;
@@ -217,13 +236,13 @@ struct Fa3Config {
     static constexpr int kBoxes = kHeadDim / kBoxCols;
     static constexpr int kTileQBytes = kBlockM * kHeadDim * 2;
     static constexpr int kTileKVBytes = kBlockN * kHeadDim * 2;
-    static constexpr int kOffK = kTileQBytes;
+    static constexpr int kOffK = kQStages * kTileQBytes;
     static constexpr int kOffV = kOffK + kStages * kTileKVBytes;
     /* persistent: O is staged in its own buffer, so the next tile's Q can land during the
      * epilogue; otherwise in the Q rows (the block's last use of them) */
     static constexpr int kOffO = kOffV + kStages * kTileKVBytes;
     static constexpr int kOffBar = kOffO + (kPersistent ? kTileQBytes : 0);
-    static constexpr int kBarBytes = 8 * (2 + 4 * kStages);
+    static constexpr int kBarBytes = 8 * (2 * kQStages + 4 * kStages);
     /* ALiBi: per consumer warpgroup, the key part of the bias for the tile's slope (f32, one
      * accumulator fragment per side of the diagonal), the S GEMM's initial accumulator */
     static constexpr int kOffAlibi = kOffBar + kBarBytes;
@@ -249,6 +268,10 @@ struct Fa3Config {
     static_assert(!kCausal || WindowRightOf<Spec>::value <= 0,
                   "a causal window has kWindowRight == 0");
     static_assert(kSoftcap >= 0.f, "kSoftcap is a positive cap, or 0 for none");
+    static_assert(kQStages == 1 || (kQStages == 2 && kPersistent),
+                  "kQStages is 1, or 2 on the persistent schedule");
+    static_assert(!kDeferEpilogue || (kPersistent && kPingPong && !kAlibi && !kVarlen),
+                  "kDeferEpilogue: the plain persistent ping-pong schedule");
     static_assert(kRowPartials == 1 || kRowPartials == 2 || kRowPartials == 4,
                   "kRowPartials is 1, 2 or 4");
     static_assert(!(kAlibi && kSoftcap > 0.f),
@@ -299,6 +322,99 @@ enum Fa3Barrier : int {
     kBarEpilogueBase = 4, /* + consumer warpgroup: its 128 threads */
 };
 
+/* The epilogue of one consumer warpgroup's tile: O / l (0 for a row that saw no key) as 16-bit
+ * values into its rows of the staging tile sOut, then a TMA store (varlen: row-clipped plain
+ * stores for a tail). g, t: the thread's accumulator row group and column pair. kDeferEpilogue
+ * calls it; the kernel's tile loop keeps the same code in line for every other schedule (called
+ * from there, this function changed the PTX of every fa3 entry: ptxas orders a few address
+ * computations differently), so an edit here goes there too. */
+template <class Cfg>
+__device__ __forceinline__ void fa3_store_o(const float (&o)[Cfg::kHeadDim / 2],
+                                            const float (&l)[2], int row0, int seqlen_q,
+                                            int q_start, int head, int map_batch,
+                                            unsigned char* sOut, int w, int wtid, int g, int t,
+                                            const CUtensorMap* tmO, const QimengAttnArgs& args) {
+    using T = typename Cfg::Element;
+    constexpr int BM = Cfg::kBlockM, D = Cfg::kHeadDim;
+    using namespace sm90;
+    float inv[2];
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+        const float sum = quad_sum(l[r]);
+        inv[r] = sum > 0.f ? 1.f / sum : 0.f; /* a row that saw no key is written as zeros */
+    }
+    /* persistent: the previous tile's store has read the staging rows */
+    if (Cfg::kPersistent && wtid == 0) tma_store_wait_read();
+    /* every warp of this warpgroup is past its last wgmma reading its Q rows (and,
+     * persistent, the previous store is done with the staging rows) */
+    named_bar_sync(kBarEpilogueBase + w, 128);
+    /* the warpgroup's own rows (64 rows x 128 B per box, swizzled like the TMA layout) */
+    const int r_local = 16 * (wtid / 32) + g; /* and + 8 */
+    unsigned char* sO = sOut + 64 * w * 128;
+#pragma unroll
+    for (int c = 0; c < D / 8; ++c) {
+        const int box = c / 8, chunk = c % 8;
+#pragma unroll
+        for (int h = 0; h < 2; ++h) {
+            const int r = r_local + 8 * h; /* r % 8 == g */
+            unsigned char* dst =
+                sO + box * BM * 128 + r * 128 + ((chunk ^ g) * 16) + 4 * t;
+            *reinterpret_cast<uint32_t*>(dst) =
+                pack2<T>(o[4 * c + 2 * h] * inv[h], o[4 * c + 2 * h + 1] * inv[h]);
+        }
+    }
+    fence_proxy_async_smem();
+    named_bar_sync(kBarEpilogueBase + w, 128);
+    const int rows_left = seqlen_q - (row0 + 64 * w); /* this warpgroup's real rows */
+    if (Cfg::kVarlen && rows_left > 0 && rows_left < 64) {
+        /* the TMA store would write the next sequence's rows: 16-byte chunks, row-clipped */
+        constexpr int kChunks = D / 8;
+        T* gO = static_cast<T*>(args.o) +
+                int64_t(q_start + row0 + 64 * w) * args.o_row_stride +
+                int64_t(head) * args.o_head_stride;
+#pragma unroll
+        for (int i = wtid; i < 64 * kChunks; i += 128) {
+            const int r = i / kChunks, c = i % kChunks;
+            if (r < rows_left) {
+                const unsigned char* src =
+                    sO + (c / 8) * BM * 128 + r * 128 + (((c % 8) ^ (r % 8)) * 16);
+                *reinterpret_cast<uint4*>(gO + int64_t(r) * args.o_row_stride + c * 8) =
+                    *reinterpret_cast<const uint4*>(src);
+            }
+        }
+    } else if (wtid == 0 && rows_left > 0) {
+#pragma unroll
+        for (int b = 0; b < Cfg::kBoxes; ++b)
+            tma_store_4d(tmO, sO + b * BM * 128, b * 64, q_start + row0 + 64 * w, head,
+                         map_batch);
+        tma_store_commit();
+        /* persistent: waited for at the next tile's epilogue, or below */
+        if (!Cfg::kPersistent) tma_store_wait_read();
+    }
+}
+
+/* kDeferEpilogue: the tile whose epilogue is still to run (valid), and what its store needs */
+struct Fa3Pending {
+    int row0, seqlen_q, q_start, head, map_batch;
+    bool valid;
+};
+
+/* kDeferEpilogue: the pending tile's epilogue (o, l hold its rows), then o and l zero for the
+ * tile starting now */
+template <class Cfg>
+__device__ __forceinline__ void fa3_flush_pending(float (&o)[Cfg::kHeadDim / 2], float (&l)[2],
+                                                  Fa3Pending& pend, unsigned char* sOut, int w,
+                                                  int wtid, int g, int t, const CUtensorMap* tmO,
+                                                  const QimengAttnArgs& args) {
+    if (pend.valid)
+        fa3_store_o<Cfg>(o, l, pend.row0, pend.seqlen_q, pend.q_start, pend.head, pend.map_batch,
+                         sOut, w, wtid, g, t, tmO, args);
+    pend.valid = false;
+#pragma unroll
+    for (int i = 0; i < Cfg::kHeadDim / 2; ++i) o[i] = 0.f;
+    l[0] = l[1] = 0.f;
+}
+
 template <class Spec>
 __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
     fa3_fwd_kernel(const __grid_constant__ CUtensorMap tmQ, const __grid_constant__ CUtensorMap tmK,
@@ -314,14 +430,15 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
     extern __shared__ unsigned char smem_raw[];
     unsigned char* smem = reinterpret_cast<unsigned char*>(
         (reinterpret_cast<uintptr_t>(smem_raw) + 1023) & ~uintptr_t(1023));
-    unsigned char* sQ = smem;                /* kBoxes x (BM rows x 128 B) */
+    unsigned char* sQ = smem;                /* kQStages x kBoxes x (BM rows x 128 B) */
     unsigned char* sK = smem + Cfg::kOffK;   /* kStages x kBoxes x (BN rows x 128 B) */
     unsigned char* sV = smem + Cfg::kOffV;   /* same */
     unsigned char* sOut = Cfg::kPersistent ? smem + Cfg::kOffO : sQ; /* like sQ */
     uint64_t* bars = reinterpret_cast<uint64_t*>(smem + Cfg::kOffBar);
-    uint64_t* q_full = bars;
-    uint64_t* q_empty = bars + 1; /* persistent: every consumer warp is done reading Q */
-    uint64_t* k_full = bars + 2;
+    uint64_t* q_full = bars; /* kQStages each */
+    /* persistent: every consumer warp is done reading Q */
+    uint64_t* q_empty = bars + Cfg::kQStages;
+    uint64_t* k_full = bars + 2 * Cfg::kQStages;
     uint64_t* k_empty = k_full + kStages;
     uint64_t* v_full = k_empty + kStages;
     uint64_t* v_empty = v_full + kStages;
@@ -423,8 +540,11 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
     const int tid = threadIdx.x;
     const int wg = tid / 128;
     if (tid == 0) {
-        mbar_init(q_full, 1);
-        mbar_init(q_empty, 4 * Cfg::kConsumerWGs);
+#pragma unroll
+        for (int s = 0; s < Cfg::kQStages; ++s) {
+            mbar_init(&q_full[s], 1);
+            mbar_init(&q_empty[s], 4 * Cfg::kConsumerWGs);
+        }
 #pragma unroll
         for (int s = 0; s < kStages; ++s) {
             mbar_init(&k_full[s], 1);
@@ -436,14 +556,15 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
     }
     __syncthreads();
 
-    auto load_q = [&](const Tile& tl) {
+    /* Q of the tile into buffer qs (kQStages) */
+    auto load_q = [&](const Tile& tl, int qs) {
         tma_prefetch_map(&tmK);
         tma_prefetch_map(&tmV);
-        mbar_arrive_expect_tx(q_full, Cfg::kTileQBytes);
+        mbar_arrive_expect_tx(&q_full[qs], Cfg::kTileQBytes);
 #pragma unroll
         for (int b = 0; b < Cfg::kBoxes; ++b)
-            tma_load_4d(sQ + b * BM * 128, &tmQ, q_full, b * 64, tl.q_start + tl.row0, tl.head,
-                        tl.map_batch);
+            tma_load_4d(sQ + qs * Cfg::kTileQBytes + b * BM * 128, &tmQ, &q_full[qs], b * 64,
+                        tl.q_start + tl.row0, tl.head, tl.map_batch);
     };
     /* K_j and V_j of the tile into ring slot c % kStages (c counts key blocks over all of this
      * block's tiles), once the consumers have released it */
@@ -479,10 +600,11 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                  * sees no key), once the previous tile's S GEMMs are done with the buffer;
                  * the K/V ring runs on across tiles */
                 if (Cfg::kPersistent) {
-                    mbar_wait(q_empty, (q_round & 1) ^ 1);
-                    load_q(tl);
+                    const int qs = q_round % Cfg::kQStages;
+                    mbar_wait(&q_empty[qs], ((q_round / Cfg::kQStages) & 1) ^ 1);
+                    load_q(tl, qs);
                 } else if (tl.n_blocks > 0) {
-                    load_q(tl);
+                    load_q(tl, 0);
                 }
                 for (int j = 0; j < tl.n_blocks; ++j) load_kv(tl, kv + j, tl.kb0 + j);
                 kv += tl.n_blocks;
@@ -525,9 +647,10 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         auto release = [&](uint64_t* bar) {
             if (lane == 0) mbar_arrive(bar);
         };
+        int q_slot = 0; /* this tile's Q buffer (kQStages) */
         /* persistent: this warp's wgmmas have read Q for the last time in this tile */
         auto release_q = [&]() {
-            if (Cfg::kPersistent) release(q_empty);
+            if (Cfg::kPersistent) release(&q_empty[q_slot]);
         };
 
         /* kUniformQ: w through a shuffle from lane 0, which the compiler knows is the same in
@@ -545,10 +668,16 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         bool turns_started = false; /* a tile with key blocks has run (its turns began) */
         int kv = 0;
         int run = 0; /* tiles run: the phase of q_full */
+        /* kDeferEpilogue: O's accumulators and the partial row sums outlive their tile, whose
+         * epilogue (pend) runs in the next tile, after its first S GEMM */
+        float o_next[D / 2];
+        float l_next[2];
+        Fa3Pending pend{};
         for (int it = 0; tile_index(it) < n_tiles; ++it) {
         const Tile tl = tile_at(tile_index(it));
         if (empty_tile(tl)) continue;
         const int q_round = run++;
+        q_slot = q_round % Cfg::kQStages;
         const int row0 = tl.row0, n_blocks = tl.n_blocks;
         const int seqlen_q = tl.seqlen_q, seqlen_k = tl.seqlen_k;
         const int causal_shift = seqlen_k - seqlen_q;
@@ -576,21 +705,26 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             named_bar_sync(kBarEpilogueBase + w, 128);
         }
 
-        float o[D / 2];
+        float o_own[D / 2];
+        float(&o)[D / 2] = Cfg::kDeferEpilogue ? o_next : o_own;
+        if (!Cfg::kDeferEpilogue) {
 #pragma unroll
-        for (int i = 0; i < D / 2; ++i) o[i] = 0.f;
+            for (int i = 0; i < D / 2; ++i) o[i] = 0.f;
+        }
         float s[BN / 2];
 #pragma unroll
         for (int i = 0; i < BN / 2; ++i) s[i] = 0.f;
         uint32_t p[BN / 16][4];
         float m[2] = {-CUDART_INF_F, -CUDART_INF_F}; /* running max of s * scale_log2 */
-        float l[2] = {0.f, 0.f};                     /* this thread's partial row sums */
+        float l_own[2] = {0.f, 0.f}; /* this thread's partial row sums */
+        float(&l)[2] = Cfg::kDeferEpilogue ? l_next : l_own;
         bool rescale = true; /* kLazyRescale: the last softmax moved this warp's max */
 
         /* S = Q K^T over stage st: D / 16 wgmmas; k step kk is box kk / 4, 32 bytes per 16
          * columns inside the box's swizzled rows */
         auto gemm_qk = [&](int st, bool acc = false) { /* acc: S starts from s (ALiBi) */
-            const uint64_t dq = make_desc_sw128(q_addr, 16, 1024);
+            const uint64_t dq =
+                make_desc_sw128(q_addr + q_slot * Cfg::kTileQBytes, 16, 1024);
             const uint64_t dk = make_desc_sw128(k_addr + st * Cfg::kTileKVBytes, 16, 1024);
             wgmma_fence();
 #pragma unroll
@@ -969,12 +1103,16 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         };
 
         if (Cfg::kPersistent) {
-            mbar_wait(q_full, q_round & 1);
+            mbar_wait(&q_full[q_slot], (q_round / Cfg::kQStages) & 1);
             if (n_blocks == 0) release_q();
+        }
+        if constexpr (Cfg::kDeferEpilogue) {
+            if (n_blocks == 0)
+                fa3_flush_pending<Cfg>(o_next, l_next, pend, sOut, w, wtid, g, t, &tmO, args);
         }
         if (n_blocks > 0) {
             if (inline_producer) {
-                load_q(tl);
+                load_q(tl, 0);
                 for (int j = 0; j < kStages && j < n_blocks; ++j) load_kv(tl, j, tl.kb0 + j);
             }
             if (!Cfg::kPersistent) mbar_wait(q_full, 0);
@@ -997,6 +1135,10 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 fence_regs(s);
                 release(&k_empty[kv % kStages]);
                 if (n_blocks == 1) release_q();
+                /* kDeferEpilogue: the previous tile's epilogue, under the other warpgroup's
+                 * GEMMs (before the S GEMM's wait, ptxas injects one: C7517) */
+                if constexpr (Cfg::kDeferEpilogue)
+                    fa3_flush_pending<Cfg>(o_next, l_next, pend, sOut, w, wtid, g, t, &tmO, args);
                 softmax_at(0, alpha, mode_first); /* O is zero: nothing to rescale */
                 convert_p();
                 for (int j = 1; j < n_blocks; ++j) {
@@ -1060,61 +1202,73 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         }
         kv += n_blocks;
 
-        /* ------------------------------------------------------------ epilogue */
-        float inv[2];
+        if constexpr (Cfg::kDeferEpilogue) {
+            /* its epilogue runs in the next tile, or after the last (fa3_flush_pending) */
+            pend = {tl.row0, tl.seqlen_q, tl.q_start, tl.head, tl.map_batch, true};
+        } else {
+            /* ------------------------------------------------------------ epilogue */
+            float inv[2];
 #pragma unroll
-        for (int r = 0; r < 2; ++r) {
-            const float sum = quad_sum(l[r]);
-            inv[r] = sum > 0.f ? 1.f / sum : 0.f; /* a row that saw no key is written as zeros */
-        }
-        /* persistent: the previous tile's store has read the staging rows */
-        if (Cfg::kPersistent && wtid == 0) tma_store_wait_read();
-        /* every warp of this warpgroup is past its last wgmma reading its Q rows (and,
-         * persistent, the previous store is done with the staging rows) */
-        named_bar_sync(kBarEpilogueBase + w, 128);
-        /* the warpgroup's own rows (64 rows x 128 B per box, swizzled like the TMA layout) */
-        const int r_local = 16 * (wtid / 32) + g; /* and + 8 */
-        unsigned char* sO = sOut + 64 * w * 128;
-#pragma unroll
-        for (int c = 0; c < D / 8; ++c) {
-            const int box = c / 8, chunk = c % 8;
-#pragma unroll
-            for (int h = 0; h < 2; ++h) {
-                const int r = r_local + 8 * h; /* r % 8 == g */
-                unsigned char* dst =
-                    sO + box * BM * 128 + r * 128 + ((chunk ^ g) * 16) + 4 * t;
-                *reinterpret_cast<uint32_t*>(dst) =
-                    pack2<T>(o[4 * c + 2 * h] * inv[h], o[4 * c + 2 * h + 1] * inv[h]);
+            for (int r = 0; r < 2; ++r) {
+                const float sum = quad_sum(l[r]);
+                /* a row that saw no key is written as zeros */
+                inv[r] = sum > 0.f ? 1.f / sum : 0.f;
             }
-        }
-        fence_proxy_async_smem();
-        named_bar_sync(kBarEpilogueBase + w, 128);
-        const int rows_left = seqlen_q - (row0 + 64 * w); /* this warpgroup's real rows */
-        if (Cfg::kVarlen && rows_left > 0 && rows_left < 64) {
-            /* the TMA store would write the next sequence's rows: 16-byte chunks, row-clipped */
-            constexpr int kChunks = D / 8;
-            T* gO = static_cast<T*>(args.o) +
-                    int64_t(tl.q_start + row0 + 64 * w) * args.o_row_stride +
-                    int64_t(tl.head) * args.o_head_stride;
+            /* persistent: the previous tile's store has read the staging rows */
+            if (Cfg::kPersistent && wtid == 0) tma_store_wait_read();
+            /* every warp of this warpgroup is past its last wgmma reading its Q rows (and,
+             * persistent, the previous store is done with the staging rows) */
+            named_bar_sync(kBarEpilogueBase + w, 128);
+            /* the warpgroup's own rows (64 rows x 128 B per box, swizzled like the TMA layout) */
+            const int r_local = 16 * (wtid / 32) + g; /* and + 8 */
+            unsigned char* sO = sOut + 64 * w * 128;
 #pragma unroll
-            for (int i = wtid; i < 64 * kChunks; i += 128) {
-                const int r = i / kChunks, c = i % kChunks;
-                if (r < rows_left) {
-                    const unsigned char* src =
-                        sO + (c / 8) * BM * 128 + r * 128 + (((c % 8) ^ (r % 8)) * 16);
-                    *reinterpret_cast<uint4*>(gO + int64_t(r) * args.o_row_stride + c * 8) =
-                        *reinterpret_cast<const uint4*>(src);
+            for (int c = 0; c < D / 8; ++c) {
+                const int box = c / 8, chunk = c % 8;
+#pragma unroll
+                for (int h = 0; h < 2; ++h) {
+                    const int r = r_local + 8 * h; /* r % 8 == g */
+                    unsigned char* dst =
+                        sO + box * BM * 128 + r * 128 + ((chunk ^ g) * 16) + 4 * t;
+                    *reinterpret_cast<uint32_t*>(dst) =
+                        pack2<T>(o[4 * c + 2 * h] * inv[h], o[4 * c + 2 * h + 1] * inv[h]);
                 }
             }
-        } else if (wtid == 0 && rows_left > 0) {
+            fence_proxy_async_smem();
+            named_bar_sync(kBarEpilogueBase + w, 128);
+            const int rows_left = seqlen_q - (row0 + 64 * w); /* this warpgroup's real rows */
+            if (Cfg::kVarlen && rows_left > 0 && rows_left < 64) {
+                /* the TMA store would write the next sequence's rows: 16-byte chunks, row by
+                 * row */
+                constexpr int kChunks = D / 8;
+                T* gO = static_cast<T*>(args.o) +
+                        int64_t(tl.q_start + row0 + 64 * w) * args.o_row_stride +
+                        int64_t(tl.head) * args.o_head_stride;
 #pragma unroll
-            for (int b = 0; b < Cfg::kBoxes; ++b)
-                tma_store_4d(&tmO, sO + b * BM * 128, b * 64, tl.q_start + row0 + 64 * w, tl.head,
-                             tl.map_batch);
-            tma_store_commit();
-            /* persistent: waited for at the next tile's epilogue, or below */
-            if (!Cfg::kPersistent) tma_store_wait_read();
+                for (int i = wtid; i < 64 * kChunks; i += 128) {
+                    const int r = i / kChunks, c = i % kChunks;
+                    if (r < rows_left) {
+                        const unsigned char* src =
+                            sO + (c / 8) * BM * 128 + r * 128 + (((c % 8) ^ (r % 8)) * 16);
+                        *reinterpret_cast<uint4*>(gO + int64_t(r) * args.o_row_stride + c * 8) =
+                            *reinterpret_cast<const uint4*>(src);
+                    }
+                }
+            } else if (wtid == 0 && rows_left > 0) {
+#pragma unroll
+                for (int b = 0; b < Cfg::kBoxes; ++b)
+                    tma_store_4d(&tmO, sO + b * BM * 128, b * 64, tl.q_start + row0 + 64 * w,
+                                 tl.head, tl.map_batch);
+                tma_store_commit();
+                /* persistent: waited for at the next tile's epilogue, or below */
+                if (!Cfg::kPersistent) tma_store_wait_read();
+            }
         }
+        }
+        if constexpr (Cfg::kDeferEpilogue) {
+            if (pend.valid)
+                fa3_store_o<Cfg>(o_next, l_next, pend.row0, pend.seqlen_q, pend.q_start,
+                                 pend.head, pend.map_batch, sOut, w, wtid, g, t, &tmO, args);
         }
         /* kCarryTurns: the last warpgroup's arrival after the block's last tile has no turn
          * after it; the first one takes it, so that every arrival is matched */
