@@ -324,10 +324,7 @@ enum Fa3Barrier : int {
 
 /* The epilogue of one consumer warpgroup's tile: O / l (0 for a row that saw no key) as 16-bit
  * values into its rows of the staging tile sOut, then a TMA store (varlen: row-clipped plain
- * stores for a tail). g, t: the thread's accumulator row group and column pair. kDeferEpilogue
- * calls it; the kernel's tile loop keeps the same code in line for every other schedule (called
- * from there, this function changed the PTX of every fa3 entry: ptxas orders a few address
- * computations differently), so an edit here goes there too. */
+ * stores for a tail). g, t: the thread's accumulator row group and column pair. */
 template <class Cfg>
 __device__ __forceinline__ void fa3_store_o(const float (&o)[Cfg::kHeadDim / 2],
                                             const float (&l)[2], int row0, int seqlen_q,
@@ -1207,62 +1204,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             pend = {tl.row0, tl.seqlen_q, tl.q_start, tl.head, tl.map_batch, true};
         } else {
             /* ------------------------------------------------------------ epilogue */
-            float inv[2];
-#pragma unroll
-            for (int r = 0; r < 2; ++r) {
-                const float sum = quad_sum(l[r]);
-                /* a row that saw no key is written as zeros */
-                inv[r] = sum > 0.f ? 1.f / sum : 0.f;
-            }
-            /* persistent: the previous tile's store has read the staging rows */
-            if (Cfg::kPersistent && wtid == 0) tma_store_wait_read();
-            /* every warp of this warpgroup is past its last wgmma reading its Q rows (and,
-             * persistent, the previous store is done with the staging rows) */
-            named_bar_sync(kBarEpilogueBase + w, 128);
-            /* the warpgroup's own rows (64 rows x 128 B per box, swizzled like the TMA layout) */
-            const int r_local = 16 * (wtid / 32) + g; /* and + 8 */
-            unsigned char* sO = sOut + 64 * w * 128;
-#pragma unroll
-            for (int c = 0; c < D / 8; ++c) {
-                const int box = c / 8, chunk = c % 8;
-#pragma unroll
-                for (int h = 0; h < 2; ++h) {
-                    const int r = r_local + 8 * h; /* r % 8 == g */
-                    unsigned char* dst =
-                        sO + box * BM * 128 + r * 128 + ((chunk ^ g) * 16) + 4 * t;
-                    *reinterpret_cast<uint32_t*>(dst) =
-                        pack2<T>(o[4 * c + 2 * h] * inv[h], o[4 * c + 2 * h + 1] * inv[h]);
-                }
-            }
-            fence_proxy_async_smem();
-            named_bar_sync(kBarEpilogueBase + w, 128);
-            const int rows_left = seqlen_q - (row0 + 64 * w); /* this warpgroup's real rows */
-            if (Cfg::kVarlen && rows_left > 0 && rows_left < 64) {
-                /* the TMA store would write the next sequence's rows: 16-byte chunks, row by
-                 * row */
-                constexpr int kChunks = D / 8;
-                T* gO = static_cast<T*>(args.o) +
-                        int64_t(tl.q_start + row0 + 64 * w) * args.o_row_stride +
-                        int64_t(tl.head) * args.o_head_stride;
-#pragma unroll
-                for (int i = wtid; i < 64 * kChunks; i += 128) {
-                    const int r = i / kChunks, c = i % kChunks;
-                    if (r < rows_left) {
-                        const unsigned char* src =
-                            sO + (c / 8) * BM * 128 + r * 128 + (((c % 8) ^ (r % 8)) * 16);
-                        *reinterpret_cast<uint4*>(gO + int64_t(r) * args.o_row_stride + c * 8) =
-                            *reinterpret_cast<const uint4*>(src);
-                    }
-                }
-            } else if (wtid == 0 && rows_left > 0) {
-#pragma unroll
-                for (int b = 0; b < Cfg::kBoxes; ++b)
-                    tma_store_4d(&tmO, sO + b * BM * 128, b * 64, tl.q_start + row0 + 64 * w,
-                                 tl.head, tl.map_batch);
-                tma_store_commit();
-                /* persistent: waited for at the next tile's epilogue, or below */
-                if (!Cfg::kPersistent) tma_store_wait_read();
-            }
+            fa3_store_o<Cfg>(o, l, row0, seqlen_q, tl.q_start, tl.head, tl.map_batch, sOut, w,
+                             wtid, g, t, &tmO, args);
         }
         }
         if constexpr (Cfg::kDeferEpilogue) {
