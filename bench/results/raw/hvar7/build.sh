@@ -1,9 +1,10 @@
 #!/bin/bash
 # hvar7's A/B builds (raw/hvar6/build.sh with hvar7's paths): bash build.sh NAME:HEADER[:tests]
 # ... (HEADER: a fa3_fwd.cuh file, or `main` for main's header). Each is a copy of the hvar7
-# worktree's tracked files with that header and only the two causal softcap entries in kernels-cache (main: also the plain causal
-# entry, ab.py's denominator), built into .carry/hvar7/NAME: bench-ffi (release) and, with
-# `:tests`, tests/gpu. qimeng-build bakes its include directory in at compile time, so the one
+# worktree's tracked files with that header and only the two causal softcap entries in
+# kernels-cache (main: also the plain causal entry, ab.py's denominator), built into
+# .carry/hvar7/NAME: bench-ffi (release) and, with `:tests`, tests/gpu. qimeng-build bakes its
+# include directory in at compile time, so the one
 # CARGO_TARGET_DIR is cleaned per copy (raw/hvar2/build.sh says why).
 set -e
 WT=${WT:-/work/wt-hvar7}; C=/work/main/.carry/hvar7; T=${CARGO_TARGET_DIR:-/tmp/target-hvar7}
