@@ -570,6 +570,7 @@ mod tests {
             causal: false,
             tflops: t,
             vs_fa2: r,
+            date: "2026-11-25".into(),
             source: "bench/results/h100.md".into(),
         };
         let speeds = [cell(284.4, 1.077), cell(331.6, 1.111)];
