@@ -75,7 +75,7 @@
 //! with an optional `f32` / `Option<f32>` scale before the workspace; without `paged` the k
 //! and v tensors are `[batch, capacity, heads_kv, head_dim]`. A declaration that lacks what the
 //! attribute asks for (the block table, the cache lengths, the lse output, the workspace) is an
-//! error naming it. The body calls [`qimeng_runtime::DecodeKernel::run`], which checks the host
+//! error naming it. The body calls `qimeng_runtime::DecodeKernel::run`, which checks the host
 //! block table (entries inside the pool) and the lengths (at most the blocks' capacity) before
 //! uploading them.
 //!
