@@ -351,7 +351,10 @@ fn change_tracking_lock_and_offline() {
     let out = f.cargo(&[]);
     assert!(!out.status.success());
     let e = stderr(&out);
-    assert!(e.contains(&format!("no cached kernel for {nowhere_key}")), "{e}");
+    assert!(
+        e.contains(&format!("no cached kernel for {nowhere_key}")),
+        "{e}"
+    );
     let entry = f.dir.join("kernels-cache").join(&nowhere_key);
     fs::create_dir_all(&entry).unwrap();
     fs::write(entry.join("kernel.cu"), "// half an entry\n").unwrap();
