@@ -41,8 +41,10 @@ pub fn entry_files(key: &str) -> &'static [&'static str] {
 /// The environment variable naming a user cache directory, searched before the bundled one.
 pub const CACHE_DIR_ENV: &str = "QIMENG_CACHE_DIR";
 
-/// The curated cache shipped with qimeng-build (next to it in the workspace, or inside its
-/// package when published).
+/// The curated cache shipped with qimeng-build: `<crate>/kernels-cache`, which in the workspace
+/// is a symlink to the top-level `kernels-cache/` so that `cargo package` copies the cache into
+/// the published crate (cargo packages only files under the crate's folder and follows a
+/// symlinked directory); `../kernels-cache` if the link is missing (a checkout without symlinks).
 pub fn bundled_dir() -> PathBuf {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     let packaged = here.join("kernels-cache");
@@ -343,8 +345,9 @@ impl Entry {
                     return Err(bad(format!(
                         "{name} does not match the hash recorded in meta.json (recorded {recorded}, \
                          found {want}); the file was edited or corrupted. If the edit is intended, \
-                         reseal the entry with `qimeng cache seal {}`",
-                        spec.key()
+                         reseal the entry with `qimeng cache seal {} --cache-dir {}`",
+                        spec.key(),
+                        dir.parent().unwrap_or(dir).display()
                     )));
                 }
                 Some(_) => {}
@@ -616,6 +619,25 @@ mod tests {
         dir
     }
 
+    // The published crate carries only what lies under its folder: the curated cache must be
+    // reachable from there (the symlink), or a crates.io user gets an empty cache.
+    #[test]
+    fn the_bundled_cache_lies_under_the_crate_folder() {
+        let inside = Path::new(env!("CARGO_MANIFEST_DIR")).join("kernels-cache");
+        assert!(
+            inside.join("include/qimeng/abi.h").is_file(),
+            "{} does not hold the curated cache",
+            inside.display()
+        );
+        assert_eq!(bundled_dir(), inside);
+        let keys = Cache {
+            dirs: vec![bundled_dir()],
+        }
+        .kernel_keys()
+        .unwrap();
+        assert!(keys.len() > 100, "only {} entries bundled", keys.len());
+    }
+
     #[test]
     fn a_sealed_entry_loads() {
         let root = scratch("ok");
@@ -640,7 +662,10 @@ mod tests {
         let msg = cache.lookup(spec()).unwrap_err().to_string();
         assert!(msg.contains("kernel.cu does not match"), "{msg}");
         assert!(
-            msg.contains("qimeng cache seal fwd-t4-f16-d64-full"),
+            msg.contains(&format!(
+                "qimeng cache seal fwd-t4-f16-d64-full --cache-dir {}`",
+                root.display()
+            )),
             "{msg}"
         );
     }

@@ -1,5 +1,9 @@
 //! nvcc, through the `cc` crate: one static library per entry, for its GPU's real arch plus
-//! the matching PTX (so newer cards, and our H100 test machine, can JIT it).
+//! the matching PTX, which the driver JIT-compiles on a newer card (how our H100 test machine
+//! runs the sm_75/80/86/89 entries). Not for the h100/h200 entries: their arch is `sm_90a`, and
+//! `compute_90a` PTX (wgmma, setmaxnreg, the arch-specific features the Hopper family needs)
+//! loads on sm_90 devices only; a Blackwell or later card cannot JIT it and gets no kernel
+//! image (a launch error), so those entries serve the H100 and H200 alone.
 //!
 //! Each library is keyed in the [object cache](crate::objcache) by [`object_key`]: the bytes
 //! of the entry and of the shared headers it includes, `nvcc --version`, the host compiler, the flags, the

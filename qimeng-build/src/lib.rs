@@ -232,7 +232,12 @@ impl Builder {
                         entries.push(entry);
                         continue;
                     }
-                    let message = miss_message(spec, found.as_ref(), &cache, &mode);
+                    // Filling any searched location must rerun this script: without these
+                    // lines cargo would keep the failed result until a source file changes.
+                    for path in miss_watch(&cache, &crate_dir, &spec.key()) {
+                        println!("cargo:rerun-if-changed={}", path.display());
+                    }
+                    let message = miss_message(spec, found.as_ref(), &cache, &mode, &crate_dir);
                     let Some(found) = found else {
                         return Err(Error::Missing { message });
                     };
@@ -500,6 +505,7 @@ fn miss_message(
     found: Option<&scan::Found>,
     cache: &Cache,
     mode: &Mode,
+    crate_dir: &Path,
 ) -> String {
     let mut m = format!(
         "no cached kernel for `{spec}` (key `{}`).\nSearched, in order:\n",
@@ -538,15 +544,35 @@ fn miss_message(
         return m;
     };
     m.push_str(&generate::why_not(mode));
+    // The crate's own cache, spelled out: `qimeng` run from a workspace root would otherwise
+    // write ./kernels-cache there, which this crate's build never searches.
+    let local = crate_dir.join("kernels-cache");
     m.push_str(&format!(
-        "\nTo fill the cache, run `{}` with QIMENG_LLM_BASE_URL, QIMENG_LLM_MODEL and \
-         QIMENG_LLM_API_KEY set (it writes $QIMENG_CACHE_DIR or ./kernels-cache), or put an \
-         entry in a directory named `{}` under $QIMENG_CACHE_DIR or <crate>/kernels-cache \
-         (spec.json, kernel.tl, kernel.cu, kernel.h, sealed with `qimeng cache seal`).",
+        "\nTo fill the cache, run\n    {} --cache-dir {}\nwith QIMENG_LLM_BASE_URL, \
+         QIMENG_LLM_MODEL and QIMENG_LLM_API_KEY set (the `qimeng` command: `cargo install \
+         --path qimeng-cli` in a checkout of the qimeng repository), or put an entry in {} \
+         (spec.json, kernel.tl, kernel.cu, kernel.h) and seal it with\n    \
+         qimeng cache seal {} --cache-dir {}\nThe next build looks there again.",
         generate::command(&prefill),
-        spec.key()
+        local.display(),
+        local.join(spec.key()).display(),
+        spec.key(),
+        local.display(),
     ));
     m
+}
+
+/// Where an entry for `key` would be found on the next build: `<dir>/<key>` for each searched
+/// cache directory, and `<crate>/kernels-cache/<key>` even while that directory does not exist
+/// (creating it adds it to the search). A path that does not exist makes cargo rerun the build
+/// script on every build, which is what a miss wants until the entry appears.
+fn miss_watch(cache: &Cache, crate_dir: &Path, key: &str) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = cache.dirs.iter().map(|d| d.join(key)).collect();
+    let local = crate_dir.join("kernels-cache").join(key);
+    if !paths.contains(&local) {
+        paths.push(local);
+    }
+    paths
 }
 
 fn remove_stale(gen_dir: &Path, keep: &[String]) -> Result<(), Error> {
@@ -661,5 +687,60 @@ impl Error {
             path: path.to_path_buf(),
             source,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_miss_watches_every_searched_place_and_the_crate_cache_to_be() {
+        let crate_dir = Path::new("/work/user-crate");
+        let cache = Cache {
+            dirs: vec![PathBuf::from("/env/cache"), cache::bundled_dir()],
+        };
+        let key = "fwd-l4-bf16-d96-causal";
+        let watched = miss_watch(&cache, crate_dir, key);
+        assert_eq!(
+            watched,
+            vec![
+                PathBuf::from("/env/cache").join(key),
+                cache::bundled_dir().join(key),
+                crate_dir.join("kernels-cache").join(key),
+            ]
+        );
+        // Once <crate>/kernels-cache exists it is in the search list: not watched twice.
+        let cache = Cache {
+            dirs: vec![crate_dir.join("kernels-cache"), cache::bundled_dir()],
+        };
+        assert_eq!(miss_watch(&cache, crate_dir, key).len(), 2);
+    }
+
+    // Both commands of the message must work as printed: generate and seal into the crate's
+    // own cache (searched by its build), seal without a --date it would reject.
+    #[test]
+    fn the_miss_message_names_commands_that_fill_this_crates_cache() {
+        let crate_dir = Path::new("/work/ws/member");
+        let spec = KernelSpec::from_key("fwd-l4-bf16-d96-causal").unwrap();
+        let cache = Cache {
+            dirs: vec![cache::bundled_dir()],
+        };
+        let m = miss_message(&spec, None, &cache, &Mode::Locked, crate_dir);
+        assert!(
+            m.contains(
+                "qimeng generate --gpu l4 --dtype bf16 --head-dim 96 --causal \
+                 --cache-dir /work/ws/member/kernels-cache\n"
+            ),
+            "{m}"
+        );
+        assert!(
+            m.contains(
+                "qimeng cache seal fwd-l4-bf16-d96-causal --cache-dir /work/ws/member/kernels-cache\n"
+            ),
+            "{m}"
+        );
+        assert!(m.contains("cargo install --path qimeng-cli"), "{m}");
+        assert!(!m.contains("./kernels-cache"), "{m}");
     }
 }

@@ -10,8 +10,9 @@ use crate::Error;
 /// `QIMENG_LOCKED=1` (or `true`): build exactly what `qimeng.lock` pins, read-only.
 pub const LOCKED_ENV: &str = "QIMENG_LOCKED";
 
-/// Base URL of the LLM that generates kernels no cache holds (used from issue 4 on).
-pub const LLM_BASE_URL_ENV: &str = "QIMENG_LLM_BASE_URL";
+/// Base URL of the LLM that generates kernels no cache holds: qimeng-llm's variable, the one
+/// its client reads.
+pub use qimeng_llm::config::BASE_URL_ENV as LLM_BASE_URL_ENV;
 
 /// Where an LLM that generates missing kernels listens. Obtainable only through [`Mode::llm`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,18 +40,15 @@ impl Mode {
     /// `0`/`false`/`no` not), and in an unlocked build `QIMENG_LLM_BASE_URL`.
     pub fn from_env() -> Result<Mode, Error> {
         let locked = std::env::var(LOCKED_ENV).unwrap_or_default();
-        match locked.trim().to_ascii_lowercase().as_str() {
-            "1" | "true" | "yes" => Ok(Mode::Locked),
-            "" | "0" | "false" | "no" => Ok(Mode::Update {
-                llm: std::env::var(LLM_BASE_URL_ENV)
-                    .ok()
-                    .filter(|u| !u.trim().is_empty())
-                    .map(|base_url| LlmEndpoint { base_url }),
-            }),
-            other => Err(Error::Config {
-                message: format!("{LOCKED_ENV}={other:?}: expected 1, true, 0 or false"),
-            }),
+        if parse_locked(&locked)? {
+            return Ok(Mode::Locked);
         }
+        Ok(Mode::Update {
+            llm: std::env::var(LLM_BASE_URL_ENV)
+                .ok()
+                .filter(|u| !u.trim().is_empty())
+                .map(|base_url| LlmEndpoint { base_url }),
+        })
     }
 
     /// Whether the lock is enforced.
@@ -67,9 +65,59 @@ impl Mode {
     }
 }
 
+/// The values `QIMENG_LOCKED` accepts; the error lists them from the same table.
+const LOCKED_VALUES: &[(&str, bool)] = &[
+    ("1", true),
+    ("true", true),
+    ("yes", true),
+    ("0", false),
+    ("false", false),
+    ("no", false),
+];
+
+/// Whether a `QIMENG_LOCKED` value asks for a locked build (empty: no; any case, trimmed).
+fn parse_locked(value: &str) -> Result<bool, Error> {
+    let v = value.trim().to_ascii_lowercase();
+    if v.is_empty() {
+        return Ok(false);
+    }
+    LOCKED_VALUES
+        .iter()
+        .find(|(name, _)| *name == v)
+        .map(|(_, locked)| *locked)
+        .ok_or_else(|| Error::Config {
+            message: format!(
+                "{LOCKED_ENV}={v:?}: expected one of {} (or unset/empty)",
+                LOCKED_VALUES
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_accepted_locked_value_is_named_in_the_error() {
+        for (value, locked) in [("1", true), ("Yes", true), (" TRUE ", true), ("no", false)] {
+            assert_eq!(parse_locked(value).unwrap(), locked, "{value}");
+        }
+        assert!(!parse_locked("").unwrap());
+        let msg = parse_locked("maybe").unwrap_err().to_string();
+        for accepted in ["1", "true", "yes", "0", "false", "no"] {
+            assert!(parse_locked(accepted).is_ok());
+            assert!(msg.contains(accepted), "{accepted} not in {msg}");
+        }
+    }
+
+    #[test]
+    fn the_llm_variable_is_the_one_qimeng_llm_reads() {
+        assert_eq!(LLM_BASE_URL_ENV, qimeng_llm::config::BASE_URL_ENV);
+    }
 
     #[test]
     fn locked_has_no_llm() {

@@ -344,6 +344,25 @@ fn change_tracking_lock_and_offline() {
         "{e}"
     );
     assert!(!e.contains(&format!("`{B_KEY}`")), "only A differs: {e}");
+
+    // A miss watches every place it searched: an entry put into the crate's cache is seen by
+    // the next build with no source change (here half an entry, which that build reports).
+    f.annotate(&[A, &nowhere]);
+    let out = f.cargo(&[]);
+    assert!(!out.status.success());
+    let e = stderr(&out);
+    assert!(
+        e.contains(&format!("no cached kernel for {nowhere_key}")),
+        "{e}"
+    );
+    let entry = f.dir.join("kernels-cache").join(&nowhere_key);
+    fs::create_dir_all(&entry).unwrap();
+    fs::write(entry.join("kernel.cu"), "// half an entry\n").unwrap();
+    let out = f.cargo(&[]);
+    let e = stderr(&out);
+    assert!(!out.status.success());
+    assert!(build_script_ran(&e), "{e}");
+    assert!(e.contains("spec.json is missing"), "{e}");
 }
 
 /// One child process of [`two_processes_share_one_cache`].

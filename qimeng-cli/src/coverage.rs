@@ -3,10 +3,14 @@
 //! interpreter now, its latest GPU verification record of the current content (card, mode,
 //! date, max error) and its speed where a benchmark results file measured it.
 //!
-//! Speed comes only from the benchmark results files (`bench/results/<gpu>-<date>.md`, the
-//! tables `bench/bench.py` writes): a file's first table with the columns `d`, `mask`, `ours`
+//! Speed comes only from the benchmark results files (`bench/results/<gpu>-...-<date>.md`, the
+//! tables `bench/bench.py` writes): a file's last table with the columns `d`, `mask`, `ours`
 //! and `ours/FA2`, for the GPU its name starts with and the dtype its notes name
-//! ("bf16 forward"). Nothing else is claimed; a spec no such table measured shows "—".
+//! ("bf16 forward", or bench.py's header line "bf16, interleaved"). A measurement is attributed
+//! to an entry only if it is not older than the entry's current content (the date in the
+//! file's name against the entry's first GPU record of that content, or its seal date), and only
+//! the newest such file counts: a kernel that was rewritten never shows its predecessor's speed.
+//! Nothing else is claimed; a spec no such table measured shows "—".
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -119,7 +123,7 @@ impl Row {
             tl: tl_status(entry, spec, interpret),
             verified,
             stale,
-            speed: speed_of(spec, speeds),
+            speed: speed_of(spec, &content_date(entry), speeds),
         }
     }
 
@@ -162,6 +166,22 @@ fn tl_status(entry: &Entry, spec: Spec, interpret: bool) -> Result<String, Strin
     }
 }
 
+/// The day the entry's current content existed by (`YYYY-MM-DD`): its first GPU record of that
+/// content, else its seal date, whichever is later. The seal date alone is not enough: it dates
+/// edits of the entry's own files, not of the shared headers its kernel includes.
+fn content_date(entry: &Entry) -> String {
+    let content = entry.content_hash();
+    let first_record = entry
+        .meta
+        .verification
+        .iter()
+        .filter(|v| v.content_hash == content)
+        .map(|v| v.date.as_str())
+        .min();
+    let sealed = entry.meta.provenance.date.as_str();
+    first_record.map_or(sealed, |r| r.max(sealed)).to_string()
+}
+
 /// Speed of one (gpu, dtype, d, mask) cell of a results table.
 struct Speed {
     gpu: Gpu,
@@ -170,7 +190,30 @@ struct Speed {
     causal: bool,
     tflops: f64,
     vs_fa2: f64,
+    /// The date in the results file's name (`YYYY-MM-DD`).
+    date: String,
     source: String,
+}
+
+/// The `YYYY-MM-DD` a results file's name ends with, if it does.
+fn file_date(name: &str) -> Option<&str> {
+    let stem = name.strip_suffix(".md")?;
+    let date = stem.get(stem.len().checked_sub(10)?..)?;
+    let b = date.as_bytes();
+    let shape = b.iter().enumerate().all(|(i, c)| match i {
+        4 | 7 => *c == b'-',
+        _ => c.is_ascii_digit(),
+    });
+    shape.then_some(date)
+}
+
+/// The dtype a results file measured, from bench.py's notes; `None` if it names none.
+fn file_dtype(text: &str) -> Option<DType> {
+    [DType::Bf16, DType::F16].into_iter().find(|dt| {
+        let name = dt.name();
+        text.contains(&format!("{name} forward"))
+            || text.contains(&format!(", {name}, interleaved"))
+    })
 }
 
 /// Every measured cell of every results file in `dir` (none if it does not exist).
@@ -189,13 +232,13 @@ fn read_speeds(dir: &Path) -> Result<Vec<Speed>, String> {
         let Some(gpu) = name.split('-').next().and_then(Gpu::from_name) else {
             continue;
         };
+        // Undated, a measurement cannot be placed against the entry's content: not claimed.
+        let Some(date) = file_date(name) else {
+            continue;
+        };
         let text =
             std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let dtype = if text.contains("bf16 forward") {
-            DType::Bf16
-        } else if text.contains("f16 forward") {
-            DType::F16
-        } else {
+        let Some(dtype) = file_dtype(&text) else {
             continue;
         };
         let source = format!("{}/{name}", dir.display());
@@ -207,6 +250,7 @@ fn read_speeds(dir: &Path) -> Result<Vec<Speed>, String> {
                 causal,
                 tflops,
                 vs_fa2,
+                date: date.to_string(),
                 source: source.clone(),
             })
         });
@@ -214,8 +258,9 @@ fn read_speeds(dir: &Path) -> Result<Vec<Speed>, String> {
     Ok(out)
 }
 
-/// Calls `cell(d, causal, ours TFLOP/s, ours/FA2)` for each row of the first table of `text`
-/// that has the columns `d`, `mask`, `ours` and `ours/FA2 ...`.
+/// Calls `cell(d, causal, ours TFLOP/s, ours/FA2)` for each row of the last table of `text`
+/// that has the columns `d`, `mask`, `ours` and `ours/FA2 ...`: results files grow by
+/// appending, so the last table is the newest measurement.
 fn parse_table(text: &str, mut cell: impl FnMut(u32, bool, f64, f64)) {
     let split = |l: &str| -> Vec<String> {
         l.trim()
@@ -224,24 +269,25 @@ fn parse_table(text: &str, mut cell: impl FnMut(u32, bool, f64, f64)) {
             .map(|c| c.trim().to_string())
             .collect()
     };
-    let mut lines = text.lines();
-    let cols = loop {
-        let Some(l) = lines.next() else { return };
+    let lines: Vec<&str> = text.lines().collect();
+    let header = lines.iter().enumerate().rev().find_map(|(i, l)| {
         if !l.trim_start().starts_with('|') {
-            continue;
+            return None;
         }
         let h = split(l);
         let find = |p: &dyn Fn(&str) -> bool| h.iter().position(|c| p(c));
-        if let (Some(d), Some(mask), Some(ours), Some(ratio)) = (
+        match (
             find(&|c| c == "d"),
             find(&|c| c == "mask"),
             find(&|c| c == "ours"),
             find(&|c| c.starts_with("ours/FA2")),
         ) {
-            break (d, mask, ours, ratio);
+            (Some(d), Some(mask), Some(ours), Some(ratio)) => Some((i, (d, mask, ours, ratio))),
+            _ => None,
         }
-    };
-    for l in lines {
+    });
+    let Some((start, cols)) = header else { return };
+    for l in &lines[start + 1..] {
         if !l.trim_start().starts_with('|') {
             break;
         }
@@ -267,17 +313,26 @@ fn parse_table(text: &str, mut cell: impl FnMut(u32, bool, f64, f64)) {
     }
 }
 
-/// "min-max TFLOP/s (min-max x FA2, n cells, source)" of the cells measuring `spec`.
-fn speed_of(spec: Spec, speeds: &[Speed]) -> Option<String> {
+/// "min-max TFLOP/s (min-max x FA2, n cells, source)" of the cells measuring `spec` in the
+/// newest results file dated on or after `content_date` (the entry's current content).
+fn speed_of(spec: Spec, content_date: &str, speeds: &[Speed]) -> Option<String> {
+    let measuring = |s: &&Speed| {
+        spec.variants.is_none()
+            && s.gpu == spec.gpu
+            && s.dtype == spec.dtype
+            && s.head_dim == spec.head_dim
+            && s.causal == spec.causal
+            && s.date.as_str() >= content_date
+    };
+    // Newest by date, then by name among files of one day.
+    let newest = speeds
+        .iter()
+        .filter(measuring)
+        .max_by(|a, b| (&a.date, &a.source).cmp(&(&b.date, &b.source)))?;
     let cells: Vec<&Speed> = speeds
         .iter()
-        .filter(|s| {
-            spec.variants.is_none()
-                && s.gpu == spec.gpu
-                && s.dtype == spec.dtype
-                && s.head_dim == spec.head_dim
-                && s.causal == spec.causal
-        })
+        .filter(measuring)
+        .filter(|s| s.source == newest.source)
         .collect();
     let first = cells.first()?;
     let range = |f: &dyn Fn(&Speed) -> f64, digits: usize| {
@@ -313,7 +368,9 @@ fn render(rows: &[Row], interpret: bool) -> String {
          generated. Verified: the newest GPU test record (meta.json) of the entry's current \
          content; `ptx-jit` means the entry's PTX was JIT-compiled for a newer card than it \
          targets. Max error: the worst absolute error over that run's shapes. Speed: only \
-         where a benchmark results file measured the spec; \"—\" otherwise.\n"
+         where a benchmark results file (bench/results/, bench.py's table) measured the spec's \
+         current content: the newest file dated no earlier than the entry's first GPU record of \
+         that content, its last table; \"—\" otherwise.\n"
     );
 
     // Summary: GPUs x (dtype, head_dim, mask) of the plain specs; variants are counted.
@@ -513,14 +570,82 @@ mod tests {
             causal: false,
             tflops: t,
             vs_fa2: r,
+            date: "2026-11-25".into(),
             source: "bench/results/h100.md".into(),
         };
         let speeds = [cell(284.4, 1.077), cell(331.6, 1.111)];
         assert_eq!(
-            speed_of(spec, &speeds).unwrap(),
+            speed_of(spec, "2026-11-25", &speeds).unwrap(),
             "284-332 TFLOP/s, 1.08-1.11x FA2 (2 cells, bench/results/h100.md)"
         );
         let other = Spec::from_key("fwd-h100-f16-d64-full").unwrap();
-        assert_eq!(speed_of(other, &speeds), None);
+        assert_eq!(speed_of(other, "2026-11-25", &speeds), None);
+    }
+
+    fn speed(tflops: f64, date: &str, source: &str) -> Speed {
+        Speed {
+            gpu: Gpu::H100,
+            dtype: DType::Bf16,
+            head_dim: 128,
+            causal: false,
+            tflops,
+            vs_fa2: 1.0,
+            date: date.into(),
+            source: source.into(),
+        }
+    }
+
+    // The FA2-era file measured an older kernel of the same key: it must not be shown for the
+    // rewritten entry, and of two files that qualify only the newest counts.
+    #[test]
+    fn speed_is_that_of_the_current_content_only() {
+        let spec = Spec::from_key("fwd-h100-bf16-d128-full").unwrap();
+        let old = speed(330.0, "2026-11-25", "r/h100-2026-11-25.md");
+        assert_eq!(speed_of(spec, "2026-11-26", &[old]), None);
+        let speeds = [
+            speed(330.0, "2026-11-25", "r/h100-2026-11-25.md"),
+            speed(650.0, "2026-11-26", "r/h100-a-2026-11-26.md"),
+            speed(700.0, "2026-11-27", "r/h100-b-2026-11-27.md"),
+        ];
+        assert_eq!(
+            speed_of(spec, "2026-11-26", &speeds).unwrap(),
+            "700 TFLOP/s, 1.00x FA2 (1 cells, r/h100-b-2026-11-27.md)"
+        );
+    }
+
+    #[test]
+    fn the_last_table_of_a_file_is_its_newest() {
+        let table = |t: &str| {
+            format!(
+                "| grid | d | mask | ours | ours/FA2 (median) |\n|---|---|---|---|---|\n\
+                 | fa3 | 128 | full | {t} | 1.5 (1.5..1.5) |\n"
+            )
+        };
+        let text = format!(
+            "run 1\n\n{}\nrun 2\n\n{}\nend\n",
+            table("330.0"),
+            table("700.0")
+        );
+        let mut cells = Vec::new();
+        parse_table(&text, |d, c, t, r| cells.push((d, c, t, r)));
+        assert_eq!(cells, vec![(128, false, 700.0, 1.5)]);
+    }
+
+    #[test]
+    fn results_files_are_dated_by_name_and_typed_by_their_notes() {
+        assert_eq!(
+            file_date("h100-fa3-entries-2026-11-26.md"),
+            Some("2026-11-26")
+        );
+        assert_eq!(file_date("h100-notes.md"), None);
+        assert_eq!(
+            file_dtype("torch 2.11, bf16 forward, BSHD"),
+            Some(DType::Bf16)
+        );
+        assert_eq!(
+            file_dtype("# H100, cuDNN 91900, f16, interleaved, 3 rounds"),
+            Some(DType::F16)
+        );
+        assert_eq!(file_dtype("the 16 h100 bf16/f16 entries"), None);
     }
 }

@@ -85,9 +85,9 @@ enum CacheCommand {
         /// Origin recorded for entries that have no meta.json yet.
         #[arg(long, default_value = "curated")]
         origin: String,
-        /// Date recorded (YYYY-MM-DD).
+        /// Date recorded (YYYY-MM-DD); default today (UTC).
         #[arg(long)]
-        date: String,
+        date: Option<String>,
     },
     /// Adds the verification records of a GPU test run (JSON lines written by the GPU test
     /// suite with QIMENG_VERIFY_LOG) to the entries' meta.json.
@@ -114,9 +114,13 @@ fn main() -> ExitCode {
 
 fn parse_key(key: &str) -> Result<KernelSpec, String> {
     KernelSpec::from_key(key).ok_or_else(|| {
+        // The format lives in one place, the key's doc: pointing there keeps this message
+        // right when a variant adds a suffix.
         format!(
-            "`{key}` is not a kernel key (expected fwd-<gpu>-<dtype>-d<head_dim>-<causal|full> \
-             or dec-<gpu>-<dtype>-d<head_dim>)"
+            "`{key}` is not a kernel key: keys are made by qimeng_spec::Spec::key (e.g. \
+             fwd-h100-bf16-d128-causal, fwd-h100-bf16-d128-causal-w1024_0-varlen) and \
+             qimeng_spec::DecodeSpec::key (e.g. dec-h100-bf16-d128); `qimeng list` prints every \
+             cached one"
         )
     })
 }
@@ -213,6 +217,7 @@ fn run(command: Command, cache: &Cache, cache_dir: Option<&Path>) -> Result<(), 
             origin,
             date,
         }) => {
+            let date = date.unwrap_or_else(qimeng_build::generate::today);
             let root = cache.dirs.first().ok_or("no cache directory")?;
             let specs: Vec<KernelSpec> = if all {
                 Cache {

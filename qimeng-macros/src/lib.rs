@@ -38,6 +38,10 @@
 //! | `dtype`    | string  | required | element type of q, k, v and out: `"f16"`, `"bf16"` or `"f32"` |
 //! | `head_dim` | integer | required | size of each head's vectors, one of [`qimeng_spec::HEAD_DIMS`] |
 //! | `causal`   | bool    | `false`  | causal masking, aligned to the bottom-right corner when `seqlen_q != seqlen_k` |
+//! | `window`   | `(left, right)` | none | sliding window: query `i` sees keys `i' - left ..= i' + right`, `i' = i + seqlen_k - seqlen_q`; with `causal = true`, `right` must be 0 |
+//! | `softcap`  | number  | none     | logits become `c * tanh(s / c)` before masking (a whole number `c`) |
+//! | `alibi`    | bool    | `false`  | ALiBi bias `-slope_h * \|i + seqlen_k - seqlen_q - j\|`, slopes passed per call (below); not with `softcap` |
+//! | `varlen`   | bool    | `false`  | packed variable-length sequences: q and out `[1, total_q, heads_q, head_dim]`, k and v `[1, total_k, heads_kv, head_dim]`, offsets passed per call (below) |
 //! | `mode`     | string  | `"prefill"` | `"decode"` for the decode kernels (below) |
 //!
 //! The grammar is [`qimeng_spec::Request::from_args`] (prefill: [`qimeng_spec::Spec::from_args`]),
@@ -71,7 +75,7 @@
 //! with an optional `f32` / `Option<f32>` scale before the workspace; without `paged` the k
 //! and v tensors are `[batch, capacity, heads_kv, head_dim]`. A declaration that lacks what the
 //! attribute asks for (the block table, the cache lengths, the lse output, the workspace) is an
-//! error naming it. The body calls [`qimeng_runtime::DecodeKernel::run`], which checks the host
+//! error naming it. The body calls `qimeng_runtime::DecodeKernel::run`, which checks the host
 //! block table (entries inside the pool) and the lengths (at most the blocks' capacity) before
 //! uploading them.
 //!
@@ -83,8 +87,14 @@
 //! |---|-----------|------|
 //! | 1, 2, 3 | q, k, v | `&Tensor<T>` |
 //! | 4 | out | `&mut TensorMut<T>` |
-//! | 5 (optional) | softmax scale | `f32`, or `Option<f32>` where `None` means `1/sqrt(head_dim)` |
+//! | with `varlen = true` | cu_seqlens_q, cu_seqlens_k | `&[i32]`: `batch + 1` row offsets of each sequence in q (k), from 0, non-decreasing, ending at the token count |
+//! | with `varlen = true` | max_seqlen_q, max_seqlen_k | `usize`: at least the longest query (key) length |
+//! | with `alibi = true` | alibi_slopes | `&DeviceBuffer<f32>`: `[heads_q]` or `[batch, heads_q]` |
+//! | optional | softmax scale | `f32`, or `Option<f32>` where `None` means `1/sqrt(head_dim)` |
 //! | last | stream | `&Stream` |
+//!
+//! in this order: the varlen parameters, then the slopes, then the scale, each only where the
+//! attribute asks for it (`window` and `softcap` add none).
 //!
 //! `T` is the `dtype`: `bf16`, `f16` (from `half`, re-exported by `qimeng_runtime`) or `f32`.
 //! Types are recognised by their last path segment, so `qimeng_runtime::Tensor<'_, half::bf16>`

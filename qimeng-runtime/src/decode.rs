@@ -15,39 +15,70 @@ use qimeng_spec::{DECODE_MAX_ROWS, DECODE_MAX_SEQLEN_Q, DECODE_MAX_SPLITS, Decod
 /// `kernels-cache/include/qimeng/decode_abi.h` (ABI version 2), field for field.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(missing_docs)] // the fields are those of the C struct, documented there
 pub struct DecodeArgs {
+    /// Device address of q, `[batch, seqlen_q, heads_q, head_dim]`.
     pub q: *const c_void,
+    /// Device address of the key pool, `[num_blocks, block_size, heads_kv, head_dim]`.
     pub k: *const c_void,
+    /// Device address of the value pool, shaped as k.
     pub v: *const c_void,
+    /// Device address of the output, shaped as q.
     pub o: *mut c_void,
+    /// Device address of the f32 log-sum-exp output `[batch, heads_q, seqlen_q]`, or null.
     pub lse: *mut f32,
+    /// Device address of the page table `[batch, block_table_stride]`; null for a contiguous cache.
     pub block_table: *const i32,
+    /// Device address of the int32 cache length of each sequence, or null (all `max_seqlen_k`).
     pub cache_seqlens: *const i32,
+    /// Device scratch for the split-KV counters and partials; unused (may be null) with one split.
     pub workspace: *mut c_void,
+    /// Elements between batches of q.
     pub q_batch_stride: i64,
+    /// Elements between query positions of q.
     pub q_row_stride: i64,
+    /// Elements between heads of q.
     pub q_head_stride: i64,
+    /// Elements between pages of the key pool.
     pub k_page_stride: i64,
+    /// Elements between rows of a key page.
     pub k_row_stride: i64,
+    /// Elements between heads of the key pool.
     pub k_head_stride: i64,
+    /// Elements between pages of the value pool.
     pub v_page_stride: i64,
+    /// Elements between rows of a value page.
     pub v_row_stride: i64,
+    /// Elements between heads of the value pool.
     pub v_head_stride: i64,
+    /// Elements between batches of the output.
     pub o_batch_stride: i64,
+    /// Elements between query positions of the output.
     pub o_row_stride: i64,
+    /// Elements between heads of the output.
     pub o_head_stride: i64,
+    /// Entries between sequences of the block table.
     pub block_table_stride: i64,
+    /// Number of sequences.
     pub batch: i32,
+    /// New query tokens per sequence (1 to 8).
     pub seqlen_q: i32,
+    /// Query heads, a multiple of `heads_kv`.
     pub heads_q: i32,
+    /// Key/value heads.
     pub heads_kv: i32,
+    /// Elements per head; the kernel's own head dim.
     pub head_dim: i32,
+    /// Keys per page (the capacity for a contiguous cache).
     pub block_size: i32,
+    /// Pages in the pool (the batch for a contiguous cache).
     pub num_blocks: i32,
+    /// Longest cache length; every length is clamped to it.
     pub max_seqlen_k: i32,
+    /// Chunks each sequence's keys are split into (1 to `DECODE_MAX_SPLITS`).
     pub num_splits: i32,
+    /// 1 to mask causally among the new tokens, else 0.
     pub causal: i32,
+    /// Factor applied to `q . k` before the softmax.
     pub softmax_scale: f32,
     /// Zero.
     pub reserved: i32,
@@ -657,10 +688,17 @@ fn validate<T: Element>(
                     actual: lse_device,
                 });
             }
-            let r = (addr, addr + len * 4);
+            // The address and length are caller input (`plan` takes them as numbers).
+            let end = len
+                .checked_mul(4)
+                .and_then(|bytes| addr.checked_add(bytes))
+                .ok_or_else(|| Error::Overflow {
+                    tensor: "lse",
+                    what: format!("{len} f32 values from address {addr:#x} pass the address space"),
+                })?;
             for (tensor, t) in views {
-                if overlaps(r, range(t)) {
-                    return Err(Error::Alias { tensor });
+                if overlaps((addr, end), range(t)) {
+                    return Err(Error::LseAlias { tensor });
                 }
             }
             addr as *mut f32
@@ -862,7 +900,36 @@ mod tests {
                 &stream(),
             )
         });
-        assert!(e.contains("overlaps out"), "{e}");
+        assert!(e.starts_with("lse overlaps out"), "{e}");
+    }
+
+    #[test]
+    fn lse_overlapping_an_input_or_passing_the_address_space_is_an_error() {
+        let q = tensor(Q, [2, 1, 32, 128]);
+        let k = tensor(K, [8, 16, 8, 128]);
+        let o = out([2, 1, 32, 128]);
+        let plan = |lse| {
+            KERNEL.plan(
+                &ws(),
+                &q,
+                KvCache::paged(&k, &k, &[0; 6], &[4, 4]),
+                &o,
+                Some(lse),
+                false,
+                None,
+                &stream(),
+            )
+        };
+        assert_eq!(
+            plan((Q + 128, 64, 0)).unwrap_err(),
+            Error::LseAlias { tensor: "q" }
+        );
+        // 64 values would end past usize::MAX: an Err, not a wrapped range that misses q.
+        let err = plan((usize::MAX - 100, 64, 0)).unwrap_err();
+        assert!(
+            matches!(err, Error::Overflow { tensor: "lse", .. }),
+            "{err}"
+        );
     }
 
     #[test]

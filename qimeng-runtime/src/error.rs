@@ -189,6 +189,14 @@ pub enum Error {
         /// The input it overlaps.
         tensor: &'static str,
     },
+    /// A decode launch's `lse` output overlaps another tensor in device memory.
+    #[error(
+        "lse overlaps {tensor} in device memory: lse must not share memory with q, k, v or out"
+    )]
+    LseAlias {
+        /// The tensor it overlaps.
+        tensor: &'static str,
+    },
     /// A decode launch's block table does not fit the batch or points outside the pool.
     #[error("block table: {reason}")]
     BlockTable {

@@ -22,36 +22,64 @@ pub const ALIGN: usize = 16;
 /// views; the stride of a dimension of size 1 is passed as 0.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(missing_docs)] // the fields are those of the C struct, documented there
 pub struct LaunchArgs {
+    /// Device address of q, `[batch, seqlen_q, heads_q, head_dim]`.
     pub q: *const c_void,
+    /// Device address of k, `[batch, seqlen_k, heads_kv, head_dim]`.
     pub k: *const c_void,
+    /// Device address of v, shaped as k.
     pub v: *const c_void,
+    /// Device address of the output, shaped as q.
     pub o: *mut c_void,
+    /// Elements between batches of q (0 for varlen or a batch of 1).
     pub q_batch_stride: i64,
+    /// Elements between sequence positions of q.
     pub q_row_stride: i64,
+    /// Elements between heads of q.
     pub q_head_stride: i64,
+    /// Elements between batches of k.
     pub k_batch_stride: i64,
+    /// Elements between sequence positions of k.
     pub k_row_stride: i64,
+    /// Elements between heads of k.
     pub k_head_stride: i64,
+    /// Elements between batches of v.
     pub v_batch_stride: i64,
+    /// Elements between sequence positions of v.
     pub v_row_stride: i64,
+    /// Elements between heads of v.
     pub v_head_stride: i64,
+    /// Elements between batches of the output.
     pub o_batch_stride: i64,
+    /// Elements between sequence positions of the output.
     pub o_row_stride: i64,
+    /// Elements between heads of the output.
     pub o_head_stride: i64,
+    /// Number of sequences (for varlen: of `cu_seqlens_q` entries less one).
     pub batch: i32,
+    /// Query positions per sequence (for varlen: total query rows).
     pub seqlen_q: i32,
+    /// Key positions per sequence (for varlen: total key rows).
     pub seqlen_k: i32,
+    /// Query heads, a multiple of `heads_kv`.
     pub heads_q: i32,
+    /// Key/value heads.
     pub heads_kv: i32,
+    /// Elements per head; the kernel's own head dim.
     pub head_dim: i32,
+    /// Factor applied to `q . k` before the softmax.
     pub softmax_scale: f32,
+    /// Slopes between batches in `alibi_slopes`: 0 (`[heads_q]`) or `heads_q` (`[batch, heads_q]`).
     pub alibi_batch_stride: i32,
+    /// Device address of the f32 ALiBi slopes; null for a kernel without ALiBi.
     pub alibi_slopes: *const f32,
+    /// Device address of `batch + 1` query row offsets; null unless varlen.
     pub cu_seqlens_q: *const i32,
+    /// Device address of `batch + 1` key row offsets; null unless varlen.
     pub cu_seqlens_k: *const i32,
+    /// At least the longest query length (sizes the grid); `seqlen_q` unless varlen.
     pub max_seqlen_q: i32,
+    /// At least the longest key length; `seqlen_k` unless varlen.
     pub max_seqlen_k: i32,
 }
 

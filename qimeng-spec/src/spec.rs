@@ -30,9 +30,11 @@ pub struct Variants {
     /// scaled scores, bottom-right aligned like the causal mask (FlashAttention's convention);
     /// the per-head slopes are runtime data (`alibi_slopes` of the launch).
     pub alibi: bool,
-    /// Packed variable-length batches (`-varlen` in the key): q, k, v and out are
-    /// `[total_tokens, heads, head_dim]` and sequence `b` owns the rows
-    /// `cu_seqlens[b]..cu_seqlens[b + 1]` of each; causal and window alignment are per sequence.
+    /// Packed variable-length batches (`-varlen` in the key): q and out are
+    /// `[1, total_q, heads_q, head_dim]`, k and v `[1, total_k, heads_kv, head_dim]`, and
+    /// sequence `b` owns rows `cu_seqlens_q[b]..cu_seqlens_q[b + 1]` of q and out and
+    /// `cu_seqlens_k[b]..cu_seqlens_k[b + 1]` of k and v; causal and window alignment are per
+    /// sequence.
     pub varlen: bool,
 }
 
@@ -84,14 +86,16 @@ pub struct Spec {
     pub head_dim: u32,
     /// Causal (bottom-right aligned) masking.
     pub causal: bool,
-    /// Sliding window and softcap; [`Variants::NONE`] for plain attention.
+    /// Sliding window, softcap, ALiBi and varlen; [`Variants::NONE`] for plain attention.
     pub variants: Variants,
 }
 
 impl Spec {
     /// The canonical key: names the cache entry, the generated wrapper file and (through
     /// [`Spec::symbol`]) the linked function. `fwd-<gpu>-<dtype>-d<head_dim>-<causal|full>`,
-    /// then `-w<left>_<right>` for a window and `-softcap<cap>` for a softcap.
+    /// then the variants' suffix ([`Variants::key_suffix`]): `-w<left>_<right>` for a window,
+    /// `-softcap<cap>` for a softcap, `-alibi` for ALiBi and `-varlen` for packed sequences,
+    /// in that order (`fwd-h100-bf16-d128-causal-w1024_0-varlen`, say).
     pub fn key(&self) -> String {
         format!(
             "fwd-{}-{}-d{}-{}{}",

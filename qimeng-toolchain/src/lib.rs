@@ -34,6 +34,10 @@ pub const PINNED: &[&str] = &[
     "nvidia-cutlass==4.2.0.0",
 ];
 
+/// The oldest CUDA major release qimeng compiles with (the kernels use CUDA 13 PTX and the
+/// runtime it links).
+pub const MIN_CUDA_MAJOR: u32 = 13;
+
 /// Where a toolchain was found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Source {
@@ -78,12 +82,13 @@ impl fmt::Display for NotFound {
         for t in &self.tried {
             writeln!(f, "  looked at {t}")?;
         }
+        // The pip command itself, not the repository's script: a crate from crates.io has no
+        // scripts/ folder.
         writeln!(
             f,
-            "Install the pinned CUDA 13.0 toolchain into the project with\n    \
-             bash scripts/install-toolchain.sh\n\
-             (it runs `python3 -m pip install --target {LOCAL_DIR}` of {}),\n\
-             or point QIMENG_CUDA_HOME at an existing CUDA 13 install.",
+            "Install the pinned CUDA 13.0 toolchain into your project's root folder with\n    \
+             python3 -m pip install --no-deps --target {LOCAL_DIR} {}\n\
+             or point QIMENG_CUDA_HOME at an existing CUDA {MIN_CUDA_MAJOR} (or newer) install.",
             PINNED.join(" ")
         )
     }
@@ -95,58 +100,13 @@ impl Toolchain {
     /// Looks for a toolchain; `project_dirs` are where a project-local install may be found
     /// (each and its ancestors are searched), typically `CARGO_MANIFEST_DIR` and `OUT_DIR`.
     pub fn find(project_dirs: &[&Path]) -> Result<Toolchain, NotFound> {
-        let mut tried = Vec::new();
-        for var in ["QIMENG_CUDA_HOME", "CUDA_HOME", "CUDA_PATH"] {
-            if let Some(dir) = env::var_os(var).filter(|v| !v.is_empty()) {
-                match Toolchain::at(Path::new(&dir), Source::Env(var)) {
-                    Ok(tc) => return Ok(tc),
-                    Err(why) => tried.push(format!("{var}={}: {why}", Path::new(&dir).display())),
-                }
-            }
-        }
-        if let Some(path) = env::var_os("PATH") {
-            for dir in env::split_paths(&path) {
-                let nvcc = dir.join("nvcc");
-                if nvcc.is_file()
-                    && let Some(root) = dir.parent()
-                {
-                    match Toolchain::at(root, Source::Path) {
-                        Ok(tc) => return Ok(tc),
-                        Err(why) => tried.push(format!("{} (on PATH): {why}", nvcc.display())),
-                    }
-                }
-            }
-        }
-        for start in project_dirs {
-            for dir in start.ancestors() {
-                let local = dir.join(LOCAL_DIR);
-                if local.is_dir() {
-                    match Toolchain::at(&local.join("nvidia/cu13"), Source::Local) {
-                        Ok(mut tc) => {
-                            let cutlass = local.join("cutlass_library/source/include");
-                            tc.cutlass_include = cutlass.join("cute").is_dir().then_some(cutlass);
-                            return Ok(tc);
-                        }
-                        Err(why) => tried.push(format!("{}: {why}", local.display())),
-                    }
-                }
-            }
-        }
-        if tried.is_empty() {
-            tried.push(format!(
-                "QIMENG_CUDA_HOME, CUDA_HOME, CUDA_PATH (unset), PATH (no nvcc), and {LOCAL_DIR} \
-                 above {}",
-                project_dirs
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
-        Err(NotFound { tried })
+        find_with(&|var| env::var_os(var), project_dirs)
     }
 
-    /// A toolchain rooted at `root`, if it holds what qimeng needs.
+    /// A toolchain rooted at `root`, if it holds what qimeng needs: nvcc, the headers and the
+    /// static runtime of CUDA [`MIN_CUDA_MAJOR`] or newer. The release is read from the
+    /// headers (`CUDART_VERSION`), not by running nvcc: a build that finds its kernels in the
+    /// object cache runs no nvcc at all.
     pub fn at(root: &Path, source: Source) -> Result<Toolchain, String> {
         let nvcc = root.join("bin/nvcc");
         if !nvcc.is_file() {
@@ -155,6 +115,17 @@ impl Toolchain {
         let include = root.join("include");
         if !include.join("cuda_runtime.h").is_file() {
             return Err("no include/cuda_runtime.h".into());
+        }
+        let api = include.join("cuda_runtime_api.h");
+        let text = std::fs::read_to_string(&api)
+            .map_err(|e| format!("cannot read include/cuda_runtime_api.h: {e}"))?;
+        let (major, minor) =
+            cudart_version(&text).ok_or("include/cuda_runtime_api.h defines no CUDART_VERSION")?;
+        if major < MIN_CUDA_MAJOR {
+            return Err(format!(
+                "CUDA {major}.{minor} (CUDART_VERSION in include/cuda_runtime_api.h), older than \
+                 the CUDA {MIN_CUDA_MAJOR} qimeng needs"
+            ));
         }
         let lib = ["lib64", "lib", "targets/x86_64-linux/lib"]
             .iter()
@@ -190,6 +161,79 @@ impl Toolchain {
         let text = String::from_utf8_lossy(&out.stdout);
         parse_version(&text).ok_or_else(|| format!("unrecognised nvcc --version output: {text}"))
     }
+}
+
+/// [`Toolchain::find`] with the environment read through `var`.
+fn find_with(
+    var: &dyn Fn(&str) -> Option<std::ffi::OsString>,
+    project_dirs: &[&Path],
+) -> Result<Toolchain, NotFound> {
+    // Every place looked at goes into the error, found wanting or absent: the user must see
+    // where a toolchain would have been taken from.
+    let mut tried = Vec::new();
+    for name in ["QIMENG_CUDA_HOME", "CUDA_HOME", "CUDA_PATH"] {
+        match var(name).filter(|v| !v.is_empty()) {
+            Some(dir) => match Toolchain::at(Path::new(&dir), Source::Env(name)) {
+                Ok(tc) => return Ok(tc),
+                Err(why) => tried.push(format!("{name}={}: {why}", Path::new(&dir).display())),
+            },
+            None => tried.push(format!("{name}: not set")),
+        }
+    }
+    let mut without_nvcc = Vec::new();
+    if let Some(path) = var("PATH") {
+        for dir in env::split_paths(&path) {
+            let nvcc = dir.join("nvcc");
+            match dir.parent() {
+                Some(root) if nvcc.is_file() => match Toolchain::at(root, Source::Path) {
+                    Ok(tc) => return Ok(tc),
+                    Err(why) => tried.push(format!("{} (on PATH): {why}", nvcc.display())),
+                },
+                _ => without_nvcc.push(dir.display().to_string()),
+            }
+        }
+    }
+    tried.push(if without_nvcc.is_empty() {
+        "PATH: no other folders".to_string()
+    } else {
+        format!("PATH: no nvcc in {}", without_nvcc.join(", "))
+    });
+    let mut absent = Vec::new();
+    for start in project_dirs {
+        for dir in start.ancestors() {
+            let local = dir.join(LOCAL_DIR);
+            if local.is_dir() {
+                match Toolchain::at(&local.join("nvidia/cu13"), Source::Local) {
+                    Ok(mut tc) => {
+                        let cutlass = local.join("cutlass_library/source/include");
+                        tc.cutlass_include = cutlass.join("cute").is_dir().then_some(cutlass);
+                        return Ok(tc);
+                    }
+                    Err(why) => tried.push(format!("{}: {why}", local.display())),
+                }
+            } else {
+                let shown = local.display().to_string();
+                if !absent.contains(&shown) {
+                    absent.push(shown);
+                }
+            }
+        }
+    }
+    if !absent.is_empty() {
+        tried.push(format!("no {LOCAL_DIR} at {}", absent.join(", ")));
+    }
+    Err(NotFound { tried })
+}
+
+/// `(major, minor)` of the `#define CUDART_VERSION 13000` in `cuda_runtime_api.h`
+/// (major * 1000 + minor * 10).
+pub fn cudart_version(header: &str) -> Option<(u32, u32)> {
+    header.lines().find_map(|line| {
+        let rest = line.trim_start().strip_prefix("#define")?.trim_start();
+        let value = rest.strip_prefix("CUDART_VERSION")?;
+        let n: u32 = value.split_whitespace().next()?.parse().ok()?;
+        Some((n / 1000, n % 1000 / 10))
+    })
 }
 
 /// Picks `V13.0.88` (or else `release 13.0`) out of `nvcc --version`.
@@ -233,7 +277,89 @@ mod tests {
             tried: vec!["x".into()],
         }
         .to_string();
-        assert!(msg.contains("scripts/install-toolchain.sh"));
-        assert!(msg.contains("nvidia-cuda-nvcc==13.0.88"));
+        // The command a crates.io user can run, with every pin, not the repository's script.
+        assert!(!msg.contains("scripts/"), "{msg}");
+        assert!(
+            msg.contains(&format!(
+                "python3 -m pip install --no-deps --target .qimeng/toolchain {}\n",
+                PINNED.join(" ")
+            )),
+            "{msg}"
+        );
+    }
+
+    fn scratch(name: &str) -> PathBuf {
+        let d = env::temp_dir().join(format!("qimeng-tc-test-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    /// A CUDA root with the files [`Toolchain::at`] looks for, of release `cudart`.
+    fn fake_cuda(root: &Path, cudart: u32) {
+        for d in ["bin", "include", "lib64"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        std::fs::write(root.join("bin/nvcc"), "").unwrap();
+        std::fs::write(root.join("include/cuda_runtime.h"), "").unwrap();
+        std::fs::write(
+            root.join("include/cuda_runtime_api.h"),
+            format!("/* api */\n#define CUDART_VERSION  {cudart}\n"),
+        )
+        .unwrap();
+        std::fs::write(root.join("lib64/libcudart_static.a"), "").unwrap();
+    }
+
+    #[test]
+    fn a_cuda_older_than_13_is_refused_with_its_version() {
+        let root = scratch("old");
+        fake_cuda(&root, 12040);
+        let err = Toolchain::at(&root, Source::Path).unwrap_err();
+        assert!(err.contains("CUDA 12.4"), "{err}");
+        fake_cuda(&root, 13000);
+        assert!(Toolchain::at(&root, Source::Path).is_ok());
+        assert_eq!(
+            cudart_version("#define CUDART_VERSION 12080"),
+            Some((12, 8))
+        );
+        assert_eq!(cudart_version("#define CUDART_VERSION_X 1"), None);
+    }
+
+    // An old CUDA on CUDA_HOME must not win over the project's install, and the error of a
+    // search that finds nothing names every place it looked.
+    #[test]
+    fn the_search_skips_an_old_cuda_and_names_every_place() {
+        let base = scratch("search");
+        let old = base.join("cuda-12");
+        fake_cuda(&old, 12040);
+        let project = base.join("project/crate");
+        std::fs::create_dir_all(&project).unwrap();
+        let local = base.join("project").join(LOCAL_DIR).join("nvidia/cu13");
+        fake_cuda(&local, 13000);
+        let bin_without = base.join("bin");
+        let path = env::join_paths([&bin_without, &old.join("bin")]).unwrap();
+        let vars = |name: &str| match name {
+            "CUDA_HOME" => Some(old.clone().into_os_string()),
+            "PATH" => Some(path.clone()),
+            _ => None,
+        };
+        let tc = find_with(&vars, &[&project]).unwrap();
+        assert_eq!(tc.source, Source::Local);
+        assert_eq!(tc.root, local);
+
+        std::fs::remove_dir_all(base.join("project").join(LOCAL_DIR)).unwrap();
+        let err = find_with(&vars, &[&project]).unwrap_err();
+        let msg = err.to_string();
+        for want in [
+            "QIMENG_CUDA_HOME: not set".to_string(),
+            format!("CUDA_HOME={}: CUDA 12.4", old.display()),
+            "CUDA_PATH: not set".to_string(),
+            format!("{} (on PATH): CUDA 12.4", old.join("bin/nvcc").display()),
+            format!("PATH: no nvcc in {}", bin_without.display()),
+            format!("{}", project.join(LOCAL_DIR).display()),
+            format!("{}", base.join("project").join(LOCAL_DIR).display()),
+        ] {
+            assert!(msg.contains(&want), "{want:?} not in {msg}");
+        }
     }
 }
