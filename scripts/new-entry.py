@@ -509,6 +509,12 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
     pers_line = f"\n    static constexpr bool kPersistent = true;  /* {pers} */" if pers else ""
     if pers and not short:
         pers_line += q2_line
+    if v["window"]:
+        # the window's edge blocks compare each score's key offset with per-row bounds (hwin2:
+        # +0.7% w1024_0, +2.4% w256_256, +0.7% w1024_0 + softcap in one process,
+        # bench/results/h100-variants-2026-11-26.md session 6); a bare line, as the verified
+        # entries have it
+        pers_line += "\n    static constexpr bool kRowBoundMask = true;"
     if short:
         s_wgs, s_max, s_stages, s_opts, s_why = short
         s_wgs_line = (f"\n    static constexpr int kConsumerWGs = {s_wgs};  /* 64 x {s_wgs} rows, {240 if s_wgs == 2 else 160} registers */"

@@ -17,6 +17,7 @@ struct Spec {
     static constexpr bool kPingPong = true;  /* warpgroups take turns on the tensor cores: without it -1 to -5% at d128 full */
     static constexpr int kConsumerWGs = 2;  /* 2 x 64 rows at 240 registers: S + P + O = 64 + 32 + 64 registers per thread */
     static constexpr bool kPersistent = true;  /* persistent: 496-716 TFLOP/s, 1.06-1.13x cuDNN on every cell of the FA3 grid, vs 441-711 (0.94x at 512) with a block per tile */
+    static constexpr bool kRowBoundMask = true;
     static constexpr int kWindowLeft = 256;  /* keys before the diagonal each query sees */
     static constexpr int kWindowRight = 256;  /* keys after the diagonal each query sees */
 };
