@@ -1068,8 +1068,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         auto softmax_at = [&](int j, float (&alpha)[2], int mode) {
             using Whole = std::integral_constant<int, 0>;
             if (Cfg::kHasLeft) j += tl.kb0;
-            const bool unmasked = j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left);
             if constexpr (Cfg::kPolyTanh) {
+                const bool unmasked = j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left);
                 /* a block the polynomial declines takes the masked softmax (its masks keep
                  * every key of an unmasked block): one MUFU softmax in the loop, not two */
                 if (unmasked && poly_k) {
@@ -1086,7 +1086,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     return softmax(j, std::true_type{}, alpha, std::integral_constant<int, 2>{});
                 return softmax(j, std::true_type{}, alpha, Whole{});
             }
-            if (unmasked) {
+            if (j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left)) {
                 softmax(j, std::false_type{}, alpha, Whole{});
             } else if (Cfg::kHalfEdges && mode == 1) {
                 softmax(j, std::true_type{}, alpha, std::integral_constant<int, 1>{});
