@@ -832,53 +832,6 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 }
             }
         };
-        /* the polynomial softmax of a warp whose max |s| is wv, tier narrow_tag */
-        auto poly_run = [&](float wv, float (&alpha)[2], auto narrow_tag) {
-            /* cap log2(e) tanh(v k) = v Q(v^2) */
-            auto q = [&](float v) {
-                const float y = v * v;
-                if constexpr (decltype(narrow_tag)::value)
-                    return fmaf(ts1, y, ts0);
-                else
-                    return fmaf(fmaf(fmaf(tq3, y, tq2), y, tq1), y, tq0);
-            };
-            const float bound = wv * q(wv);
-            bool grow = false;
-#pragma unroll
-            for (int r = 0; r < 2; ++r)
-                grow |= bound > m[r] + Cfg::kBoundThreshold; /* m = -inf: grows */
-            if (__any_sync(0xffffffffu, grow)) {
-                float bmax[2];
-#pragma unroll
-                for (int r = 0; r < 2; ++r) {
-                    float mx = s[2 * r];
-#pragma unroll
-                    for (int c = 0; c < BN / 8; ++c)
-                        mx = fmaxf(mx, fmaxf(s[4 * c + 2 * r], s[4 * c + 2 * r + 1]));
-                    const float v = quad_max(mx);
-                    bmax[r] = v * q(v);
-                }
-                lazy_max(bmax, std::false_type{}, alpha);
-            } else {
-                rescale = false;
-                alpha[0] = alpha[1] = 1.f;
-            }
-#pragma unroll
-            for (int r = 0; r < 2; ++r) {
-                const float off = -m[r];
-                float sum = 0.f;
-#pragma unroll
-                for (int c = 0; c < BN / 8; ++c) {
-#pragma unroll
-                    for (int e = 0; e < 2; ++e) {
-                        const float v = s[4 * c + 2 * r + e];
-                        s[4 * c + 2 * r + e] = exp2_approx(fmaf(v, q(v), off));
-                    }
-                    sum += s[4 * c + 2 * r] + s[4 * c + 2 * r + 1];
-                }
-                l[r] = l[r] * alpha[r] + sum;
-            }
-        };
         /* Softcap on a block without a mask when every score of the warp has |s k| <= 1 (else
          * false, nothing done: softmax()'s MUFU tanh takes the block): tanh as the polynomial
          * of kTanhP (kTanhS when every |s k| <= 1/4) on the FMA pipe, folded into the exp2
@@ -886,7 +839,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
          * max (the polynomial is odd and increasing): while the bound stays within
          * kBoundThreshold of the stale max, no exact max is taken; else the exact one (the
          * polynomial at the raw row max) decides, as in lazy_max. */
-        auto softmax_poly_tanh = [&](float (&alpha)[2], float& wv_out) {
+        auto softmax_poly_tanh = [&](float (&alpha)[2]) {
             /* max |s| per row in 4 interleaved chains, not one: the max is on the softmax's
              * critical path (each score's exp2 waits for the decision it feeds) */
             float amax[2];
@@ -906,13 +859,58 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             const float wv = __uint_as_float(
                 __reduce_max_sync(0xffffffffu, __float_as_uint(fmaxf(amax[0], amax[1]))));
             const float wmax = wv * cap_in;
-            wv_out = wv; /* a decline's degree-7 tier needs it */
-            /* the degree-3 tier is reached by falling through and a decline by one branch;
-             * softmax_at runs the degree-7 tier out of line (a taken jump or a tier select
-             * ahead of the degree-3 tier cost q x 1 about 2%:
-             * bench/results/h100-variants-2026-11-26.md, hvar8) */
-            if (!(wmax <= 0.25f)) return false;
-            poly_run(wv, alpha, std::true_type{});
+            const bool narrow = wmax <= 0.25f;
+            if (!(wmax <= 1.f)) return false;
+            auto run = [&](auto narrow_tag) {
+                /* cap log2(e) tanh(v k) = v Q(v^2) */
+                auto q = [&](float v) {
+                    const float y = v * v;
+                    if constexpr (decltype(narrow_tag)::value)
+                        return fmaf(ts1, y, ts0);
+                    else
+                        return fmaf(fmaf(fmaf(tq3, y, tq2), y, tq1), y, tq0);
+                };
+                const float bound = wv * q(wv);
+                bool grow = false;
+#pragma unroll
+                for (int r = 0; r < 2; ++r)
+                    grow |= bound > m[r] + Cfg::kBoundThreshold; /* m = -inf: grows */
+                if (__any_sync(0xffffffffu, grow)) {
+                    float bmax[2];
+#pragma unroll
+                    for (int r = 0; r < 2; ++r) {
+                        float mx = s[2 * r];
+#pragma unroll
+                        for (int c = 0; c < BN / 8; ++c)
+                            mx = fmaxf(mx, fmaxf(s[4 * c + 2 * r], s[4 * c + 2 * r + 1]));
+                        const float v = quad_max(mx);
+                        bmax[r] = v * q(v);
+                    }
+                    lazy_max(bmax, std::false_type{}, alpha);
+                } else {
+                    rescale = false;
+                    alpha[0] = alpha[1] = 1.f;
+                }
+#pragma unroll
+                for (int r = 0; r < 2; ++r) {
+                    const float off = -m[r];
+                    float sum = 0.f;
+#pragma unroll
+                    for (int c = 0; c < BN / 8; ++c) {
+#pragma unroll
+                        for (int e = 0; e < 2; ++e) {
+                            const float v = s[4 * c + 2 * r + e];
+                            s[4 * c + 2 * r + e] = exp2_approx(fmaf(v, q(v), off));
+                        }
+                        sum += s[4 * c + 2 * r] + s[4 * c + 2 * r + 1];
+                    }
+                    l[r] = l[r] * alpha[r] + sum;
+                }
+            };
+            if (narrow)
+                run(std::true_type{});
+            else
+                run(std::false_type{});
             return true;
         };
         /* Online softmax of S (key block j) in place; alpha = the rescale factor of O and l. */
@@ -1068,26 +1066,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         auto softmax_at = [&](int j, float (&alpha)[2], int mode) {
             using Whole = std::integral_constant<int, 0>;
             if (Cfg::kHasLeft) j += tl.kb0;
-            if constexpr (Cfg::kPolyTanh) {
-                const bool unmasked = j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left);
-                /* a block the polynomial declines takes the masked softmax (its masks keep
-                 * every key of an unmasked block): one MUFU softmax in the loop, not two */
-                if (unmasked && poly_k) {
-                    float wv;
-                    if (softmax_poly_tanh(alpha, wv)) return;
-                    if (__builtin_expect(wv * cap_in <= 1.f, 0)) {
-                        poly_run(wv, alpha, std::false_type{});
-                        return;
-                    }
-                }
-                if (Cfg::kHalfEdges && !unmasked && mode == 1)
-                    return softmax(j, std::true_type{}, alpha, std::integral_constant<int, 1>{});
-                if (Cfg::kHalfEdges && !unmasked && mode == 2)
-                    return softmax(j, std::true_type{}, alpha, std::integral_constant<int, 2>{});
-                return softmax(j, std::true_type{}, alpha, Whole{});
-            }
             if (j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left)) {
-                softmax(j, std::false_type{}, alpha, Whole{});
+                if (!Cfg::kPolyTanh || !poly_k || !softmax_poly_tanh(alpha))
+                    softmax(j, std::false_type{}, alpha, Whole{});
             } else if (Cfg::kHalfEdges && mode == 1) {
                 softmax(j, std::true_type{}, alpha, std::integral_constant<int, 1>{});
             } else if (Cfg::kHalfEdges && mode == 2) {
