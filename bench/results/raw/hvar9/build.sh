@@ -1,6 +1,6 @@
 #!/bin/bash
-# hvar9's A/B builds (hvar6's build.sh, hvar9's paths): bash build.sh NAME:HEADER[:tests] ... (HEADER: a fa3_fwd.cuh file, or
-# `main` for main's header). Each is a copy of the hvar9 worktree's tracked files with that
+# hvar9's A/B builds (hvar6's build.sh, hvar9's paths): bash build.sh NAME:HEADER[:tests] ...
+# (HEADER: a fa3_fwd.cuh file, or `main` for main's header). Each is a copy of the hvar9 worktree's tracked files with that
 # header and only the two causal softcap entries in kernels-cache (main: also the plain causal
 # entry, ab.py's denominator), built into .carry/hvar9/NAME: bench-ffi (release) and, with
 # `:tests`, tests/gpu. qimeng-build bakes its include directory in at compile time, so the one
