@@ -234,7 +234,7 @@ impl Builder {
                     }
                     // Filling any searched location must rerun this script: without these
                     // lines cargo would keep the failed result until a source file changes.
-                    for path in miss_watch(&cache, &crate_dir, &spec.key()) {
+                    for path in miss_watch(&cache, &crate_dir) {
                         println!("cargo:rerun-if-changed={}", path.display());
                     }
                     let message = miss_message(spec, found.as_ref(), &cache, &mode, &crate_dir);
@@ -562,13 +562,16 @@ fn miss_message(
     m
 }
 
-/// Where an entry for `key` would be found on the next build: `<dir>/<key>` for each searched
-/// cache directory, and `<crate>/kernels-cache/<key>` even while that directory does not exist
-/// (creating it adds it to the search). A path that does not exist makes cargo rerun the build
-/// script on every build, which is what a miss wants until the entry appears.
-fn miss_watch(cache: &Cache, crate_dir: &Path, key: &str) -> Vec<PathBuf> {
-    let mut paths: Vec<PathBuf> = cache.dirs.iter().map(|d| d.join(key)).collect();
-    let local = crate_dir.join("kernels-cache").join(key);
+/// What a miss watches so that the next build sees an entry put where it searched: each
+/// searched cache directory that exists (cargo scans a watched directory's files, so a new
+/// `<key>/` in it reruns the build script), and `<crate>/kernels-cache` while it does not exist
+/// (creating it adds it to the search). Watching directories that exist, not the missing
+/// `<dir>/<key>` paths, keeps a crate whose missing spec is compiled out (a `cfg` the scanner
+/// does not evaluate) from rerunning its build script on every build; only a crate without its
+/// own `kernels-cache/` pays that until the folder exists.
+fn miss_watch(cache: &Cache, crate_dir: &Path) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = cache.dirs.iter().filter(|d| d.is_dir()).cloned().collect();
+    let local = crate_dir.join("kernels-cache");
     if !paths.contains(&local) {
         paths.push(local);
     }
@@ -695,26 +698,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_miss_watches_every_searched_place_and_the_crate_cache_to_be() {
-        let crate_dir = Path::new("/work/user-crate");
+    fn a_miss_watches_the_searched_folders_that_exist_and_the_crate_cache_to_be() {
+        let tmp = std::env::temp_dir().join(format!("qimeng-miss-watch-{}", std::process::id()));
+        let env_cache = tmp.join("env-cache");
+        let crate_dir = tmp.join("user-crate");
+        fs::create_dir_all(&env_cache).unwrap();
+        fs::create_dir_all(&crate_dir).unwrap();
         let cache = Cache {
-            dirs: vec![PathBuf::from("/env/cache"), cache::bundled_dir()],
+            dirs: vec![env_cache.clone(), tmp.join("absent"), cache::bundled_dir()],
         };
-        let key = "fwd-l4-bf16-d96-causal";
-        let watched = miss_watch(&cache, crate_dir, key);
+        // Existing folders, never a missing <dir>/<key> (cargo would rerun on every build);
+        // the crate's own cache while it does not exist yet.
         assert_eq!(
-            watched,
+            miss_watch(&cache, &crate_dir),
             vec![
-                PathBuf::from("/env/cache").join(key),
-                cache::bundled_dir().join(key),
-                crate_dir.join("kernels-cache").join(key),
+                env_cache.clone(),
+                cache::bundled_dir(),
+                crate_dir.join("kernels-cache"),
             ]
         );
         // Once <crate>/kernels-cache exists it is in the search list: not watched twice.
+        fs::create_dir_all(crate_dir.join("kernels-cache")).unwrap();
         let cache = Cache {
             dirs: vec![crate_dir.join("kernels-cache"), cache::bundled_dir()],
         };
-        assert_eq!(miss_watch(&cache, crate_dir, key).len(), 2);
+        assert_eq!(miss_watch(&cache, &crate_dir).len(), 2);
+        fs::remove_dir_all(&tmp).unwrap();
     }
 
     // Both commands of the message must work as printed: generate and seal into the crate's

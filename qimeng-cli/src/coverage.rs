@@ -123,7 +123,7 @@ impl Row {
             tl: tl_status(entry, spec, interpret),
             verified,
             stale,
-            speed: speed_of(spec, &content_date(entry), speeds),
+            speed: content_date(entry).and_then(|date| speed_of(spec, &date, speeds)),
         }
     }
 
@@ -167,9 +167,10 @@ fn tl_status(entry: &Entry, spec: Spec, interpret: bool) -> Result<String, Strin
 }
 
 /// The day the entry's current content existed by (`YYYY-MM-DD`): its first GPU record of that
-/// content, else its seal date, whichever is later. The seal date alone is not enough: it dates
-/// edits of the entry's own files, not of the shared headers its kernel includes.
-fn content_date(entry: &Entry) -> String {
+/// content, or its seal date if later; `None` while no record is of the current content (a
+/// re-seal after a shared header changed keeps the old seal date, which would date the new
+/// kernel too early and credit it with its predecessor's speed).
+fn content_date(entry: &Entry) -> Option<String> {
     let content = entry.content_hash();
     let first_record = entry
         .meta
@@ -177,9 +178,9 @@ fn content_date(entry: &Entry) -> String {
         .iter()
         .filter(|v| v.content_hash == content)
         .map(|v| v.date.as_str())
-        .min();
+        .min()?;
     let sealed = entry.meta.provenance.date.as_str();
-    first_record.map_or(sealed, |r| r.max(sealed)).to_string()
+    Some(first_record.max(sealed).to_string())
 }
 
 /// Speed of one (gpu, dtype, d, mask) cell of a results table.
@@ -370,7 +371,8 @@ fn render(rows: &[Row], interpret: bool) -> String {
          targets. Max error: the worst absolute error over that run's shapes. Speed: only \
          where a benchmark results file (bench/results/, bench.py's table) measured the spec's \
          current content: the newest file dated no earlier than the entry's first GPU record of \
-         that content, its last table; \"—\" otherwise.\n"
+         that content (or its seal date, if later), its last table; \"—\" otherwise, and \
+         while no GPU record is of the current content.\n"
     );
 
     // Summary: GPUs x (dtype, head_dim, mask) of the plain specs; variants are counted.

@@ -112,26 +112,29 @@ impl Toolchain {
         if !nvcc.is_file() {
             return Err("no bin/nvcc".into());
         }
-        let include = root.join("include");
-        if !include.join("cuda_runtime.h").is_file() {
-            return Err("no include/cuda_runtime.h".into());
-        }
+        // Some installs (conda's) keep headers and libraries only under targets/<triple>/.
+        let include = ["include", "targets/x86_64-linux/include"]
+            .iter()
+            .map(|i| root.join(i))
+            .find(|i| i.join("cuda_runtime.h").is_file())
+            .ok_or("no cuda_runtime.h under include/ or targets/x86_64-linux/include/")?;
         let api = include.join("cuda_runtime_api.h");
-        let text = std::fs::read_to_string(&api)
-            .map_err(|e| format!("cannot read include/cuda_runtime_api.h: {e}"))?;
-        let (major, minor) =
-            cudart_version(&text).ok_or("include/cuda_runtime_api.h defines no CUDART_VERSION")?;
+        let bytes =
+            std::fs::read(&api).map_err(|e| format!("cannot read {}: {e}", api.display()))?;
+        let (major, minor) = cudart_version(&String::from_utf8_lossy(&bytes))
+            .ok_or_else(|| format!("{} defines no CUDART_VERSION", api.display()))?;
         if major < MIN_CUDA_MAJOR {
             return Err(format!(
-                "CUDA {major}.{minor} (CUDART_VERSION in include/cuda_runtime_api.h), older than \
-                 the CUDA {MIN_CUDA_MAJOR} qimeng needs"
+                "CUDA {major}.{minor} (CUDART_VERSION in {}), older than the CUDA \
+                 {MIN_CUDA_MAJOR} qimeng needs",
+                api.display()
             ));
         }
         let lib = ["lib64", "lib", "targets/x86_64-linux/lib"]
             .iter()
             .map(|l| root.join(l))
             .find(|l| l.join("libcudart_static.a").is_file())
-            .ok_or("no libcudart_static.a under lib64/ or lib/")?;
+            .ok_or("no libcudart_static.a under lib64/, lib/ or targets/x86_64-linux/lib/")?;
         let cutlass_include = env::var_os("QIMENG_CUTLASS_INCLUDE")
             .map(PathBuf::from)
             .filter(|p| p.join("cute").is_dir());
@@ -193,7 +196,9 @@ fn find_with(
             }
         }
     }
-    tried.push(if without_nvcc.is_empty() {
+    tried.push(if var("PATH").is_none() {
+        "PATH: not set".to_string()
+    } else if without_nvcc.is_empty() {
         "PATH: no other folders".to_string()
     } else {
         format!("PATH: no nvcc in {}", without_nvcc.join(", "))
@@ -229,7 +234,9 @@ fn find_with(
 /// (major * 1000 + minor * 10).
 pub fn cudart_version(header: &str) -> Option<(u32, u32)> {
     header.lines().find_map(|line| {
-        let rest = line.trim_start().strip_prefix("#define")?.trim_start();
+        // `#define` or `# define`
+        let rest = line.trim_start().strip_prefix('#')?.trim_start();
+        let rest = rest.strip_prefix("define")?.trim_start();
         let value = rest.strip_prefix("CUDART_VERSION")?;
         let n: u32 = value.split_whitespace().next()?.parse().ok()?;
         Some((n / 1000, n % 1000 / 10))
@@ -323,6 +330,32 @@ mod tests {
             Some((12, 8))
         );
         assert_eq!(cudart_version("#define CUDART_VERSION_X 1"), None);
+        assert_eq!(
+            cudart_version("#  define CUDART_VERSION 13000"),
+            Some((13, 0))
+        );
+    }
+
+    // conda-style: headers and libraries only under targets/x86_64-linux/.
+    #[test]
+    fn headers_and_libraries_under_targets_are_found() {
+        let root = scratch("targets");
+        let t = root.join("targets/x86_64-linux");
+        for d in ["include", "lib"] {
+            std::fs::create_dir_all(t.join(d)).unwrap();
+        }
+        std::fs::create_dir_all(root.join("bin")).unwrap();
+        std::fs::write(root.join("bin/nvcc"), "").unwrap();
+        std::fs::write(t.join("include/cuda_runtime.h"), "").unwrap();
+        std::fs::write(
+            t.join("include/cuda_runtime_api.h"),
+            "#define CUDART_VERSION 13000\n",
+        )
+        .unwrap();
+        std::fs::write(t.join("lib/libcudart_static.a"), "").unwrap();
+        let tc = Toolchain::at(&root, Source::Path).unwrap();
+        assert_eq!(tc.include, t.join("include"));
+        assert_eq!(tc.lib, t.join("lib"));
     }
 
     // An old CUDA on CUDA_HOME must not win over the project's install, and the error of a
