@@ -342,12 +342,29 @@ impl Entry {
             match meta.files.get(name) {
                 None => return Err(bad(format!("meta.json records no hash for {name}"))),
                 Some(recorded) if recorded != want => {
+                    let root = dir.parent().unwrap_or(dir);
+                    // The curated cache of a downloaded qimeng-build is not the user's to reseal.
+                    let in_checkout = Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("../.git")
+                        .exists();
+                    let packaged = root == bundled_dir() && !in_checkout;
+                    let fix = if packaged {
+                        format!(
+                            "this is the curated cache shipped in qimeng-build ({}): restore it \
+                             (delete that crate folder and let cargo download it again)",
+                            root.parent().unwrap_or(root).display()
+                        )
+                    } else {
+                        format!(
+                            "if the edit is intended, reseal the entry with `qimeng cache seal {} \
+                             --cache-dir {}`",
+                            spec.key(),
+                            root.display()
+                        )
+                    };
                     return Err(bad(format!(
                         "{name} does not match the hash recorded in meta.json (recorded {recorded}, \
-                         found {want}); the file was edited or corrupted. If the edit is intended, \
-                         reseal the entry with `qimeng cache seal {} --cache-dir {}`",
-                        spec.key(),
-                        dir.parent().unwrap_or(dir).display()
+                         found {want}); the file was edited or corrupted; {fix}"
                     )));
                 }
                 Some(_) => {}

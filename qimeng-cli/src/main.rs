@@ -218,6 +218,7 @@ fn run(command: Command, cache: &Cache, cache_dir: Option<&Path>) -> Result<(), 
             date,
         }) => {
             let date = date.unwrap_or_else(qimeng_build::generate::today);
+            check_date(&date, "--date")?;
             let root = cache.dirs.first().ok_or("no cache directory")?;
             let specs: Vec<KernelSpec> = if all {
                 Cache {
@@ -252,6 +253,10 @@ fn run(command: Command, cache: &Cache, cache_dir: Option<&Path>) -> Result<(), 
                 let record: RecordLine = serde_json::from_str(line)
                     .map_err(|e| format!("{}:{}: {e}", log.display(), n + 1))?;
                 let spec = parse_key(&record.key)?;
+                check_date(
+                    &record.verification.date,
+                    &format!("{}:{}: the record's date", log.display(), n + 1),
+                )?;
                 let entry: Entry = cache
                     .lookup(spec)
                     .map_err(|e| e.to_string())?
@@ -303,4 +308,25 @@ fn run(command: Command, cache: &Cache, cache_dir: Option<&Path>) -> Result<(), 
 struct RecordLine {
     key: String,
     verification: cache::Verification,
+}
+
+/// Dates in meta.json are compared as text (the coverage table's speeds), so they must all be
+/// `YYYY-MM-DD`; `what` names where the date came from.
+fn check_date(date: &str, what: &str) -> Result<(), String> {
+    let b = date.as_bytes();
+    let shape = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    if shape {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} `{date}` is not a YYYY-MM-DD date (QIMENG_DATE sets it in GPU runs)"
+        ))
+    }
 }

@@ -55,3 +55,30 @@ fn a_bad_key_points_to_the_key_format() {
     assert!(err.contains("qimeng_spec::Spec::key"), "{err}");
     assert!(err.contains("qimeng list"), "{err}");
 }
+
+// Dates are compared as text by the coverage table: a date of another shape is refused before
+// anything is written.
+#[test]
+fn seal_refuses_a_date_that_is_not_iso() {
+    let key = "fwd-t4-f16-d64-full";
+    let root = scratch("seal-date");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../kernels-cache")
+        .join(key);
+    let dir = root.join(key);
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in ["spec.json", "kernel.tl", "kernel.cu", "kernel.h"] {
+        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_qimeng"))
+        .env_remove("QIMENG_CACHE_DIR")
+        .args(["cache", "seal", key, "--date", "26/11/2026", "--cache-dir"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a YYYY-MM-DD date"), "{err}");
+    assert!(!dir.join("meta.json").exists());
+    let _ = std::fs::remove_dir_all(&root);
+}
