@@ -200,12 +200,17 @@ struct Speed {
 fn file_date(name: &str) -> Option<&str> {
     let stem = name.strip_suffix(".md")?;
     let date = stem.get(stem.len().checked_sub(10)?..)?;
+    is_iso_date(date).then_some(date)
+}
+
+/// Whether `date` is `YYYY-MM-DD` (the only form dates are compared in: as text).
+pub(crate) fn is_iso_date(date: &str) -> bool {
     let b = date.as_bytes();
-    let shape = b.iter().enumerate().all(|(i, c)| match i {
-        4 | 7 => *c == b'-',
-        _ => c.is_ascii_digit(),
-    });
-    shape.then_some(date)
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        })
 }
 
 /// The dtype a results file measured, from bench.py's notes; `None` if it names none.

@@ -313,16 +313,7 @@ struct RecordLine {
 /// Dates in meta.json are compared as text (the coverage table's speeds), so they must all be
 /// `YYYY-MM-DD`; `what` names where the date came from.
 fn check_date(date: &str, what: &str) -> Result<(), String> {
-    let b = date.as_bytes();
-    let shape = b.len() == 10
-        && b.iter().enumerate().all(|(i, c)| {
-            if i == 4 || i == 7 {
-                *c == b'-'
-            } else {
-                c.is_ascii_digit()
-            }
-        });
-    if shape {
+    if coverage::is_iso_date(date) {
         Ok(())
     } else {
         Err(format!(
