@@ -285,24 +285,6 @@ struct WideSpec : Spec {
     static constexpr int kMinBlocksPerSm = 1;
 };
 
-/* Cluster of QIMENG_DECODE_CLUSTER blocks along the kv heads of one (split, sequence) on the
- * TMA path (1, default: none): the blocks that read the 256-byte pieces of the same 2 KiB key
- * rows run together; QIMENG_DECODE_CLUSTER_SYNC 1 also keeps them within a tile of each other
- * (a split cluster barrier per tile). Bench probes of DRAM row locality (bench/NOTES.md,
- * decode v9). */
-#ifndef QIMENG_DECODE_CLUSTER
-#define QIMENG_DECODE_CLUSTER 1
-#endif
-#ifndef QIMENG_DECODE_CLUSTER_SYNC
-#define QIMENG_DECODE_CLUSTER_SYNC 0
-#endif
-__device__ __forceinline__ void cluster_arrive_relaxed() {
-    asm volatile("barrier.cluster.arrive.relaxed.aligned;" ::: "memory");
-}
-__device__ __forceinline__ void cluster_wait() {
-    asm volatile("barrier.cluster.wait.aligned;" ::: "memory");
-}
-
 /* Keys per TMA box: the tile for a contiguous cache or pages of N keys or more, else a page. */
 template <class Spec>
 __device__ __forceinline__ int tma_box_rows(const QimengDecodeArgs& a) {
@@ -643,10 +625,6 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
     float m_a = -CUDART_INF_F, m_b = -CUDART_INF_F, l_a = 0.f, l_b = 0.f; /* l: this lane's part */
 
     const int n0 = wk * NW;
-#if QIMENG_DECODE_CLUSTER_SYNC
-    /* Every block of a cluster has the same (split, sequence), so the same tiles [t0, t1). */
-    if constexpr (kTma) cluster_arrive_relaxed();
-#endif
     for (int t = t0; t < t1; ++t) {
         const int it = t - t0;
         const MT* tk = s_k + (it % Cfg::kStages) * kStageElems;
@@ -669,12 +647,6 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
             cp_async_wait<Cfg::kStages - 2>();
         }
         block_sync(); /* tile t landed for everyone; stage (it - 1) % S is free again */
-#if QIMENG_DECODE_CLUSTER_SYNC
-        if constexpr (kTma) {
-            cluster_wait(); /* every block of the cluster reached tile t - 1 */
-            cluster_arrive_relaxed();
-        }
-#endif
         {
             const int tn = t + Cfg::kStages - 1;
             const int st = (it + Cfg::kStages - 1) % Cfg::kStages;
@@ -781,9 +753,6 @@ __global__ void __launch_bounds__(kThreads, Spec::kMinBlocksPerSm)
             }
         }
     }
-#if QIMENG_DECODE_CLUSTER_SYNC
-    if constexpr (kTma) cluster_wait();
-#endif
     l_a = quad_sum(l_a);
     l_b = quad_sum(l_b);
 
@@ -885,23 +854,6 @@ cudaError_t launch_split(const QimengDecodeArgs& a, const CUtensorMap& mk, const
         if (err != cudaSuccess) return err;
     }
     const dim3 grid(a.num_splits, a.heads_kv, a.batch);
-#if QIMENG_DECODE_CLUSTER > 1
-    if (kTma && a.heads_kv % QIMENG_DECODE_CLUSTER == 0) {
-        cudaLaunchConfig_t cfg{};
-        cfg.gridDim = grid;
-        cfg.blockDim = dim3(kThreads);
-        cfg.dynamicSmemBytes = smem;
-        cfg.stream = stream;
-        cudaLaunchAttribute attr[1];
-        attr[0].id = cudaLaunchAttributeClusterDimension;
-        attr[0].val.clusterDim.x = 1;
-        attr[0].val.clusterDim.y = QIMENG_DECODE_CLUSTER;
-        attr[0].val.clusterDim.z = 1;
-        cfg.attrs = attr;
-        cfg.numAttrs = 1;
-        return cudaLaunchKernelEx(&cfg, decode_split_kernel<Spec, WR, kTma>, a, mk, mv);
-    }
-#endif
     decode_split_kernel<Spec, WR, kTma><<<grid, kThreads, smem, stream>>>(a, mk, mv);
     return cudaGetLastError();
 }

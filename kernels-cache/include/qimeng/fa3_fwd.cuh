@@ -1208,11 +1208,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                              wtid, g, t, &tmO, args);
         }
         }
-        if constexpr (Cfg::kDeferEpilogue) {
-            if (pend.valid)
-                fa3_store_o<Cfg>(o_next, l_next, pend.row0, pend.seqlen_q, pend.q_start,
-                                 pend.head, pend.map_batch, sOut, w, wtid, g, t, &tmO, args);
-        }
+        if constexpr (Cfg::kDeferEpilogue) /* the last tile's epilogue */
+            fa3_flush_pending<Cfg>(o_next, l_next, pend, sOut, w, wtid, g, t, &tmO, args);
         /* kCarryTurns: the last warpgroup's arrival after the block's last tile has no turn
          * after it; the first one takes it, so that every arrival is matched */
         if (kCarryTurns && turns_started && w == 0) sched_wait();
