@@ -1076,7 +1076,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     kKind == 1 ||
                     (kKind == 0 && j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left));
                 if (unmasked) {
-                    if (poly_k) {
+                    /* kind 1 runs only with poly_k (the split loop's test) */
+                    if (kKind == 1 || poly_k) {
                         float wv;
                         if (softmax_poly_tanh(alpha, wv)) return;
                         if (__builtin_expect(wv * cap_in <= 1.f, 0)) {
@@ -1200,7 +1201,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     };
                     int j = 1;
                     while (j < n_blocks) {
-                        for (; j < n_blocks && unmasked_at(j); ++j)
+                        for (; j < n_blocks && poly_k && unmasked_at(j); ++j)
                             step(j, std::integral_constant<int, 1>{});
                         if (j < n_blocks) step(j++, std::integral_constant<int, 2>{});
                     }
