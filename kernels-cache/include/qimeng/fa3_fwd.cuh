@@ -832,53 +832,6 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 }
             }
         };
-        /* the polynomial softmax of a warp whose max |s| is wv, tier narrow_tag */
-        auto poly_run = [&](float wv, float (&alpha)[2], auto narrow_tag) {
-            /* cap log2(e) tanh(v k) = v Q(v^2) */
-            auto q = [&](float v) {
-                const float y = v * v;
-                if constexpr (decltype(narrow_tag)::value)
-                    return fmaf(ts1, y, ts0);
-                else
-                    return fmaf(fmaf(fmaf(tq3, y, tq2), y, tq1), y, tq0);
-            };
-            const float bound = wv * q(wv);
-            bool grow = false;
-#pragma unroll
-            for (int r = 0; r < 2; ++r)
-                grow |= bound > m[r] + Cfg::kBoundThreshold; /* m = -inf: grows */
-            if (__any_sync(0xffffffffu, grow)) {
-                float bmax[2];
-#pragma unroll
-                for (int r = 0; r < 2; ++r) {
-                    float mx = s[2 * r];
-#pragma unroll
-                    for (int c = 0; c < BN / 8; ++c)
-                        mx = fmaxf(mx, fmaxf(s[4 * c + 2 * r], s[4 * c + 2 * r + 1]));
-                    const float v = quad_max(mx);
-                    bmax[r] = v * q(v);
-                }
-                lazy_max(bmax, std::false_type{}, alpha);
-            } else {
-                rescale = false;
-                alpha[0] = alpha[1] = 1.f;
-            }
-#pragma unroll
-            for (int r = 0; r < 2; ++r) {
-                const float off = -m[r];
-                float sum = 0.f;
-#pragma unroll
-                for (int c = 0; c < BN / 8; ++c) {
-#pragma unroll
-                    for (int e = 0; e < 2; ++e) {
-                        const float v = s[4 * c + 2 * r + e];
-                        s[4 * c + 2 * r + e] = exp2_approx(fmaf(v, q(v), off));
-                    }
-                    sum += s[4 * c + 2 * r] + s[4 * c + 2 * r + 1];
-                }
-                l[r] = l[r] * alpha[r] + sum;
-            }
-        };
         /* Softcap on a block without a mask when every score of the warp has |s k| <= 1 (else
          * false, nothing done: softmax()'s MUFU tanh takes the block): tanh as the polynomial
          * of kTanhP (kTanhS when every |s k| <= 1/4) on the FMA pipe, folded into the exp2
@@ -886,7 +839,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
          * max (the polynomial is odd and increasing): while the bound stays within
          * kBoundThreshold of the stale max, no exact max is taken; else the exact one (the
          * polynomial at the raw row max) decides, as in lazy_max. */
-        auto softmax_poly_tanh = [&](float (&alpha)[2], float& wv_out) {
+        auto softmax_poly_tanh = [&](float (&alpha)[2]) {
             /* max |s| per row in 4 interleaved chains, not one: the max is on the softmax's
              * critical path (each score's exp2 waits for the decision it feeds) */
             float amax[2];
@@ -906,13 +859,58 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             const float wv = __uint_as_float(
                 __reduce_max_sync(0xffffffffu, __float_as_uint(fmaxf(amax[0], amax[1]))));
             const float wmax = wv * cap_in;
-            wv_out = wv; /* a decline's degree-7 tier needs it */
-            /* the degree-3 tier is reached by falling through and a decline by one branch;
-             * softmax_at runs the degree-7 tier out of line (a taken jump or a tier select
-             * ahead of the degree-3 tier cost q x 1 about 2%:
-             * bench/results/h100-variants-2026-11-26.md, hvar8) */
-            if (!(wmax <= 0.25f)) return false;
-            poly_run(wv, alpha, std::true_type{});
+            const bool narrow = wmax <= 0.25f;
+            if (!(wmax <= 1.f)) return false;
+            auto run = [&](auto narrow_tag) {
+                /* cap log2(e) tanh(v k) = v Q(v^2) */
+                auto q = [&](float v) {
+                    const float y = v * v;
+                    if constexpr (decltype(narrow_tag)::value)
+                        return fmaf(ts1, y, ts0);
+                    else
+                        return fmaf(fmaf(fmaf(tq3, y, tq2), y, tq1), y, tq0);
+                };
+                const float bound = wv * q(wv);
+                bool grow = false;
+#pragma unroll
+                for (int r = 0; r < 2; ++r)
+                    grow |= bound > m[r] + Cfg::kBoundThreshold; /* m = -inf: grows */
+                if (__any_sync(0xffffffffu, grow)) {
+                    float bmax[2];
+#pragma unroll
+                    for (int r = 0; r < 2; ++r) {
+                        float mx = s[2 * r];
+#pragma unroll
+                        for (int c = 0; c < BN / 8; ++c)
+                            mx = fmaxf(mx, fmaxf(s[4 * c + 2 * r], s[4 * c + 2 * r + 1]));
+                        const float v = quad_max(mx);
+                        bmax[r] = v * q(v);
+                    }
+                    lazy_max(bmax, std::false_type{}, alpha);
+                } else {
+                    rescale = false;
+                    alpha[0] = alpha[1] = 1.f;
+                }
+#pragma unroll
+                for (int r = 0; r < 2; ++r) {
+                    const float off = -m[r];
+                    float sum = 0.f;
+#pragma unroll
+                    for (int c = 0; c < BN / 8; ++c) {
+#pragma unroll
+                        for (int e = 0; e < 2; ++e) {
+                            const float v = s[4 * c + 2 * r + e];
+                            s[4 * c + 2 * r + e] = exp2_approx(fmaf(v, q(v), off));
+                        }
+                        sum += s[4 * c + 2 * r] + s[4 * c + 2 * r + 1];
+                    }
+                    l[r] = l[r] * alpha[r] + sum;
+                }
+            };
+            if (narrow)
+                run(std::true_type{});
+            else
+                run(std::false_type{});
             return true;
         };
         /* Online softmax of S (key block j) in place; alpha = the rescale factor of O and l. */
@@ -1065,36 +1063,12 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             }
         };
         /* j: the tile's j-th visited key block */
-        /* kind_tag: 0 = block j's masks decided here, 1 = block j is known to be unmasked, 2 =
-         * known to be masked (kPolyTanh's split loop) */
-        auto softmax_at = [&](int j, float (&alpha)[2], int mode, auto kind_tag) {
+        auto softmax_at = [&](int j, float (&alpha)[2], int mode) {
             using Whole = std::integral_constant<int, 0>;
             if (Cfg::kHasLeft) j += tl.kb0;
-            if constexpr (Cfg::kPolyTanh) {
-                constexpr int kKind = decltype(kind_tag)::value;
-                const bool unmasked =
-                    kKind == 1 ||
-                    (kKind == 0 && j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left));
-                if (unmasked) {
-                    /* kind 1 runs only with poly_k (the split loop's test) */
-                    if (kKind == 1 || poly_k) {
-                        float wv;
-                        if (softmax_poly_tanh(alpha, wv)) return;
-                        if (__builtin_expect(wv * cap_in <= 1.f, 0)) {
-                            poly_run(wv, alpha, std::false_type{});
-                            return;
-                        }
-                    }
-                    return softmax(j, std::false_type{}, alpha, Whole{});
-                }
-                if (Cfg::kHalfEdges && mode == 1)
-                    return softmax(j, std::true_type{}, alpha, std::integral_constant<int, 1>{});
-                if (Cfg::kHalfEdges && mode == 2)
-                    return softmax(j, std::true_type{}, alpha, std::integral_constant<int, 2>{});
-                return softmax(j, std::true_type{}, alpha, Whole{});
-            }
             if (j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left)) {
-                softmax(j, std::false_type{}, alpha, Whole{});
+                if (!Cfg::kPolyTanh || !poly_k || !softmax_poly_tanh(alpha))
+                    softmax(j, std::false_type{}, alpha, Whole{});
             } else if (Cfg::kHalfEdges && mode == 1) {
                 softmax(j, std::true_type{}, alpha, std::integral_constant<int, 1>{});
             } else if (Cfg::kHalfEdges && mode == 2) {
@@ -1147,7 +1121,6 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             if (Cfg::kOverlap) {
                 /* block 0: S only */
                 float alpha[2];
-                using Any = std::integral_constant<int, 0>;
                 const int mode_first = half_mode(tl.kb0),
                           mode_last = half_mode(tl.kb0 + n_blocks - 1);
                 const bool acc0 = alibi_preload(abs_block(0));
@@ -1163,73 +1136,31 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                  * GEMMs (before the S GEMM's wait, ptxas injects one: C7517) */
                 if constexpr (Cfg::kDeferEpilogue)
                     fa3_flush_pending<Cfg>(o_next, l_next, pend, sOut, w, wtid, g, t, &tmO, args);
-                softmax_at(0, alpha, mode_first, Any{}); /* O is zero: nothing to rescale */
+                softmax_at(0, alpha, mode_first); /* O is zero: nothing to rescale */
                 convert_p();
-                if constexpr (Cfg::kPolyTanh) {
-                    /* the unmasked blocks in a loop of their own, whose softmax is the
-                     * polynomial's with the unmasked MUFU softmax for a decline; the masked
-                     * MUFU softmax sits in the outer loop. In one loop ptxas puts one of the
-                     * two MUFU softmaxes between the GEMM issue and the polynomial, behind a
-                     * taken jump (hvar9's Z; hvar8: that layout costs q x 1 about 2%). */
-                    auto step = [&](int j, auto kind_tag) {
-                        const int c = kv + j;
-                        const int st = c % kStages, pst = (c - 1) % kStages;
-                        const bool acc = alibi_preload(abs_block(j)); /* before the turn's wait */
-                        mbar_wait(&k_full[st], (c / kStages) & 1);
-                        sched_wait();
-                        gemm_qk(st, acc);
-                        mbar_wait(&v_full[pst], ((c - 1) / kStages) & 1);
-                        gemm_pv_at(pst, j == 1 ? mode_first : 0);
-                        sched_arrive();
-                        wgmma_wait<1>(); /* S_j landed; P_{j-1} V_{j-1} may still run */
-                        fence_regs(s);
-                        release(&k_empty[st]);
-                        if (j == n_blocks - 1) release_q();
-                        softmax_at(j, alpha, j == n_blocks - 1 ? mode_last : 0, kind_tag);
-                        wgmma_wait<0>();
-                        fence_regs(o);
-                        fence_regs(p);
-                        release(&v_empty[pst]);
-                        /* stage pst is free once every warpgroup released it */
-                        if (inline_producer && j - 1 + kStages < n_blocks) load_kv(tl, j - 1 + kStages, tl.kb0 + j - 1 + kStages);
-                        rescale_o(alpha);
-                        convert_p();
-                    };
-                    auto unmasked_at = [&](int j) {
-                        const int a = Cfg::kHasLeft ? j + tl.kb0 : j;
-                        return a < tl.n_unmasked && (!Cfg::kHasLeft || a >= tl.n_left);
-                    };
-                    int j = 1;
-                    while (j < n_blocks) {
-                        for (; j < n_blocks && poly_k && unmasked_at(j); ++j)
-                            step(j, std::integral_constant<int, 1>{});
-                        if (j < n_blocks) step(j++, std::integral_constant<int, 2>{});
-                    }
-                } else {
-                    for (int j = 1; j < n_blocks; ++j) {
-                        const int c = kv + j;
-                        const int st = c % kStages, pst = (c - 1) % kStages;
-                        const bool acc = alibi_preload(abs_block(j)); /* before the turn's wait */
-                        mbar_wait(&k_full[st], (c / kStages) & 1);
-                        sched_wait();
-                        gemm_qk(st, acc);
-                        mbar_wait(&v_full[pst], ((c - 1) / kStages) & 1);
-                        gemm_pv_at(pst, j == 1 ? mode_first : 0);
-                        sched_arrive();
-                        wgmma_wait<1>(); /* S_j landed; P_{j-1} V_{j-1} may still run */
-                        fence_regs(s);
-                        release(&k_empty[st]);
-                        if (j == n_blocks - 1) release_q();
-                        softmax_at(j, alpha, j == n_blocks - 1 ? mode_last : 0, Any{});
-                        wgmma_wait<0>();
-                        fence_regs(o);
-                        fence_regs(p);
-                        release(&v_empty[pst]);
-                        /* stage pst is free once every warpgroup released it */
-                        if (inline_producer && j - 1 + kStages < n_blocks) load_kv(tl, j - 1 + kStages, tl.kb0 + j - 1 + kStages);
-                        rescale_o(alpha);
-                        convert_p();
-                    }
+                for (int j = 1; j < n_blocks; ++j) {
+                    const int c = kv + j;
+                    const int st = c % kStages, pst = (c - 1) % kStages;
+                    const bool acc = alibi_preload(abs_block(j)); /* before the turn's wait */
+                    mbar_wait(&k_full[st], (c / kStages) & 1);
+                    sched_wait();
+                    gemm_qk(st, acc);
+                    mbar_wait(&v_full[pst], ((c - 1) / kStages) & 1);
+                    gemm_pv_at(pst, j == 1 ? mode_first : 0);
+                    sched_arrive();
+                    wgmma_wait<1>(); /* S_j landed; P_{j-1} V_{j-1} may still run */
+                    fence_regs(s);
+                    release(&k_empty[st]);
+                    if (j == n_blocks - 1) release_q();
+                    softmax_at(j, alpha, j == n_blocks - 1 ? mode_last : 0);
+                    wgmma_wait<0>();
+                    fence_regs(o);
+                    fence_regs(p);
+                    release(&v_empty[pst]);
+                    /* stage pst is free once every warpgroup released it */
+                    if (inline_producer && j - 1 + kStages < n_blocks) load_kv(tl, j - 1 + kStages, tl.kb0 + j - 1 + kStages);
+                    rescale_o(alpha);
+                    convert_p();
                 }
                 const int lc = kv + n_blocks - 1, lst = lc % kStages;
                 mbar_wait(&v_full[lst], (lc / kStages) & 1);
@@ -1254,7 +1185,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     fence_regs(s);
                     release(&k_empty[st]);
                     if (j == n_blocks - 1) release_q();
-                    softmax_at(j, alpha, 0, std::integral_constant<int, 0>{});
+                    softmax_at(j, alpha, 0);
                     rescale_o(alpha);
                     convert_p();
                     mbar_wait(&v_full[st], ph);
