@@ -291,6 +291,12 @@ FA3_TURNS = {
     "kQStages": ("int", "2", "two Q buffers: the producer loads the next tile's Q under this tile's key blocks"),
     "kDeferEpilogue": ("bool", "true", "each warpgroup stores O after the next tile's first S GEMM, so the turn after that GEMM does not wait for its epilogue"),
 }
+# (head_dim, causal) -> why, for the plain entries' short persistent schedules that take
+# fa3_fwd.cuh's kEvenTail (hop12: the tail rounds' tiles longest first across their heads).
+FA3_EVEN_TAIL = {
+    (64, True): "the last two or three rounds' tiles longest first across their heads: in a model (tile = c0 + key blocks) of 512 keys, the busiest of 132 blocks 1.3% over the mean, not 3.1% (hop12)",
+    (128, True): "the last two or three rounds' tiles longest first across their heads: in a model (tile = c0 + key blocks) of 512 keys, the busiest of 132 blocks 1.0-1.3% over the mean, not 3.1% (hop12)",
+}
 FA3_GPUS = ("h100", "h200")
 
 
@@ -526,6 +532,8 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
             lit = ("true" if value else "false") if isinstance(value, bool) else str(value)
             s_wgs_line += f"\n    static constexpr {ty} {name} = {lit};  /* {FA3_ROWS[name].format(value)} */"
         s_wgs_line += q2_line
+        if plain and (d, causal) in FA3_EVEN_TAIL:
+            s_wgs_line += f"\n    static constexpr bool kEvenTail = true;  /* {FA3_EVEN_TAIL[(d, causal)]} */"
         short_cu = f"""
 /* The schedule of calls with up to kMaxSeqlenK keys: {s_why}. */
 struct ShortSpec : Spec {{{s_wgs_line}

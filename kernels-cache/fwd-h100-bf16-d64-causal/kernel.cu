@@ -26,6 +26,7 @@ struct ShortSpec : Spec {
     static constexpr bool kRowBoundMask = true;  /* masked blocks (the diagonal) compare key offsets with per-row bounds: 2 instructions a score, not 4 (hop7) */
     static constexpr bool kUniformQ = true;  /* Q's wgmma descriptors in uniform registers, not moved over from vector registers each k step: +0.2 / +1.1 / +2.4 / +3.8% at 512 / 1k / 2k / 4k (hop8) */
     static constexpr int kQStages = 2;  /* two Q buffers: the producer loads the next tile's Q under this tile's key blocks; hop9: +1.0 / +0.4 / +1.1 / +1.4% at 512 / 1k / 2k / 4k (with the deferred epilogue too -2.3% at 512) */
+    static constexpr bool kEvenTail = true;  /* the last two or three rounds' tiles longest first across their heads: in a model (tile = c0 + key blocks) of 512 keys, the busiest of 132 blocks 1.3% over the mean, not 3.1% (hop12) */
     static constexpr bool kPersistent = true;
     static constexpr int kMaxSeqlenK = 4096;  /* the launcher's bound, and the TL's `Schedule persistent when S_k <= 4096` */
 };
