@@ -458,31 +458,32 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
     const int n_tiles = Cfg::kPersistent ? m_blocks * args.heads_q * args.batch : 1;
     /* The k-th tile of this block (k = 0, 1, ...; n_tiles or more: none left). Causal: rounds
      * alternate direction (block b takes slot b of even rounds and slot G - 1 - b of odd ones),
-     * so a block that drew a long query block in one round draws a short one in the next. */
-    /* kEvenTail: the tiles from tail_start on (whole heads: a multiple of m_blocks) are dealt
-     * to the same (round, slot) places, but longest first across their tail_heads heads
-     * (place u of the tail: query block u / tail_heads of head u % tail_heads). When 2G is a
-     * multiple of m_blocks, every pair of rounds gives each block m_blocks + 1 key blocks
-     * (plain causal), so only the tail is uneven; it starts at an even round and runs two or
-     * three rounds, where the alternating deal of sorted tiles pairs long with short. A model
-     * (tile = c0 + key blocks, c0 0.5..1) of d64 / d128 causal at 512 keys, 4096 / 2048 tiles
-     * on 132 SMs: the busiest block 1.3% over the mean instead of 3.1%. Otherwise (or under
-     * two rounds) tail_start = n_tiles: the order above. */
-    int tail_start = n_tiles, tail_heads = 1;
-    if (Cfg::kEvenTail) {
-        const int G = int(gridDim.x), rounds = (n_tiles + G - 1) / G;
-        if ((2 * G) % m_blocks == 0 && rounds >= 2) {
-            tail_start = (rounds - 2) / 2 * 2 * G;
-            tail_heads = (n_tiles - tail_start) / m_blocks;
-        }
-    }
+     * so a block that drew a long query block in one round draws a short one in the next.
+     * kEvenTail: when 2G is a multiple of m_blocks, each pair of rounds gives every block
+     * m_blocks + 1 key blocks (plain causal), and only the last, partial round is uneven
+     * (blocks with one tile more than others, some of them long). Then the last two or three
+     * rounds, from an even one (tail_start: whole heads), keep their (round, slot) places but
+     * take the tail's tiles longest first across its heads (place u: query block
+     * u / tail_heads, counted from the longest, of the tail's head u % tail_heads), so the
+     * alternating rounds pair long tiles with short ones and the partial round deals the
+     * shortest. A model (a tile costs c0 + its key blocks, c0 0.5..1) at 512 keys, d64 /
+     * d128 causal (4096 / 2048 tiles on 132 SMs): the busiest block 1.0-1.5% over the mean,
+     * not 3.1%. The tail's K/V (tail_heads heads, 34 / 50 at 512 keys) fits in L2. A separate
+     * branch, so that the other entries' code (PTX) stays as it was. */
     auto tile_index = [&](int k) {
         if (!Cfg::kPersistent) return k == 0 ? 0 : n_tiles;
         const int G = int(gridDim.x), b = int(blockIdx.x);
-        const int p = k * G + ((Cfg::kCausal && (k & 1)) ? G - 1 - b : b);
-        if (!Cfg::kEvenTail || p < tail_start || p >= n_tiles) return p;
-        const int u = p - tail_start;
-        return tail_start + (u % tail_heads) * m_blocks + u / tail_heads;
+        if constexpr (Cfg::kEvenTail) {
+            const int p = k * G + ((k & 1) ? G - 1 - b : b);
+            const int rounds = (n_tiles + G - 1) / G;
+            if ((2 * G) % m_blocks != 0 || rounds < 2) return p;
+            const int tail_start = (rounds - 2) / 2 * 2 * G;
+            if (p < tail_start || p >= n_tiles) return p;
+            const int tail_heads = (n_tiles - tail_start) / m_blocks, u = p - tail_start;
+            return tail_start + (u % tail_heads) * m_blocks + u / tail_heads;
+        } else {
+            return k * G + ((Cfg::kCausal && (k & 1)) ? G - 1 - b : b);
+        }
     };
     /* key blocks kb0 .. kb0 + n_blocks - 1; n_left, n_unmasked: absolute block indices.
      * seqlen_q/k: the sequence's own lengths; q_start/k_start: its first row in the tensor
