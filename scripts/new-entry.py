@@ -293,9 +293,13 @@ FA3_TURNS = {
 }
 # (head_dim, causal) -> why, for the plain entries' short persistent schedules that take
 # fa3_fwd.cuh's kEvenTail (hop12: the tail rounds' tiles longest first across their heads).
+# Measured (bench/results/h100-fa3-entries-2026-11-26.md, "Session 7 (hop12)", ab.py over main
+# in one process, two samples): d64 causal +1.8 / +0.9% at 512, +1.1 / +1.2% at 1k, 2k-4k
+# within 0.5% (no tail there: 2G is not a multiple of 16 or 32). d128 causal is left out: 0.99x
+# main at 2k-8k, where its order is unchanged (the tail's arithmetic in the tile loop costs
+# there), and 512 too noisy to read (0.988, then 1.209, cuDNN itself 0.85-1.01x across rounds).
 FA3_EVEN_TAIL = {
     (64, True): "the last two or three rounds' tiles longest first across their heads: in a model (tile = c0 + key blocks) of 512 keys, the busiest of 132 blocks 1.3% over the mean, not 3.1% (hop12)",
-    (128, True): "the last two or three rounds' tiles longest first across their heads: in a model (tile = c0 + key blocks) of 512 keys, the busiest of 132 blocks 1.0-1.3% over the mean, not 3.1% (hop12)",
 }
 FA3_GPUS = ("h100", "h200")
 

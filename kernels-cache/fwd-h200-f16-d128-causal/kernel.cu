@@ -23,7 +23,6 @@ struct ShortSpec : Spec {
     static constexpr bool kRowBoundMask = true;  /* masked blocks (the diagonal) compare key offsets with per-row bounds: 2 instructions a score, not 4 (hop7) */
     static constexpr int kQStages = 2;  /* two Q buffers: the producer loads the next tile's Q under this tile's key blocks */
     static constexpr bool kDeferEpilogue = true;  /* each warpgroup stores O after the next tile's first S GEMM, so the turn after that GEMM does not wait for its epilogue; hop9: +1.2..1.5% at 512, +0.1% at 1k / 2k, +0.6..0.9% at 4k, +1.1..1.3% at 8k */
-    static constexpr bool kEvenTail = true;  /* the last two or three rounds' tiles longest first across their heads: in a model (tile = c0 + key blocks) of 512 keys, the busiest of 132 blocks 1.0-1.3% over the mean, not 3.1% (hop12) */
     static constexpr bool kPersistent = true;
     static constexpr int kMaxSeqlenK = 8192;  /* the launcher's bound, and the TL's `Schedule persistent when S_k <= 8192` */
 };
