@@ -77,7 +77,10 @@ const fn case(b: usize, sq: usize, sk: usize, hq: usize, hkv: usize, layout: Lay
 /// two-schedule Hopper entry (kernel.cu's `ShortSpec::kMaxSeqlenK`, 8192), so that both of its
 /// kernels run; 288 query tiles of 128 rows, so that a persistent Hopper kernel's blocks (one
 /// per SM: 132 on an H100) run two or three tiles each, carrying the ring and the ping-pong turns
-/// from one tile to the next.
+/// from one tile to the next. 137 and 192 tiles (132 + 5 and 132 + 60) with 650 and 900 keys:
+/// a last persistent round that fills at most half the SMs, its tiles of several key blocks
+/// with a tail (the shapes a schedule that splits such a round's tiles over pairs of blocks
+/// must get right: hop10's kSplitTail, bench/results/h100-fa3-entries-2026-11-26.md).
 pub const FULL: &[Case] = &[
     case(1, 1, 1, 1, 1, Layout::Contiguous),
     case(2, 17, 17, 4, 1, Layout::Contiguous),
@@ -90,16 +93,20 @@ pub const FULL: &[Case] = &[
     case(2, 333, 333, 4, 2, Layout::PackedQkv),
     case(1, 130, 8300, 2, 1, Layout::Contiguous),
     case(3, 129, 129, 48, 12, Layout::Contiguous),
+    case(1, 100, 650, 137, 137, Layout::Contiguous),
+    case(2, 250, 900, 48, 6, Layout::Contiguous),
 ];
 
-/// Small shapes for compute-sanitizer, which slows kernels a hundredfold; the last has 140 query
-/// tiles, more than an H100's 132 SMs, so that a persistent kernel's blocks run a second tile.
+/// Small shapes for compute-sanitizer, which slows kernels a hundredfold; the last two have 140
+/// query tiles, more than an H100's 132 SMs, so that a persistent kernel's blocks run a second
+/// tile; the last one with 300 keys, so that its short last round has tiles of 3 key blocks.
 pub const SMALL: &[Case] = &[
     case(1, 1, 1, 1, 1, Layout::Contiguous),
     case(2, 17, 70, 4, 1, Layout::Contiguous),
     case(1, 100, 37, 4, 4, Layout::Contiguous),
     case(1, 65, 65, 2, 2, Layout::PackedQkv),
     case(2, 65, 65, 70, 10, Layout::Contiguous),
+    case(2, 65, 300, 70, 10, Layout::Contiguous),
 ];
 
 /// The cases for a kernel of `spec`: [`FULL`] (or [`SMALL`]), and for a sliding window shapes
