@@ -80,7 +80,9 @@ const fn case(b: usize, sq: usize, sk: usize, hq: usize, hkv: usize, layout: Lay
 /// from one tile to the next. 137 and 192 tiles (132 + 5 and 132 + 60) with 650 and 900 keys:
 /// a last persistent round that fills at most half the SMs, its tiles of several key blocks
 /// with a tail (the shapes a schedule that splits such a round's tiles over pairs of blocks
-/// must get right: hop10's kSplitTail, bench/results/h100-fa3-entries-2026-11-26.md).
+/// must get right: hop10's kSplitTail, bench/results/h100-fa3-entries-2026-11-26.md). 450
+/// tiles of 3 query blocks a head (3.4 rounds): a causal kEvenTail schedule runs two rounds in
+/// today's order, then reorders the last two (fa3_fwd.cuh's tile_index).
 pub const FULL: &[Case] = &[
     case(1, 1, 1, 1, 1, Layout::Contiguous),
     case(2, 17, 17, 4, 1, Layout::Contiguous),
@@ -95,11 +97,14 @@ pub const FULL: &[Case] = &[
     case(3, 129, 129, 48, 12, Layout::Contiguous),
     case(1, 100, 650, 137, 137, Layout::Contiguous),
     case(2, 250, 900, 48, 6, Layout::Contiguous),
+    case(3, 300, 300, 50, 10, Layout::Contiguous),
 ];
 
-/// Small shapes for compute-sanitizer, which slows kernels a hundredfold; the last two have 140
-/// query tiles, more than an H100's 132 SMs, so that a persistent kernel's blocks run a second
-/// tile; the last one with 300 keys, so that its short last round has tiles of 3 key blocks.
+/// Small shapes for compute-sanitizer, which slows kernels a hundredfold. The last three have
+/// more query tiles than an H100's 132 SMs, so that a persistent kernel's blocks run a second
+/// tile: 140 with 65 and with 300 keys (its short last round has tiles of 3 key blocks), and 280
+/// tiles of 2 query blocks a head, which a causal kEvenTail schedule reorders (fa3_fwd.cuh's
+/// tile_index: every round is its tail).
 pub const SMALL: &[Case] = &[
     case(1, 1, 1, 1, 1, Layout::Contiguous),
     case(2, 17, 70, 4, 1, Layout::Contiguous),
@@ -107,6 +112,7 @@ pub const SMALL: &[Case] = &[
     case(1, 65, 65, 2, 2, Layout::PackedQkv),
     case(2, 65, 65, 70, 10, Layout::Contiguous),
     case(2, 65, 300, 70, 10, Layout::Contiguous),
+    case(1, 200, 200, 140, 20, Layout::Contiguous),
 ];
 
 /// The cases for a kernel of `spec`: [`FULL`] (or [`SMALL`]), and for a sliding window shapes

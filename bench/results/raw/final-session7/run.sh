@@ -11,7 +11,7 @@ export QIMENG_DATE=$(date -u +%F)
 export QIMENG_COMMAND="bash scripts/gpu-carry.sh; bash bench/results/raw/final-session7/run.sh"
 { date -u; nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,temperature.gpu --format=csv; } > "$o/misc.log" 2>&1
 "$bin/runtime-device-tests" > /tmp/rt.log 2>&1; stamp "runtime device tests" $? | tee -a "$o/misc.log"; tail -n 2 /tmp/rt.log >> "$o/misc.log"
-QIMENG_VERIFY_LOG="$o/verify.jsonl" timeout 260 "$bin/gpu-tests" > "$o/gpu-tests.log" 2>&1; stamp "gpu tests" $? | tee -a "$o/gpu-tests.log"
+QIMENG_VERIFY_LOG="$o/verify.jsonl" timeout 420 "$bin/gpu-tests" > "$o/gpu-tests.log" 2>&1; stamp "gpu tests" $? | tee -a "$o/gpu-tests.log"
 grep -E "FAIL|^kernels:" "$o/gpu-tests.log" | tail -n 20
 "$bin/qimeng-example" > /tmp/ex.log 2>&1; stamp example $? | tee -a "$o/misc.log"; tail -n 6 /tmp/ex.log >> "$o/misc.log"
 export PYTHONUNBUFFERED=1
