@@ -301,6 +301,19 @@ FA3_TURNS = {
 FA3_EVEN_TAIL = {
     (64, True): "the last two or three rounds' tiles longest first across their heads: in a model (tile = c0 + key blocks) of 512 keys, the busiest of 132 blocks 1.3% over the mean, not 3.1% (hop12)",
 }
+# The entries whose persistent schedule runs the overlapped pipeline across tiles (kCrossTile:
+# a tile's last P V GEMM rides in the next tile's first turn, after its first S GEMM, and its
+# epilogue follows the next tile's first softmax; it replaces kDeferEpilogue): (head_dim,
+# causal) of the plain entries' short schedule -> why (hop11, bench/results/h100-fa3-entries-2026-11-26.md
+# and h100-variants-2026-11-26.md, "Session 7 (hop11)"; each the entry over main's in one
+# process). Not set elsewhere: d128 full -7.2 / -3.8 / -2.3 / -0.9% at 512 / 1k / 2k / 4k; d64
+# full -4.5 / -5.7% at 512 / 1k; d64 causal -0.3 / -1.9 / -3.0 / -3.4% at 512 / 1k / 2k / 4k
+# (the build with step 0 in two copies had +0.4..0.5% there, and lost more everywhere else);
+# the window entries -1.9% (w1024_0), -3.7% (w256_256), -2.3% (w1024_0 + softcap) in x plain.
+FA3_CROSS = {
+    (128, True): "+1.4 / +0.4 / +0.3 / -0.2 / -0.1% at 512 / 1k / 2k / 4k / 8k over two Q buffers and the deferred epilogue",
+}
+FA3_CROSS_LINE = "\n    static constexpr bool kCrossTile = true;  /* a tile's last P V GEMM in the next tile's first turn, its epilogue under the next tile's first softmax (hop11: bench/results/h100-*-2026-11-26.md, session 7) */"
 FA3_GPUS = ("h100", "h200")
 
 
@@ -377,10 +390,11 @@ def variant_tl(v, causal, indent):
 NO_VARIANTS = {"window": None, "softcap": None, "alibi": False, "varlen": False}
 
 
-def fa3_program(dtype, d, causal, wgs, bn, stages, pers, v, intro=True, qstages=1, defer=False):
+def fa3_program(dtype, d, causal, wgs, bn, stages, pers, v, intro=True, qstages=1, defer=False,
+                cross=False):
     """The TL of one schedule: `param` to the store (after a comment on its warpgroups and, if
     persistent, its tile loop, unless intro is false); qstages: its Q buffers (kQStages);
-    defer: kDeferEpilogue."""
+    defer: kDeferEpilogue; cross: kCrossTile."""
     bm = 64 * wgs
     warps = 4 * (1 + wgs)
     regs = 240 if wgs == 2 else 160  # Fa3Config::kConsumerRegs
@@ -407,7 +421,10 @@ def fa3_program(dtype, d, causal, wgs, bn, stages, pers, v, intro=True, qstages=
     ] + ([
         "# Each warpgroup runs a tile's epilogue after issuing the next tile's first GEMM sQ, sK^T,",
         "# under it, so the turn after that GEMM does not wait for the store.",
-    ] if defer else []) if pers and intro else []) + ([
+    ] if defer else []) + ([
+        "# Each warpgroup issues a tile's last GEMM P, sV in the next tile's first turn, after that",
+        "# tile's first GEMM sQ, sK^T, runs the next tile's first softmax under it, then the epilogue.",
+    ] if cross else []) if pers and intro else []) + ([
         "# Packed sequences: tiles (row block i, head h, sequence b), S_q, S_k sequence b's own",
         "# lengths; tiles past its end are skipped. Loads past its end read the next sequence's",
         "# rows (masked keys, discarded queries); a tail tile is stored row by row, not by TMA.",
@@ -481,6 +498,9 @@ def render_fa3(gpu, dtype, d, causal, variants=None):
     plain = not (v["window"] or v.get("softcap") or v["alibi"] or v["varlen"])
     bopts, bwhy = FA3_BOUNDARY.get((d, causal), ((), "")) if plain else ((), "")
     q2 = "kQStages" in bopts
+    cross = plain and (d, causal) in FA3_CROSS
+    if cross:
+        bopts = tuple(o for o in bopts if o != "kDeferEpilogue")
     defer = "kDeferEpilogue" in bopts
     q2_line = "".join(f"\n    static constexpr {FA3_TURNS[o][0]} {o} = {FA3_TURNS[o][1]};  /* {FA3_TURNS[o][2]}"
                       + (f"; hop9: {bwhy}" if i == len(bopts) - 1 else "") + " */"
@@ -517,14 +537,17 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
                       "tiles (query block, head, sequence), those past a sequence's end skipped */")
     var_lines = "".join("\n" + x for x in vlines)
     pers_line = f"\n    static constexpr bool kPersistent = true;  /* {pers} */" if pers else ""
+    cross_line = FA3_CROSS_LINE if cross else ""
     if pers and not short:
         pers_line += q2_line
+        if not v["window"]:
+            pers_line += cross_line
     if v["window"]:
         # the window's edge blocks compare each score's key offset with per-row bounds (hwin2:
         # +0.7% w1024_0, +2.4% w256_256, +0.7% w1024_0 + softcap in one process,
         # bench/results/h100-variants-2026-11-26.md session 6); a bare line, as the verified
         # entries have it
-        pers_line += "\n    static constexpr bool kRowBoundMask = true;"
+        pers_line += "\n    static constexpr bool kRowBoundMask = true;" + cross_line
     if short:
         s_wgs, s_max, s_stages, s_opts, s_why = short
         s_wgs_line = (f"\n    static constexpr int kConsumerWGs = {s_wgs};  /* 64 x {s_wgs} rows, {240 if s_wgs == 2 else 160} registers */"
@@ -535,7 +558,7 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
             ty = "bool" if isinstance(value, bool) else "int"
             lit = ("true" if value else "false") if isinstance(value, bool) else str(value)
             s_wgs_line += f"\n    static constexpr {ty} {name} = {lit};  /* {FA3_ROWS[name].format(value)} */"
-        s_wgs_line += q2_line
+        s_wgs_line += q2_line + cross_line
         if plain and (d, causal) in FA3_EVEN_TAIL:
             s_wgs_line += f"\n    static constexpr bool kEvenTail = true;  /* {FA3_EVEN_TAIL[(d, causal)]} */"
         short_cu = f"""
@@ -606,12 +629,12 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
                 "# Two schedules: the launcher picks one per call from the number of keys (kernel.cu's",
                 "# ShortSpec::kMaxSeqlenK); each is a whole kernel of its own.",
                 f"Schedule persistent when S_k <= {s_max}  # kernel.cu ShortSpec",
-            ] + fa3_program(dtype, d, causal, s_wgs, bn, s_stages, True, v, qstages=2 if q2 else 1, defer=defer) + [
+            ] + fa3_program(dtype, d, causal, s_wgs, bn, s_stages, True, v, qstages=2 if q2 else 1, defer=defer, cross=cross) + [
                 "Schedule persistent  # kernel.cu Spec" if pers else "Schedule block per tile  # kernel.cu Spec",
             ] + fa3_program(dtype, d, causal, wgs, bn, stages, bool(pers), v)  # Spec: one sQ
         else:
             tl += ["Schedule persistent  # kernel.cu Spec"]
-            tl += fa3_program(dtype, d, causal, wgs, bn, stages, True, v, qstages=2 if q2 else 1, defer=defer)
+            tl += fa3_program(dtype, d, causal, wgs, bn, stages, True, v, qstages=2 if q2 else 1, defer=defer, cross=cross)
     return key, {"spec.json": spec, "kernel.h": header, "kernel.cu": cu, "kernel.tl": "\n".join(tl) + "\n"}
 
 

@@ -21,8 +21,8 @@ struct Spec {
 /* The schedule of calls with up to kMaxSeqlenK keys: persistent up to 8k keys: 316 / 456 / 567 / 638 / 676 TFLOP/s at 512 .. 8k, 1.08-1.17x cuDNN, vs 271 / 396 / 512 / 601 / 653 with a block per tile; at 16k persistent makes 489 (0.78x: a round of 132 tiles is about one head, the static split uneven) and a block per tile 711. */
 struct ShortSpec : Spec {
     static constexpr bool kRowBoundMask = true;  /* masked blocks (the diagonal) compare key offsets with per-row bounds: 2 instructions a score, not 4 (hop7) */
-    static constexpr int kQStages = 2;  /* two Q buffers: the producer loads the next tile's Q under this tile's key blocks */
-    static constexpr bool kDeferEpilogue = true;  /* each warpgroup stores O after the next tile's first S GEMM, so the turn after that GEMM does not wait for its epilogue; hop9: +1.2..1.5% at 512, +0.1% at 1k / 2k, +0.6..0.9% at 4k, +1.1..1.3% at 8k */
+    static constexpr int kQStages = 2;  /* two Q buffers: the producer loads the next tile's Q under this tile's key blocks; hop9: +1.2..1.5% at 512, +0.1% at 1k / 2k, +0.6..0.9% at 4k, +1.1..1.3% at 8k */
+    static constexpr bool kCrossTile = true;  /* a tile's last P V GEMM in the next tile's first turn, its epilogue under the next tile's first softmax (hop11: bench/results/h100-*-2026-11-26.md, session 7) */
     static constexpr bool kPersistent = true;
     static constexpr int kMaxSeqlenK = 8192;  /* the launcher's bound, and the TL's `Schedule persistent when S_k <= 8192` */
 };

@@ -28,6 +28,8 @@
  *         static constexpr int kQStages = 2;       // persistent: Q buffers, tiles in turn (1, 2)
  *         static constexpr bool kDeferEpilogue = true;  // persistent: a tile's epilogue after
  *                                                  // the next tile's first S GEMM (see below)
+ *         static constexpr bool kCrossTile = true;  // persistent: the overlapped pipeline runs
+ *                                                  // on across tiles (see below)
  *         // Optional variants (absent: off), with fa2_fwd.cuh's semantics:
  *         static constexpr int kWindowLeft = 1024;  // sliding window: query i sees keys
  *         static constexpr int kWindowRight = 0;    //   i + sk - sq - left ..= i + sk - sq + right
@@ -67,7 +69,12 @@
  *   tile before this one released its buffer, under this tile's key blocks. kDeferEpilogue: a
  *   consumer warpgroup issues the next tile's first S GEMM, passes the turn on, waits for S and
  *   only then runs this tile's epilogue (o and l outlive the tile), so the other warpgroup's
- *   next GEMMs do not wait for it.
+ *   next GEMMs do not wait for it. kCrossTile (instead of kDeferEpilogue): a consumer
+ *   warpgroup issues a tile's last P V GEMM in the next tile's first turn, right after that
+ *   tile's first S GEMM, runs the next tile's first softmax under it, and then this tile's
+ *   epilogue (O and P outlive the tile), so neither boundary step leaves its GEMM batch alone;
+ *   the block's last tile, or one followed by a tile that sees no key, issues it in a turn of
+ *   its own.
  * Variants (score path only; the schedule is the same): a window's key blocks wholly outside
  *   it are never loaded (the tile's loop starts at the block of its first row's first key);
  *   blocks that every row of the tile sees whole run the unmasked softmax, and only the blocks
@@ -172,6 +179,10 @@ QIMENG_SPEC_OPTION(DeferEpilogueOf, kDeferEpilogue, bool, false);
  * heads (see tile_index), so the blocks' work evens out where the alternating rounds leave it
  * uneven: the last, partial round (hop12). */
 QIMENG_SPEC_OPTION(EvenTailOf, kEvenTail, bool, false);
+/* Persistent: the overlapped pipeline runs across tiles. A tile's last P V GEMM is issued in
+ * the next tile's first turn, after its first S GEMM, so the next tile's first softmax runs
+ * under it, and the tile's epilogue follows that softmax (hop11). */
+QIMENG_SPEC_OPTION(CrossTileOf, kCrossTile, bool, false);
 
 template <class Spec>
 struct Fa3Config {
@@ -191,6 +202,7 @@ struct Fa3Config {
     static constexpr int kQStages = QStagesOf<Spec>::value;
     static constexpr bool kDeferEpilogue = DeferEpilogueOf<Spec>::value;
     static constexpr bool kEvenTail = EvenTailOf<Spec>::value;
+    static constexpr bool kCrossTile = CrossTileOf<Spec>::value;
     /* Sliding window: -1 on a side is unbounded; causal is a right bound of 0. */
     static constexpr int kWindowLeft = WindowLeftOf<Spec>::value;
     static constexpr int kWindowRight = kCausal ? 0 : WindowRightOf<Spec>::value;
@@ -280,6 +292,10 @@ struct Fa3Config {
     static_assert(!kDeferEpilogue || (kPersistent && kPingPong && !kAlibi && !kVarlen),
                   "kDeferEpilogue: the plain persistent ping-pong schedule");
     static_assert(!kEvenTail || (kPersistent && kCausal), "kEvenTail: the persistent causal schedule");
+    static_assert(!kCrossTile || (kPersistent && kPingPong && !kAlibi && !kVarlen &&
+                                  !kDeferEpilogue),
+                  "kCrossTile: the persistent ping-pong schedule, not with kDeferEpilogue "
+                  "(it defers the epilogue itself), ALiBi or varlen");
     static_assert(kRowPartials == 1 || kRowPartials == 2 || kRowPartials == 4,
                   "kRowPartials is 1, 2 or 4");
     static_assert(!(kAlibi && kSoftcap > 0.f),
@@ -699,6 +715,16 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         float o_next[D / 2];
         float l_next[2];
         Fa3Pending pend{};
+        /* kCrossTile: the pending tile (pend) still has its last P V GEMM to issue, over ring
+         * block pv_c in half mode pv_mode, and then its epilogue with O in o_next and its row
+         * sums in l_prev; o_next is zero whenever no tile is pending */
+        int pv_c = 0, pv_mode = 0;
+        uint32_t p_next[BN / 16][4];
+        float l_prev[2] = {0.f, 0.f};
+        if constexpr (Cfg::kCrossTile) {
+#pragma unroll
+            for (int i = 0; i < D / 2; ++i) o_next[i] = 0.f;
+        }
         for (int it = 0; tile_index(it) < n_tiles; ++it) {
         const Tile tl = tile_at(tile_index(it));
         if (empty_tile(tl)) continue;
@@ -732,15 +758,17 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         }
 
         float o_own[D / 2];
-        float(&o)[D / 2] = Cfg::kDeferEpilogue ? o_next : o_own;
-        if (!Cfg::kDeferEpilogue) {
+        float(&o)[D / 2] = Cfg::kDeferEpilogue || Cfg::kCrossTile ? o_next : o_own;
+        if (!Cfg::kDeferEpilogue && !Cfg::kCrossTile) {
 #pragma unroll
             for (int i = 0; i < D / 2; ++i) o[i] = 0.f;
         }
         float s[BN / 2];
 #pragma unroll
         for (int i = 0; i < BN / 2; ++i) s[i] = 0.f;
-        uint32_t p[BN / 16][4];
+        uint32_t p_own[BN / 16][4];
+        /* kCrossTile: P outlives its tile (the last P V GEMM runs in the next one) */
+        uint32_t(&p)[BN / 16][4] = Cfg::kCrossTile ? p_next : p_own;
         float m[2] = {-CUDART_INF_F, -CUDART_INF_F}; /* running max of s * scale_log2 */
         float l_own[2] = {0.f, 0.f}; /* this thread's partial row sums */
         float(&l)[2] = Cfg::kDeferEpilogue ? l_next : l_own;
@@ -839,6 +867,28 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 if (mode == 2) return gemm_pv_half(st, std::true_type{});
             }
             gemm_pv(st);
+        };
+        /* kCrossTile: the pending tile's epilogue once its last P V GEMM is done, then o zero
+         * for the tile starting now */
+        auto cross_store = [&]() {
+            fa3_store_o<Cfg>(o, l_prev, pend.row0, pend.seqlen_q, pend.q_start, pend.head,
+                             pend.map_batch, sOut, w, wtid, g, t, &tmO, args);
+            pend.valid = false;
+#pragma unroll
+            for (int i = 0; i < D / 2; ++i) o[i] = 0.f;
+        };
+        /* kCrossTile: the pending tile's last P V GEMM in a turn of its own (no S GEMM beside
+         * it: the block's last tile, or a tile that sees no key), then its epilogue */
+        auto cross_finish = [&]() {
+            mbar_wait(&v_full[pv_c % kStages], (pv_c / kStages) & 1);
+            sched_wait();
+            gemm_pv_at(pv_c % kStages, pv_mode);
+            sched_arrive();
+            wgmma_wait<0>();
+            fence_regs(o);
+            fence_regs(p);
+            release(&v_empty[pv_c % kStages]);
+            cross_store();
         };
         /* kLazyRescale: bmax = this block's row maxima (log2 domain); sets rescale, m, alpha */
         auto lazy_max = [&](const float (&bmax)[2], auto mask_tag, float (&alpha)[2]) {
@@ -1136,6 +1186,11 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             if (n_blocks == 0)
                 fa3_flush_pending<Cfg>(o_next, l_next, pend, sOut, w, wtid, g, t, &tmO, args);
         }
+        /* kCrossTile: the tile before this one finishes here if this one has no S GEMM to
+         * share the turn with; both warpgroups see the same tiles, so their turns still pair */
+        if constexpr (Cfg::kCrossTile) {
+            if (n_blocks == 0 && pend.valid) cross_finish();
+        }
         if (n_blocks > 0) {
             if (inline_producer) {
                 load_q(tl, 0);
@@ -1148,12 +1203,48 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 named_bar_arrive(kBarSchedBase + 0, 256);
             turns_started = true;
             if (Cfg::kOverlap) {
-                /* block 0: S only */
                 float alpha[2];
                 const int mode_first = half_mode(tl.kb0),
                           mode_last = half_mode(tl.kb0 + n_blocks - 1);
                 const bool acc0 = alibi_preload(abs_block(0));
                 mbar_wait(&k_full[kv % kStages], (kv / kStages) & 1);
+                auto step0 = [&](auto cross_tag) {
+                if constexpr (decltype(cross_tag)::value) {
+                    /* block 0: S_0, and the previous tile's last P V GEMM in the same turn
+                     * after it (warp-uniform to the compiler: lane 0's flag) */
+                    const bool cross_pv = __shfl_sync(0xffffffffu, int(pend.valid), 0) != 0;
+                    if (cross_pv) mbar_wait(&v_full[pv_c % kStages], (pv_c / kStages) & 1);
+                    sched_wait();
+                    gemm_qk(kv % kStages, acc0);
+                    /* the GEMM and its wait in one branch: ptxas does not pair two branches on
+                     * one flag, and on the unpaired path it serializes every wgmma (C7514) */
+                    if (cross_pv) {
+                        gemm_pv_at(pv_c % kStages, pv_mode);
+                        sched_arrive();
+                        wgmma_wait<1>(); /* S_0 landed; the previous tile's P V may still run */
+                    } else {
+                        sched_arrive();
+                        wgmma_wait<0>();
+                    }
+                    fence_regs(s);
+                    release(&k_empty[kv % kStages]);
+                    if (n_blocks == 1) release_q();
+                    softmax_at(0, alpha, mode_first); /* this tile's O is zero */
+                    /* on both paths, so that no path leaves O's GEMM pending for ptxas (a
+                     * wait with nothing in flight costs one instruction) */
+                    wgmma_wait<0>();
+                    if (cross_pv) {
+                        fence_regs(o);
+                        fence_regs(p);
+                        release(&v_empty[pv_c % kStages]);
+                        convert_p();
+                        cross_store(); /* then O is zero for this tile */
+                    } else {
+                        convert_p();
+                    }
+                } else {
+                /* block 0: S only (a separate copy from kCrossTile's: the kernels without it
+                 * keep their PTX byte for byte) */
                 sched_wait();
                 gemm_qk(kv % kStages, acc0);
                 sched_arrive();
@@ -1167,6 +1258,14 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     fa3_flush_pending<Cfg>(o_next, l_next, pend, sOut, w, wtid, g, t, &tmO, args);
                 softmax_at(0, alpha, mode_first); /* O is zero: nothing to rescale */
                 convert_p();
+                }
+                };
+                /* kCrossTile: one copy of the step, its flag at run time; without it, the
+                 * call below as the kernels without it were verified with (their PTX) */
+                if constexpr (Cfg::kCrossTile)
+                    step0(std::true_type{});
+                else
+                    step0(std::false_type{});
                 for (int j = 1; j < n_blocks; ++j) {
                     const int c = kv + j;
                     const int st = c % kStages, pst = (c - 1) % kStages;
@@ -1192,6 +1291,11 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     convert_p();
                 }
                 const int lc = kv + n_blocks - 1, lst = lc % kStages;
+                if constexpr (Cfg::kCrossTile) {
+                    /* the last P V GEMM goes with the next tile's first S GEMM */
+                    pv_c = lc;
+                    pv_mode = mode_last;
+                } else {
                 mbar_wait(&v_full[lst], (lc / kStages) & 1);
                 sched_wait();
                 gemm_pv_at(lst, mode_last);
@@ -1201,6 +1305,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 wgmma_wait<0>();
                 fence_regs(o);
                 release(&v_empty[lst]);
+                }
             } else {
                 for (int j = 0; j < n_blocks; ++j) {
                     const int c = kv + j;
@@ -1231,6 +1336,12 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         if constexpr (Cfg::kDeferEpilogue) {
             /* its epilogue runs in the next tile, or after the last (fa3_flush_pending) */
             pend = {tl.row0, tl.seqlen_q, tl.q_start, tl.head, tl.map_batch, true};
+        } else if (Cfg::kCrossTile && n_blocks > 0) {
+            /* its last P V GEMM and epilogue run in the next tile, or after the last */
+            pend = {tl.row0, tl.seqlen_q, tl.q_start, tl.head, tl.map_batch, true};
+            l_prev[0] = l[0];
+            l_prev[1] = l[1];
+            if (tile_index(it + 1) >= n_tiles) cross_finish(); /* the block's last tile */
         } else {
             /* ------------------------------------------------------------ epilogue */
             fa3_store_o<Cfg>(o, l, row0, seqlen_q, tl.q_start, tl.head, tl.map_batch, sOut, w,
