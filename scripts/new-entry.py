@@ -272,6 +272,11 @@ FA3_SHORT = {
     (64, False): (2, 1024, 3, {"kRowPartials": 4}, "2 warpgroups persistent up to 1k keys: 356 / 401 TFLOP/s at 512 / 1k vs 312 / 396 with 3 per tile (BM 192 overhangs 512 and 1k rows by 1/8); 3 per tile lead from 2k (485 vs 429); a 3-stage ring alone is within 1% of 2 stages (+0.9 / -0.2% at 512 / 1k, hop9), and with two Q buffers and the deferred epilogue (FA3_BOUNDARY) +0.5 / +1.0% over them (hop6 had measured 3 stages 1% slower here); the row max and sum in 4 partial chains: +1.5% / +6.4% at 512 / 1k (2 chains: +1.6% / +4.8%)"),
     (64, True): (2, 4096, 3, {"kRowPartials": 2, "kRowBoundMask": True, "kUniformQ": True}, "2 warpgroups persistent up to 4k keys: 239 / 321 / 374 TFLOP/s at 512 / 1k / 2k vs 177 / 252 / 367 with 3 per tile; a 3-stage K/V ring (128 KiB) adds 1-3% at 512-2k (248 / 334 / 386 vs 242 / 328 / 381); the row max and sum in 2 partial chains add 1.3 / 2.6 / 3.6% at 512 / 1k / 2k (4 chains: 1.0-1.8%) and make it 1.04x the 3 per tile schedule at 4k, 0.95x at 8k"),
 }
+# The (head_dim, causal) whose short schedule only the plain entry takes: their ALiBi and
+# softcap variants keep the one schedule they were verified and timed with.
+FA3_SHORT_PLAIN = set()
+# Why a short schedule sets its own kBlockN (a FA3_SHORT option beside the softmax ones).
+FA3_SHORT_BN = "BN {}: shorter key blocks in a {}-stage ring, the same shared memory"
 # The softmax options a ShortSpec may set (fa3_fwd.cuh), and why, for kernel.cu's comment.
 FA3_ROWS = {
     "kRowPartials": "the softmax's row max and sum in {} partial chains: shorter dependent chains for a warp alone on its scheduler (hop7)",
@@ -494,8 +499,10 @@ def render_fa3(gpu, dtype, d, causal, variants=None):
     guard = "QIMENG_" + key.replace("-", "_").upper() + "_H"
     wgs, bn, stages, why = FA3_TILES[d]
     pers = FA3_PERSISTENT.get((d, causal)) or (FA3_PERSISTENT_WINDOW if v["window"] else None)
-    short = FA3_SHORT.get((d, causal)) if not (v["window"] or v["varlen"]) else None
     plain = not (v["window"] or v.get("softcap") or v["alibi"] or v["varlen"])
+    short = FA3_SHORT.get((d, causal)) if not (v["window"] or v["varlen"]) else None
+    if short and not plain and (d, causal) in FA3_SHORT_PLAIN:
+        short = None
     bopts, bwhy = FA3_BOUNDARY.get((d, causal), ((), "")) if plain else ((), "")
     q2 = "kQStages" in bopts
     cross = plain and (d, causal) in FA3_CROSS
@@ -554,7 +561,12 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
                       if s_wgs != wgs else "")
         if s_stages != stages:
             s_wgs_line += f"\n    static constexpr int kStages = {s_stages};  /* K/V ring of {s_stages} stages: the producer runs further ahead across tiles */"
+        s_bn = s_opts.get("kBlockN", bn)
+        if s_bn != bn:
+            s_wgs_line += f"\n    static constexpr int kBlockN = {s_bn};  /* {FA3_SHORT_BN.format(s_bn, s_stages)} */"
         for name, value in s_opts.items():
+            if name == "kBlockN":
+                continue
             ty = "bool" if isinstance(value, bool) else "int"
             lit = ("true" if value else "false") if isinstance(value, bool) else str(value)
             s_wgs_line += f"\n    static constexpr {ty} {name} = {lit};  /* {FA3_ROWS[name].format(value)} */"
@@ -624,12 +636,12 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
             "# statements in one valid serialization.",
         ]
         if short:
-            s_wgs, s_max, s_stages, _, _ = short
+            s_wgs, s_max, s_stages, s_opts, _ = short
             tl += [
                 "# Two schedules: the launcher picks one per call from the number of keys (kernel.cu's",
                 "# ShortSpec::kMaxSeqlenK); each is a whole kernel of its own.",
                 f"Schedule persistent when S_k <= {s_max}  # kernel.cu ShortSpec",
-            ] + fa3_program(dtype, d, causal, s_wgs, bn, s_stages, True, v, qstages=2 if q2 else 1, defer=defer, cross=cross) + [
+            ] + fa3_program(dtype, d, causal, s_wgs, s_opts.get("kBlockN", bn), s_stages, True, v, qstages=2 if q2 else 1, defer=defer, cross=cross) + [
                 "Schedule persistent  # kernel.cu Spec" if pers else "Schedule block per tile  # kernel.cu Spec",
             ] + fa3_program(dtype, d, causal, wgs, bn, stages, bool(pers), v)  # Spec: one sQ
         else:
