@@ -4,7 +4,7 @@
 # candidates of cand.py). Untimed, in parallel: tests/gpu of every candidate (its two entries,
 # full grid; each its own verify log), memcheck, racecheck, synccheck of c5 (small grid). Then
 # alone on the card: ab.py (raw/hop9/ab.py) over full 512 / 1k / 2k for d128 and d64, every
-# build and cuDNN interleaved in one process.
+# build and cuDNN interleaved in one process (.carry/hop13/ab.py is a copy of raw/hop9/ab.py).
 set -uo pipefail
 out=${OUT:-/tmp/out}; L=$out; mkdir -p "$out"; c=.carry/hop13; s=$(date +%s)
 stamp() { echo "$1 rc=$2 $(( $(date +%s) - s ))s"; }
