@@ -272,13 +272,10 @@ FA3_SHORT = {
     (64, False): (2, 1024, 3, {"kRowPartials": 4}, "2 warpgroups persistent up to 1k keys: 356 / 401 TFLOP/s at 512 / 1k vs 312 / 396 with 3 per tile (BM 192 overhangs 512 and 1k rows by 1/8); 3 per tile lead from 2k (485 vs 429); a 3-stage ring alone is within 1% of 2 stages (+0.9 / -0.2% at 512 / 1k, hop9), and with two Q buffers and the deferred epilogue (FA3_BOUNDARY) +0.5 / +1.0% over them (hop6 had measured 3 stages 1% slower here); the row max and sum in 4 partial chains: +1.5% / +6.4% at 512 / 1k (2 chains: +1.6% / +4.8%)"),
     (64, True): (2, 4096, 3, {"kRowPartials": 2, "kRowBoundMask": True, "kUniformQ": True}, "2 warpgroups persistent up to 4k keys: 239 / 321 / 374 TFLOP/s at 512 / 1k / 2k vs 177 / 252 / 367 with 3 per tile; a 3-stage K/V ring (128 KiB) adds 1-3% at 512-2k (248 / 334 / 386 vs 242 / 328 / 381); the row max and sum in 2 partial chains add 1.3 / 2.6 / 3.6% at 512 / 1k / 2k (4 chains: 1.0-1.8%) and make it 1.04x the 3 per tile schedule at 4k, 0.95x at 8k"),
 }
-# The (head_dim, causal) whose short schedule only the plain entry takes: their ALiBi and
-# softcap variants keep the one schedule they were verified and timed with. None today: hop13
-# timed d128 full short schedules up to 1k / 2k keys (kUniformQ, with kRowPartials 2 / 4, BN 64
-# in 4 stages) and d64 full's with kRowPartials 2, kUniformQ, 4 stages or BN 64; the best
-# gained +0.4% (d128 512, kUniformQ) and +0.6% (d64 512, 2 chains: -0.3% at 1k), BN 64 lost
-# 10-21% (bench/results/h100-fa3-entries-2026-11-26.md, "Session 7 (hop13)").
-FA3_SHORT_PLAIN = set()
+# Not kept (hop13, bench/results/h100-fa3-entries-2026-11-26.md "Session 7 (hop13)"): a d128
+# full short schedule up to 1k / 2k keys (kUniformQ, with kRowPartials 2 / 4, BN 64 in 4 stages)
+# and d64 full's with kRowPartials 2, kUniformQ, 4 stages or BN 64; the best gained +0.4% (d128
+# 512, kUniformQ) and +0.6% (d64 512, 2 chains: -0.3% at 1k), BN 64 lost 10-21%.
 # Why a short schedule sets its own kBlockN (a FA3_SHORT option beside the softmax ones).
 FA3_SHORT_BN = "BN {}: shorter key blocks in a {}-stage ring, the same shared memory"
 # The softmax options a ShortSpec may set (fa3_fwd.cuh), and why, for kernel.cu's comment.
@@ -505,8 +502,6 @@ def render_fa3(gpu, dtype, d, causal, variants=None):
     pers = FA3_PERSISTENT.get((d, causal)) or (FA3_PERSISTENT_WINDOW if v["window"] else None)
     plain = not (v["window"] or v.get("softcap") or v["alibi"] or v["varlen"])
     short = FA3_SHORT.get((d, causal)) if not (v["window"] or v["varlen"]) else None
-    if short and not plain and (d, causal) in FA3_SHORT_PLAIN:
-        short = None
     bopts, bwhy = FA3_BOUNDARY.get((d, causal), ((), "")) if plain else ((), "")
     q2 = "kQStages" in bopts
     cross = plain and (d, causal) in FA3_CROSS
