@@ -328,9 +328,8 @@ __device__ __forceinline__ float2 unpack_f16x2(uint32_t h) {
     return __half22float2(*reinterpret_cast<const __half2*>(&h));
 }
 
-/* 16 bytes of shared memory at a shared-window address (the kernel's aligned base pointer is
- * generic: through it the compiler emits generic 128-bit loads). Volatile: stays behind the
- * barrier that publishes the data. */
+/* 16 bytes of shared memory at a shared-window address, as one 128-bit load. Volatile: stays
+ * behind the barrier that publishes the data. */
 __device__ __forceinline__ float4 lds_f32x4(uint32_t addr) {
     float4 v;
     asm volatile("ld.shared.v4.f32 {%0, %1, %2, %3}, [%4];\n"
@@ -338,6 +337,14 @@ __device__ __forceinline__ float4 lds_f32x4(uint32_t addr) {
                  : "r"(addr)
                  : "memory");
     return v;
+}
+
+/* 1 / x by the approximate reciprocal (max relative error 2^-23; x >= 1 here: a row sum
+ * includes its maximum's exp(0) = 1, so flushing subnormals cannot matter). */
+__device__ __forceinline__ float rcp_approx(float x) {
+    float r;
+    asm("rcp.approx.ftz.f32 %0, %1;" : "=f"(r) : "f"(x));
+    return r;
 }
 
 /* Named barrier ids (0 is __syncthreads). */
@@ -362,7 +369,9 @@ __device__ __forceinline__ void fa3_store_o(const float (&o)[Cfg::kHeadDim / 2],
 #pragma unroll
     for (int r = 0; r < 2; ++r) {
         const float sum = quad_sum(l[r]);
-        inv[r] = sum > 0.f ? 1.f / sum : 0.f; /* a row that saw no key is written as zeros */
+        /* a row that saw no key is written as zeros. rcp.approx (one MUFU, no IEEE slow path):
+         * within an ulp of 1 / sum, far below the 16-bit rounding of O it feeds */
+        inv[r] = sum > 0.f ? rcp_approx(sum) : 0.f;
     }
     /* persistent: the previous tile's store has read the staging rows */
     if (Cfg::kPersistent && wtid == 0) tma_store_wait_read();
@@ -449,8 +458,12 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
     using namespace sm90;
 
     extern __shared__ unsigned char smem_raw[];
-    unsigned char* smem = reinterpret_cast<unsigned char*>(
-        (reinterpret_cast<uintptr_t>(smem_raw) + 1023) & ~uintptr_t(1023));
+    /* 1024-byte aligned by an offset from smem_raw, the pad taken from the shared-window
+     * address (what the swizzle and TMA see): a pointer derived from smem_raw keeps the shared
+     * address space, so plain accesses through it compile to STS / LDS with 32-bit addresses
+     * (aligning the generic address as an integer loses it: generic ST.E / LD.E, and a
+     * MEMBAR.ALL.CTA before the proxy fence of the epilogue). */
+    unsigned char* smem = smem_raw + ((0u - smem_u32(smem_raw)) & 1023u);
     unsigned char* sQ = smem;                /* kQStages x kBoxes x (BM rows x 128 B) */
     unsigned char* sK = smem + Cfg::kOffK;   /* kStages x kBoxes x (BN rows x 128 B) */
     unsigned char* sV = smem + Cfg::kOffV;   /* same */
