@@ -353,45 +353,63 @@ enum Fa3Barrier : int {
     kBarEpilogueBase = 4, /* + consumer warpgroup: its 128 threads */
 };
 
-/* The epilogue of one consumer warpgroup's tile: O / l (0 for a row that saw no key) as 16-bit
- * values into its rows of the staging tile sOut, then a TMA store (varlen: row-clipped plain
- * stores for a tail). g, t: the thread's accumulator row group and column pair. */
+/* 16-bit stores of four 8 x 8 matrices, one register of each per thread in the MMA
+ * accumulator layout (row lane / 4, columns 2 (lane % 4) and + 1); lane i names the 16-byte
+ * row i % 8 of matrix i / 8 at shared-window address addr. */
+__device__ __forceinline__ void stmatrix_x4(uint32_t addr, uint32_t r0, uint32_t r1, uint32_t r2,
+                                            uint32_t r3) {
+    asm volatile("stmatrix.sync.aligned.m8n8.x4.shared.b16 [%0], {%1, %2, %3, %4};\n" ::"r"(addr),
+                 "r"(r0), "r"(r1), "r"(r2), "r"(r3)
+                 : "memory");
+}
+
+/* The thread's two accumulator rows' 1 / l from its partial row sums (0 for a row that saw no
+ * key). rcp.approx (one MUFU, no IEEE slow path): within an ulp of 1 / sum, far below the
+ * 16-bit rounding of the O it scales. */
+__device__ __forceinline__ void fa3_row_inv(const float (&l)[2], float (&inv)[2]) {
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+        const float sum = quad_sum(l[r]);
+        inv[r] = sum > 0.f ? rcp_approx(sum) : 0.f;
+    }
+}
+
+/* The epilogue of one consumer warpgroup's tile: O x inv (fa3_row_inv) as 16-bit values into
+ * its rows of the staging tile sOut, then a TMA store (varlen: row-clipped plain stores for a
+ * tail). g, t (the thread's accumulator row group and column pair) are implied by stmatrix. */
 template <class Cfg>
 __device__ __forceinline__ void fa3_store_o(const float (&o)[Cfg::kHeadDim / 2],
-                                            const float (&l)[2], int row0, int seqlen_q,
+                                            const float (&inv)[2], int row0, int seqlen_q,
                                             int q_start, int head, int map_batch,
                                             unsigned char* sOut, int w, int wtid, int g, int t,
                                             const CUtensorMap* tmO, const QimengAttnArgs& args) {
     using T = typename Cfg::Element;
     constexpr int BM = Cfg::kBlockM, D = Cfg::kHeadDim;
     using namespace sm90;
-    float inv[2];
-#pragma unroll
-    for (int r = 0; r < 2; ++r) {
-        const float sum = quad_sum(l[r]);
-        /* a row that saw no key is written as zeros. rcp.approx (one MUFU, no IEEE slow path):
-         * within an ulp of 1 / sum, far below the 16-bit rounding of O it feeds */
-        inv[r] = sum > 0.f ? rcp_approx(sum) : 0.f;
-    }
+    (void)g;
+    (void)t;
     /* persistent: the previous tile's store has read the staging rows */
     if (Cfg::kPersistent && wtid == 0) tma_store_wait_read();
     /* every warp of this warpgroup is past its last wgmma reading its Q rows (and,
      * persistent, the previous store is done with the staging rows) */
     named_bar_sync(kBarEpilogueBase + w, 128);
-    /* the warpgroup's own rows (64 rows x 128 B per box, swizzled like the TMA layout) */
-    const int r_local = 16 * (wtid / 32) + g; /* and + 8 */
+    /* the warpgroup's own rows (64 rows x 128 B per box, swizzled like the TMA layout), two
+     * 16-byte chunks c, c + 1 (c even) of the warp's 16 rows per stmatrix: matrix m is chunk
+     * c + m / 2 of rows 8 (m % 2) .. + 7, i.e. accumulator values 4 (c + m / 2) + 2 (m % 2)
+     * and + 1. Lane i's row r = 16 warp + 8 (m % 2) + i % 8 (m = i / 8) has r % 8 = i % 8, so
+     * its chunk lands at ((c % 8) ^ (m / 2) ^ (i % 8)) x 16 bytes */
     unsigned char* sO = sOut + 64 * w * 128;
+    const int lane = wtid % 32, m = lane / 8;
+    const uint32_t row_addr =
+        smem_u32(sO) + (16 * (wtid / 32) + 8 * (m % 2) + lane % 8) * 128;
+    const int x = (m / 2) ^ (lane % 8);
 #pragma unroll
-    for (int c = 0; c < D / 8; ++c) {
-        const int box = c / 8, chunk = c % 8;
-#pragma unroll
-        for (int h = 0; h < 2; ++h) {
-            const int r = r_local + 8 * h; /* r % 8 == g */
-            unsigned char* dst =
-                sO + box * BM * 128 + r * 128 + ((chunk ^ g) * 16) + 4 * t;
-            *reinterpret_cast<uint32_t*>(dst) =
-                pack2<T>(o[4 * c + 2 * h] * inv[h], o[4 * c + 2 * h + 1] * inv[h]);
-        }
+    for (int c = 0; c < D / 8; c += 2) {
+        stmatrix_x4(row_addr + (c / 8) * BM * 128 + (((c % 8) ^ x) * 16),
+                    pack2<T>(o[4 * c] * inv[0], o[4 * c + 1] * inv[0]),
+                    pack2<T>(o[4 * c + 2] * inv[1], o[4 * c + 3] * inv[1]),
+                    pack2<T>(o[4 * c + 4] * inv[0], o[4 * c + 5] * inv[0]),
+                    pack2<T>(o[4 * c + 6] * inv[1], o[4 * c + 7] * inv[1]));
     }
     fence_proxy_async_smem();
     named_bar_sync(kBarEpilogueBase + w, 128);
@@ -436,9 +454,12 @@ __device__ __forceinline__ void fa3_flush_pending(float (&o)[Cfg::kHeadDim / 2],
                                                   Fa3Pending& pend, unsigned char* sOut, int w,
                                                   int wtid, int g, int t, const CUtensorMap* tmO,
                                                   const QimengAttnArgs& args) {
-    if (pend.valid)
-        fa3_store_o<Cfg>(o, l, pend.row0, pend.seqlen_q, pend.q_start, pend.head, pend.map_batch,
+    if (pend.valid) {
+        float inv[2];
+        fa3_row_inv(l, inv);
+        fa3_store_o<Cfg>(o, inv, pend.row0, pend.seqlen_q, pend.q_start, pend.head, pend.map_batch,
                          sOut, w, wtid, g, t, tmO, args);
+    }
     pend.valid = false;
 #pragma unroll
     for (int i = 0; i < Cfg::kHeadDim / 2; ++i) o[i] = 0.f;
@@ -785,6 +806,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         float m[2] = {-CUDART_INF_F, -CUDART_INF_F}; /* running max of s * scale_log2 */
         float l_own[2] = {0.f, 0.f}; /* this thread's partial row sums */
         float(&l)[2] = Cfg::kDeferEpilogue ? l_next : l_own;
+        /* the plain epilogue's 1 / l (fa3_row_inv): kOverlap computes it under the last P V
+         * GEMM (l is final after the last softmax); 0 for a tile that sees no key */
+        float inv_l[2] = {0.f, 0.f};
         bool rescale = true; /* kLazyRescale: the last softmax moved this warp's max */
 
         /* S = Q K^T over stage st: D / 16 wgmmas; k step kk is box kk / 4, 32 bytes per 16
@@ -884,7 +908,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         /* kCrossTile: the pending tile's epilogue once its last P V GEMM is done, then o zero
          * for the tile starting now */
         auto cross_store = [&]() {
-            fa3_store_o<Cfg>(o, l_prev, pend.row0, pend.seqlen_q, pend.q_start, pend.head,
+            float inv[2];
+            fa3_row_inv(l_prev, inv);
+            fa3_store_o<Cfg>(o, inv, pend.row0, pend.seqlen_q, pend.q_start, pend.head,
                              pend.map_batch, sOut, w, wtid, g, t, &tmO, args);
             pend.valid = false;
 #pragma unroll
@@ -1315,6 +1341,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 /* the first warpgroup takes no further turn in this tile: no arrival from
                  * the last one, unless the turns carry on into the next tile (kCarryTurns) */
                 if (kCarryTurns || w != kWGs - 1) sched_arrive();
+                if constexpr (!Cfg::kDeferEpilogue) fa3_row_inv(l, inv_l);
                 wgmma_wait<0>();
                 fence_regs(o);
                 release(&v_empty[lst]);
@@ -1357,7 +1384,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             if (tile_index(it + 1) >= n_tiles) cross_finish(); /* the block's last tile */
         } else {
             /* ------------------------------------------------------------ epilogue */
-            fa3_store_o<Cfg>(o, l, row0, seqlen_q, tl.q_start, tl.head, tl.map_batch, sOut, w,
+            if constexpr (!Cfg::kOverlap) fa3_row_inv(l, inv_l);
+            fa3_store_o<Cfg>(o, inv_l, row0, seqlen_q, tl.q_start, tl.head, tl.map_batch, sOut, w,
                              wtid, g, t, &tmO, args);
         }
         }
