@@ -203,6 +203,13 @@ struct Fa3Config {
     static constexpr bool kDeferEpilogue = DeferEpilogueOf<Spec>::value;
     static constexpr bool kEvenTail = EvenTailOf<Spec>::value;
     static constexpr bool kCrossTile = CrossTileOf<Spec>::value;
+    /* The lean epilogue (hepi, session 7): the shared base aligned in the shared window (STS /
+     * STSM, not generic ST.E), O by stmatrix, 1 / l by rcp.approx and, in the plain overlapped
+     * schedule, under the last P V GEMM. d128 only: +0.4..1.8% on every d128 FA3-grid cell and
+     * the window / softcap entries, but -0.7..1.1% on d64 full 1k-16k and d64 causal 4k-16k
+     * (bench/results/h100-fa3-entries-2026-11-26.md, Session 7 (hepi)); the other head dims
+     * keep the code (PTX) they were verified and timed with. */
+    static constexpr bool kLeanEpilogue = kHeadDim == 128;
     /* Sliding window: -1 on a side is unbounded; causal is a right bound of 0. */
     static constexpr int kWindowLeft = WindowLeftOf<Spec>::value;
     static constexpr int kWindowRight = kCausal ? 0 : WindowRightOf<Spec>::value;
@@ -364,19 +371,23 @@ __device__ __forceinline__ void stmatrix_x4(uint32_t addr, uint32_t r0, uint32_t
 }
 
 /* The thread's two accumulator rows' 1 / l from its partial row sums (0 for a row that saw no
- * key). rcp.approx (one MUFU, no IEEE slow path): within an ulp of 1 / sum, far below the
- * 16-bit rounding of the O it scales. */
+ * key). kLeanEpilogue: rcp.approx (one MUFU, no IEEE slow path), within an ulp of 1 / sum, far
+ * below the 16-bit rounding of the O it scales. */
+template <class Cfg>
 __device__ __forceinline__ void fa3_row_inv(const float (&l)[2], float (&inv)[2]) {
 #pragma unroll
     for (int r = 0; r < 2; ++r) {
         const float sum = quad_sum(l[r]);
-        inv[r] = sum > 0.f ? rcp_approx(sum) : 0.f;
+        if constexpr (Cfg::kLeanEpilogue)
+            inv[r] = sum > 0.f ? rcp_approx(sum) : 0.f;
+        else
+            inv[r] = sum > 0.f ? 1.f / sum : 0.f;
     }
 }
 
 /* The epilogue of one consumer warpgroup's tile: O x inv (fa3_row_inv) as 16-bit values into
  * its rows of the staging tile sOut, then a TMA store (varlen: row-clipped plain stores for a
- * tail). g, t (the thread's accumulator row group and column pair) are implied by stmatrix. */
+ * tail). g, t: the thread's accumulator row group and column pair. */
 template <class Cfg>
 __device__ __forceinline__ void fa3_store_o(const float (&o)[Cfg::kHeadDim / 2],
                                             const float (&inv)[2], int row0, int seqlen_q,
@@ -386,8 +397,6 @@ __device__ __forceinline__ void fa3_store_o(const float (&o)[Cfg::kHeadDim / 2],
     using T = typename Cfg::Element;
     constexpr int BM = Cfg::kBlockM, D = Cfg::kHeadDim;
     using namespace sm90;
-    (void)g;
-    (void)t;
     /* persistent: the previous tile's store has read the staging rows */
     if (Cfg::kPersistent && wtid == 0) tma_store_wait_read();
     /* every warp of this warpgroup is past its last wgmma reading its Q rows (and,
@@ -398,18 +407,34 @@ __device__ __forceinline__ void fa3_store_o(const float (&o)[Cfg::kHeadDim / 2],
      * c + m / 2 of rows 8 (m % 2) .. + 7, i.e. accumulator values 4 (c + m / 2) + 2 (m % 2)
      * and + 1. Lane i's row r = 16 warp + 8 (m % 2) + i % 8 (m = i / 8) has r % 8 = i % 8, so
      * its chunk lands at ((c % 8) ^ (m / 2) ^ (i % 8)) x 16 bytes */
+    const int r_local = 16 * (wtid / 32) + g; /* plain stores: and + 8 */
     unsigned char* sO = sOut + 64 * w * 128;
-    const int lane = wtid % 32, m = lane / 8;
-    const uint32_t row_addr =
-        smem_u32(sO) + (16 * (wtid / 32) + 8 * (m % 2) + lane % 8) * 128;
-    const int x = (m / 2) ^ (lane % 8);
+    if constexpr (Cfg::kLeanEpilogue) {
+        const int lane = wtid % 32, m = lane / 8;
+        const uint32_t row_addr =
+            smem_u32(sO) + (16 * (wtid / 32) + 8 * (m % 2) + lane % 8) * 128;
+        const int x = (m / 2) ^ (lane % 8);
 #pragma unroll
-    for (int c = 0; c < D / 8; c += 2) {
-        stmatrix_x4(row_addr + (c / 8) * BM * 128 + (((c % 8) ^ x) * 16),
-                    pack2<T>(o[4 * c] * inv[0], o[4 * c + 1] * inv[0]),
-                    pack2<T>(o[4 * c + 2] * inv[1], o[4 * c + 3] * inv[1]),
-                    pack2<T>(o[4 * c + 4] * inv[0], o[4 * c + 5] * inv[0]),
-                    pack2<T>(o[4 * c + 6] * inv[1], o[4 * c + 7] * inv[1]));
+        for (int c = 0; c < D / 8; c += 2) {
+            stmatrix_x4(row_addr + (c / 8) * BM * 128 + (((c % 8) ^ x) * 16),
+                        pack2<T>(o[4 * c] * inv[0], o[4 * c + 1] * inv[0]),
+                        pack2<T>(o[4 * c + 2] * inv[1], o[4 * c + 3] * inv[1]),
+                        pack2<T>(o[4 * c + 4] * inv[0], o[4 * c + 5] * inv[0]),
+                        pack2<T>(o[4 * c + 6] * inv[1], o[4 * c + 7] * inv[1]));
+        }
+    } else {
+        /* one 32-bit store per row and chunk (r % 8 == g) */
+#pragma unroll
+        for (int c = 0; c < D / 8; ++c) {
+            const int box = c / 8, chunk = c % 8;
+#pragma unroll
+            for (int h = 0; h < 2; ++h) {
+                const int r = r_local + 8 * h;
+                unsigned char* dst = sO + box * BM * 128 + r * 128 + ((chunk ^ g) * 16) + 4 * t;
+                *reinterpret_cast<uint32_t*>(dst) =
+                    pack2<T>(o[4 * c + 2 * h] * inv[h], o[4 * c + 2 * h + 1] * inv[h]);
+            }
+        }
     }
     fence_proxy_async_smem();
     named_bar_sync(kBarEpilogueBase + w, 128);
@@ -456,7 +481,7 @@ __device__ __forceinline__ void fa3_flush_pending(float (&o)[Cfg::kHeadDim / 2],
                                                   const QimengAttnArgs& args) {
     if (pend.valid) {
         float inv[2];
-        fa3_row_inv(l, inv);
+        fa3_row_inv<Cfg>(l, inv);
         fa3_store_o<Cfg>(o, inv, pend.row0, pend.seqlen_q, pend.q_start, pend.head, pend.map_batch,
                          sOut, w, wtid, g, t, tmO, args);
     }
@@ -479,12 +504,16 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
     using namespace sm90;
 
     extern __shared__ unsigned char smem_raw[];
-    /* 1024-byte aligned by an offset from smem_raw, the pad taken from the shared-window
-     * address (what the swizzle and TMA see): a pointer derived from smem_raw keeps the shared
-     * address space, so plain accesses through it compile to STS / LDS with 32-bit addresses
-     * (aligning the generic address as an integer loses it: generic ST.E / LD.E, and a
-     * MEMBAR.ALL.CTA before the proxy fence of the epilogue). */
-    unsigned char* smem = smem_raw + ((0u - smem_u32(smem_raw)) & 1023u);
+    /* 1024-byte aligned. kLeanEpilogue: by an offset from smem_raw, the pad taken from the
+     * shared-window address (what the swizzle and TMA see): a pointer derived from smem_raw
+     * keeps the shared address space, so plain accesses through it compile to STS / LDS with
+     * 32-bit addresses (aligning the generic address as an integer loses it: generic ST.E). */
+    unsigned char* smem;
+    if constexpr (Cfg::kLeanEpilogue)
+        smem = smem_raw + ((0u - smem_u32(smem_raw)) & 1023u);
+    else
+        smem = reinterpret_cast<unsigned char*>((reinterpret_cast<uintptr_t>(smem_raw) + 1023) &
+                                                ~uintptr_t(1023));
     unsigned char* sQ = smem;                /* kQStages x kBoxes x (BM rows x 128 B) */
     unsigned char* sK = smem + Cfg::kOffK;   /* kStages x kBoxes x (BN rows x 128 B) */
     unsigned char* sV = smem + Cfg::kOffV;   /* same */
@@ -806,8 +835,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         float m[2] = {-CUDART_INF_F, -CUDART_INF_F}; /* running max of s * scale_log2 */
         float l_own[2] = {0.f, 0.f}; /* this thread's partial row sums */
         float(&l)[2] = Cfg::kDeferEpilogue ? l_next : l_own;
-        /* the plain epilogue's 1 / l (fa3_row_inv): kOverlap computes it under the last P V
-         * GEMM (l is final after the last softmax); 0 for a tile that sees no key */
+        /* the plain epilogue's 1 / l (fa3_row_inv): kLeanEpilogue with kOverlap computes it
+         * under the last P V GEMM (l is final after the last softmax); 0 for a tile that sees
+         * no key */
         float inv_l[2] = {0.f, 0.f};
         bool rescale = true; /* kLazyRescale: the last softmax moved this warp's max */
 
@@ -909,7 +939,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
          * for the tile starting now */
         auto cross_store = [&]() {
             float inv[2];
-            fa3_row_inv(l_prev, inv);
+            fa3_row_inv<Cfg>(l_prev, inv);
             fa3_store_o<Cfg>(o, inv, pend.row0, pend.seqlen_q, pend.q_start, pend.head,
                              pend.map_batch, sOut, w, wtid, g, t, &tmO, args);
             pend.valid = false;
@@ -1341,7 +1371,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 /* the first warpgroup takes no further turn in this tile: no arrival from
                  * the last one, unless the turns carry on into the next tile (kCarryTurns) */
                 if (kCarryTurns || w != kWGs - 1) sched_arrive();
-                if constexpr (!Cfg::kDeferEpilogue) fa3_row_inv(l, inv_l);
+                if constexpr (Cfg::kLeanEpilogue && !Cfg::kDeferEpilogue)
+                    fa3_row_inv<Cfg>(l, inv_l);
                 wgmma_wait<0>();
                 fence_regs(o);
                 release(&v_empty[lst]);
@@ -1384,7 +1415,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             if (tile_index(it + 1) >= n_tiles) cross_finish(); /* the block's last tile */
         } else {
             /* ------------------------------------------------------------ epilogue */
-            if constexpr (!Cfg::kOverlap) fa3_row_inv(l, inv_l);
+            if constexpr (!Cfg::kLeanEpilogue || !Cfg::kOverlap) fa3_row_inv<Cfg>(l, inv_l);
             fa3_store_o<Cfg>(o, inv_l, row0, seqlen_q, tl.q_start, tl.head, tl.map_batch, sOut, w,
                              wtid, g, t, &tmO, args);
         }
