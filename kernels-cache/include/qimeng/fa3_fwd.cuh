@@ -402,8 +402,8 @@ __device__ __forceinline__ void fa3_store_o(const float (&o)[Cfg::kHeadDim / 2],
     /* every warp of this warpgroup is past its last wgmma reading its Q rows (and,
      * persistent, the previous store is done with the staging rows) */
     named_bar_sync(kBarEpilogueBase + w, 128);
-    /* the warpgroup's own rows (64 rows x 128 B per box, swizzled like the TMA layout), two
-     * 16-byte chunks c, c + 1 (c even) of the warp's 16 rows per stmatrix: matrix m is chunk
+    /* the warpgroup's own rows (64 rows x 128 B per box, swizzled like the TMA layout).
+     * kLeanEpilogue: two 16-byte chunks c, c + 1 (c even) of the warp's 16 rows per stmatrix: matrix m is chunk
      * c + m / 2 of rows 8 (m % 2) .. + 7, i.e. accumulator values 4 (c + m / 2) + 2 (m % 2)
      * and + 1. Lane i's row r = 16 warp + 8 (m % 2) + i % 8 (m = i / 8) has r % 8 = i % 8, so
      * its chunk lands at ((c % 8) ^ (m / 2) ^ (i % 8)) x 16 bytes */
