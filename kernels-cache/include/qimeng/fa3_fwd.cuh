@@ -30,6 +30,7 @@
  *                                                  // the next tile's first S GEMM (see below)
  *         static constexpr bool kCrossTile = true;  // persistent: the overlapped pipeline runs
  *                                                  // on across tiles (see below)
+ *         static constexpr bool kLeanEpilogue = true;  // the lean epilogue (always at d128)
  *         // Optional variants (absent: off), with fa2_fwd.cuh's semantics:
  *         static constexpr int kWindowLeft = 1024;  // sliding window: query i sees keys
  *         static constexpr int kWindowRight = 0;    //   i + sk - sq - left ..= i + sk - sq + right
@@ -183,6 +184,8 @@ QIMENG_SPEC_OPTION(EvenTailOf, kEvenTail, bool, false);
  * the next tile's first turn, after its first S GEMM, so the next tile's first softmax runs
  * under it, and the tile's epilogue follows that softmax (hop11). */
 QIMENG_SPEC_OPTION(CrossTileOf, kCrossTile, bool, false);
+/* The lean epilogue (Fa3Config::kLeanEpilogue; always on at head_dim 128). */
+QIMENG_SPEC_OPTION(LeanEpilogueOf, kLeanEpilogue, bool, false);
 
 template <class Spec>
 struct Fa3Config {
@@ -207,9 +210,10 @@ struct Fa3Config {
      * STSM, not generic ST.E), O by stmatrix, 1 / l by rcp.approx and, in the plain overlapped
      * schedule, under the last P V GEMM. d128 only: +0.4..1.8% on every d128 FA3-grid cell and
      * the window / softcap entries, but -0.7..1.1% on d64 full 1k-16k and d64 causal 4k-16k
-     * (bench/results/h100-fa3-entries-2026-11-26.md, Session 7 (hepi)); the other head dims
-     * keep the code (PTX) they were verified and timed with. */
-    static constexpr bool kLeanEpilogue = kHeadDim == 128;
+     * (bench/results/h100-fa3-entries-2026-11-26.md, Session 7 (hepi)); elsewhere only where a
+     * Spec asks for it (d64 full's short schedule: +2.7% at 512, -0.9% at 1k; new-entry.py
+     * FA3_SHORT), and the other schedules keep the code (PTX) they were verified and timed with. */
+    static constexpr bool kLeanEpilogue = kHeadDim == 128 || LeanEpilogueOf<Spec>::value;
     /* Sliding window: -1 on a side is unbounded; causal is a right bound of 0. */
     static constexpr int kWindowLeft = WindowLeftOf<Spec>::value;
     static constexpr int kWindowRight = kCausal ? 0 : WindowRightOf<Spec>::value;
