@@ -269,7 +269,7 @@ FA3_PERSISTENT_WINDOW = "persistent: a window's tiles do equal work and are shor
 # one schedule.
 FA3_SHORT = {
     (128, True): (2, 8192, 2, {"kRowBoundMask": True}, "persistent up to 8k keys: 316 / 456 / 567 / 638 / 676 TFLOP/s at 512 .. 8k, 1.08-1.17x cuDNN, vs 271 / 396 / 512 / 601 / 653 with a block per tile; at 16k persistent makes 489 (0.78x: a round of 132 tiles is about one head, the static split uneven) and a block per tile 711"),
-    (64, False): (2, 1024, 3, {"kRowPartials": 4, "kLeanEpilogue": True}, "2 warpgroups persistent up to 1k keys: 356 / 401 TFLOP/s at 512 / 1k vs 312 / 396 with 3 per tile (BM 192 overhangs 512 and 1k rows by 1/8); 3 per tile lead from 2k (485 vs 429); a 3-stage ring alone is within 1% of 2 stages (+0.9 / -0.2% at 512 / 1k, hop9), and with two Q buffers and the deferred epilogue (FA3_BOUNDARY) +0.5 / +1.0% over them (hop6 had measured 3 stages 1% slower here); the row max and sum in 4 partial chains: +1.5% / +6.4% at 512 / 1k (2 chains: +1.6% / +4.8%)"),
+    (64, False): (2, 1024, 3, {"kRowPartials": 4}, "2 warpgroups persistent up to 1k keys: 356 / 401 TFLOP/s at 512 / 1k vs 312 / 396 with 3 per tile (BM 192 overhangs 512 and 1k rows by 1/8); 3 per tile lead from 2k (485 vs 429); a 3-stage ring alone is within 1% of 2 stages (+0.9 / -0.2% at 512 / 1k, hop9), and with two Q buffers and the deferred epilogue (FA3_BOUNDARY) +0.5 / +1.0% over them (hop6 had measured 3 stages 1% slower here); the row max and sum in 4 partial chains: +1.5% / +6.4% at 512 / 1k (2 chains: +1.6% / +4.8%)"),
     (64, True): (2, 4096, 3, {"kRowPartials": 2, "kRowBoundMask": True, "kUniformQ": True}, "2 warpgroups persistent up to 4k keys: 239 / 321 / 374 TFLOP/s at 512 / 1k / 2k vs 177 / 252 / 367 with 3 per tile; a 3-stage K/V ring (128 KiB) adds 1-3% at 512-2k (248 / 334 / 386 vs 242 / 328 / 381); the row max and sum in 2 partial chains add 1.3 / 2.6 / 3.6% at 512 / 1k / 2k (4 chains: 1.0-1.8%) and make it 1.04x the 3 per tile schedule at 4k, 0.95x at 8k"),
 }
 # Not kept (hop13, bench/results/h100-fa3-entries-2026-11-26.md "Session 7 (hop13)"): a d128
@@ -282,7 +282,6 @@ FA3_SHORT_BN = "BN {}: shorter key blocks in a {}-stage ring, the same shared me
 FA3_ROWS = {
     "kRowPartials": "the softmax's row max and sum in {} partial chains: shorter dependent chains for a warp alone on its scheduler (hop7)",
     "kRowBoundMask": "masked blocks (the diagonal) compare key offsets with per-row bounds: 2 instructions a score, not 4 (hop7)",
-    "kLeanEpilogue": "the lean epilogue (fa3_fwd.cuh: shared-window stores, stmatrix, rcp.approx): +2.7% at 512, -0.9% at 1k (hepi, bench/results/h100-fa3-entries-2026-11-26.md Session 7; the 512-key cell was 0.997x cuDNN in both of the session's closing samples)",
     "kUniformQ": "Q's wgmma descriptors in uniform registers, not moved over from vector registers each k step: +0.2 / +1.1 / +2.4 / +3.8% at 512 / 1k / 2k / 4k (hop8)",
 }
 # (head_dim, causal) -> (the tile-boundary options (FA3_TURNS) of the plain entries' (no variant)
@@ -321,6 +320,14 @@ FA3_CROSS = {
     (128, True): "+1.4 / +0.4 / +0.3 / -0.2 / -0.1% at 512 / 1k / 2k / 4k / 8k over two Q buffers and the deferred epilogue",
 }
 FA3_CROSS_LINE = "\n    static constexpr bool kCrossTile = true;  /* a tile's last P V GEMM in the next tile's first turn, its epilogue under the next tile's first softmax (hop11: bench/results/h100-*-2026-11-26.md, session 7) */"
+# (head_dim, causal) -> (bound, why): the plain entries whose short schedule also comes as a
+# third one, TinySpec (the ShortSpec plus fa3_fwd.cuh's lean epilogue, kLeanEpilogue), for
+# calls of up to `bound` keys. d64 full: the lean epilogue gains at 512 keys and loses at 1k
+# (hepi: +2.7 / -0.9%; session 7's closing samples with it on the whole short schedule: 512
+# 0.997 -> 1.016 / 1.017x cuDNN, 1k 1.015 -> 1.000 / 0.998x; bench/results/h100-fa3-entries-2026-11-26.md).
+FA3_TINY = {
+    (64, False): (512, "the lean epilogue (shared-window stores, stmatrix, rcp.approx) where it gains: +2.7% at 512 keys, -0.9% at 1k (hepi, session 7)"),
+}
 FA3_GPUS = ("h100", "h200")
 
 
@@ -506,6 +513,7 @@ def render_fa3(gpu, dtype, d, causal, variants=None):
     bopts, bwhy = FA3_BOUNDARY.get((d, causal), ((), "")) if plain else ((), "")
     q2 = "kQStages" in bopts
     cross = plain and (d, causal) in FA3_CROSS
+    tiny = FA3_TINY.get((d, causal)) if plain and short else None
     if cross:
         bopts = tuple(o for o in bopts if o != "kDeferEpilogue")
     defer = "kDeferEpilogue" in bopts
@@ -584,6 +592,21 @@ struct ShortSpec : Spec {{{s_wgs_line}
     if (args != nullptr && args->seqlen_k <= ShortSpec::kMaxSeqlenK)
         return qimeng::fa3_fwd_launch<ShortSpec>(args, stream);
     return qimeng::fa3_fwd_launch<Spec>(args, stream);"""
+        if tiny:
+            t_max, t_why = tiny
+            short_cu += f"""
+/* The schedule of calls with up to kMaxSeqlenK keys: the short one with {t_why}. */
+struct TinySpec : ShortSpec {{
+    static constexpr bool kLeanEpilogue = true;
+    static constexpr int kMaxSeqlenK = {t_max};  /* the launcher's bound, and the TL's `Schedule persistent when S_k <= {t_max}` */
+}};
+"""
+            launch = """    /* the schedule for this call's shape (one source of truth: each struct's kMaxSeqlenK) */
+    if (args != nullptr && args->seqlen_k <= TinySpec::kMaxSeqlenK)
+        return qimeng::fa3_fwd_launch<TinySpec>(args, stream);
+    if (args != nullptr && args->seqlen_k <= ShortSpec::kMaxSeqlenK)
+        return qimeng::fa3_fwd_launch<ShortSpec>(args, stream);
+    return qimeng::fa3_fwd_launch<Spec>(args, stream);"""
     else:
         short_cu = ""
         launch = "    return qimeng::fa3_fwd_launch<Spec>(args, stream);"
@@ -637,9 +660,19 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
         ]
         if short:
             s_wgs, s_max, s_stages, s_opts, _ = short
-            tl += [
+            short_prog = fa3_program(dtype, d, causal, s_wgs, s_opts.get("kBlockN", bn), s_stages, True, v, qstages=2 if q2 else 1, defer=defer, cross=cross)
+            if tiny:
+                tl += [
+                    "# Three schedules: the launcher picks one per call from the number of keys (kernel.cu's",
+                    "# TinySpec::kMaxSeqlenK, then ShortSpec::kMaxSeqlenK); each is a whole kernel of its own.",
+                    "# TinySpec is ShortSpec with the lean epilogue (its stores and 1 / l cost less; the",
+                    "# schedule is the same).",
+                    f"Schedule persistent when S_k <= {tiny[0]}  # kernel.cu TinySpec",
+                ] + short_prog
+            tl += ([
                 "# Two schedules: the launcher picks one per call from the number of keys (kernel.cu's",
                 "# ShortSpec::kMaxSeqlenK); each is a whole kernel of its own.",
+            ] if not tiny else []) + [
                 f"Schedule persistent when S_k <= {s_max}  # kernel.cu ShortSpec",
             ] + fa3_program(dtype, d, causal, s_wgs, s_opts.get("kBlockN", bn), s_stages, True, v, qstages=2 if q2 else 1, defer=defer, cross=cross) + [
                 "Schedule persistent  # kernel.cu Spec" if pers else "Schedule block per tile  # kernel.cu Spec",

@@ -23,17 +23,24 @@ struct ShortSpec : Spec {
     static constexpr int kConsumerWGs = 2;  /* 64 x 2 rows, 240 registers */
     static constexpr int kStages = 3;  /* K/V ring of 3 stages: the producer runs further ahead across tiles */
     static constexpr int kRowPartials = 4;  /* the softmax's row max and sum in 4 partial chains: shorter dependent chains for a warp alone on its scheduler (hop7) */
-    static constexpr bool kLeanEpilogue = true;  /* the lean epilogue (fa3_fwd.cuh: shared-window stores, stmatrix, rcp.approx): +2.7% at 512, -0.9% at 1k (hepi, bench/results/h100-fa3-entries-2026-11-26.md Session 7; the 512-key cell was 0.997x cuDNN in both of the session's closing samples) */
     static constexpr int kQStages = 2;  /* two Q buffers: the producer loads the next tile's Q under this tile's key blocks */
     static constexpr bool kDeferEpilogue = true;  /* each warpgroup stores O after the next tile's first S GEMM, so the turn after that GEMM does not wait for its epilogue; hop9: with the 3-stage ring: +0.5 / +1.0% at 512 / 1k (the deferred epilogue alone -4%, with two Q buffers it gains) */
     static constexpr bool kPersistent = true;
     static constexpr int kMaxSeqlenK = 1024;  /* the launcher's bound, and the TL's `Schedule persistent when S_k <= 1024` */
 };
 
+/* The schedule of calls with up to kMaxSeqlenK keys: the short one with the lean epilogue (shared-window stores, stmatrix, rcp.approx) where it gains: +2.7% at 512 keys, -0.9% at 1k (hepi, session 7). */
+struct TinySpec : ShortSpec {
+    static constexpr bool kLeanEpilogue = true;
+    static constexpr int kMaxSeqlenK = 512;  /* the launcher's bound, and the TL's `Schedule persistent when S_k <= 512` */
+};
+
 }  // namespace
 
 QIMENG_EXTERN_C int qimeng_fwd_h200_f16_d64_full(const QimengAttnArgs* args, void* stream) {
-    /* the schedule for this call's shape (one source of truth: ShortSpec::kMaxSeqlenK) */
+    /* the schedule for this call's shape (one source of truth: each struct's kMaxSeqlenK) */
+    if (args != nullptr && args->seqlen_k <= TinySpec::kMaxSeqlenK)
+        return qimeng::fa3_fwd_launch<TinySpec>(args, stream);
     if (args != nullptr && args->seqlen_k <= ShortSpec::kMaxSeqlenK)
         return qimeng::fa3_fwd_launch<ShortSpec>(args, stream);
     return qimeng::fa3_fwd_launch<Spec>(args, stream);

@@ -176,8 +176,9 @@ fn check_tiles(
 
 /// A Hopper entry's schedules paired with its traits structs. Without `Schedule` lines: the one
 /// struct `Spec`, not persistent. With them: one schedule per struct, in the launcher's order
-/// (`ShortSpec` for calls up to its `kMaxSeqlenK` keys, then `Spec`), each `persistent` exactly
-/// when its struct's `kPersistent` is true, and the first one's `when S_k <= N` is that bound.
+/// (`TinySpec` and `ShortSpec` for calls up to their `kMaxSeqlenK` keys, then `Spec`), each
+/// `persistent` exactly when its struct's `kPersistent` is true, and each bounded one's
+/// `when S_k <= N` is its bound.
 fn fa3_pairs(
     name: &str,
     program: &qimeng_tl::Program,
@@ -189,12 +190,13 @@ fn fa3_pairs(
     let order: &[&str] = match names.as_slice() {
         ["Spec"] => &["Spec"],
         ["Spec", "ShortSpec"] => &["ShortSpec", "Spec"],
+        ["Spec", "ShortSpec", "TinySpec"] => &["TinySpec", "ShortSpec", "Spec"],
         _ => &[],
     };
     let schedules = program.schedules();
     if order.is_empty() || schedules.len() != order.len() {
         problems.push(format!(
-            "{name}: TL has {} schedule(s), kernel.cu the structs {names:?} (want Spec, or Spec and ShortSpec)",
+            "{name}: TL has {} schedule(s), kernel.cu the structs {names:?} (want Spec, Spec and ShortSpec, or those and TinySpec)",
             schedules.len()
         ));
         return Vec::new();
@@ -215,18 +217,21 @@ fn fa3_pairs(
             .and_then(|h| h.when.as_ref())
             .map(|c| c.to_string());
         let bound = t.get("kMaxSeqlenK").map(|n| format!("S_k <= {n}"));
-        let want_when = if want == "ShortSpec" { bound } else { None };
-        if when != want_when || (want == "ShortSpec" && want_when.is_none()) {
+        let bounded = want != "Spec";
+        let want_when = if bounded { bound } else { None };
+        if when != want_when || (bounded && want_when.is_none()) {
             problems.push(format!(
                 "{name}: schedule {k} ({want}) runs `when {when:?}` in the TL, kernel.cu's launcher bound is {want_when:?}"
             ));
         }
         out.push((schedule, t));
     }
-    if out.len() == 2 && !cuda.contains("args->seqlen_k <= ShortSpec::kMaxSeqlenK") {
-        problems.push(format!(
-            "{name}: the launcher does not pick ShortSpec by seqlen_k <= ShortSpec::kMaxSeqlenK"
-        ));
+    for short in &order[..order.len().saturating_sub(1)] {
+        if !out.is_empty() && !cuda.contains(&format!("args->seqlen_k <= {short}::kMaxSeqlenK")) {
+            problems.push(format!(
+                "{name}: the launcher does not pick {short} by seqlen_k <= {short}::kMaxSeqlenK"
+            ));
+        }
     }
     out
 }

@@ -211,8 +211,9 @@ struct Fa3Config {
      * schedule, under the last P V GEMM. d128 only: +0.4..1.8% on every d128 FA3-grid cell and
      * the window / softcap entries, but -0.7..1.1% on d64 full 1k-16k and d64 causal 4k-16k
      * (bench/results/h100-fa3-entries-2026-11-26.md, Session 7 (hepi)); elsewhere only where a
-     * Spec asks for it (d64 full's short schedule: +2.7% at 512, -0.9% at 1k; new-entry.py
-     * FA3_SHORT), and the other schedules keep the code (PTX) they were verified and timed with. */
+     * Spec asks for it (d64 full's schedule for up to 512 keys: +2.7% at 512, -0.9% at 1k;
+     * new-entry.py FA3_TINY), and the other schedules keep the code (PTX) they were verified
+     * and timed with. */
     static constexpr bool kLeanEpilogue = kHeadDim == 128 || LeanEpilogueOf<Spec>::value;
     /* Sliding window: -1 on a side is unbounded; causal is a right bound of 0. */
     static constexpr int kWindowLeft = WindowLeftOf<Spec>::value;
