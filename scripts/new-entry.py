@@ -276,8 +276,6 @@ FA3_SHORT = {
 # full short schedule up to 1k / 2k keys (kUniformQ, with kRowPartials 2 / 4, BN 64 in 4 stages)
 # and d64 full's with kRowPartials 2, kUniformQ, 4 stages or BN 64; the best gained +0.4% (d128
 # 512, kUniformQ) and +0.6% (d64 512, 2 chains: -0.3% at 1k), BN 64 lost 10-21%.
-# Why a short schedule sets its own kBlockN (a FA3_SHORT option beside the softmax ones).
-FA3_SHORT_BN = "BN {}: shorter key blocks in a {}-stage ring, the same shared memory"
 # The softmax options a ShortSpec may set (fa3_fwd.cuh), and why, for kernel.cu's comment.
 FA3_ROWS = {
     "kRowPartials": "the softmax's row max and sum in {} partial chains: shorter dependent chains for a warp alone on its scheduler (hop7)",
@@ -569,12 +567,7 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
                       if s_wgs != wgs else "")
         if s_stages != stages:
             s_wgs_line += f"\n    static constexpr int kStages = {s_stages};  /* K/V ring of {s_stages} stages: the producer runs further ahead across tiles */"
-        s_bn = s_opts.get("kBlockN", bn)
-        if s_bn != bn:
-            s_wgs_line += f"\n    static constexpr int kBlockN = {s_bn};  /* {FA3_SHORT_BN.format(s_bn, s_stages)} */"
         for name, value in s_opts.items():
-            if name == "kBlockN":
-                continue
             ty = "bool" if isinstance(value, bool) else "int"
             lit = ("true" if value else "false") if isinstance(value, bool) else str(value)
             s_wgs_line += f"\n    static constexpr {ty} {name} = {lit};  /* {FA3_ROWS[name].format(value)} */"
@@ -588,10 +581,7 @@ struct ShortSpec : Spec {{{s_wgs_line}
     static constexpr int kMaxSeqlenK = {s_max};  /* the launcher's bound, and the TL's `Schedule persistent when S_k <= {s_max}` */
 }};
 """
-        launch = """    /* the schedule for this call's shape (one source of truth: ShortSpec::kMaxSeqlenK) */
-    if (args != nullptr && args->seqlen_k <= ShortSpec::kMaxSeqlenK)
-        return qimeng::fa3_fwd_launch<ShortSpec>(args, stream);
-    return qimeng::fa3_fwd_launch<Spec>(args, stream);"""
+        bounded = ["ShortSpec"]
         if tiny:
             t_max, t_why = tiny
             short_cu += f"""
@@ -601,12 +591,12 @@ struct TinySpec : ShortSpec {{
     static constexpr int kMaxSeqlenK = {t_max};  /* the launcher's bound, and the TL's `Schedule persistent when S_k <= {t_max}` */
 }};
 """
-            launch = """    /* the schedule for this call's shape (one source of truth: each struct's kMaxSeqlenK) */
-    if (args != nullptr && args->seqlen_k <= TinySpec::kMaxSeqlenK)
-        return qimeng::fa3_fwd_launch<TinySpec>(args, stream);
-    if (args != nullptr && args->seqlen_k <= ShortSpec::kMaxSeqlenK)
-        return qimeng::fa3_fwd_launch<ShortSpec>(args, stream);
-    return qimeng::fa3_fwd_launch<Spec>(args, stream);"""
+            bounded.insert(0, "TinySpec")
+        source = "ShortSpec::kMaxSeqlenK" if len(bounded) == 1 else "each struct's kMaxSeqlenK"
+        launch = f"    /* the schedule for this call's shape (one source of truth: {source}) */\n" + "".join(
+            f"    if (args != nullptr && args->seqlen_k <= {b}::kMaxSeqlenK)\n"
+            f"        return qimeng::fa3_fwd_launch<{b}>(args, stream);\n" for b in bounded
+        ) + "    return qimeng::fa3_fwd_launch<Spec>(args, stream);"
     else:
         short_cu = ""
         launch = "    return qimeng::fa3_fwd_launch<Spec>(args, stream);"
@@ -659,8 +649,8 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
             "# statements in one valid serialization.",
         ]
         if short:
-            s_wgs, s_max, s_stages, s_opts, _ = short
-            short_prog = fa3_program(dtype, d, causal, s_wgs, s_opts.get("kBlockN", bn), s_stages, True, v, qstages=2 if q2 else 1, defer=defer, cross=cross)
+            s_wgs, s_max, s_stages, _, _ = short
+            short_prog = fa3_program(dtype, d, causal, s_wgs, bn, s_stages, True, v, qstages=2 if q2 else 1, defer=defer, cross=cross)
             if tiny:
                 tl += [
                     "# Three schedules: the launcher picks one per call from the number of keys (kernel.cu's",
@@ -674,7 +664,7 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
                 "# ShortSpec::kMaxSeqlenK); each is a whole kernel of its own.",
             ] if not tiny else []) + [
                 f"Schedule persistent when S_k <= {s_max}  # kernel.cu ShortSpec",
-            ] + fa3_program(dtype, d, causal, s_wgs, s_opts.get("kBlockN", bn), s_stages, True, v, qstages=2 if q2 else 1, defer=defer, cross=cross) + [
+            ] + short_prog + [
                 "Schedule persistent  # kernel.cu Spec" if pers else "Schedule block per tile  # kernel.cu Spec",
             ] + fa3_program(dtype, d, causal, wgs, bn, stages, bool(pers), v)  # Spec: one sQ
         else:

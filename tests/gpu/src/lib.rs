@@ -105,6 +105,8 @@ pub const FULL: &[Case] = &[
 /// tile: 140 with 65 and with 300 keys (its short last round has tiles of 3 key blocks), and 280
 /// tiles of 2 query blocks a head, which a causal kEvenTail schedule reorders (fa3_fwd.cuh's
 /// tile_index: every round is its tail).
+/// The 600-key case runs a schedule bounded above 512 keys (d64 full's ShortSpec: its TinySpec
+/// takes every shorter call) under the sanitizers.
 pub const SMALL: &[Case] = &[
     case(1, 1, 1, 1, 1, Layout::Contiguous),
     case(2, 17, 70, 4, 1, Layout::Contiguous),
@@ -113,6 +115,7 @@ pub const SMALL: &[Case] = &[
     case(2, 65, 65, 70, 10, Layout::Contiguous),
     case(2, 65, 300, 70, 10, Layout::Contiguous),
     case(1, 200, 200, 140, 20, Layout::Contiguous),
+    case(1, 65, 600, 2, 2, Layout::Contiguous),
 ];
 
 /// The cases for a kernel of `spec`: [`FULL`] (or [`SMALL`]), and for a sliding window shapes
