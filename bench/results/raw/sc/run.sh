@@ -22,7 +22,7 @@ done
 wait
 sort $L/rc.txt; grep -HE "FAIL|^kernels:|ERROR SUMMARY|RACECHECK SUMMARY" $L/*.log | sed 's|.*/||' | tail -n 30
 export PYTHONUNBUFFERED=1
-cp bench/bench.py bench/variants_speed.py bench/results/raw/sc/ab_var.py $c/
+cp bench/bench.py bench/variants_speed.py $c/
 libs=$c/base,$c/Q,$c/QD,$c/QX
 for a in "8192 1" "8192 8" "2048 1" "512 1"; do
   set -- $a
