@@ -250,6 +250,15 @@ struct Fa3Config {
      * made as small with both tiers gains nothing (hvar6: bench/results/h100-variants-2026-11-26.md,
      * sessions 5 and 6). */
     static constexpr bool kPolyTanh = kSoftcap > 0.f && !kVarlen;
+    /* Softcap bounds every logit to [-cap, cap] (C = cap log2(e) in exp2's units), so with P in
+     * bf16 (f32's exponent range) the softmax needs no running max: the fixed offset C / 2 keeps
+     * every P in [2^(-3C/2), 2^(C/2)], normal in f32 and bf16 for C <= 80 (cap <= 55), and O / l
+     * is the same quotient a max gives. No block then takes a row max, votes on its growth or
+     * rescales O. The cost: O stays finite for |V| < 2^(97 - C/2) (2^61 at cap 50) rather than
+     * 2^97. f16 (largest 2^16) keeps the lazy max. */
+    static constexpr bool kFixedMax = kPolyTanh && std::is_same<Element, __nv_bfloat16>::value &&
+                                      kSoftcap * 1.4426950408889634f <= 80.f;
+    static constexpr float kFixedOffset = kSoftcap * 0.7213475204444817f; /* C / 2 */
     /* Window kernels: a consumer warpgroup's 64 rows may see only one 64-key half of the tile's
      * first or last key block (a window edge: w1024_0's first and diagonal blocks, w256_256's
      * first and last); it then takes that block's masked softmax and P V GEMM over that half
@@ -837,7 +846,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         uint32_t p_own[BN / 16][4];
         /* kCrossTile: P outlives its tile (the last P V GEMM runs in the next one) */
         uint32_t(&p)[BN / 16][4] = Cfg::kCrossTile ? p_next : p_own;
-        float m[2] = {-CUDART_INF_F, -CUDART_INF_F}; /* running max of s * scale_log2 */
+        /* running max of s * scale_log2 (kFixedMax: the fixed offset, never moved) */
+        float m[2] = {Cfg::kFixedMax ? Cfg::kFixedOffset : -CUDART_INF_F,
+                      Cfg::kFixedMax ? Cfg::kFixedOffset : -CUDART_INF_F};
         float l_own[2] = {0.f, 0.f}; /* this thread's partial row sums */
         float(&l)[2] = Cfg::kDeferEpilogue ? l_next : l_own;
         /* the plain epilogue's 1 / l (fa3_row_inv): kLeanEpilogue with kOverlap computes it
@@ -1023,6 +1034,10 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     else
                         return fmaf(fmaf(fmaf(tq3, y, tq2), y, tq1), y, tq0);
                 };
+                if constexpr (Cfg::kFixedMax) {
+                    rescale = false;
+                    alpha[0] = alpha[1] = 1.f;
+                } else {
                 const float bound = wv * q(wv);
                 bool grow = false;
 #pragma unroll
@@ -1043,6 +1058,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 } else {
                     rescale = false;
                     alpha[0] = alpha[1] = 1.f;
+                }
                 }
 #pragma unroll
                 for (int r = 0; r < 2; ++r) {
@@ -1147,6 +1163,10 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             }
             if constexpr (Cfg::kLazyRescale) {
                 (void)rt; /* ALiBi keeps the eager update */
+                if constexpr (Cfg::kFixedMax) {
+                    rescale = false;
+                    alpha[0] = alpha[1] = 1.f;
+                } else {
                 float bmax[2];
 #pragma unroll
                 for (int r = 0; r < 2; ++r) {
@@ -1157,10 +1177,13 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     bmax[r] = quad_max(mx) * scale_log2;
                 }
                 lazy_max(bmax, mask_tag, alpha);
+                }
 #pragma unroll
                 for (int r = 0; r < 2; ++r) {
                     /* a row with no visible key so far keeps max -inf: subtract 0, not -inf */
-                    const float off = (kMask && m[r] == -CUDART_INF_F) ? 0.f : -m[r];
+                    const float off = Cfg::kFixedMax                         ? -Cfg::kFixedOffset
+                                      : (kMask && m[r] == -CUDART_INF_F) ? 0.f
+                                                                           : -m[r];
                     float sum = 0.f;
 #pragma unroll
                     for (int c = c0; c < c1; ++c) {
@@ -1231,6 +1254,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             }
         };
         auto rescale_o = [&](const float (&alpha)[2]) {
+            if constexpr (!Cfg::kFixedMax) { /* kFixedMax: alpha is always 1 */
             if (Cfg::kLazyRescale && !rescale) return;
 #pragma unroll
             for (int c = 0; c < D / 8; ++c) {
@@ -1238,6 +1262,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 o[4 * c + 1] *= alpha[0];
                 o[4 * c + 2] *= alpha[1];
                 o[4 * c + 3] *= alpha[1];
+            }
             }
         };
         /* P's accumulator fragment is the A register fragment of the next wgmma: key columns
