@@ -250,15 +250,19 @@ struct Fa3Config {
      * made as small with both tiers gains nothing (hvar6: bench/results/h100-variants-2026-11-26.md,
      * sessions 5 and 6). */
     static constexpr bool kPolyTanh = kSoftcap > 0.f && !kVarlen;
-    /* Softcap bounds every logit to [-cap, cap] (C = cap log2(e) in exp2's units), so with P in
-     * bf16 (f32's exponent range) the softmax needs no running max: the fixed offset C / 2 keeps
-     * every P in [2^(-3C/2), 2^(C/2)], normal in f32 and bf16 for C <= 80 (cap <= 55), and O / l
-     * is the same quotient a max gives. No block then takes a row max, votes on its growth or
-     * rescales O. The cost: O stays finite for |V| < 2^(97 - C/2) (2^61 at cap 50) rather than
-     * 2^97. f16 (largest 2^16) keeps the lazy max. */
+    /* Softcap bounds every logit to [-C, C] (C = cap log2(e), exp2's units), so with P in bf16
+     * (f32's exponent range) a tile needs its rows' max only once: its first key block takes
+     * the lazy max as above, from a floor of C - 100 instead of -inf, and the later blocks keep
+     * that offset, with no row max, growth vote or O rescale. Every later P is then at most
+     * 2^(C - floor) = 2^100, finite in bf16 and f32, and O / l is the quotient a moving max
+     * gives; O stays finite while keys x |V| < 2^28 in the worst case (every first-block score
+     * at -C and later ones at +C). The first block's exact max keeps P = 1 for the row's largest
+     * score there, so a row with one key is exact (a fixed offset for every block was not:
+     * bf16's rounding of P against l's f32 sum, 7.8e-3 at one key). f16 (largest 2^16) and
+     * caps past C = 100 keep the lazy max on every block. */
     static constexpr bool kFixedMax = kPolyTanh && std::is_same<Element, __nv_bfloat16>::value &&
-                                      kSoftcap * 1.4426950408889634f <= 80.f;
-    static constexpr float kFixedOffset = kSoftcap * 0.7213475204444817f; /* C / 2 */
+                                      kSoftcap * 1.4426950408889634f <= 100.f;
+    static constexpr float kOffsetFloor = kSoftcap * 1.4426950408889634f - 100.f;
     /* Window kernels: a consumer warpgroup's 64 rows may see only one 64-key half of the tile's
      * first or last key block (a window edge: w1024_0's first and diagonal blocks, w256_256's
      * first and last); it then takes that block's masked softmax and P V GEMM over that half
@@ -846,9 +850,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         uint32_t p_own[BN / 16][4];
         /* kCrossTile: P outlives its tile (the last P V GEMM runs in the next one) */
         uint32_t(&p)[BN / 16][4] = Cfg::kCrossTile ? p_next : p_own;
-        /* running max of s * scale_log2 (kFixedMax: the fixed offset, never moved) */
-        float m[2] = {Cfg::kFixedMax ? Cfg::kFixedOffset : -CUDART_INF_F,
-                      Cfg::kFixedMax ? Cfg::kFixedOffset : -CUDART_INF_F};
+        /* running max of s * scale_log2 (kFixedMax: from its floor, set by the first block) */
+        float m[2] = {Cfg::kFixedMax ? Cfg::kOffsetFloor : -CUDART_INF_F,
+                      Cfg::kFixedMax ? Cfg::kOffsetFloor : -CUDART_INF_F};
         float l_own[2] = {0.f, 0.f}; /* this thread's partial row sums */
         float(&l)[2] = Cfg::kDeferEpilogue ? l_next : l_own;
         /* the plain epilogue's 1 / l (fa3_row_inv): kLeanEpilogue with kOverlap computes it
@@ -1003,7 +1007,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
          * max (the polynomial is odd and increasing): while the bound stays within
          * kBoundThreshold of the stale max, no exact max is taken; else the exact one (the
          * polynomial at the raw row max) decides, as in lazy_max. */
-        auto softmax_poly_tanh = [&](float (&alpha)[2]) {
+        auto softmax_poly_tanh = [&](float (&alpha)[2], bool keep) {
             /* max |s| per row in 4 interleaved chains, not one: the max is on the softmax's
              * critical path (each score's exp2 waits for the decision it feeds) */
             float amax[2];
@@ -1034,7 +1038,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     else
                         return fmaf(fmaf(fmaf(tq3, y, tq2), y, tq1), y, tq0);
                 };
-                if constexpr (Cfg::kFixedMax) {
+                if (Cfg::kFixedMax && keep) { /* the tile's offset stays */
                     rescale = false;
                     alpha[0] = alpha[1] = 1.f;
                 } else {
@@ -1083,7 +1087,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             return true;
         };
         /* Online softmax of S (key block j) in place; alpha = the rescale factor of O and l. */
-        auto softmax = [&](int j, auto mask_tag, float (&alpha)[2], auto half_tag) {
+        auto softmax = [&](int j, auto mask_tag, float (&alpha)[2], auto half_tag, bool keep) {
             constexpr bool kMask = decltype(mask_tag)::value;
             /* kHalfEdges: only key chunks c0 .. c1 - 1 (the 64-key half the warpgroup sees,
              * half_tag 1 or 2); the other half of S is left as it is, its P never read (its
@@ -1163,7 +1167,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             }
             if constexpr (Cfg::kLazyRescale) {
                 (void)rt; /* ALiBi keeps the eager update */
-                if constexpr (Cfg::kFixedMax) {
+                if (Cfg::kFixedMax && keep) { /* the tile's offset stays */
                     rescale = false;
                     alpha[0] = alpha[1] = 1.f;
                 } else {
@@ -1181,9 +1185,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
 #pragma unroll
                 for (int r = 0; r < 2; ++r) {
                     /* a row with no visible key so far keeps max -inf: subtract 0, not -inf */
-                    const float off = Cfg::kFixedMax                         ? -Cfg::kFixedOffset
-                                      : (kMask && m[r] == -CUDART_INF_F) ? 0.f
-                                                                           : -m[r];
+                    const float off =
+                        (kMask && !Cfg::kFixedMax && m[r] == -CUDART_INF_F) ? 0.f : -m[r];
                     float sum = 0.f;
 #pragma unroll
                     for (int c = c0; c < c1; ++c) {
@@ -1238,23 +1241,24 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 }
             }
         };
-        /* j: the tile's j-th visited key block */
-        auto softmax_at = [&](int j, float (&alpha)[2], int mode) {
+        /* j: the tile's j-th visited key block; keep: not the tile's first (kFixedMax keeps the
+         * offset its first block set) */
+        auto softmax_at = [&](int j, float (&alpha)[2], int mode, bool keep = false) {
             using Whole = std::integral_constant<int, 0>;
             if (Cfg::kHasLeft) j += tl.kb0;
             if (j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left)) {
-                if (!Cfg::kPolyTanh || !poly_k || !softmax_poly_tanh(alpha))
-                    softmax(j, std::false_type{}, alpha, Whole{});
+                if (!Cfg::kPolyTanh || !poly_k || !softmax_poly_tanh(alpha, keep))
+                    softmax(j, std::false_type{}, alpha, Whole{}, keep);
             } else if (Cfg::kHalfEdges && mode == 1) {
-                softmax(j, std::true_type{}, alpha, std::integral_constant<int, 1>{});
+                softmax(j, std::true_type{}, alpha, std::integral_constant<int, 1>{}, keep);
             } else if (Cfg::kHalfEdges && mode == 2) {
-                softmax(j, std::true_type{}, alpha, std::integral_constant<int, 2>{});
+                softmax(j, std::true_type{}, alpha, std::integral_constant<int, 2>{}, keep);
             } else {
-                softmax(j, std::true_type{}, alpha, Whole{});
+                softmax(j, std::true_type{}, alpha, Whole{}, keep);
             }
         };
         auto rescale_o = [&](const float (&alpha)[2]) {
-            if constexpr (!Cfg::kFixedMax) { /* kFixedMax: alpha is always 1 */
+            if constexpr (!Cfg::kFixedMax) { /* kFixedMax: O is zero or alpha 1 */
             if (Cfg::kLazyRescale && !rescale) return;
 #pragma unroll
             for (int c = 0; c < D / 8; ++c) {
@@ -1379,7 +1383,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     fence_regs(s);
                     release(&k_empty[st]);
                     if (j == n_blocks - 1) release_q();
-                    softmax_at(j, alpha, j == n_blocks - 1 ? mode_last : 0);
+                    softmax_at(j, alpha, j == n_blocks - 1 ? mode_last : 0, true);
                     wgmma_wait<0>();
                     fence_regs(o);
                     fence_regs(p);
@@ -1420,7 +1424,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     fence_regs(s);
                     release(&k_empty[st]);
                     if (j == n_blocks - 1) release_q();
-                    softmax_at(j, alpha, 0);
+                    softmax_at(j, alpha, 0, j > 0);
                     rescale_o(alpha);
                     convert_p();
                     mbar_wait(&v_full[st], ph);
