@@ -4,6 +4,7 @@
 
 use qimeng_reference::{
     Comparison, Problem, Rng, attention_f64, attention_lowp, compare, random_slopes, random_tensor,
+    round_to,
 };
 use qimeng_runtime::{
     AttentionKernel, DType, DeviceBuffer, Element, Spec, Stream, Tensor, TensorMut, bf16, f16,
@@ -53,6 +54,12 @@ pub struct Case {
     /// and one at 8, where they reach about 0.7 of the cap (the Hopper family's degree-7
     /// polynomial: at 1, under a quarter of the cap, its degree-3 one runs).
     pub q_scale: f32,
+    /// Softcap kernels: every query the same random direction `u` and the keys `-u` over the
+    /// first 128 keys, `+u` after (plus noise), scaled so that the scores saturate the cap: each
+    /// row's first key block scores `-cap`, its later ones `+cap`. The Hopper family's bf16
+    /// kernels set a row's offset from its first block (from a floor when that block scores
+    /// low) and keep it for the later blocks (fa3_fwd.cuh's kFixedMax): this is their largest P.
+    pub swing: bool,
 }
 
 const fn case(b: usize, sq: usize, sk: usize, hq: usize, hkv: usize, layout: Layout) -> Case {
@@ -69,6 +76,7 @@ const fn case(b: usize, sq: usize, sk: usize, hq: usize, hkv: usize, layout: Lay
         layout,
         slopes_per_batch: false,
         q_scale: 1.0,
+        swing: false,
     }
 }
 
@@ -154,6 +162,17 @@ pub fn cases(spec: &Spec, small: bool) -> Vec<Case> {
             q_scale: 8.0,
             ..big
         });
+        v.push(Case {
+            swing: true,
+            ..case(
+                1,
+                64,
+                if small { 300 } else { 1000 },
+                2,
+                1,
+                Layout::Contiguous,
+            )
+        });
     }
     if spec.variants.alibi {
         // Both slope layouts with batch > 1 (alternating over the grid), plus a tall causal
@@ -214,13 +233,28 @@ pub struct Reference {
 
 impl Reference {
     /// Random inputs (never zeros) for `problem` in `dtype`, seeded, the queries times
-    /// `q_scale` (a power of two), with both references.
-    pub fn new(problem: Problem, dtype: DType, seed: u64, q_scale: f32) -> Reference {
+    /// `q_scale` (a power of two), or [`Case::swing`]'s queries and keys, with both references.
+    pub fn new(problem: Problem, dtype: DType, seed: u64, q_scale: f32, swing: bool) -> Reference {
         let mut rng = qimeng_reference::Rng::new(seed);
         let mut q = random_tensor(&mut rng, problem.q_len(), dtype);
         q.iter_mut().for_each(|x| *x *= q_scale);
-        let k = random_tensor(&mut rng, problem.kv_len(), dtype);
+        let mut k = random_tensor(&mut rng, problem.kv_len(), dtype);
         let v = random_tensor(&mut rng, problem.kv_len(), dtype);
+        if swing {
+            // q = 4 u and k = -+4 u + noise: |s| ~ 16 d, so s / sqrt(d) saturates any cap up to
+            // about 2 sqrt(d) (tanh(3.6) at d = 128 and cap 50).
+            let d = problem.head_dim;
+            let u = random_tensor(&mut rng, d, dtype);
+            for (i, x) in q.iter_mut().enumerate() {
+                *x = 4.0 * u[i % d];
+            }
+            let rows_per_key = problem.heads_kv;
+            for (i, x) in k.iter_mut().enumerate() {
+                let key = (i / d / rows_per_key) % problem.seqlen_k;
+                let sign = if key < 128 { -4.0 } else { 4.0 };
+                *x = round_to(dtype, sign * u[i % d] + 0.25 * *x);
+            }
+        }
         let exact = attention_f64(&problem, &q, &k, &v);
         let lowp = attention_lowp(&problem, &q, &k, &v, dtype);
         Reference {

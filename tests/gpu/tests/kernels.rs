@@ -150,7 +150,13 @@ fn main() -> ExitCode {
                 format!("{}{}{:?}", spec.dtype, spec.causal, spec.variants),
             );
             let reference = references.entry(key).or_insert_with(|| {
-                Reference::new(problem, spec.dtype, 1000 + ci as u64, case.q_scale)
+                Reference::new(
+                    problem,
+                    spec.dtype,
+                    1000 + ci as u64,
+                    case.q_scale,
+                    case.swing,
+                )
             });
             let layout = match (spec.variants.alibi, case.slopes_per_batch) {
                 (false, _) => format!("{:?}", case.layout),
@@ -161,7 +167,7 @@ fn main() -> ExitCode {
                 String::new()
             } else {
                 format!("/qx{}", case.q_scale)
-            };
+            } + if case.swing { "/swing" } else { "" };
             match run_case(kernel, reference, case.layout, &stream) {
                 Ok(c) => {
                     worst = worst.max(c.max_error);
