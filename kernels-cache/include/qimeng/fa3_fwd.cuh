@@ -85,8 +85,9 @@
  *   folded into the exp2 FFMA; on blocks without a mask whose
  *   warp sees only |s scale / cap| <= 1, an odd polynomial on the FMA pipe folded into the exp2
  *   argument (kPolyTanh), else tanh.approx.f16x2 (two MUFU.TANH.F16 on sm_90). Softcap and
- *   window kernels rescale O lazily (kLazyRescale). ALiBi: the bias from the tile's slope on
- *   every visited block, before the masks.
+ *   window kernels rescale O lazily (kLazyRescale); bf16 softcap kernels take each row's max
+ *   on the tile's first block only and keep it (kFixedMax: the cap bounds every later P). ALiBi:
+ *   the bias from the tile's slope on every visited block, before the masks.
  * Tensor maps (host, per call): 4-d (head_dim, seqlen, heads, batch) over the strided BSHD
  * tensors, boxes of 64 elements (128 bytes, the 128-byte swizzle) x rows; sequence tails are
  * zero-filled by the copy engine and masked in the last key block.
