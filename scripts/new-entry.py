@@ -561,6 +561,11 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
         # bench/results/h100-variants-2026-11-26.md session 6); a bare line, as the verified
         # entries have it
         pers_line += "\n    static constexpr bool kRowBoundMask = true;" + cross_line
+        if v.get("softcap"):
+            # the window's edge blocks take the polynomial tanh tiers too (hwin4, session 8:
+            # bench/results/h100-variants-2026-11-26.md)
+            pers_line += ("\n    static constexpr bool kPolyMasked = true;  /* masked blocks (window edge, "
+                          "diagonal): the polynomial tanh tiers too, the mask after them (hwin4) */")
     if short:
         s_wgs, s_max, s_stages, s_opts, s_why = short
         s_wgs_line = (f"\n    static constexpr int kConsumerWGs = {s_wgs};  /* 64 x {s_wgs} rows, {240 if s_wgs == 2 else 160} registers */"
