@@ -31,6 +31,10 @@
  *         static constexpr bool kCrossTile = true;  // persistent: the overlapped pipeline runs
  *                                                  // on across tiles (see below)
  *         static constexpr bool kLeanEpilogue = true;  // the lean epilogue (always at d128)
+ *         static constexpr bool kMaskChunks = true;  // masked blocks: chunks a warp sees
+ *                                                  // whole skip the compares
+ *         static constexpr bool kPolyMasked = true;  // softcap: masked blocks take the
+ *                                                  // polynomial tanh too
  *         // Optional variants (absent: off), with fa2_fwd.cuh's semantics:
  *         static constexpr int kWindowLeft = 1024;  // sliding window: query i sees keys
  *         static constexpr int kWindowRight = 0;    //   i + sk - sq - left ..= i + sk - sq + right
@@ -84,7 +88,8 @@
  *   P V over that half (kHalfEdges). Softcap: tanh on the scores before any mask, the cap
  *   folded into the exp2 FFMA; on blocks without a mask whose
  *   warp sees only |s scale / cap| <= 1, an odd polynomial on the FMA pipe folded into the exp2
- *   argument (kPolyTanh), else tanh.approx.f16x2 (two MUFU.TANH.F16 on sm_90). Softcap and
+ *   argument (kPolyTanh; kPolyMasked: on the masked blocks too, the mask after the vote),
+ *   else tanh.approx.f16x2 (two MUFU.TANH.F16 on sm_90). Softcap and
  *   window kernels rescale O lazily (kLazyRescale). ALiBi: the bias from the tile's slope on
  *   every visited block, before the masks.
  * Tensor maps (host, per call): 4-d (head_dim, seqlen, heads, batch) over the strided BSHD
@@ -189,6 +194,9 @@ QIMENG_SPEC_OPTION(LeanEpilogueOf, kLeanEpilogue, bool, false);
 /* Softcap: the masked blocks (window edges, the diagonal) take the polynomial tanh tiers too
  * when the warp's vote allows them, the mask applied after the polynomial (Fa3Config::kPolyMasked). */
 QIMENG_SPEC_OPTION(PolyMaskedOf, kPolyMasked, bool, false);
+/* kRowBoundMask: a masked block's chunks of 8 keys that every row of a warp sees skip the
+ * per-score compares (Fa3Config::kMaskChunks). */
+QIMENG_SPEC_OPTION(MaskChunksOf, kMaskChunks, bool, false);
 
 template <class Spec>
 struct Fa3Config {
@@ -259,6 +267,11 @@ struct Fa3Config {
      * polynomial evaluated at a clamped argument so that its exp2 argument is -inf. Without
      * it a masked block takes MUFU tanh per score (tanh.approx.f16x2) before the mask. */
     static constexpr bool kPolyMasked = PolyMaskedOf<Spec>::value;
+    /* Masked blocks (kRowBoundMask): a warp's 16 rows cut a window edge or the diagonal in
+     * 2-3 of a block's 16 chunks of 8 keys; the chunks every row of the warp sees whole skip
+     * the compares (a warp-uniform test a chunk instead of 2-3 instructions a score), the
+     * rest (cut or wholly masked) take them as before (hwin4). */
+    static constexpr bool kMaskChunks = MaskChunksOf<Spec>::value;
     /* Window kernels: a consumer warpgroup's 64 rows may see only one 64-key half of the tile's
      * first or last key block (a window edge: w1024_0's first and diagonal blocks, w256_256's
      * first and last); it then takes that block's masked softmax and P V GEMM over that half
@@ -317,6 +330,7 @@ struct Fa3Config {
                                   !kDeferEpilogue),
                   "kCrossTile: the persistent ping-pong schedule, not with kDeferEpilogue "
                   "(it defers the epilogue itself), ALiBi or varlen");
+    static_assert(!kMaskChunks || kRowBoundMask, "kMaskChunks: the row-bound mask's option");
     static_assert(!kPolyMasked || (kPolyTanh && kRowBoundMask && kLazyRescale),
                   "kPolyMasked: a softcap kernel with kPolyTanh, kRowBoundMask and the lazy max");
     static_assert(kRowPartials == 1 || kRowPartials == 2 || kRowPartials == 4,
@@ -1003,6 +1017,34 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             constexpr int c0 = kHalf == 2 ? BN / 16 : 0, c1 = kHalf == 1 ? BN / 16 : BN / 8;
             /* key j BN + base + o (o = 8 c + e % 2) of row h is masked when o > hi or o < lo */
             const int base = j * BN + 2 * t;
+            if constexpr (Cfg::kMaskChunks) {
+                int hi[2], lo[2];
+#pragma unroll
+                for (int h = 0; h < 2; ++h) {
+                    const int row = row_a + 8 * h;
+                    hi[h] = seqlen_k - 1 - base;
+                    if (Cfg::kHasRight)
+                        hi[h] = min(hi[h], row + causal_shift + Cfg::kWindowRight - base);
+                    lo[h] = row + causal_shift - Cfg::kWindowLeft - base;
+                }
+                /* the keys 8 c .. 8 c + 7 of the block (chunk c, over the quad's 4 threads) that
+                 * every row of the warp sees: from its first row (lane 0's, so the compiler
+                 * knows the bounds warp-uniform) to its last, 15 rows on */
+                const int wr = __shfl_sync(0xffffffffu, row_a, 0) + causal_shift - j * BN;
+                int hv = seqlen_k - 1 - j * BN;
+                if (Cfg::kHasRight) hv = min(hv, wr + Cfg::kWindowRight);
+                const int lv = wr + 15 - Cfg::kWindowLeft;
+#pragma unroll
+                for (int c = c0; c < c1; ++c) {
+                    if (8 * c + 7 <= hv && (!Cfg::kHasLeft || 8 * c >= lv)) continue;
+#pragma unroll
+                    for (int h = 0; h < 2; ++h)
+#pragma unroll
+                        for (int e = 0; e < 2; ++e)
+                            if (8 * c + e > hi[h] || (Cfg::kHasLeft && 8 * c + e < lo[h]))
+                                s[4 * c + 2 * h + e] = -CUDART_INF_F;
+                }
+            } else {
 #pragma unroll
             for (int h = 0; h < 2; ++h) {
                 const int row = row_a + 8 * h;
@@ -1016,6 +1058,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     for (int e = 0; e < 2; ++e)
                         if (8 * c + e > hi || (Cfg::kHasLeft && 8 * c + e < lo))
                             s[4 * c + 2 * h + e] = -CUDART_INF_F;
+            }
             }
         };
         /* Softcap on a block without a mask when every score of the warp has |s k| <= 1 (else
