@@ -31,10 +31,6 @@
  *         static constexpr bool kCrossTile = true;  // persistent: the overlapped pipeline runs
  *                                                  // on across tiles (see below)
  *         static constexpr bool kLeanEpilogue = true;  // the lean epilogue (always at d128)
- *         static constexpr bool kMaskChunks = true;  // masked blocks: chunks a warp sees
- *                                                  // whole skip the compares
- *         static constexpr bool kPolyMasked = true;  // softcap: masked blocks take the
- *                                                  // polynomial tanh too
  *         // Optional variants (absent: off), with fa2_fwd.cuh's semantics:
  *         static constexpr int kWindowLeft = 1024;  // sliding window: query i sees keys
  *         static constexpr int kWindowRight = 0;    //   i + sk - sq - left ..= i + sk - sq + right
@@ -88,8 +84,7 @@
  *   P V over that half (kHalfEdges). Softcap: tanh on the scores before any mask, the cap
  *   folded into the exp2 FFMA; on blocks without a mask whose
  *   warp sees only |s scale / cap| <= 1, an odd polynomial on the FMA pipe folded into the exp2
- *   argument (kPolyTanh; kPolyMasked: on the masked blocks too, the mask after the vote),
- *   else tanh.approx.f16x2 (two MUFU.TANH.F16 on sm_90). Softcap and
+ *   argument (kPolyTanh), else tanh.approx.f16x2 (two MUFU.TANH.F16 on sm_90). Softcap and
  *   window kernels rescale O lazily (kLazyRescale). ALiBi: the bias from the tile's slope on
  *   every visited block, before the masks.
  * Tensor maps (host, per call): 4-d (head_dim, seqlen, heads, batch) over the strided BSHD
@@ -191,12 +186,6 @@ QIMENG_SPEC_OPTION(EvenTailOf, kEvenTail, bool, false);
 QIMENG_SPEC_OPTION(CrossTileOf, kCrossTile, bool, false);
 /* The lean epilogue (Fa3Config::kLeanEpilogue; always on at head_dim 128). */
 QIMENG_SPEC_OPTION(LeanEpilogueOf, kLeanEpilogue, bool, false);
-/* Softcap: the masked blocks (window edges, the diagonal) take the polynomial tanh tiers too
- * when the warp's vote allows them, the mask applied after the polynomial (Fa3Config::kPolyMasked). */
-QIMENG_SPEC_OPTION(PolyMaskedOf, kPolyMasked, bool, false);
-/* kRowBoundMask: a masked block's chunks of 8 keys that every row of a warp sees skip the
- * per-score compares (Fa3Config::kMaskChunks). */
-QIMENG_SPEC_OPTION(MaskChunksOf, kMaskChunks, bool, false);
 
 template <class Spec>
 struct Fa3Config {
@@ -261,17 +250,6 @@ struct Fa3Config {
      * made as small with both tiers gains nothing (hvar6: bench/results/h100-variants-2026-11-26.md,
      * sessions 5 and 6). */
     static constexpr bool kPolyTanh = kSoftcap > 0.f && !kVarlen;
-    /* kPolyTanh on the masked blocks as well (hwin4): the same vote on every score of the
-     * block's chunks (masked ones included: a conservative vote), the row-bound mask on the
-     * raw scores after it, the exact max over the visible ones, and each masked score's
-     * polynomial evaluated at a clamped argument so that its exp2 argument is -inf. Without
-     * it a masked block takes MUFU tanh per score (tanh.approx.f16x2) before the mask. */
-    static constexpr bool kPolyMasked = PolyMaskedOf<Spec>::value;
-    /* Masked blocks (kRowBoundMask): a warp's 16 rows cut a window edge or the diagonal in
-     * 2-3 of a block's 16 chunks of 8 keys; the chunks every row of the warp sees whole skip
-     * the compares (a warp-uniform test a chunk instead of 2-3 instructions a score), the
-     * rest (cut or wholly masked) take them as before (hwin4). */
-    static constexpr bool kMaskChunks = MaskChunksOf<Spec>::value;
     /* Window kernels: a consumer warpgroup's 64 rows may see only one 64-key half of the tile's
      * first or last key block (a window edge: w1024_0's first and diagonal blocks, w256_256's
      * first and last); it then takes that block's masked softmax and P V GEMM over that half
@@ -330,9 +308,6 @@ struct Fa3Config {
                                   !kDeferEpilogue),
                   "kCrossTile: the persistent ping-pong schedule, not with kDeferEpilogue "
                   "(it defers the epilogue itself), ALiBi or varlen");
-    static_assert(!kMaskChunks || kRowBoundMask, "kMaskChunks: the row-bound mask's option");
-    static_assert(!kPolyMasked || (kPolyTanh && kRowBoundMask && kLazyRescale),
-                  "kPolyMasked: a softcap kernel with kPolyTanh, kRowBoundMask and the lazy max");
     static_assert(kRowPartials == 1 || kRowPartials == 2 || kRowPartials == 4,
                   "kRowPartials is 1, 2 or 4");
     static_assert(!(kAlibi && kSoftcap > 0.f),
@@ -1010,57 +985,6 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 }
             }
         };
-        /* kRowBoundMask: the key tail, the causal diagonal and the window's edges on key block
-         * j's chunks of half_tag (softmax's kHalf) */
-        auto mask_rows = [&](int j, auto half_tag) {
-            constexpr int kHalf = decltype(half_tag)::value;
-            constexpr int c0 = kHalf == 2 ? BN / 16 : 0, c1 = kHalf == 1 ? BN / 16 : BN / 8;
-            /* key j BN + base + o (o = 8 c + e % 2) of row h is masked when o > hi or o < lo */
-            const int base = j * BN + 2 * t;
-            if constexpr (Cfg::kMaskChunks) {
-                int hi[2], lo[2];
-#pragma unroll
-                for (int h = 0; h < 2; ++h) {
-                    const int row = row_a + 8 * h;
-                    hi[h] = seqlen_k - 1 - base;
-                    if (Cfg::kHasRight)
-                        hi[h] = min(hi[h], row + causal_shift + Cfg::kWindowRight - base);
-                    lo[h] = row + causal_shift - Cfg::kWindowLeft - base;
-                }
-                /* the keys 8 c .. 8 c + 7 of the block (chunk c, over the quad's 4 threads) that
-                 * every row of the warp sees: from its first row (lane 0's, so the compiler
-                 * knows the bounds warp-uniform) to its last, 15 rows on */
-                const int wr = __shfl_sync(0xffffffffu, row_a, 0) + causal_shift - j * BN;
-                int hv = seqlen_k - 1 - j * BN;
-                if (Cfg::kHasRight) hv = min(hv, wr + Cfg::kWindowRight);
-                const int lv = wr + 15 - Cfg::kWindowLeft;
-#pragma unroll
-                for (int c = c0; c < c1; ++c) {
-                    if (8 * c + 7 <= hv && (!Cfg::kHasLeft || 8 * c >= lv)) continue;
-#pragma unroll
-                    for (int h = 0; h < 2; ++h)
-#pragma unroll
-                        for (int e = 0; e < 2; ++e)
-                            if (8 * c + e > hi[h] || (Cfg::kHasLeft && 8 * c + e < lo[h]))
-                                s[4 * c + 2 * h + e] = -CUDART_INF_F;
-                }
-            } else {
-#pragma unroll
-            for (int h = 0; h < 2; ++h) {
-                const int row = row_a + 8 * h;
-                int hi = seqlen_k - 1 - base;
-                if (Cfg::kHasRight)
-                    hi = min(hi, row + causal_shift + Cfg::kWindowRight - base);
-                const int lo = row + causal_shift - Cfg::kWindowLeft - base;
-#pragma unroll
-                for (int c = c0; c < c1; ++c)
-#pragma unroll
-                    for (int e = 0; e < 2; ++e)
-                        if (8 * c + e > hi || (Cfg::kHasLeft && 8 * c + e < lo))
-                            s[4 * c + 2 * h + e] = -CUDART_INF_F;
-            }
-            }
-        };
         /* Softcap on a block without a mask when every score of the warp has |s k| <= 1 (else
          * false, nothing done: softmax()'s MUFU tanh takes the block): tanh as the polynomial
          * of kTanhP (kTanhS when every |s k| <= 1/4) on the FMA pipe, folded into the exp2
@@ -1068,12 +992,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
          * max (the polynomial is odd and increasing): while the bound stays within
          * kBoundThreshold of the stale max, no exact max is taken; else the exact one (the
          * polynomial at the raw row max) decides, as in lazy_max. */
-        auto softmax_poly_tanh = [&](float (&alpha)[2], int j, auto mask_tag, auto half_tag) {
-            /* kPolyMasked: a masked block (mask_tag) over the chunks c0 .. c1 - 1 of half_tag
-             * (softmax's kHalf); unmasked blocks are whole */
-            constexpr bool kMask = decltype(mask_tag)::value;
-            constexpr int kHalf = decltype(half_tag)::value;
-            constexpr int c0 = kHalf == 2 ? BN / 16 : 0, c1 = kHalf == 1 ? BN / 16 : BN / 8;
+        auto softmax_poly_tanh = [&](float (&alpha)[2]) {
             /* max |s| per row in 4 interleaved chains, not one: the max is on the softmax's
              * critical path (each score's exp2 waits for the decision it feeds) */
             float amax[2];
@@ -1081,9 +1000,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             for (int r = 0; r < 2; ++r) {
                 float a[4];
 #pragma unroll
-                for (int c = c0; c < c1; ++c) {
+                for (int c = 0; c < BN / 8; ++c) {
                     const float x = fmaxf(fabsf(s[4 * c + 2 * r]), fabsf(s[4 * c + 2 * r + 1]));
-                    a[(c - c0) % 4] = c - c0 < 4 ? x : fmaxf(a[(c - c0) % 4], x);
+                    a[c % 4] = c < 4 ? x : fmaxf(a[c % 4], x);
                 }
                 amax[r] = fmaxf(fmaxf(a[0], a[1]), fmaxf(a[2], a[3]));
             }
@@ -1095,8 +1014,6 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             const float wmax = wv * cap_in;
             const bool narrow = wmax <= 0.25f;
             if (!(wmax <= 1.f)) return false;
-            /* masked: the raw scores voted (so |s| <= wv on every visible one), now the mask */
-            if constexpr (kMask) mask_rows(j, half_tag);
             auto run = [&](auto narrow_tag) {
                 /* cap log2(e) tanh(v k) = v Q(v^2) */
                 auto q = [&](float v) {
@@ -1105,14 +1022,6 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                         return fmaf(ts1, y, ts0);
                     else
                         return fmaf(fmaf(fmaf(tq3, y, tq2), y, tq1), y, tq0);
-                };
-                /* v Q(v^2) with masked v = -inf giving -inf: Q at the clamped argument (Q > 0
-                 * on |v k| <= 1; Q(inf) would be -inf, and -inf x -inf = +inf) */
-                auto vq = [&](float v) {
-                    if constexpr (kMask)
-                        return v * q(fmaxf(v, -wv));
-                    else
-                        return v * q(v);
                 };
                 const float bound = wv * q(wv);
                 bool grow = false;
@@ -1123,33 +1032,28 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     float bmax[2];
 #pragma unroll
                     for (int r = 0; r < 2; ++r) {
-                        float mx = s[4 * c0 + 2 * r];
+                        float mx = s[2 * r];
 #pragma unroll
-                        for (int c = c0; c < c1; ++c)
+                        for (int c = 0; c < BN / 8; ++c)
                             mx = fmaxf(mx, fmaxf(s[4 * c + 2 * r], s[4 * c + 2 * r + 1]));
                         const float v = quad_max(mx);
-                        bmax[r] = vq(v); /* masked: -inf for a row that sees no key here */
+                        bmax[r] = v * q(v);
                     }
-                    lazy_max(bmax, mask_tag, alpha);
+                    lazy_max(bmax, std::false_type{}, alpha);
                 } else {
                     rescale = false;
                     alpha[0] = alpha[1] = 1.f;
                 }
 #pragma unroll
                 for (int r = 0; r < 2; ++r) {
-                    /* a row with no visible key so far keeps max -inf: subtract 0, not -inf */
-                    const float off = (kMask && m[r] == -CUDART_INF_F) ? 0.f : -m[r];
+                    const float off = -m[r];
                     float sum = 0.f;
 #pragma unroll
-                    for (int c = c0; c < c1; ++c) {
+                    for (int c = 0; c < BN / 8; ++c) {
 #pragma unroll
                         for (int e = 0; e < 2; ++e) {
                             const float v = s[4 * c + 2 * r + e];
-                            if constexpr (kMask)
-                                s[4 * c + 2 * r + e] =
-                                    exp2_approx(fmaf(v, q(fmaxf(v, -wv)), off));
-                            else
-                                s[4 * c + 2 * r + e] = exp2_approx(fmaf(v, q(v), off));
+                            s[4 * c + 2 * r + e] = exp2_approx(fmaf(v, q(v), off));
                         }
                         sum += s[4 * c + 2 * r] + s[4 * c + 2 * r + 1];
                     }
@@ -1212,7 +1116,22 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             }
             /* the key tail, the causal diagonal and the window's edges */
             if (kMask && Cfg::kRowBoundMask) {
-                mask_rows(j, half_tag);
+                /* key j BN + base + o (o = 8 c + e % 2) of row h is masked when o > hi or o < lo */
+                const int base = j * BN + 2 * t;
+#pragma unroll
+                for (int h = 0; h < 2; ++h) {
+                    const int row = row_a + 8 * h;
+                    int hi = seqlen_k - 1 - base;
+                    if (Cfg::kHasRight)
+                        hi = min(hi, row + causal_shift + Cfg::kWindowRight - base);
+                    const int lo = row + causal_shift - Cfg::kWindowLeft - base;
+#pragma unroll
+                    for (int c = c0; c < c1; ++c)
+#pragma unroll
+                        for (int e = 0; e < 2; ++e)
+                            if (8 * c + e > hi || (Cfg::kHasLeft && 8 * c + e < lo))
+                                s[4 * c + 2 * h + e] = -CUDART_INF_F;
+                }
             } else if (kMask) {
 #pragma unroll
                 for (int c = c0; c < c1; ++c)
@@ -1300,25 +1219,15 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         auto softmax_at = [&](int j, float (&alpha)[2], int mode) {
             using Whole = std::integral_constant<int, 0>;
             if (Cfg::kHasLeft) j += tl.kb0;
-            using Half1 = std::integral_constant<int, 1>;
-            using Half2 = std::integral_constant<int, 2>;
-            using Masked = std::true_type;
-            /* masked blocks: kPolyMasked's polynomial tiers, else (the vote failed, or off)
-             * softmax()'s MUFU tanh */
-            constexpr bool kPM = Cfg::kPolyMasked;
             if (j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left)) {
-                if (!Cfg::kPolyTanh || !poly_k ||
-                    !softmax_poly_tanh(alpha, j, std::false_type{}, Whole{}))
+                if (!Cfg::kPolyTanh || !poly_k || !softmax_poly_tanh(alpha))
                     softmax(j, std::false_type{}, alpha, Whole{});
             } else if (Cfg::kHalfEdges && mode == 1) {
-                if (!kPM || !poly_k || !softmax_poly_tanh(alpha, j, Masked{}, Half1{}))
-                    softmax(j, Masked{}, alpha, Half1{});
+                softmax(j, std::true_type{}, alpha, std::integral_constant<int, 1>{});
             } else if (Cfg::kHalfEdges && mode == 2) {
-                if (!kPM || !poly_k || !softmax_poly_tanh(alpha, j, Masked{}, Half2{}))
-                    softmax(j, Masked{}, alpha, Half2{});
+                softmax(j, std::true_type{}, alpha, std::integral_constant<int, 2>{});
             } else {
-                if (!kPM || !poly_k || !softmax_poly_tanh(alpha, j, Masked{}, Whole{}))
-                    softmax(j, Masked{}, alpha, Whole{});
+                softmax(j, std::true_type{}, alpha, Whole{});
             }
         };
         auto rescale_o = [&](const float (&alpha)[2]) {

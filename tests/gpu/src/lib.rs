@@ -159,9 +159,9 @@ pub fn cases(spec: &Spec, small: bool) -> Vec<Case> {
             q_scale: 8.0,
             ..big
         });
-        // A window's edge blocks are masked, some taken in 64-key halves; the Hopper family's
-        // kPolyMasked runs the polynomial tiers or the MUFU fallback on them by scale (the
-        // case above is too short for a left edge to cut its rows).
+        // With a window, its edge case at both scales too: the case above is too short for
+        // the window's left edge to cut its rows, so the masked edge blocks (some taken in
+        // 64-key halves by the Hopper family) meet large scores only here.
         if let Some(e) = edge {
             v.push(Case { q_scale: 32.0, ..e });
             v.push(Case { q_scale: 8.0, ..e });
