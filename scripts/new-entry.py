@@ -559,7 +559,9 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
         # the window's edge blocks compare each score's key offset with per-row bounds (hwin2:
         # +0.7% w1024_0, +2.4% w256_256, +0.7% w1024_0 + softcap in one process,
         # bench/results/h100-variants-2026-11-26.md session 6); a bare line, as the verified
-        # entries have it
+        # entries have it. Measured and not kept on these entries (session 8, hwin4, same
+        # file): the softcap polynomial on the masked blocks (-5% w1024_0 + softcap at q x 1)
+        # and a per-chunk skip of the mask's compares (-1.5% w1024_0, -2.2% w256_256).
         pers_line += "\n    static constexpr bool kRowBoundMask = true;" + cross_line
     if short:
         s_wgs, s_max, s_stages, s_opts, s_why = short

@@ -129,25 +129,31 @@ pub const SMALL: &[Case] = &[
 /// The cases for a kernel of `spec`: [`FULL`] (or [`SMALL`]), and for a sliding window shapes
 /// where its edges cut through the rows and whole key blocks are skipped: `s_q` 300 against
 /// `s_k = left + right + 700`, and for a two-sided window `s_q = s_k = 2 (left + right) + 200`
-/// (`SMALL`: the same with `s_q` 64 and `s_k = left + right + 300`).
+/// (`SMALL`: the same with `s_q` 64 and `s_k = left + right + 300`); for softcap, cases at
+/// `q_scale` 32 and 8 (see [`Case::q_scale`]), with a window its edge case among them, and
+/// [`Case::swing`]'s inputs.
 pub fn cases(spec: &Spec, small: bool) -> Vec<Case> {
     let mut v = if small { SMALL } else { FULL }.to_vec();
+    // the case whose rows the window's edges cut (softcap: again at large scales, below)
+    let mut edge = None;
     if let Some(w) = spec.variants.window {
         let span = (w.left + w.right) as usize;
-        if small {
-            v.push(case(1, 64, span + 300, 2, 1, Layout::Contiguous));
+        let c = if small {
+            case(1, 64, span + 300, 2, 1, Layout::Contiguous)
         } else {
-            v.push(case(2, 300, span + 700, 4, 2, Layout::Contiguous));
-            if w.right > 0 {
-                v.push(case(
-                    1,
-                    2 * span + 200,
-                    2 * span + 200,
-                    2,
-                    1,
-                    Layout::Contiguous,
-                ));
-            }
+            case(2, 300, span + 700, 4, 2, Layout::Contiguous)
+        };
+        v.push(c);
+        edge = Some(c);
+        if !small && w.right > 0 {
+            v.push(case(
+                1,
+                2 * span + 200,
+                2 * span + 200,
+                2,
+                1,
+                Layout::Contiguous,
+            ));
         }
     }
     if spec.variants.softcap.is_some() {
@@ -162,6 +168,13 @@ pub fn cases(spec: &Spec, small: bool) -> Vec<Case> {
             q_scale: 8.0,
             ..big
         });
+        // With a window, its edge case at both scales too: the case above is too short for
+        // the window's left edge to cut its rows, so the masked edge blocks (some taken in
+        // 64-key halves by the Hopper family) meet large scores only here.
+        if let Some(e) = edge {
+            v.push(Case { q_scale: 32.0, ..e });
+            v.push(Case { q_scale: 8.0, ..e });
+        }
         v.push(Case {
             swing: true,
             ..case(
