@@ -270,11 +270,6 @@ struct Fa3Config {
      * alone, S staying the whole block's (bench/results/h100-variants-2026-11-26.md, session 5:
      * +1.5% w1024_0, +2.5% w256_256). */
     static constexpr bool kHalfEdges = (kHasLeft || (kHasRight && !kCausal)) && kBlockN == 128;
-    /* Persistent causal windows: a window's tiles all have its span of key blocks, except the
-     * first query blocks of each head, which the sequence start clips (w1024_0: 1..8 blocks
-     * against 9). Those go last, longest first across the heads, so the last rounds even out
-     * the blocks' work (tile_at). */
-    static constexpr bool kShortLast = PersistentOf<Spec>::value && kCausal && kHasLeft && !kVarlen;
     static constexpr int kBlockM = 64 * kConsumerWGs; /* a wgmma M is 64 rows per warpgroup */
     static constexpr int kProducerWGs = kWarpSpecialized ? 1 : 0;
     static constexpr int kThreads = 128 * (kProducerWGs + kConsumerWGs);
@@ -605,25 +600,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         } else if (Cfg::kCausal) {
             /* (head, batch) outer, query blocks longest first inside: the tiles running at
              * once cover few heads, whose K/V stay in L2 for all their query blocks */
-            int hb;
-            if constexpr (Cfg::kShortLast) {
-                /* kShortLast: the query blocks whose first row's window starts before key 0
-                 * (n_short a head) after every other tile, longest first across the heads */
-                const int before = Cfg::kWindowLeft - (args.seqlen_k - args.seqlen_q);
-                const int n_short = before <= 0 ? 0 : min(m_blocks, (before + BM - 1) / BM);
-                const int n_long = m_blocks - n_short, heads = args.heads_q * args.batch;
-                if (t < heads * n_long) {
-                    hb = t / n_long;
-                    m_block = m_blocks - 1 - (t - hb * n_long);
-                } else {
-                    const int u = t - heads * n_long, k = u / heads;
-                    hb = u - k * heads;
-                    m_block = n_short - 1 - k;
-                }
-            } else {
-                hb = t / m_blocks;
-                m_block = m_blocks - 1 - (t - hb * m_blocks);
-            }
+            const int hb = t / m_blocks;
+            m_block = m_blocks - 1 - (t - hb * m_blocks);
             r.head = hb % args.heads_q;
             r.batch = hb / args.heads_q;
         } else {
