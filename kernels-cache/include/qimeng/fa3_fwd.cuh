@@ -31,6 +31,8 @@
  *         static constexpr bool kCrossTile = true;  // persistent: the overlapped pipeline runs
  *                                                  // on across tiles (see below)
  *         static constexpr bool kLeanEpilogue = true;  // the lean epilogue (always at d128)
+ *         static constexpr int kKStages = 3;       // persistent: K's ring depth, kStages + 1
+ *                                                  // (K one block ahead of V; see below)
  *         // Optional variants (absent: off), with fa2_fwd.cuh's semantics:
  *         static constexpr int kWindowLeft = 1024;  // sliding window: query i sees keys
  *         static constexpr int kWindowRight = 0;    //   i + sk - sq - left ..= i + sk - sq + right
@@ -76,6 +78,10 @@
  *   epilogue (O and P outlive the tile), so neither boundary step leaves its GEMM batch alone;
  *   the block's last tile, or one followed by a tile that sees no key, issues it in a turn of
  *   its own.
+ *   kKStages = kStages + 1: K and V on rings of their own depths; the producer issues K_c before
+ *   V_{c-1}, and a tile's Q after its K_0 and the previous tile's last V, so the next tile's
+ *   first K loads under this tile's last blocks (d128 BN 128: Q 32 + O 32 + 3 x K 32 + 2 x V 32
+ *   KiB fit the 227 KiB where a third K/V stage does not).
  * Variants (score path only; the schedule is the same): a window's key blocks wholly outside
  *   it are never loaded (the tile's loop starts at the block of its first row's first key);
  *   blocks that every row of the tile sees whole run the unmasked softmax, and only the blocks
@@ -187,6 +193,10 @@ QIMENG_SPEC_OPTION(EvenTailOf, kEvenTail, bool, false);
 QIMENG_SPEC_OPTION(CrossTileOf, kCrossTile, bool, false);
 /* The lean epilogue (Fa3Config::kLeanEpilogue; always on at head_dim 128). */
 QIMENG_SPEC_OPTION(LeanEpilogueOf, kLeanEpilogue, bool, false);
+/* Persistent, warp-specialized: K's ring depth (0: kStages, one ring for both). Deeper than V's,
+ * the producer issues K_{c+1} before V_c, so a tile's first K (and its first S GEMM) does not
+ * queue behind the last V slots of the tile before it (hwin4, session 8). */
+QIMENG_SPEC_OPTION(KStagesOf, kKStages, int, 0);
 
 template <class Spec>
 struct Fa3Config {
@@ -194,6 +204,9 @@ struct Fa3Config {
     static constexpr int kHeadDim = Spec::kHeadDim;
     static constexpr int kBlockN = Spec::kBlockN;
     static constexpr int kStages = Spec::kStages;
+    static constexpr int kKStages = KStagesOf<Spec>::value > 0 ? KStagesOf<Spec>::value : kStages;
+    /* K and V on rings of their own depths, K one block ahead (kKStages) */
+    static constexpr bool kSplitRing = kKStages != kStages;
     static constexpr bool kCausal = Spec::kCausal;
     static constexpr bool kOverlap = Spec::kOverlap;
     static constexpr bool kPingPong = Spec::kPingPong;
@@ -282,12 +295,12 @@ struct Fa3Config {
     static constexpr int kTileQBytes = kBlockM * kHeadDim * 2;
     static constexpr int kTileKVBytes = kBlockN * kHeadDim * 2;
     static constexpr int kOffK = kQStages * kTileQBytes;
-    static constexpr int kOffV = kOffK + kStages * kTileKVBytes;
+    static constexpr int kOffV = kOffK + kKStages * kTileKVBytes;
     /* persistent: O is staged in its own buffer, so the next tile's Q can land during the
      * epilogue; otherwise in the Q rows (the block's last use of them) */
     static constexpr int kOffO = kOffV + kStages * kTileKVBytes;
     static constexpr int kOffBar = kOffO + (kPersistent ? kTileQBytes : 0);
-    static constexpr int kBarBytes = 8 * (2 * kQStages + 4 * kStages);
+    static constexpr int kBarBytes = 8 * (2 * kQStages + 2 * kKStages + 2 * kStages);
     /* ALiBi: per consumer warpgroup, the key part of the bias for the tile's slope (f32, one
      * accumulator fragment per side of the diagonal), the S GEMM's initial accumulator */
     static constexpr int kOffAlibi = kOffBar + kBarBytes;
@@ -302,6 +315,9 @@ struct Fa3Config {
     static_assert(kBlockN % 16 == 0 && kBlockN >= 64 && kBlockN <= 256,
                   "BN is the N of one wgmma: a multiple of 16, 64..256");
     static_assert(kStages >= 2, "the producer runs at least one block ahead");
+    static_assert(!kSplitRing || (kKStages == kStages + 1 && kPersistent && kOverlap),
+                  "kKStages: kStages + 1 (K one block ahead of V), on the persistent overlapped "
+                  "schedule");
     static_assert(!kPingPong || kOverlap, "ping-pong is scheduled around the overlapped step");
     static_assert(kConsumerWGs == 2 || kConsumerWGs == 3, "2 or 3 consumer warpgroups");
     static_assert(kWarpSpecialized || kOverlap, "the in-line producer sits in the overlapped step");
@@ -520,6 +536,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
     using T = typename Cfg::Element;
     constexpr int BM = Cfg::kBlockM, BN = Cfg::kBlockN, D = Cfg::kHeadDim;
     constexpr int kStages = Cfg::kStages;
+    constexpr int kKStages = Cfg::kKStages;
     using namespace sm90;
 
     extern __shared__ unsigned char smem_raw[];
@@ -534,16 +551,16 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         smem = reinterpret_cast<unsigned char*>((reinterpret_cast<uintptr_t>(smem_raw) + 1023) &
                                                 ~uintptr_t(1023));
     unsigned char* sQ = smem;                /* kQStages x kBoxes x (BM rows x 128 B) */
-    unsigned char* sK = smem + Cfg::kOffK;   /* kStages x kBoxes x (BN rows x 128 B) */
-    unsigned char* sV = smem + Cfg::kOffV;   /* same */
+    unsigned char* sK = smem + Cfg::kOffK;   /* kKStages x kBoxes x (BN rows x 128 B) */
+    unsigned char* sV = smem + Cfg::kOffV;   /* kStages x the same */
     unsigned char* sOut = Cfg::kPersistent ? smem + Cfg::kOffO : sQ; /* like sQ */
     uint64_t* bars = reinterpret_cast<uint64_t*>(smem + Cfg::kOffBar);
     uint64_t* q_full = bars; /* kQStages each */
     /* persistent: every consumer warp is done reading Q */
     uint64_t* q_empty = bars + Cfg::kQStages;
     uint64_t* k_full = bars + 2 * Cfg::kQStages;
-    uint64_t* k_empty = k_full + kStages;
-    uint64_t* v_full = k_empty + kStages;
+    uint64_t* k_empty = k_full + kKStages;
+    uint64_t* v_full = k_empty + kKStages;
     uint64_t* v_empty = v_full + kStages;
 
     const int group = args.heads_q / args.heads_kv;
@@ -676,6 +693,12 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             mbar_init(&k_empty[s], 4 * Cfg::kConsumerWGs); /* one arrival per consumer warp */
             mbar_init(&v_empty[s], 4 * Cfg::kConsumerWGs);
         }
+        if constexpr (Cfg::kSplitRing) {
+            for (int s = kStages; s < kKStages; ++s) {
+                mbar_init(&k_full[s], 1);
+                mbar_init(&k_empty[s], 4 * Cfg::kConsumerWGs);
+            }
+        }
         mbar_init_fence();
     }
     __syncthreads();
@@ -713,7 +736,60 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
     if (Cfg::kWarpSpecialized && wg == 0) {
         /* ------------------------------------------------------------ producer */
         setmaxnreg_dec<Cfg::kProducerRegs>();
-        if (tid == 0) {
+        if constexpr (Cfg::kSplitRing) {
+            if (tid == 0) {
+                /* K_c's load goes before V_{c-1}'s, and a tile's Q after its K_0 and the last
+                 * V of the tile before it: the next tile's K_0 waits only for its own slot
+                 * (S of three blocks back), not for this tile's last V slots or its Q buffer,
+                 * and the last P V GEMM's V for nothing of the next tile */
+                int kv = 0;
+                int run = 0; /* tiles run: the phase of q_empty */
+                int pv_c = -1, pv_row = 0, pv_head = 0, pv_batch = 0; /* the V not yet loaded */
+                auto load_pending_v = [&]() {
+                    const int st = pv_c % kStages;
+                    mbar_wait(&v_empty[st], ((pv_c / kStages) & 1) ^ 1);
+                    mbar_arrive_expect_tx(&v_full[st], Cfg::kTileKVBytes);
+#pragma unroll
+                    for (int b = 0; b < Cfg::kBoxes; ++b)
+                        tma_load_4d(sV + st * Cfg::kTileKVBytes + b * BN * 128, &tmV, &v_full[st],
+                                    b * 64, pv_row, pv_head, pv_batch);
+                    pv_c = -1;
+                };
+                for (int it = 0; tile_index(it) < n_tiles; ++it) {
+                    const Tile tl = tile_at(tile_index(it));
+                    if (empty_tile(tl)) continue;
+                    const int q_round = run++;
+                    const int qs = q_round % Cfg::kQStages;
+                    const int head_kv = tl.head / group;
+                    auto next_q = [&]() {
+                        mbar_wait(&q_empty[qs], ((q_round / Cfg::kQStages) & 1) ^ 1);
+                        load_q(tl, qs);
+                    };
+                    for (int j = 0; j < tl.n_blocks; ++j) {
+                        const int c = kv + j, st = c % kKStages;
+                        const int row = tl.k_start + (tl.kb0 + j) * BN;
+                        mbar_wait(&k_empty[st], ((c / kKStages) & 1) ^ 1);
+                        mbar_arrive_expect_tx(&k_full[st], Cfg::kTileKVBytes);
+#pragma unroll
+                        for (int b = 0; b < Cfg::kBoxes; ++b)
+                            tma_load_4d(sK + st * Cfg::kTileKVBytes + b * BN * 128, &tmK,
+                                        &k_full[st], b * 64, row, head_kv, tl.map_batch);
+                        if (pv_c >= 0) load_pending_v();
+                        if (j == 0) next_q();
+                        pv_c = c;
+                        pv_row = row;
+                        pv_head = head_kv;
+                        pv_batch = tl.map_batch;
+                    }
+                    if (tl.n_blocks == 0) {
+                        if (pv_c >= 0) load_pending_v();
+                        next_q(); /* the consumers wait for it even when the tile sees no key */
+                    }
+                    kv += tl.n_blocks;
+                }
+                if (pv_c >= 0) load_pending_v();
+            }
+        } else if (tid == 0) {
             int kv = 0;
             int run = 0; /* tiles run: the phase of q_empty */
             for (int it = 0; tile_index(it) < n_tiles; ++it) {
@@ -1311,7 +1387,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 const int mode_first = half_mode(tl.kb0),
                           mode_last = half_mode(tl.kb0 + n_blocks - 1);
                 const bool acc0 = alibi_preload(abs_block(0));
-                mbar_wait(&k_full[kv % kStages], (kv / kStages) & 1);
+                mbar_wait(&k_full[kv % kKStages], (kv / kKStages) & 1);
                 auto step0 = [&](auto cross_tag) {
                 if constexpr (decltype(cross_tag)::value) {
                     /* block 0: S_0, and the previous tile's last P V GEMM in the same turn
@@ -1319,7 +1395,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     const bool cross_pv = __shfl_sync(0xffffffffu, int(pend.valid), 0) != 0;
                     if (cross_pv) mbar_wait(&v_full[pv_c % kStages], (pv_c / kStages) & 1);
                     sched_wait();
-                    gemm_qk(kv % kStages, acc0);
+                    gemm_qk(kv % kKStages, acc0);
                     /* the GEMM and its wait in one branch: ptxas does not pair two branches on
                      * one flag, and on the unpaired path it serializes every wgmma (C7514) */
                     if (cross_pv) {
@@ -1331,7 +1407,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                         wgmma_wait<0>();
                     }
                     fence_regs(s);
-                    release(&k_empty[kv % kStages]);
+                    release(&k_empty[kv % kKStages]);
                     if (n_blocks == 1) release_q();
                     softmax_at(0, alpha, mode_first); /* this tile's O is zero */
                     /* on both paths, so that no path leaves O's GEMM pending for ptxas (a
@@ -1350,11 +1426,11 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 /* block 0: S only (a separate copy from kCrossTile's: the kernels without it
                  * keep their PTX byte for byte) */
                 sched_wait();
-                gemm_qk(kv % kStages, acc0);
+                gemm_qk(kv % kKStages, acc0);
                 sched_arrive();
                 wgmma_wait<0>();
                 fence_regs(s);
-                release(&k_empty[kv % kStages]);
+                release(&k_empty[kv % kKStages]);
                 if (n_blocks == 1) release_q();
                 /* kDeferEpilogue: the previous tile's epilogue, under the other warpgroup's
                  * GEMMs (before the S GEMM's wait, ptxas injects one: C7517) */
@@ -1372,9 +1448,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     step0(std::false_type{});
                 for (int j = 1; j < n_blocks; ++j) {
                     const int c = kv + j;
-                    const int st = c % kStages, pst = (c - 1) % kStages;
+                    const int st = c % kKStages, pst = (c - 1) % kStages;
                     const bool acc = alibi_preload(abs_block(j)); /* before the turn's wait */
-                    mbar_wait(&k_full[st], (c / kStages) & 1);
+                    mbar_wait(&k_full[st], (c / kKStages) & 1);
                     sched_wait();
                     gemm_qk(st, acc);
                     mbar_wait(&v_full[pst], ((c - 1) / kStages) & 1);
