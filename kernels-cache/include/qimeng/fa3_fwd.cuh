@@ -536,7 +536,6 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
     using T = typename Cfg::Element;
     constexpr int BM = Cfg::kBlockM, BN = Cfg::kBlockN, D = Cfg::kHeadDim;
     constexpr int kStages = Cfg::kStages;
-    constexpr int kKStages = Cfg::kKStages;
     using namespace sm90;
 
     extern __shared__ unsigned char smem_raw[];
@@ -559,8 +558,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
     /* persistent: every consumer warp is done reading Q */
     uint64_t* q_empty = bars + Cfg::kQStages;
     uint64_t* k_full = bars + 2 * Cfg::kQStages;
-    uint64_t* k_empty = k_full + kKStages;
-    uint64_t* v_full = k_empty + kKStages;
+    uint64_t* k_empty = k_full + Cfg::kKStages;
+    uint64_t* v_full = k_empty + Cfg::kKStages;
     uint64_t* v_empty = v_full + kStages;
 
     const int group = args.heads_q / args.heads_kv;
@@ -694,7 +693,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             mbar_init(&v_empty[s], 4 * Cfg::kConsumerWGs);
         }
         if constexpr (Cfg::kSplitRing) {
-            for (int s = kStages; s < kKStages; ++s) {
+            for (int s = kStages; s < Cfg::kKStages; ++s) {
                 mbar_init(&k_full[s], 1);
                 mbar_init(&k_empty[s], 4 * Cfg::kConsumerWGs);
             }
@@ -766,9 +765,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                         load_q(tl, qs);
                     };
                     for (int j = 0; j < tl.n_blocks; ++j) {
-                        const int c = kv + j, st = c % kKStages;
+                        const int c = kv + j, st = c % Cfg::kKStages;
                         const int row = tl.k_start + (tl.kb0 + j) * BN;
-                        mbar_wait(&k_empty[st], ((c / kKStages) & 1) ^ 1);
+                        mbar_wait(&k_empty[st], ((c / Cfg::kKStages) & 1) ^ 1);
                         mbar_arrive_expect_tx(&k_full[st], Cfg::kTileKVBytes);
 #pragma unroll
                         for (int b = 0; b < Cfg::kBoxes; ++b)
@@ -1387,7 +1386,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 const int mode_first = half_mode(tl.kb0),
                           mode_last = half_mode(tl.kb0 + n_blocks - 1);
                 const bool acc0 = alibi_preload(abs_block(0));
-                mbar_wait(&k_full[kv % kKStages], (kv / kKStages) & 1);
+                mbar_wait(&k_full[kv % Cfg::kKStages], (kv / Cfg::kKStages) & 1);
                 auto step0 = [&](auto cross_tag) {
                 if constexpr (decltype(cross_tag)::value) {
                     /* block 0: S_0, and the previous tile's last P V GEMM in the same turn
@@ -1395,7 +1394,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     const bool cross_pv = __shfl_sync(0xffffffffu, int(pend.valid), 0) != 0;
                     if (cross_pv) mbar_wait(&v_full[pv_c % kStages], (pv_c / kStages) & 1);
                     sched_wait();
-                    gemm_qk(kv % kKStages, acc0);
+                    gemm_qk(kv % Cfg::kKStages, acc0);
                     /* the GEMM and its wait in one branch: ptxas does not pair two branches on
                      * one flag, and on the unpaired path it serializes every wgmma (C7514) */
                     if (cross_pv) {
@@ -1407,7 +1406,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                         wgmma_wait<0>();
                     }
                     fence_regs(s);
-                    release(&k_empty[kv % kKStages]);
+                    release(&k_empty[kv % Cfg::kKStages]);
                     if (n_blocks == 1) release_q();
                     softmax_at(0, alpha, mode_first); /* this tile's O is zero */
                     /* on both paths, so that no path leaves O's GEMM pending for ptxas (a
@@ -1426,11 +1425,11 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 /* block 0: S only (a separate copy from kCrossTile's: the kernels without it
                  * keep their PTX byte for byte) */
                 sched_wait();
-                gemm_qk(kv % kKStages, acc0);
+                gemm_qk(kv % Cfg::kKStages, acc0);
                 sched_arrive();
                 wgmma_wait<0>();
                 fence_regs(s);
-                release(&k_empty[kv % kKStages]);
+                release(&k_empty[kv % Cfg::kKStages]);
                 if (n_blocks == 1) release_q();
                 /* kDeferEpilogue: the previous tile's epilogue, under the other warpgroup's
                  * GEMMs (before the S GEMM's wait, ptxas injects one: C7517) */
@@ -1448,9 +1447,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     step0(std::false_type{});
                 for (int j = 1; j < n_blocks; ++j) {
                     const int c = kv + j;
-                    const int st = c % kKStages, pst = (c - 1) % kStages;
+                    const int st = c % Cfg::kKStages, pst = (c - 1) % kStages;
                     const bool acc = alibi_preload(abs_block(j)); /* before the turn's wait */
-                    mbar_wait(&k_full[st], (c / kKStages) & 1);
+                    mbar_wait(&k_full[st], (c / Cfg::kKStages) & 1);
                     sched_wait();
                     gemm_qk(st, acc);
                     mbar_wait(&v_full[pst], ((c - 1) / kStages) & 1);
