@@ -326,6 +326,17 @@ FA3_CROSS_LINE = "\n    static constexpr bool kCrossTile = true;  /* a tile's la
 FA3_TINY = {
     (64, False): (512, "the lean epilogue (shared-window stores, stmatrix, rcp.approx) where it gains: +2.7% at 512 keys, -0.9% at 1k (hepi, session 7)"),
 }
+# The window entries' K ring, a stage deeper than V's (fa3_fwd.cuh's kKStages: the producer loads
+# K_j before V_{j-1}, and a tile's Q after its K_0 and the last V of the tile before it). hwin5,
+# bench/results/h100-variants-2026-11-26.md "Session 8 (hwin5)", x plain in one process against
+# the two-stage ring: w256_256 +2.7 / +2.4% at 8k, +1.7% at 4k; w1024_0 and w1024_0 + softcap
+# within 1% (+0.8 / -0.2 / +0.2%, +0.4 / +0.3 / 0.0%). Q 32 + O 32 + 3 x K 32 + 2 x V 32 KiB: 224.
+FA3_WINDOW_KSTAGES = 3
+FA3_WINDOW_KSTAGES_LINE = (
+    f"\n    static constexpr int kKStages = {FA3_WINDOW_KSTAGES};  /* K's ring a stage deeper than V's "
+    "(224 KiB of 227), K one block ahead: the next tile's first K loads under this tile's last "
+    "blocks (hwin5: +2.4..2.7% w256_256, w1024_0 within 1%; bench/results/h100-variants-2026-11-26.md) */"
+)
 FA3_GPUS = ("h100", "h200")
 
 
@@ -333,8 +344,15 @@ def is_fa3(gpu, dtype, d):
     return gpu in FA3_GPUS and dtype in ("f16", "bf16") and d in FA3_TILES
 
 
-def fa3_smem(wgs, bn, d, stages, persistent=False, qstages=1):
-    return (64 * wgs * d * (qstages + (1 if persistent else 0)) + 2 * stages * bn * d) * 2
+def fa3_smem(wgs, bn, d, stages, persistent=False, qstages=1, kstages=None):
+    kv = stages + (kstages if kstages is not None else stages)
+    return (64 * wgs * d * (qstages + (1 if persistent else 0)) + kv * bn * d) * 2
+
+
+def fa3_window_kstages(v, d, bn):
+    """The window entries that take FA3_WINDOW_KSTAGES: d128 BN 128, the measured ones (varlen
+    windows run fa2_fwd.cuh)."""
+    return bool(v["window"]) and not v["varlen"] and d == 128 and bn == 128
 
 
 def fa3_variants_ok(v):
@@ -403,10 +421,11 @@ NO_VARIANTS = {"window": None, "softcap": None, "alibi": False, "varlen": False}
 
 
 def fa3_program(dtype, d, causal, wgs, bn, stages, pers, v, intro=True, qstages=1, defer=False,
-                cross=False):
+                cross=False, kstages=None):
     """The TL of one schedule: `param` to the store (after a comment on its warpgroups and, if
     persistent, its tile loop, unless intro is false); qstages: its Q buffers (kQStages);
-    defer: kDeferEpilogue; cross: kCrossTile."""
+    defer: kDeferEpilogue; cross: kCrossTile; kstages: K's ring depth if not STAGES
+    (kKStages; the TL's sK stays STAGES deep, a comment says so)."""
     bm = 64 * wgs
     warps = 4 * (1 + wgs)
     regs = 240 if wgs == 2 else 160  # Fa3Config::kConsumerRegs
@@ -436,7 +455,11 @@ def fa3_program(dtype, d, causal, wgs, bn, stages, pers, v, intro=True, qstages=
     ] if defer else []) + ([
         "# Each warpgroup issues a tile's last GEMM P, sV in the next tile's first turn, after that",
         "# tile's first GEMM sQ, sK^T, runs the next tile's first softmax under it, then the epilogue.",
-    ] if cross else []) if pers and intro else []) + ([
+    ] if cross else []) + ([
+        f"# K has a ring of its own, {kstages} stages (sK below: STAGES, as the TL's staged buffers share",
+        "# one depth); the producer loads K_j before V_{j-1}, and the next tile's Q after its K_0 and",
+        "# this tile's last V, so the next tile's first K loads under this tile's last blocks.",
+    ] if kstages else []) if pers and intro else []) + ([
         "# Packed sequences: tiles (row block i, head h, sequence b), S_q, S_k sequence b's own",
         "# lengths; tiles past its end are skipped. Loads past its end read the next sequence's",
         "# rows (masked keys, discarded queries); a tail tile is stored row by row, not by TMA.",
@@ -446,8 +469,9 @@ def fa3_program(dtype, d, causal, wgs, bn, stages, pers, v, intro=True, qstages=
         f"Allocate K, V in global (S_k, D) {dtype} at {at} b, head h / GROUP",
         f"Allocate O in global (S_q, D) {dtype} at {at} b, head h",
         f"Allocate sQ in shared (BM, D) {dtype}",
-        f"Allocate sK, sV in shared (STAGES, BN, D) {dtype}  # {fa3_smem(wgs, bn, d, stages, pers, qstages) // 1024} KiB in all"
-        + (" with O's staging tile" if pers else "") + (" and a second sQ" if qstages == 2 else "") + ", of 227",
+        f"Allocate sK, sV in shared (STAGES, BN, D) {dtype}  # {fa3_smem(wgs, bn, d, stages, pers, qstages, kstages) // 1024} KiB in all"
+        + (" with O's staging tile" if pers else "") + (" and a second sQ" if qstages == 2 else "")
+        + (f" and sK {kstages} deep" if kstages else "") + ", of 227",
         "Allocate S in register (BM, BN) f32",
         f"Allocate P in register (BM, BN) {dtype}",
         "Allocate O_acc in register (BM, D) f32",
@@ -563,6 +587,8 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
         # file): the softcap polynomial on the masked blocks (-5% w1024_0 + softcap at q x 1)
         # and a per-chunk skip of the mask's compares (-1.5% w1024_0, -2.2% w256_256).
         pers_line += "\n    static constexpr bool kRowBoundMask = true;" + cross_line
+        if fa3_window_kstages(v, d, bn):
+            pers_line += FA3_WINDOW_KSTAGES_LINE
     if short:
         s_wgs, s_max, s_stages, s_opts, s_why = short
         s_wgs_line = (f"\n    static constexpr int kConsumerWGs = {s_wgs};  /* 64 x {s_wgs} rows, {240 if s_wgs == 2 else 160} registers */"
@@ -671,7 +697,8 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
             ] + fa3_program(dtype, d, causal, wgs, bn, stages, bool(pers), v)  # Spec: one sQ
         else:
             tl += ["Schedule persistent  # kernel.cu Spec"]
-            tl += fa3_program(dtype, d, causal, wgs, bn, stages, True, v, qstages=2 if q2 else 1, defer=defer, cross=cross)
+            tl += fa3_program(dtype, d, causal, wgs, bn, stages, True, v, qstages=2 if q2 else 1, defer=defer, cross=cross,
+                              kstages=FA3_WINDOW_KSTAGES if fa3_window_kstages(v, d, bn) else None)
     return key, {"spec.json": spec, "kernel.h": header, "kernel.cu": cu, "kernel.tl": "\n".join(tl) + "\n"}
 
 
