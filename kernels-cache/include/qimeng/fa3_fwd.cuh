@@ -197,11 +197,6 @@ QIMENG_SPEC_OPTION(LeanEpilogueOf, kLeanEpilogue, bool, false);
  * the producer issues K_{c+1} before V_c, so a tile's first K (and its first S GEMM) does not
  * queue behind the last V slots of the tile before it (hwin4, session 8). */
 QIMENG_SPEC_OPTION(KStagesOf, kKStages, int, 0);
-/* Persistent, kQStages = 2: O staged in the tile's own Q buffer (its last use of Q is its last S
- * GEMM), so the two Q buffers fit where one Q and the O staging buffer did (d128 with kKStages
- * 3: 224 KiB). A Q buffer returns to the producer once the tile's O store has read it: the
- * storing thread waits for that under the next tile's first S GEMM (hwin6, session 8). */
-QIMENG_SPEC_OPTION(OInQOf, kOInQ, bool, false);
 
 template <class Spec>
 struct Fa3Config {
@@ -225,7 +220,6 @@ struct Fa3Config {
     static constexpr bool kDeferEpilogue = DeferEpilogueOf<Spec>::value;
     static constexpr bool kEvenTail = EvenTailOf<Spec>::value;
     static constexpr bool kCrossTile = CrossTileOf<Spec>::value;
-    static constexpr bool kOInQ = OInQOf<Spec>::value;
     /* The lean epilogue (hepi, session 7): the shared base aligned in the shared window (STS /
      * STSM, not generic ST.E), O by stmatrix, 1 / l by rcp.approx and, in the plain overlapped
      * schedule, under the last P V GEMM. d128 only: +0.4..1.8% on every d128 FA3-grid cell and
@@ -305,7 +299,7 @@ struct Fa3Config {
     /* persistent: O is staged in its own buffer, so the next tile's Q can land during the
      * epilogue; otherwise in the Q rows (the block's last use of them) */
     static constexpr int kOffO = kOffV + kStages * kTileKVBytes;
-    static constexpr int kOffBar = kOffO + (kPersistent && !kOInQ ? kTileQBytes : 0);
+    static constexpr int kOffBar = kOffO + (kPersistent ? kTileQBytes : 0);
     static constexpr int kBarBytes = 8 * (2 * kQStages + 2 * kKStages + 2 * kStages);
     /* ALiBi: per consumer warpgroup, the key part of the bias for the tile's slope (f32, one
      * accumulator fragment per side of the diagonal), the S GEMM's initial accumulator */
@@ -344,10 +338,6 @@ struct Fa3Config {
                                   !kDeferEpilogue),
                   "kCrossTile: the persistent ping-pong schedule, not with kDeferEpilogue "
                   "(it defers the epilogue itself), ALiBi or varlen");
-    static_assert(!kOInQ || (kPersistent && kQStages == 2 && kOverlap && kPingPong &&
-                             !kDeferEpilogue && !kCrossTile && !kVarlen),
-                  "kOInQ: the persistent overlapped ping-pong schedule with two Q buffers, not "
-                  "with kDeferEpilogue or kCrossTile (they stage O later) or varlen");
     static_assert(kRowPartials == 1 || kRowPartials == 2 || kRowPartials == 4,
                   "kRowPartials is 1, 2 or 4");
     static_assert(!(kAlibi && kSoftcap > 0.f),
@@ -693,8 +683,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
 #pragma unroll
         for (int s = 0; s < Cfg::kQStages; ++s) {
             mbar_init(&q_full[s], 1);
-            /* kOInQ: each consumer warpgroup's storing thread, after its O store read Q */
-            mbar_init(&q_empty[s], Cfg::kOInQ ? Cfg::kConsumerWGs : 4 * Cfg::kConsumerWGs);
+            mbar_init(&q_empty[s], 4 * Cfg::kConsumerWGs);
         }
 #pragma unroll
         for (int s = 0; s < kStages; ++s) {
@@ -860,19 +849,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         int q_slot = 0; /* this tile's Q buffer (kQStages) */
         /* persistent: this warp's wgmmas have read Q for the last time in this tile */
         auto release_q = [&]() {
-            if (Cfg::kPersistent && !Cfg::kOInQ) release(&q_empty[q_slot]);
-        };
-        /* kOInQ: the Q buffer that holds the last tile's O (-1: none); its store has read it
-         * once the storing thread's bulk group has, and then the producer may refill it */
-        int o_slot = -1;
-        auto release_o_slot = [&]() {
-            if constexpr (Cfg::kOInQ) {
-                if (o_slot >= 0 && wtid == 0) {
-                    tma_store_wait_read();
-                    mbar_arrive(&q_empty[o_slot]);
-                }
-                o_slot = -1;
-            }
+            if (Cfg::kPersistent) release(&q_empty[q_slot]);
         };
 
         /* kUniformQ: w through a shuffle from lane 0, which the compiler knows is the same in
@@ -1454,7 +1431,6 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 fence_regs(s);
                 release(&k_empty[kv % Cfg::kKStages]);
                 if (n_blocks == 1) release_q();
-                release_o_slot(); /* kOInQ: the last tile's store has had S_0's time */
                 /* kDeferEpilogue: the previous tile's epilogue, under the other warpgroup's
                  * GEMMs (before the S GEMM's wait, ptxas injects one: C7517) */
                 if constexpr (Cfg::kDeferEpilogue)
@@ -1550,15 +1526,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         } else {
             /* ------------------------------------------------------------ epilogue */
             if constexpr (!Cfg::kLeanEpilogue || !Cfg::kOverlap) fa3_row_inv<Cfg>(l, inv_l);
-            if constexpr (Cfg::kOInQ) {
-                release_o_slot(); /* a tile without key blocks has no S_0 to wait under */
-                fa3_store_o<Cfg>(o, inv_l, row0, seqlen_q, tl.q_start, tl.head, tl.map_batch,
-                                 sQ + q_slot * Cfg::kTileQBytes, w, wtid, g, t, &tmO, args);
-                o_slot = q_slot;
-            } else {
-                fa3_store_o<Cfg>(o, inv_l, row0, seqlen_q, tl.q_start, tl.head, tl.map_batch,
-                                 sOut, w, wtid, g, t, &tmO, args);
-            }
+            fa3_store_o<Cfg>(o, inv_l, row0, seqlen_q, tl.q_start, tl.head, tl.map_batch, sOut, w,
+                             wtid, g, t, &tmO, args);
         }
         }
         if constexpr (Cfg::kDeferEpilogue) /* the last tile's epilogue */
