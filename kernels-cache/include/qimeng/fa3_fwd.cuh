@@ -712,24 +712,32 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             tma_load_4d(sQ + qs * Cfg::kTileQBytes + b * BM * 128, &tmQ, &q_full[qs], b * 64,
                         tl.q_start + tl.row0, tl.head, tl.map_batch);
     };
-    /* K_j and V_j of the tile into ring slot c % kStages (c counts key blocks over all of this
-     * block's tiles), once the consumers have released it */
-    auto load_kv = [&](const Tile& tl, int c, int j) {
-        const int st = c % kStages;
-        const uint32_t ph = (c / kStages) & 1;
-        const int head_kv = tl.head / group;
-        mbar_wait(&k_empty[st], ph ^ 1);
+    /* K (V) of key rows row.. into its ring's slot for key block c (c counts key blocks over
+     * all of this block's tiles: K's ring is kKStages deep, V's kStages), once the consumers
+     * have released it */
+    auto load_k = [&](int c, int row, int head_kv, int batch) {
+        const int st = c % Cfg::kKStages;
+        mbar_wait(&k_empty[st], ((c / Cfg::kKStages) & 1) ^ 1);
         mbar_arrive_expect_tx(&k_full[st], Cfg::kTileKVBytes);
 #pragma unroll
         for (int b = 0; b < Cfg::kBoxes; ++b)
             tma_load_4d(sK + st * Cfg::kTileKVBytes + b * BN * 128, &tmK, &k_full[st], b * 64,
-                        tl.k_start + j * BN, head_kv, tl.map_batch);
-        mbar_wait(&v_empty[st], ph ^ 1);
+                        row, head_kv, batch);
+    };
+    auto load_v = [&](int c, int row, int head_kv, int batch) {
+        const int st = c % kStages;
+        mbar_wait(&v_empty[st], ((c / kStages) & 1) ^ 1);
         mbar_arrive_expect_tx(&v_full[st], Cfg::kTileKVBytes);
 #pragma unroll
         for (int b = 0; b < Cfg::kBoxes; ++b)
             tma_load_4d(sV + st * Cfg::kTileKVBytes + b * BN * 128, &tmV, &v_full[st], b * 64,
-                        tl.k_start + j * BN, head_kv, tl.map_batch);
+                        row, head_kv, batch);
+    };
+    /* K_j and V_j of the tile (one ring: kKStages == kStages) */
+    auto load_kv = [&](const Tile& tl, int c, int j) {
+        const int head_kv = tl.head / group;
+        load_k(c, tl.k_start + j * BN, head_kv, tl.map_batch);
+        load_v(c, tl.k_start + j * BN, head_kv, tl.map_batch);
     };
 
     if (Cfg::kWarpSpecialized && wg == 0) {
@@ -745,13 +753,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 int run = 0; /* tiles run: the phase of q_empty */
                 int pv_c = -1, pv_row = 0, pv_head = 0, pv_batch = 0; /* the V not yet loaded */
                 auto load_pending_v = [&]() {
-                    const int st = pv_c % kStages;
-                    mbar_wait(&v_empty[st], ((pv_c / kStages) & 1) ^ 1);
-                    mbar_arrive_expect_tx(&v_full[st], Cfg::kTileKVBytes);
-#pragma unroll
-                    for (int b = 0; b < Cfg::kBoxes; ++b)
-                        tma_load_4d(sV + st * Cfg::kTileKVBytes + b * BN * 128, &tmV, &v_full[st],
-                                    b * 64, pv_row, pv_head, pv_batch);
+                    load_v(pv_c, pv_row, pv_head, pv_batch);
                     pv_c = -1;
                 };
                 for (int it = 0; tile_index(it) < n_tiles; ++it) {
@@ -765,14 +767,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                         load_q(tl, qs);
                     };
                     for (int j = 0; j < tl.n_blocks; ++j) {
-                        const int c = kv + j, st = c % Cfg::kKStages;
+                        const int c = kv + j;
                         const int row = tl.k_start + (tl.kb0 + j) * BN;
-                        mbar_wait(&k_empty[st], ((c / Cfg::kKStages) & 1) ^ 1);
-                        mbar_arrive_expect_tx(&k_full[st], Cfg::kTileKVBytes);
-#pragma unroll
-                        for (int b = 0; b < Cfg::kBoxes; ++b)
-                            tma_load_4d(sK + st * Cfg::kTileKVBytes + b * BN * 128, &tmK,
-                                        &k_full[st], b * 64, row, head_kv, tl.map_batch);
+                        load_k(c, row, head_kv, tl.map_batch);
                         if (pv_c >= 0) load_pending_v();
                         if (j == 0) next_q();
                         pv_c = c;

@@ -261,9 +261,9 @@ impl Reference {
             for (i, x) in q.iter_mut().enumerate() {
                 *x = 4.0 * u[i % d];
             }
-            let rows_per_key = problem.heads_kv;
             for (i, x) in k.iter_mut().enumerate() {
-                let key = (i / d / rows_per_key) % problem.seqlen_k;
+                // k is [batch, seqlen_k, heads_kv, head_dim]
+                let key = (i / d / problem.heads_kv) % problem.seqlen_k;
                 let sign = if key < 128 { -4.0 } else { 4.0 };
                 *x = round_to(dtype, sign * u[i % d] + 0.25 * *x);
             }
