@@ -33,6 +33,8 @@
  *         static constexpr bool kLeanEpilogue = true;  // the lean epilogue (always at d128)
  *         static constexpr int kKStages = 3;       // persistent: K's ring depth, kStages + 1
  *                                                  // (K one block ahead of V; see below)
+ *         static constexpr bool kProducerStore = true;  // kKStages: the producer thread issues
+ *                                                  // O's TMA stores (see below)
  *         // Optional variants (absent: off), with fa2_fwd.cuh's semantics:
  *         static constexpr int kWindowLeft = 1024;  // sliding window: query i sees keys
  *         static constexpr int kWindowRight = 0;    //   i + sk - sq - left ..= i + sk - sq + right
@@ -82,6 +84,14 @@
  *   V_{c-1}, and a tile's Q after its K_0 and the previous tile's last V, so the next tile's
  *   first K loads under this tile's last blocks (d128 BN 128: Q 32 + O 32 + 3 x K 32 + 2 x V 32
  *   KiB fit the 227 KiB where a third K/V stage does not).
+ *   kProducerStore (with kKStages): a consumer warpgroup writes its O rows to the staging tile
+ *   and arrives on its "O full" mbarrier; the producer thread issues their TMA store, and
+ *   once the copy has read them arrives on the warpgroup's "O empty" mbarrier, which the
+ *   warpgroup waits for before it writes the next tile's O there (no named barrier and no
+ *   store issue in the consumers' epilogue). The producer checks the O-full barriers whenever
+ *   it waits for a K/V slot or a Q buffer (and before each such wait), so a store issues
+ *   while the producer would idle and never holds a load back; after its last load it issues
+ *   the remaining stores and waits for their reads before the block leaves.
  * Variants (score path only; the schedule is the same): a window's key blocks wholly outside
  *   it are never loaded (the tile's loop starts at the block of its first row's first key);
  *   blocks that every row of the tile sees whole run the unmasked softmax, and only the blocks
@@ -197,6 +207,8 @@ QIMENG_SPEC_OPTION(LeanEpilogueOf, kLeanEpilogue, bool, false);
  * the producer issues K_{c+1} before V_c, so a tile's first K (and its first S GEMM) does not
  * queue behind the last V slots of the tile before it (hwin4, session 8). */
 QIMENG_SPEC_OPTION(KStagesOf, kKStages, int, 0);
+/* Persistent, kKStages: the producer thread issues O's TMA stores (see the schedule above). */
+QIMENG_SPEC_OPTION(ProducerStoreOf, kProducerStore, bool, false);
 
 template <class Spec>
 struct Fa3Config {
@@ -220,6 +232,7 @@ struct Fa3Config {
     static constexpr bool kDeferEpilogue = DeferEpilogueOf<Spec>::value;
     static constexpr bool kEvenTail = EvenTailOf<Spec>::value;
     static constexpr bool kCrossTile = CrossTileOf<Spec>::value;
+    static constexpr bool kProducerStore = ProducerStoreOf<Spec>::value;
     /* The lean epilogue (hepi, session 7): the shared base aligned in the shared window (STS /
      * STSM, not generic ST.E), O by stmatrix, 1 / l by rcp.approx and, in the plain overlapped
      * schedule, under the last P V GEMM. d128 only: +0.4..1.8% on every d128 FA3-grid cell and
@@ -300,7 +313,8 @@ struct Fa3Config {
      * epilogue; otherwise in the Q rows (the block's last use of them) */
     static constexpr int kOffO = kOffV + kStages * kTileKVBytes;
     static constexpr int kOffBar = kOffO + (kPersistent ? kTileQBytes : 0);
-    static constexpr int kBarBytes = 8 * (2 * kQStages + 2 * kKStages + 2 * kStages);
+    static constexpr int kBarBytes =
+        8 * (2 * kQStages + 2 * kKStages + 2 * kStages + (kProducerStore ? 2 * kConsumerWGs : 0));
     /* ALiBi: per consumer warpgroup, the key part of the bias for the tile's slope (f32, one
      * accumulator fragment per side of the diagonal), the S GEMM's initial accumulator */
     static constexpr int kOffAlibi = kOffBar + kBarBytes;
@@ -338,6 +352,10 @@ struct Fa3Config {
                                   !kDeferEpilogue),
                   "kCrossTile: the persistent ping-pong schedule, not with kDeferEpilogue "
                   "(it defers the epilogue itself), ALiBi or varlen");
+    static_assert(!kProducerStore || (kSplitRing && !kVarlen && !kDeferEpilogue && !kCrossTile),
+                  "kProducerStore: the split-ring persistent schedule with its epilogue in the "
+                  "tile (not deferred or cross-tile), without varlen (whose row-clipped tail "
+                  "store stays with the consumers)");
     static_assert(kRowPartials == 1 || kRowPartials == 2 || kRowPartials == 4,
                   "kRowPartials is 1, 2 or 4");
     static_assert(!(kAlibi && kSoftcap > 0.f),
@@ -422,21 +440,30 @@ __device__ __forceinline__ void fa3_row_inv(const float (&l)[2], float (&inv)[2]
 
 /* The epilogue of one consumer warpgroup's tile: O x inv (fa3_row_inv) as 16-bit values into
  * its rows of the staging tile sOut, then a TMA store (varlen: row-clipped plain stores for a
- * tail). g, t: the thread's accumulator row group and column pair. */
+ * tail). g, t: the thread's accumulator row group and column pair. kProducerStore: o_bars
+ * holds the O-full then the O-empty mbarriers (one per consumer warpgroup) and round is the
+ * tile's ordinal in this block; the producer issues the store. */
 template <class Cfg>
 __device__ __forceinline__ void fa3_store_o(const float (&o)[Cfg::kHeadDim / 2],
                                             const float (&inv)[2], int row0, int seqlen_q,
                                             int q_start, int head, int map_batch,
                                             unsigned char* sOut, int w, int wtid, int g, int t,
-                                            const CUtensorMap* tmO, const QimengAttnArgs& args) {
+                                            const CUtensorMap* tmO, const QimengAttnArgs& args,
+                                            uint64_t* o_bars = nullptr, int round = 0) {
     using T = typename Cfg::Element;
     constexpr int BM = Cfg::kBlockM, D = Cfg::kHeadDim;
     using namespace sm90;
-    /* persistent: the previous tile's store has read the staging rows */
-    if (Cfg::kPersistent && wtid == 0) tma_store_wait_read();
-    /* every warp of this warpgroup is past its last wgmma reading its Q rows (and,
-     * persistent, the previous store is done with the staging rows) */
-    named_bar_sync(kBarEpilogueBase + w, 128);
+    if constexpr (Cfg::kProducerStore) {
+        /* the previous tile's store has read this warpgroup's staging rows (its own buffer:
+         * no wgmma reads it) */
+        mbar_wait(&o_bars[Cfg::kConsumerWGs + w], (round & 1) ^ 1);
+    } else {
+        /* persistent: the previous tile's store has read the staging rows */
+        if (Cfg::kPersistent && wtid == 0) tma_store_wait_read();
+        /* every warp of this warpgroup is past its last wgmma reading its Q rows (and,
+         * persistent, the previous store is done with the staging rows) */
+        named_bar_sync(kBarEpilogueBase + w, 128);
+    }
     /* the warpgroup's own rows (64 rows x 128 B per box, swizzled like the TMA layout).
      * kLeanEpilogue: two 16-byte chunks c, c + 1 (c even) of the warp's 16 rows per stmatrix: matrix m is chunk
      * c + m / 2 of rows 8 (m % 2) .. + 7, i.e. accumulator values 4 (c + m / 2) + 2 (m % 2)
@@ -472,6 +499,11 @@ __device__ __forceinline__ void fa3_store_o(const float (&o)[Cfg::kHeadDim / 2],
         }
     }
     fence_proxy_async_smem();
+    if constexpr (Cfg::kProducerStore) {
+        /* every thread's rows, fenced for the copy engine: the producer may store them */
+        mbar_arrive(&o_bars[w]);
+        return;
+    }
     named_bar_sync(kBarEpilogueBase + w, 128);
     const int rows_left = seqlen_q - (row0 + 64 * w); /* this warpgroup's real rows */
     if (Cfg::kVarlen && rows_left > 0 && rows_left < 64) {
@@ -561,6 +593,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
     uint64_t* k_empty = k_full + Cfg::kKStages;
     uint64_t* v_full = k_empty + Cfg::kKStages;
     uint64_t* v_empty = v_full + kStages;
+    /* kProducerStore: O full, then O empty, one each per consumer warpgroup */
+    uint64_t* o_bars = v_empty + kStages;
 
     const int group = args.heads_q / args.heads_kv;
 
@@ -698,6 +732,12 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 mbar_init(&k_empty[s], 4 * Cfg::kConsumerWGs);
             }
         }
+        if constexpr (Cfg::kProducerStore) {
+            for (int s = 0; s < Cfg::kConsumerWGs; ++s) {
+                mbar_init(&o_bars[s], 128); /* every thread of the warpgroup */
+                mbar_init(&o_bars[Cfg::kConsumerWGs + s], 1);
+            }
+        }
         mbar_init_fence();
     }
     __syncthreads();
@@ -712,12 +752,54 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             tma_load_4d(sQ + qs * Cfg::kTileQBytes + b * BM * 128, &tmQ, &q_full[qs], b * 64,
                         tl.q_start + tl.row0, tl.head, tl.map_batch);
     };
+    /* kProducerStore: the producer thread's O stores in order, store k the rows of consumer
+     * warpgroup k % W of the block's tile k / W; o_next: the next to issue, o_read: the first
+     * whose copy may still be reading the staging rows (its O-empty arrival not yet made) */
+    constexpr int kW = Cfg::kConsumerWGs;
+    int o_next = 0, o_read = 0;
+    auto store_o = [&](int k) {
+        const Tile tl = tile_at(tile_index(k / kW));
+        const int wo = k % kW;
+        if (tl.seqlen_q - (tl.row0 + 64 * wo) <= 0) return; /* rows wholly past seqlen_q */
+#pragma unroll
+        for (int b = 0; b < Cfg::kBoxes; ++b)
+            tma_store_4d(&tmO, sOut + 64 * wo * 128 + b * BM * 128, b * 64,
+                         tl.q_start + tl.row0 + 64 * wo, tl.head, tl.map_batch);
+        tma_store_commit();
+    };
+    /* once the issued stores have read their staging rows, hands the rows back (O empty) */
+    auto release_stored = [&]() {
+        if (o_read < o_next) {
+            tma_store_wait_read();
+            for (; o_read < o_next; ++o_read) mbar_arrive(&o_bars[kW + o_read % kW]);
+        }
+    };
+    /* the stores whose rows are written (O full), without waiting for any */
+    auto issue_due_stores = [&]() {
+        while (tile_index(o_next / kW) < n_tiles &&
+               mbar_test_wait(&o_bars[o_next % kW], (o_next / kW) & 1))
+            store_o(o_next++);
+    };
+    /* Waits for a ring slot or Q buffer. kProducerStore: issues the stores that are due before
+     * and while it waits; only while it would idle does it also wait for the issued stores'
+     * reads and hand their staging rows back, so a load never queues behind a store. */
+    auto slot_wait = [&](uint64_t* bar, uint32_t parity) {
+        if constexpr (Cfg::kProducerStore) {
+            issue_due_stores();
+            while (!mbar_try_wait(bar, parity)) {
+                release_stored();
+                issue_due_stores();
+            }
+        } else {
+            mbar_wait(bar, parity);
+        }
+    };
     /* K (V) of key rows row.. into its ring's slot for key block c (c counts key blocks over
      * all of this block's tiles: K's ring is kKStages deep, V's kStages), once the consumers
      * have released it */
     auto load_k = [&](int c, int row, int head_kv, int batch) {
         const int st = c % Cfg::kKStages;
-        mbar_wait(&k_empty[st], ((c / Cfg::kKStages) & 1) ^ 1);
+        slot_wait(&k_empty[st], ((c / Cfg::kKStages) & 1) ^ 1);
         mbar_arrive_expect_tx(&k_full[st], Cfg::kTileKVBytes);
 #pragma unroll
         for (int b = 0; b < Cfg::kBoxes; ++b)
@@ -726,7 +808,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
     };
     auto load_v = [&](int c, int row, int head_kv, int batch) {
         const int st = c % kStages;
-        mbar_wait(&v_empty[st], ((c / kStages) & 1) ^ 1);
+        slot_wait(&v_empty[st], ((c / kStages) & 1) ^ 1);
         mbar_arrive_expect_tx(&v_full[st], Cfg::kTileKVBytes);
 #pragma unroll
         for (int b = 0; b < Cfg::kBoxes; ++b)
@@ -763,7 +845,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     const int qs = q_round % Cfg::kQStages;
                     const int head_kv = tl.head / group;
                     auto next_q = [&]() {
-                        mbar_wait(&q_empty[qs], ((q_round / Cfg::kQStages) & 1) ^ 1);
+                        slot_wait(&q_empty[qs], ((q_round / Cfg::kQStages) & 1) ^ 1);
                         load_q(tl, qs);
                     };
                     for (int j = 0; j < tl.n_blocks; ++j) {
@@ -784,6 +866,16 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     kv += tl.n_blocks;
                 }
                 if (pv_c >= 0) load_pending_v();
+                if constexpr (Cfg::kProducerStore) {
+                    /* the stores still to come (a warpgroup's next rows wait for the previous
+                     * store's O empty), then their reads before the block leaves */
+                    for (; tile_index(o_next / kW) < n_tiles; ++o_next) {
+                        release_stored();
+                        mbar_wait(&o_bars[o_next % kW], (o_next / kW) & 1);
+                        store_o(o_next);
+                    }
+                    tma_store_wait_read();
+                }
             }
         } else if (tid == 0) {
             int kv = 0;
@@ -1524,7 +1616,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             /* ------------------------------------------------------------ epilogue */
             if constexpr (!Cfg::kLeanEpilogue || !Cfg::kOverlap) fa3_row_inv<Cfg>(l, inv_l);
             fa3_store_o<Cfg>(o, inv_l, row0, seqlen_q, tl.q_start, tl.head, tl.map_batch, sOut, w,
-                             wtid, g, t, &tmO, args);
+                             wtid, g, t, &tmO, args, o_bars, q_round);
         }
         }
         if constexpr (Cfg::kDeferEpilogue) /* the last tile's epilogue */
@@ -1532,7 +1624,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         /* kCarryTurns: the last warpgroup's arrival after the block's last tile has no turn
          * after it; the first one takes it, so that every arrival is matched */
         if (kCarryTurns && turns_started && w == 0) sched_wait();
-        if (Cfg::kPersistent && wtid == 0) tma_store_wait_read();
+        if (Cfg::kPersistent && !Cfg::kProducerStore && wtid == 0) tma_store_wait_read();
     }
 #endif
 }
