@@ -313,8 +313,10 @@ struct Fa3Config {
      * epilogue; otherwise in the Q rows (the block's last use of them) */
     static constexpr int kOffO = kOffV + kStages * kTileKVBytes;
     static constexpr int kOffBar = kOffO + (kPersistent ? kTileQBytes : 0);
-    static constexpr int kBarBytes =
-        8 * (2 * kQStages + 2 * kKStages + 2 * kStages + (kProducerStore ? 2 * kConsumerWGs : 0));
+    /* kProducerStore: O full, then O empty, one each per consumer warpgroup, after the rings'
+     * barriers (an index into them) */
+    static constexpr int kOBar = 2 * kQStages + 2 * kKStages + 2 * kStages;
+    static constexpr int kBarBytes = 8 * (kOBar + (kProducerStore ? 2 * kConsumerWGs : 0));
     /* ALiBi: per consumer warpgroup, the key part of the bias for the tile's slope (f32, one
      * accumulator fragment per side of the diagonal), the S GEMM's initial accumulator */
     static constexpr int kOffAlibi = kOffBar + kBarBytes;
@@ -593,8 +595,6 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
     uint64_t* k_empty = k_full + Cfg::kKStages;
     uint64_t* v_full = k_empty + Cfg::kKStages;
     uint64_t* v_empty = v_full + kStages;
-    /* kProducerStore: O full, then O empty, one each per consumer warpgroup */
-    uint64_t* o_bars = v_empty + kStages;
 
     const int group = args.heads_q / args.heads_kv;
 
@@ -734,8 +734,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         }
         if constexpr (Cfg::kProducerStore) {
             for (int s = 0; s < Cfg::kConsumerWGs; ++s) {
-                mbar_init(&o_bars[s], 128); /* every thread of the warpgroup */
-                mbar_init(&o_bars[Cfg::kConsumerWGs + s], 1);
+                mbar_init(&bars[Cfg::kOBar + s], 128); /* every thread of the warpgroup */
+                mbar_init(&bars[Cfg::kOBar + Cfg::kConsumerWGs + s], 1);
             }
         }
         mbar_init_fence();
@@ -752,54 +752,12 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             tma_load_4d(sQ + qs * Cfg::kTileQBytes + b * BM * 128, &tmQ, &q_full[qs], b * 64,
                         tl.q_start + tl.row0, tl.head, tl.map_batch);
     };
-    /* kProducerStore: the producer thread's O stores in order, store k the rows of consumer
-     * warpgroup k % W of the block's tile k / W; o_next: the next to issue, o_read: the first
-     * whose copy may still be reading the staging rows (its O-empty arrival not yet made) */
-    constexpr int kW = Cfg::kConsumerWGs;
-    int o_next = 0, o_read = 0;
-    auto store_o = [&](int k) {
-        const Tile tl = tile_at(tile_index(k / kW));
-        const int wo = k % kW;
-        if (tl.seqlen_q - (tl.row0 + 64 * wo) <= 0) return; /* rows wholly past seqlen_q */
-#pragma unroll
-        for (int b = 0; b < Cfg::kBoxes; ++b)
-            tma_store_4d(&tmO, sOut + 64 * wo * 128 + b * BM * 128, b * 64,
-                         tl.q_start + tl.row0 + 64 * wo, tl.head, tl.map_batch);
-        tma_store_commit();
-    };
-    /* once the issued stores have read their staging rows, hands the rows back (O empty) */
-    auto release_stored = [&]() {
-        if (o_read < o_next) {
-            tma_store_wait_read();
-            for (; o_read < o_next; ++o_read) mbar_arrive(&o_bars[kW + o_read % kW]);
-        }
-    };
-    /* the stores whose rows are written (O full), without waiting for any */
-    auto issue_due_stores = [&]() {
-        while (tile_index(o_next / kW) < n_tiles &&
-               mbar_test_wait(&o_bars[o_next % kW], (o_next / kW) & 1))
-            store_o(o_next++);
-    };
-    /* Waits for a ring slot or Q buffer. kProducerStore: issues the stores that are due before
-     * and while it waits; only while it would idle does it also wait for the issued stores'
-     * reads and hand their staging rows back, so a load never queues behind a store. */
-    auto slot_wait = [&](uint64_t* bar, uint32_t parity) {
-        if constexpr (Cfg::kProducerStore) {
-            issue_due_stores();
-            while (!mbar_try_wait(bar, parity)) {
-                release_stored();
-                issue_due_stores();
-            }
-        } else {
-            mbar_wait(bar, parity);
-        }
-    };
     /* K (V) of key rows row.. into its ring's slot for key block c (c counts key blocks over
      * all of this block's tiles: K's ring is kKStages deep, V's kStages), once the consumers
      * have released it */
     auto load_k = [&](int c, int row, int head_kv, int batch) {
         const int st = c % Cfg::kKStages;
-        slot_wait(&k_empty[st], ((c / Cfg::kKStages) & 1) ^ 1);
+        mbar_wait(&k_empty[st], ((c / Cfg::kKStages) & 1) ^ 1);
         mbar_arrive_expect_tx(&k_full[st], Cfg::kTileKVBytes);
 #pragma unroll
         for (int b = 0; b < Cfg::kBoxes; ++b)
@@ -808,7 +766,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
     };
     auto load_v = [&](int c, int row, int head_kv, int batch) {
         const int st = c % kStages;
-        slot_wait(&v_empty[st], ((c / kStages) & 1) ^ 1);
+        mbar_wait(&v_empty[st], ((c / kStages) & 1) ^ 1);
         mbar_arrive_expect_tx(&v_full[st], Cfg::kTileKVBytes);
 #pragma unroll
         for (int b = 0; b < Cfg::kBoxes; ++b)
@@ -831,10 +789,55 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                  * V of the tile before it: the next tile's K_0 waits only for its own slot
                  * (S of three blocks back), not for this tile's last V slots or its Q buffer,
                  * and the last P V GEMM's V for nothing of the next tile */
+                /* kProducerStore: the producer thread's O stores in order, store k the rows of
+                 * consumer warpgroup k % W of the block's tile k / W; o_next: the next to issue,
+                 * o_read: the first whose copy may still read its staging rows (its O-empty
+                 * arrival not yet made). Declared first: so the other split-ring entries' code
+                 * (PTX) stays as it was. */
+                constexpr int kW = Cfg::kConsumerWGs;
+                int o_next = 0, o_read = 0;
                 int kv = 0;
                 int run = 0; /* tiles run: the phase of q_empty */
                 int pv_c = -1, pv_row = 0, pv_head = 0, pv_batch = 0; /* the V not yet loaded */
+                auto store_o = [&](int k) {
+                    const Tile tl = tile_at(tile_index(k / kW));
+                    const int wo = k % kW;
+                    if (tl.seqlen_q - (tl.row0 + 64 * wo) <= 0) return; /* no row to store */
+#pragma unroll
+                    for (int b = 0; b < Cfg::kBoxes; ++b)
+                        tma_store_4d(&tmO, sOut + 64 * wo * 128 + b * BM * 128, b * 64,
+                                     tl.q_start + tl.row0 + 64 * wo, tl.head, tl.map_batch);
+                    tma_store_commit();
+                };
+                /* once the issued stores have read their staging rows, hands them back (O empty) */
+                auto release_stored = [&]() {
+                    if (o_read < o_next) {
+                        tma_store_wait_read();
+                        for (; o_read < o_next; ++o_read)
+                            mbar_arrive(&bars[Cfg::kOBar + kW + o_read % kW]);
+                    }
+                };
+                /* the stores whose rows are written (O full), without waiting for any */
+                auto issue_due_stores = [&]() {
+                    while (tile_index(o_next / kW) < n_tiles &&
+                           mbar_test_wait(&bars[Cfg::kOBar + o_next % kW], (o_next / kW) & 1))
+                        store_o(o_next++);
+                };
+                /* kProducerStore: waits for a ring slot or Q buffer ahead of its load (whose own
+                 * wait then passes at once), issuing the stores that are due before and while it
+                 * waits; only while it would idle does it also wait for the issued stores' reads
+                 * and hand their staging rows back, so a load never queues behind a store */
+                auto store_wait = [&](uint64_t* bar, uint32_t parity) {
+                    if constexpr (Cfg::kProducerStore) {
+                        issue_due_stores();
+                        while (!mbar_try_wait(bar, parity)) {
+                            release_stored();
+                            issue_due_stores();
+                        }
+                    }
+                };
                 auto load_pending_v = [&]() {
+                    store_wait(&v_empty[pv_c % kStages], ((pv_c / kStages) & 1) ^ 1);
                     load_v(pv_c, pv_row, pv_head, pv_batch);
                     pv_c = -1;
                 };
@@ -845,12 +848,14 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     const int qs = q_round % Cfg::kQStages;
                     const int head_kv = tl.head / group;
                     auto next_q = [&]() {
-                        slot_wait(&q_empty[qs], ((q_round / Cfg::kQStages) & 1) ^ 1);
+                        store_wait(&q_empty[qs], ((q_round / Cfg::kQStages) & 1) ^ 1);
+                        mbar_wait(&q_empty[qs], ((q_round / Cfg::kQStages) & 1) ^ 1);
                         load_q(tl, qs);
                     };
                     for (int j = 0; j < tl.n_blocks; ++j) {
                         const int c = kv + j;
                         const int row = tl.k_start + (tl.kb0 + j) * BN;
+                        store_wait(&k_empty[c % Cfg::kKStages], ((c / Cfg::kKStages) & 1) ^ 1);
                         load_k(c, row, head_kv, tl.map_batch);
                         if (pv_c >= 0) load_pending_v();
                         if (j == 0) next_q();
@@ -871,7 +876,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                      * store's O empty), then their reads before the block leaves */
                     for (; tile_index(o_next / kW) < n_tiles; ++o_next) {
                         release_stored();
-                        mbar_wait(&o_bars[o_next % kW], (o_next / kW) & 1);
+                        mbar_wait(&bars[Cfg::kOBar + o_next % kW], (o_next / kW) & 1);
                         store_o(o_next);
                     }
                     tma_store_wait_read();
@@ -1616,7 +1621,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             /* ------------------------------------------------------------ epilogue */
             if constexpr (!Cfg::kLeanEpilogue || !Cfg::kOverlap) fa3_row_inv<Cfg>(l, inv_l);
             fa3_store_o<Cfg>(o, inv_l, row0, seqlen_q, tl.q_start, tl.head, tl.map_batch, sOut, w,
-                             wtid, g, t, &tmO, args, o_bars, q_round);
+                             wtid, g, t, &tmO, args, bars + Cfg::kOBar, q_round);
         }
         }
         if constexpr (Cfg::kDeferEpilogue) /* the last tile's epilogue */
