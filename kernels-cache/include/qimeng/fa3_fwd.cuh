@@ -824,11 +824,14 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                         store_o(o_next++);
                 };
                 /* kProducerStore: waits for a ring slot or Q buffer ahead of its load (whose own
-                 * wait then passes at once), issuing the stores that are due before and while it
-                 * waits; only while it would idle does it also wait for the issued stores' reads
-                 * and hand their staging rows back, so a load never queues behind a store */
+                 * wait then passes at once). Before it waits, it hands back the rows of the
+                 * stores issued at earlier waits (their copies have had a load's time to read
+                 * them), and issues the stores that are due; so again whenever the wait runs
+                 * out of time. Handing rows back only when a wait runs out (session 9, call 1)
+                 * left a warpgroup's next epilogue waiting for that timeout: -20..-33%. */
                 auto store_wait = [&](uint64_t* bar, uint32_t parity) {
                     if constexpr (Cfg::kProducerStore) {
+                        release_stored();
                         issue_due_stores();
                         while (!mbar_try_wait(bar, parity)) {
                             release_stored();
