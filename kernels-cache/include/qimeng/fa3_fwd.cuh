@@ -792,10 +792,11 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 /* kProducerStore: the producer thread's O stores in order, store k the rows of
                  * consumer warpgroup k % W of the block's tile k / W; o_next: the next to issue,
                  * o_read: the first whose copy may still read its staging rows (its O-empty
-                 * arrival not yet made). Declared first: so the other split-ring entries' code
-                 * (PTX) stays as it was. */
+                 * arrival not yet made); o_fresh: the last wait issued a store. Declared first:
+                 * so the other split-ring entries' code (PTX) stays as it was. */
                 constexpr int kW = Cfg::kConsumerWGs;
                 int o_next = 0, o_read = 0;
+                bool o_fresh = false;
                 int kv = 0;
                 int run = 0; /* tiles run: the phase of q_empty */
                 int pv_c = -1, pv_row = 0, pv_head = 0, pv_batch = 0; /* the V not yet loaded */
@@ -825,18 +826,21 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 };
                 /* kProducerStore: waits for a ring slot or Q buffer ahead of its load (whose own
                  * wait then passes at once). Before it waits, it hands back the rows of the
-                 * stores issued at earlier waits (their copies have had a load's time to read
-                 * them), and issues the stores that are due; so again whenever the wait runs
-                 * out of time. Handing rows back only when a wait runs out (session 9, call 1)
+                 * stores issued before the last wait (their copies have had a load's time to
+                 * read them: the read wait then costs nothing), and issues the stores that are
+                 * due; whenever the wait runs out of time, it hands back every store's rows and
+                 * issues again. Handing rows back only when a wait ran out (session 9, call 1)
                  * left a warpgroup's next epilogue waiting for that timeout: -20..-33%. */
                 auto store_wait = [&](uint64_t* bar, uint32_t parity) {
                     if constexpr (Cfg::kProducerStore) {
-                        release_stored();
-                        issue_due_stores();
-                        while (!mbar_try_wait(bar, parity)) {
-                            release_stored();
+                        auto service = [&](bool every) {
+                            if (every || !o_fresh) release_stored();
+                            const int before = o_next;
                             issue_due_stores();
-                        }
+                            o_fresh = o_next != before;
+                        };
+                        service(false);
+                        while (!mbar_try_wait(bar, parity)) service(true);
                     }
                 };
                 auto load_pending_v = [&]() {
