@@ -33,8 +33,6 @@
  *         static constexpr bool kLeanEpilogue = true;  // the lean epilogue (always at d128)
  *         static constexpr int kKStages = 3;       // persistent: K's ring depth, kStages + 1
  *                                                  // (K one block ahead of V; see below)
- *         static constexpr bool kProducerStore = true;  // kKStages: the producer thread issues
- *                                                  // O's TMA stores (see below)
  *         // Optional variants (absent: off), with fa2_fwd.cuh's semantics:
  *         static constexpr int kWindowLeft = 1024;  // sliding window: query i sees keys
  *         static constexpr int kWindowRight = 0;    //   i + sk - sq - left ..= i + sk - sq + right
@@ -84,14 +82,6 @@
  *   V_{c-1}, and a tile's Q after its K_0 and the previous tile's last V, so the next tile's
  *   first K loads under this tile's last blocks (d128 BN 128: Q 32 + O 32 + 3 x K 32 + 2 x V 32
  *   KiB fit the 227 KiB where a third K/V stage does not).
- *   kProducerStore (with kKStages): a consumer warpgroup writes its O rows to the staging tile
- *   and arrives on its "O full" mbarrier; the producer thread issues their TMA store, and
- *   once the copy has read them arrives on the warpgroup's "O empty" mbarrier, which the
- *   warpgroup waits for before it writes the next tile's O there (no named barrier and no
- *   store issue in the consumers' epilogue). The producer checks the O-full barriers whenever
- *   it waits for a K/V slot or a Q buffer (and before each such wait), so a store issues
- *   while the producer would idle and never holds a load back; after its last load it issues
- *   the remaining stores and waits for their reads before the block leaves.
  * Variants (score path only; the schedule is the same): a window's key blocks wholly outside
  *   it are never loaded (the tile's loop starts at the block of its first row's first key);
  *   blocks that every row of the tile sees whole run the unmasked softmax, and only the blocks
@@ -207,8 +197,6 @@ QIMENG_SPEC_OPTION(LeanEpilogueOf, kLeanEpilogue, bool, false);
  * the producer issues K_{c+1} before V_c, so a tile's first K (and its first S GEMM) does not
  * queue behind the last V slots of the tile before it (hwin4, session 8). */
 QIMENG_SPEC_OPTION(KStagesOf, kKStages, int, 0);
-/* Persistent, kKStages: the producer thread issues O's TMA stores (see the schedule above). */
-QIMENG_SPEC_OPTION(ProducerStoreOf, kProducerStore, bool, false);
 
 template <class Spec>
 struct Fa3Config {
@@ -232,7 +220,6 @@ struct Fa3Config {
     static constexpr bool kDeferEpilogue = DeferEpilogueOf<Spec>::value;
     static constexpr bool kEvenTail = EvenTailOf<Spec>::value;
     static constexpr bool kCrossTile = CrossTileOf<Spec>::value;
-    static constexpr bool kProducerStore = ProducerStoreOf<Spec>::value;
     /* The lean epilogue (hepi, session 7): the shared base aligned in the shared window (STS /
      * STSM, not generic ST.E), O by stmatrix, 1 / l by rcp.approx and, in the plain overlapped
      * schedule, under the last P V GEMM. d128 only: +0.4..1.8% on every d128 FA3-grid cell and
@@ -313,10 +300,7 @@ struct Fa3Config {
      * epilogue; otherwise in the Q rows (the block's last use of them) */
     static constexpr int kOffO = kOffV + kStages * kTileKVBytes;
     static constexpr int kOffBar = kOffO + (kPersistent ? kTileQBytes : 0);
-    /* kProducerStore: O full, then O empty, one each per consumer warpgroup, after the rings'
-     * barriers (an index into them) */
-    static constexpr int kOBar = 2 * kQStages + 2 * kKStages + 2 * kStages;
-    static constexpr int kBarBytes = 8 * (kOBar + (kProducerStore ? 2 * kConsumerWGs : 0));
+    static constexpr int kBarBytes = 8 * (2 * kQStages + 2 * kKStages + 2 * kStages);
     /* ALiBi: per consumer warpgroup, the key part of the bias for the tile's slope (f32, one
      * accumulator fragment per side of the diagonal), the S GEMM's initial accumulator */
     static constexpr int kOffAlibi = kOffBar + kBarBytes;
@@ -354,10 +338,6 @@ struct Fa3Config {
                                   !kDeferEpilogue),
                   "kCrossTile: the persistent ping-pong schedule, not with kDeferEpilogue "
                   "(it defers the epilogue itself), ALiBi or varlen");
-    static_assert(!kProducerStore || (kSplitRing && !kVarlen && !kDeferEpilogue && !kCrossTile),
-                  "kProducerStore: the split-ring persistent schedule with its epilogue in the "
-                  "tile (not deferred or cross-tile), without varlen (whose row-clipped tail "
-                  "store stays with the consumers)");
     static_assert(kRowPartials == 1 || kRowPartials == 2 || kRowPartials == 4,
                   "kRowPartials is 1, 2 or 4");
     static_assert(!(kAlibi && kSoftcap > 0.f),
@@ -442,30 +422,21 @@ __device__ __forceinline__ void fa3_row_inv(const float (&l)[2], float (&inv)[2]
 
 /* The epilogue of one consumer warpgroup's tile: O x inv (fa3_row_inv) as 16-bit values into
  * its rows of the staging tile sOut, then a TMA store (varlen: row-clipped plain stores for a
- * tail). g, t: the thread's accumulator row group and column pair. kProducerStore: o_bars
- * holds the O-full then the O-empty mbarriers (one per consumer warpgroup) and round is the
- * tile's ordinal in this block; the producer issues the store. */
+ * tail). g, t: the thread's accumulator row group and column pair. */
 template <class Cfg>
 __device__ __forceinline__ void fa3_store_o(const float (&o)[Cfg::kHeadDim / 2],
                                             const float (&inv)[2], int row0, int seqlen_q,
                                             int q_start, int head, int map_batch,
                                             unsigned char* sOut, int w, int wtid, int g, int t,
-                                            const CUtensorMap* tmO, const QimengAttnArgs& args,
-                                            uint64_t* o_bars = nullptr, int round = 0) {
+                                            const CUtensorMap* tmO, const QimengAttnArgs& args) {
     using T = typename Cfg::Element;
     constexpr int BM = Cfg::kBlockM, D = Cfg::kHeadDim;
     using namespace sm90;
-    if constexpr (Cfg::kProducerStore) {
-        /* the previous tile's store has read this warpgroup's staging rows (its own buffer:
-         * no wgmma reads it) */
-        mbar_wait(&o_bars[Cfg::kConsumerWGs + w], (round & 1) ^ 1);
-    } else {
-        /* persistent: the previous tile's store has read the staging rows */
-        if (Cfg::kPersistent && wtid == 0) tma_store_wait_read();
-        /* every warp of this warpgroup is past its last wgmma reading its Q rows (and,
-         * persistent, the previous store is done with the staging rows) */
-        named_bar_sync(kBarEpilogueBase + w, 128);
-    }
+    /* persistent: the previous tile's store has read the staging rows */
+    if (Cfg::kPersistent && wtid == 0) tma_store_wait_read();
+    /* every warp of this warpgroup is past its last wgmma reading its Q rows (and,
+     * persistent, the previous store is done with the staging rows) */
+    named_bar_sync(kBarEpilogueBase + w, 128);
     /* the warpgroup's own rows (64 rows x 128 B per box, swizzled like the TMA layout).
      * kLeanEpilogue: two 16-byte chunks c, c + 1 (c even) of the warp's 16 rows per stmatrix: matrix m is chunk
      * c + m / 2 of rows 8 (m % 2) .. + 7, i.e. accumulator values 4 (c + m / 2) + 2 (m % 2)
@@ -501,11 +472,6 @@ __device__ __forceinline__ void fa3_store_o(const float (&o)[Cfg::kHeadDim / 2],
         }
     }
     fence_proxy_async_smem();
-    if constexpr (Cfg::kProducerStore) {
-        /* every thread's rows, fenced for the copy engine: the producer may store them */
-        mbar_arrive(&o_bars[w]);
-        return;
-    }
     named_bar_sync(kBarEpilogueBase + w, 128);
     const int rows_left = seqlen_q - (row0 + 64 * w); /* this warpgroup's real rows */
     if (Cfg::kVarlen && rows_left > 0 && rows_left < 64) {
@@ -732,12 +698,6 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 mbar_init(&k_empty[s], 4 * Cfg::kConsumerWGs);
             }
         }
-        if constexpr (Cfg::kProducerStore) {
-            for (int s = 0; s < Cfg::kConsumerWGs; ++s) {
-                mbar_init(&bars[Cfg::kOBar + s], 128); /* every thread of the warpgroup */
-                mbar_init(&bars[Cfg::kOBar + Cfg::kConsumerWGs + s], 1);
-            }
-        }
         mbar_init_fence();
     }
     __syncthreads();
@@ -789,62 +749,10 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                  * V of the tile before it: the next tile's K_0 waits only for its own slot
                  * (S of three blocks back), not for this tile's last V slots or its Q buffer,
                  * and the last P V GEMM's V for nothing of the next tile */
-                /* kProducerStore: the producer thread's O stores in order, store k the rows of
-                 * consumer warpgroup k % W of the block's tile k / W; o_next: the next to issue,
-                 * o_read: the first whose copy may still read its staging rows (its O-empty
-                 * arrival not yet made); o_fresh: the last wait issued a store. Declared first:
-                 * so the other split-ring entries' code (PTX) stays as it was. */
-                constexpr int kW = Cfg::kConsumerWGs;
-                int o_next = 0, o_read = 0;
-                bool o_fresh = false;
                 int kv = 0;
                 int run = 0; /* tiles run: the phase of q_empty */
                 int pv_c = -1, pv_row = 0, pv_head = 0, pv_batch = 0; /* the V not yet loaded */
-                auto store_o = [&](int k) {
-                    const Tile tl = tile_at(tile_index(k / kW));
-                    const int wo = k % kW;
-                    if (tl.seqlen_q - (tl.row0 + 64 * wo) <= 0) return; /* no row to store */
-#pragma unroll
-                    for (int b = 0; b < Cfg::kBoxes; ++b)
-                        tma_store_4d(&tmO, sOut + 64 * wo * 128 + b * BM * 128, b * 64,
-                                     tl.q_start + tl.row0 + 64 * wo, tl.head, tl.map_batch);
-                    tma_store_commit();
-                };
-                /* once the issued stores have read their staging rows, hands them back (O empty) */
-                auto release_stored = [&]() {
-                    if (o_read < o_next) {
-                        tma_store_wait_read();
-                        for (; o_read < o_next; ++o_read)
-                            mbar_arrive(&bars[Cfg::kOBar + kW + o_read % kW]);
-                    }
-                };
-                /* the stores whose rows are written (O full), without waiting for any */
-                auto issue_due_stores = [&]() {
-                    while (tile_index(o_next / kW) < n_tiles &&
-                           mbar_test_wait(&bars[Cfg::kOBar + o_next % kW], (o_next / kW) & 1))
-                        store_o(o_next++);
-                };
-                /* kProducerStore: waits for a ring slot or Q buffer ahead of its load (whose own
-                 * wait then passes at once). Before it waits, it hands back the rows of the
-                 * stores issued before the last wait (their copies have had a load's time to
-                 * read them: the read wait then costs nothing), and issues the stores that are
-                 * due; whenever the wait runs out of time, it hands back every store's rows and
-                 * issues again. Handing rows back only when a wait ran out (session 9, call 1)
-                 * left a warpgroup's next epilogue waiting for that timeout: -20..-33%. */
-                auto store_wait = [&](uint64_t* bar, uint32_t parity) {
-                    if constexpr (Cfg::kProducerStore) {
-                        auto service = [&](bool every) {
-                            if (every || !o_fresh) release_stored();
-                            const int before = o_next;
-                            issue_due_stores();
-                            o_fresh = o_next != before;
-                        };
-                        service(false);
-                        while (!mbar_try_wait(bar, parity)) service(true);
-                    }
-                };
                 auto load_pending_v = [&]() {
-                    store_wait(&v_empty[pv_c % kStages], ((pv_c / kStages) & 1) ^ 1);
                     load_v(pv_c, pv_row, pv_head, pv_batch);
                     pv_c = -1;
                 };
@@ -855,14 +763,12 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     const int qs = q_round % Cfg::kQStages;
                     const int head_kv = tl.head / group;
                     auto next_q = [&]() {
-                        store_wait(&q_empty[qs], ((q_round / Cfg::kQStages) & 1) ^ 1);
                         mbar_wait(&q_empty[qs], ((q_round / Cfg::kQStages) & 1) ^ 1);
                         load_q(tl, qs);
                     };
                     for (int j = 0; j < tl.n_blocks; ++j) {
                         const int c = kv + j;
                         const int row = tl.k_start + (tl.kb0 + j) * BN;
-                        store_wait(&k_empty[c % Cfg::kKStages], ((c / Cfg::kKStages) & 1) ^ 1);
                         load_k(c, row, head_kv, tl.map_batch);
                         if (pv_c >= 0) load_pending_v();
                         if (j == 0) next_q();
@@ -878,16 +784,6 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     kv += tl.n_blocks;
                 }
                 if (pv_c >= 0) load_pending_v();
-                if constexpr (Cfg::kProducerStore) {
-                    /* the stores still to come (a warpgroup's next rows wait for the previous
-                     * store's O empty), then their reads before the block leaves */
-                    for (; tile_index(o_next / kW) < n_tiles; ++o_next) {
-                        release_stored();
-                        mbar_wait(&bars[Cfg::kOBar + o_next % kW], (o_next / kW) & 1);
-                        store_o(o_next);
-                    }
-                    tma_store_wait_read();
-                }
             }
         } else if (tid == 0) {
             int kv = 0;
@@ -1628,7 +1524,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             /* ------------------------------------------------------------ epilogue */
             if constexpr (!Cfg::kLeanEpilogue || !Cfg::kOverlap) fa3_row_inv<Cfg>(l, inv_l);
             fa3_store_o<Cfg>(o, inv_l, row0, seqlen_q, tl.q_start, tl.head, tl.map_batch, sOut, w,
-                             wtid, g, t, &tmO, args, bars + Cfg::kOBar, q_round);
+                             wtid, g, t, &tmO, args);
         }
         }
         if constexpr (Cfg::kDeferEpilogue) /* the last tile's epilogue */
@@ -1636,7 +1532,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         /* kCarryTurns: the last warpgroup's arrival after the block's last tile has no turn
          * after it; the first one takes it, so that every arrival is matched */
         if (kCarryTurns && turns_started && w == 0) sched_wait();
-        if (Cfg::kPersistent && !Cfg::kProducerStore && wtid == 0) tma_store_wait_read();
+        if (Cfg::kPersistent && wtid == 0) tma_store_wait_read();
     }
 #endif
 }
