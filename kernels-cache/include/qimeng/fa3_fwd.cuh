@@ -197,6 +197,11 @@ QIMENG_SPEC_OPTION(LeanEpilogueOf, kLeanEpilogue, bool, false);
  * the producer issues K_{c+1} before V_c, so a tile's first K (and its first S GEMM) does not
  * queue behind the last V slots of the tile before it (hwin4, session 8). */
 QIMENG_SPEC_OPTION(KStagesOf, kKStages, int, 0);
+/* Persistent causal: the tiles run in groups of this many (head, batch) pairs, the pairs of a
+ * group taking turns query block by query block (longest first), instead of one pair's query
+ * blocks after another (0). With long sequences a round of 132 tiles is then a few heads' rows
+ * instead of one head's (session 9: w4096_0 at 16k keys). */
+QIMENG_SPEC_OPTION(HeadGroupOf, kHeadGroup, int, 0);
 
 template <class Spec>
 struct Fa3Config {
@@ -220,6 +225,7 @@ struct Fa3Config {
     static constexpr bool kDeferEpilogue = DeferEpilogueOf<Spec>::value;
     static constexpr bool kEvenTail = EvenTailOf<Spec>::value;
     static constexpr bool kCrossTile = CrossTileOf<Spec>::value;
+    static constexpr int kHeadGroup = HeadGroupOf<Spec>::value;
     /* The lean epilogue (hepi, session 7): the shared base aligned in the shared window (STS /
      * STSM, not generic ST.E), O by stmatrix, 1 / l by rcp.approx and, in the plain overlapped
      * schedule, under the last P V GEMM. d128 only: +0.4..1.8% on every d128 FA3-grid cell and
@@ -338,6 +344,8 @@ struct Fa3Config {
                                   !kDeferEpilogue),
                   "kCrossTile: the persistent ping-pong schedule, not with kDeferEpilogue "
                   "(it defers the epilogue itself), ALiBi or varlen");
+    static_assert(kHeadGroup == 0 || (kHeadGroup > 0 && kPersistent && kCausal && !kEvenTail),
+                  "kHeadGroup: the persistent causal schedule (not with kEvenTail)");
     static_assert(kRowPartials == 1 || kRowPartials == 2 || kRowPartials == 4,
                   "kRowPartials is 1, 2 or 4");
     static_assert(!(kAlibi && kSoftcap > 0.f),
@@ -613,6 +621,17 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             m_block = Cfg::kCausal ? int(gridDim.x) - 1 - int(blockIdx.x) : int(blockIdx.x);
             r.head = blockIdx.y;
             r.batch = blockIdx.z;
+        } else if (Cfg::kCausal && Cfg::kHeadGroup > 0) {
+            /* groups of kHeadGroup (head, batch) pairs (the last one may be smaller), the pairs
+             * of a group in turn per query block, longest first */
+            const int n_hb = args.heads_q * args.batch;
+            const int grp = t / (Cfg::kHeadGroup * m_blocks);
+            const int gs = min(Cfg::kHeadGroup, n_hb - grp * Cfg::kHeadGroup);
+            const int u = t - grp * Cfg::kHeadGroup * m_blocks;
+            const int hb = grp * Cfg::kHeadGroup + u % gs;
+            m_block = m_blocks - 1 - u / gs;
+            r.head = hb % args.heads_q;
+            r.batch = hb / args.heads_q;
         } else if (Cfg::kCausal) {
             /* (head, batch) outer, query blocks longest first inside: the tiles running at
              * once cover few heads, whose K/V stay in L2 for all their query blocks */
