@@ -302,6 +302,8 @@ VARIANTS = [
     ("softcap50", True, None, None, 50, False),
     ("w1024_0-softcap50", True, 1024, 0, 50, False),
     ("w256_256", False, 256, 256, None, False),
+    ("w4096_0", True, 4096, 0, None, False),  # Mistral 7B's window
+    ("w4096_0-softcap50", True, 4096, 0, 50, False),  # Gemma 2's local layers
     ("alibi", True, None, None, None, True),
     ("alibi", False, None, None, None, True),
 ]

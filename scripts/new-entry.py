@@ -337,6 +337,18 @@ FA3_WINDOW_KSTAGES_LINE = (
     "(224 KiB of 227), K one block ahead: the next tile's first K loads under this tile's last "
     "blocks (hwin5: +2.4..2.7% w256_256, w1024_0 within 1%; bench/results/h100-variants-2026-11-26.md) */"
 )
+# The window entries' persistent tile order past ~8k query rows (fa3_fwd.cuh's kHeadGroup: when a
+# round of 132 tiles would cover fewer than two (head, batch) pairs, the tiles run in groups of 16
+# pairs taking turns per query block). Session 9 (bench/results/h100-variants-2026-11-26.md,
+# "Session 9 (w3, calls 6-7)"), x plain at 16k against the committed order: w4096_0 0.83 -> 0.95,
+# w4096_0 + softcap 0.75 -> 0.86, w1024_0 +2%, w256_256 +0.5..2.5%, w1024_0 + softcap 0; at 8k
+# and 4k the order is the committed one (within 0.7%). Groups of 4 pairs: 0.88 at 16k.
+FA3_WINDOW_HEAD_GROUP = 16
+FA3_WINDOW_HEAD_GROUP_LINE = (
+    f"\n    static constexpr int kHeadGroup = {FA3_WINDOW_HEAD_GROUP};  /* past ~8k rows a round of tiles "
+    "spans 16 (head, batch) pairs, not one pair's rows (session 9: w4096_0 at 16k 0.83 -> 0.95x "
+    "plain; bench/results/h100-variants-2026-11-26.md) */"
+)
 FA3_GPUS = ("h100", "h200")
 
 
@@ -588,7 +600,7 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
         # and a per-chunk skip of the mask's compares (-1.5% w1024_0, -2.2% w256_256).
         pers_line += "\n    static constexpr bool kRowBoundMask = true;" + cross_line
         if fa3_window_kstages(v, d, bn):
-            pers_line += FA3_WINDOW_KSTAGES_LINE
+            pers_line += FA3_WINDOW_KSTAGES_LINE + FA3_WINDOW_HEAD_GROUP_LINE
     if short:
         s_wgs, s_max, s_stages, s_opts, s_why = short
         s_wgs_line = (f"\n    static constexpr int kConsumerWGs = {s_wgs};  /* 64 x {s_wgs} rows, {240 if s_wgs == 2 else 160} registers */"

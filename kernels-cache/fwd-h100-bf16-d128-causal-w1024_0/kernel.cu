@@ -19,6 +19,7 @@ struct Spec {
     static constexpr bool kPersistent = true;  /* persistent: a window's tiles do equal work and are short (9 key blocks at 1024 keys), so the next tile's loads and this one's epilogue overlap (bench/results/h100-variants-2026-11-26.md) */
     static constexpr bool kRowBoundMask = true;
     static constexpr int kKStages = 3;  /* K's ring a stage deeper than V's (224 KiB of 227), K one block ahead: the next tile's first K loads under this tile's last blocks (hwin5: +2.4..2.7% w256_256, w1024_0 within 1%; bench/results/h100-variants-2026-11-26.md) */
+    static constexpr int kHeadGroup = 16;  /* past ~8k rows a round of tiles spans 16 (head, batch) pairs, not one pair's rows (session 9: w4096_0 at 16k 0.83 -> 0.95x plain; bench/results/h100-variants-2026-11-26.md) */
     static constexpr int kWindowLeft = 1024;  /* keys before the diagonal each query sees */
 };
 

@@ -197,6 +197,13 @@ QIMENG_SPEC_OPTION(LeanEpilogueOf, kLeanEpilogue, bool, false);
  * the producer issues K_{c+1} before V_c, so a tile's first K (and its first S GEMM) does not
  * queue behind the last V slots of the tile before it (hwin4, session 8). */
 QIMENG_SPEC_OPTION(KStagesOf, kKStages, int, 0);
+/* Persistent: when a round of tiles (one per block) would cover fewer than two (head, batch)
+ * pairs, the tiles run in groups of this many pairs instead, the pairs of a group taking turns
+ * query block by query block (causal: longest first), so that a round spans several heads'
+ * rows; 0: one pair's query blocks after another always. The blocks of a round that read
+ * different key blocks of one head at once (a window's tiles) run slower than when they spread
+ * over several heads (session 9: causal w4096_0 at 16k keys, 0.84 -> 0.95x plain). */
+QIMENG_SPEC_OPTION(HeadGroupOf, kHeadGroup, int, 0);
 
 template <class Spec>
 struct Fa3Config {
@@ -220,6 +227,7 @@ struct Fa3Config {
     static constexpr bool kDeferEpilogue = DeferEpilogueOf<Spec>::value;
     static constexpr bool kEvenTail = EvenTailOf<Spec>::value;
     static constexpr bool kCrossTile = CrossTileOf<Spec>::value;
+    static constexpr int kHeadGroup = HeadGroupOf<Spec>::value;
     /* The lean epilogue (hepi, session 7): the shared base aligned in the shared window (STS /
      * STSM, not generic ST.E), O by stmatrix, 1 / l by rcp.approx and, in the plain overlapped
      * schedule, under the last P V GEMM. d128 only: +0.4..1.8% on every d128 FA3-grid cell and
@@ -338,6 +346,8 @@ struct Fa3Config {
                                   !kDeferEpilogue),
                   "kCrossTile: the persistent ping-pong schedule, not with kDeferEpilogue "
                   "(it defers the epilogue itself), ALiBi or varlen");
+    static_assert(kHeadGroup == 0 || (kHeadGroup > 0 && kPersistent && !kEvenTail),
+                  "kHeadGroup: the persistent schedule (not with kEvenTail)");
     static_assert(kRowPartials == 1 || kRowPartials == 2 || kRowPartials == 4,
                   "kRowPartials is 1, 2 or 4");
     static_assert(!(kAlibi && kSoftcap > 0.f),
@@ -613,6 +623,19 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             m_block = Cfg::kCausal ? int(gridDim.x) - 1 - int(blockIdx.x) : int(blockIdx.x);
             r.head = blockIdx.y;
             r.batch = blockIdx.z;
+        } else if (Cfg::kHeadGroup > 0) {
+            /* groups of hg (head, batch) pairs (the last one may be smaller), the pairs of a
+             * group in turn per query block; hg = 1 (a round covers two pairs or more): one
+             * pair's query blocks after another, as below */
+            const int hg = 2 * m_blocks > int(gridDim.x) ? Cfg::kHeadGroup : 1;
+            const int n_hb = args.heads_q * args.batch;
+            const int grp = t / (hg * m_blocks);
+            const int gs = min(hg, n_hb - grp * hg);
+            const int u = t - grp * hg * m_blocks;
+            const int hb = grp * hg + u % gs;
+            m_block = Cfg::kCausal ? m_blocks - 1 - u / gs : u / gs;
+            r.head = hb % args.heads_q;
+            r.batch = hb / args.heads_q;
         } else if (Cfg::kCausal) {
             /* (head, batch) outer, query blocks longest first inside: the tiles running at
              * once cover few heads, whose K/V stay in L2 for all their query blocks */

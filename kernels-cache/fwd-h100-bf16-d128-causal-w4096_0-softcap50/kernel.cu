@@ -1,0 +1,31 @@
+/* fwd-h100-bf16-d128-causal-w4096_0-softcap50: this spec's traits and its launcher. The kernel is fa3_fwd.cuh (wgmma, TMA K/V
+ * ring, producer/consumer warpgroups, ping-pong, intra-warpgroup overlap; docs/HOPPER.md).
+ * Choices: bench/results/h100-hopper-2026-11-25.md. */
+#include "kernel.h"
+
+#include "qimeng/fa3_fwd.cuh"
+
+namespace {
+
+struct Spec {
+    using Element = __nv_bfloat16;
+    static constexpr int kHeadDim = 128;
+    static constexpr int kBlockN = 128;  /* BN 128: 709-727 TFLOP/s full 16k (cuDNN 639-657), 720 causal 16k */
+    static constexpr int kStages = 2;  /* K/V ring of 2 stages: 160 KiB of 227; a third stage does not fit with BM 128 */
+    static constexpr bool kCausal = true;
+    static constexpr bool kOverlap = true;  /* softmax(j) under P V of block j-1: without it -7 to -14% at d128 full */
+    static constexpr bool kPingPong = true;  /* warpgroups take turns on the tensor cores: without it -1 to -5% at d128 full */
+    static constexpr int kConsumerWGs = 2;  /* 2 x 64 rows at 240 registers: S + P + O = 64 + 32 + 64 registers per thread */
+    static constexpr bool kPersistent = true;  /* persistent: a window's tiles do equal work and are short (9 key blocks at 1024 keys), so the next tile's loads and this one's epilogue overlap (bench/results/h100-variants-2026-11-26.md) */
+    static constexpr bool kRowBoundMask = true;
+    static constexpr int kKStages = 3;  /* K's ring a stage deeper than V's (224 KiB of 227), K one block ahead: the next tile's first K loads under this tile's last blocks (hwin5: +2.4..2.7% w256_256, w1024_0 within 1%; bench/results/h100-variants-2026-11-26.md) */
+    static constexpr int kHeadGroup = 16;  /* past ~8k rows a round of tiles spans 16 (head, batch) pairs, not one pair's rows (session 9: w4096_0 at 16k 0.83 -> 0.95x plain; bench/results/h100-variants-2026-11-26.md) */
+    static constexpr int kWindowLeft = 4096;  /* keys before the diagonal each query sees */
+    static constexpr float kSoftcap = 50.f;  /* s = cap * tanh(s / cap) before the masks (fa3_fwd.cuh: odd polynomials on the FMA pipe while |s / cap| <= 1, else tanh.approx.f16x2) */
+};
+
+}  // namespace
+
+QIMENG_EXTERN_C int qimeng_fwd_h100_bf16_d128_causal_w4096_0_softcap50(const QimengAttnArgs* args, void* stream) {
+    return qimeng::fa3_fwd_launch<Spec>(args, stream);
+}

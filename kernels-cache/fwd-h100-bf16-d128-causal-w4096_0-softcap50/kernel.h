@@ -1,0 +1,10 @@
+/* fwd-h100-bf16-d128-causal-w4096_0-softcap50: Hopper warp-specialized attention forward for H100 (sm_90a), bf16, head_dim 128, causal, sliding window (4096, 0), logits soft-capped at 50. */
+#ifndef QIMENG_FWD_H100_BF16_D128_CAUSAL_W4096_0_SOFTCAP50_H
+#define QIMENG_FWD_H100_BF16_D128_CAUSAL_W4096_0_SOFTCAP50_H
+
+#include "qimeng/abi.h"
+
+/** Enqueues causal (bottom-right) bf16 attention, head_dim 128, sliding window (4096, 0), logits soft-capped at 50 on `stream` (see abi.h); returns the cudaError_t of the launch. */
+QIMENG_EXTERN_C int qimeng_fwd_h100_bf16_d128_causal_w4096_0_softcap50(const QimengAttnArgs* args, void* stream);
+
+#endif
