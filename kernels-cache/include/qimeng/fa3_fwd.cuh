@@ -33,6 +33,8 @@
  *         static constexpr bool kLeanEpilogue = true;  // the lean epilogue (always at d128)
  *         static constexpr int kKStages = 3;       // persistent: K's ring depth, kStages + 1
  *                                                  // (K one block ahead of V; see below)
+ *         static constexpr int kHeadGroup = 16;    // persistent: the tile order past ~8k rows
+ *                                                  // (see below)
  *         // Optional variants (absent: off), with fa2_fwd.cuh's semantics:
  *         static constexpr int kWindowLeft = 1024;  // sliding window: query i sees keys
  *         static constexpr int kWindowRight = 0;    //   i + sk - sq - left ..= i + sk - sq + right
@@ -63,7 +65,9 @@
  *   alternate directions, and the query blocks of one (head, batch) in a row, longest first, so
  *   that the tiles running at once share K/V in L2 and the blocks' work evens out; kEvenTail:
  *   the last two or three rounds longest first across their heads, so the partial last round
- *   lands on blocks that drew short tiles); the producer
+ *   lands on blocks that drew short tiles; kHeadGroup: when a round would cover fewer than two
+ *   (head, batch) pairs, groups of kHeadGroup pairs take turns per query block, so a round
+ *   spans several heads' rows); the producer
  *   loads the next tile's Q once every consumer warp released this tile's Q (q_empty, after its
  *   last S GEMM) and runs the K/V ring on across tiles, so the next tile's loads overlap this
  *   tile's last GEMMs and epilogue; O is staged in its own shared tile (kOffO). The ping-pong
@@ -202,7 +206,7 @@ QIMENG_SPEC_OPTION(KStagesOf, kKStages, int, 0);
  * query block by query block (causal: longest first), so that a round spans several heads'
  * rows; 0: one pair's query blocks after another always. The blocks of a round that read
  * different key blocks of one head at once (a window's tiles) run slower than when they spread
- * over several heads (session 9: causal w4096_0 at 16k keys, 0.84 -> 0.95x plain). */
+ * over several heads (session 9: causal w4096_0 at 16k keys, 0.83 -> 0.95x plain). */
 QIMENG_SPEC_OPTION(HeadGroupOf, kHeadGroup, int, 0);
 
 template <class Spec>
