@@ -340,13 +340,14 @@ FA3_WINDOW_KSTAGES_LINE = (
 # The window entries' persistent tile order past ~8k query rows (fa3_fwd.cuh's kHeadGroup: when a
 # round of 132 tiles would cover fewer than two (head, batch) pairs, the tiles run in groups of 16
 # pairs taking turns per query block). Session 9 (bench/results/h100-variants-2026-11-26.md,
-# "Session 9 (w3, calls 6-7)"), x plain at 16k against the committed order: w4096_0 0.83 -> 0.95,
-# w4096_0 + softcap 0.75 -> 0.86, w1024_0 +2%, w256_256 +0.5..2.5%, w1024_0 + softcap 0; at 8k
-# and 4k the order is the committed one (within 0.7%). Groups of 4 pairs: 0.88 at 16k.
+# "Session 9 (w3, calls 4-7)", call 7), x plain at 16k against the committed order: w4096_0
+# 0.83 -> 0.95, w4096_0 + softcap 0.75 -> 0.86, w1024_0 +2%, w256_256 +0.5..2.5%, w1024_0 +
+# softcap 0; at 8k and 4k the order is the committed one (within 0.7%). Other group sizes at 16k
+# (calls 6 and 9), w4096_0: 2 pairs 0.83, 4 pairs 0.88, 8 pairs 0.91.
 FA3_WINDOW_HEAD_GROUP = 16
 FA3_WINDOW_HEAD_GROUP_LINE = (
     f"\n    static constexpr int kHeadGroup = {FA3_WINDOW_HEAD_GROUP};  /* past ~8k rows a round of tiles "
-    "spans 16 (head, batch) pairs, not one pair's rows (session 9: w4096_0 at 16k 0.83 -> 0.95x "
+    f"spans {FA3_WINDOW_HEAD_GROUP} (head, batch) pairs, not one pair's rows (session 9: w4096_0 at 16k 0.83 -> 0.95x "
     "plain; bench/results/h100-variants-2026-11-26.md) */"
 )
 FA3_GPUS = ("h100", "h200")
