@@ -350,8 +350,10 @@ struct Fa3Config {
                                   !kDeferEpilogue),
                   "kCrossTile: the persistent ping-pong schedule, not with kDeferEpilogue "
                   "(it defers the epilogue itself), ALiBi or varlen");
-    static_assert(kHeadGroup == 0 || (kHeadGroup > 0 && kPersistent && !kEvenTail),
-                  "kHeadGroup: the persistent schedule (not with kEvenTail)");
+    static_assert(kHeadGroup == 0 || (kHeadGroup > 0 && kHeadGroup <= 64 && kPersistent &&
+                                      !kEvenTail),
+                  "kHeadGroup: 1..64 (tile_at's int index math), on the persistent schedule (not "
+                  "with kEvenTail)");
     static_assert(kRowPartials == 1 || kRowPartials == 2 || kRowPartials == 4,
                   "kRowPartials is 1, 2 or 4");
     static_assert(!(kAlibi && kSoftcap > 0.f),
@@ -580,8 +582,10 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
 
     /* Tiles: (query block, head, batch). Without kPersistent a block owns the one tile of its
      * grid coordinates; with it, grid = min(tiles, SMs) blocks take one tile per round of
-     * gridDim.x tiles in a fixed order with the query block fastest, so the blocks running at
-     * once share their heads' K and V in L2 (causal: longest query block first per head). */
+     * gridDim.x tiles in a fixed order with the query block fastest (kHeadGroup, when a round
+     * would cover fewer than two (head, batch) pairs: the pairs of a group fastest), so the
+     * blocks running at once share their heads' K and V in L2 (causal: longest query block
+     * first per head). */
     const int m_blocks = ((Cfg::kVarlen ? args.max_seqlen_q : args.seqlen_q) + BM - 1) / BM;
     const int n_tiles = Cfg::kPersistent ? m_blocks * args.heads_q * args.batch : 1;
     /* The k-th tile of this block (k = 0, 1, ...; n_tiles or more: none left). Causal: rounds

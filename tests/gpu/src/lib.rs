@@ -130,10 +130,11 @@ pub const SMALL: &[Case] = &[
 /// where its edges cut through the rows and whole key blocks are skipped: `s_q` 300 against
 /// `s_k = left + right + 700`, and for a two-sided window `s_q = s_k = 2 (left + right) + 200`
 /// (`SMALL`: the same with `s_q` 64 and `s_k = left + right + 300`); for a window also 8600
-/// query rows of two heads (68 query tiles a head, 136 in all: a persistent Hopper kernel's round
-/// of 132 tiles covers fewer than two (head, batch) pairs, so fa3_fwd.cuh's kHeadGroup order
-/// deals the two heads' tiles in turn), with 8600 keys (`SMALL`: 1500, so that most rows see
-/// none and the reference stays cheap under the sanitizers); for softcap, cases at
+/// query rows of two heads and two sequences (68 query tiles a (head, batch) pair, 272 in all: a
+/// persistent Hopper kernel's round of 132 tiles covers fewer than two pairs, so fa3_fwd.cuh's
+/// kHeadGroup order deals the four pairs' tiles in turn), with 8600 keys (`SMALL`: 1500, so
+/// that most rows see none and the reference stays cheap under the sanitizers); for softcap,
+/// cases at
 /// `q_scale` 32 and 8 (see [`Case::q_scale`]), with a window its edge case among them, and
 /// [`Case::swing`]'s inputs.
 pub fn cases(spec: &Spec, small: bool) -> Vec<Case> {
@@ -150,7 +151,7 @@ pub fn cases(spec: &Spec, small: bool) -> Vec<Case> {
         v.push(c);
         edge = Some(c);
         v.push(case(
-            1,
+            2,
             8600,
             if small { 1500 } else { 8600 },
             2,
