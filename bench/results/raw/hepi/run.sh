@@ -33,7 +33,7 @@ wait
 cat $L/v-E-*.jsonl > $L/verify-E.jsonl; cat $L/v-E2-*.jsonl > $L/verify.jsonl; rm -f $L/v-*.jsonl
 sort $L/rc.txt; grep -HE "FAIL|^kernels:|ERROR SUMMARY|RACECHECK SUMMARY" $L/*.log | sed 's|.*/||' | tail -n 60
 export PYTHONUNBUFFERED=1
-cp bench/bench.py bench/variants_speed.py bench/results/raw/hop11/ab_var.py bench/results/raw/hop11/ab_fa3.py $c/
+cp bench/bench.py bench/variants_speed.py bench/ab_var.py bench/results/raw/hop11/ab_fa3.py $c/
 timeout 60 python3 $c/ab_var.py --seqlen 8192 --reps 10 --rounds 3 --libs $c/base,$c/E,$c/E2 --keys causal-w1024_0,full-w256_256,causal-w1024_0-softcap50,causal-softcap50 > $L/ab-var.log 2>&1; stamp "ab_var" $? | tee -a $L/rc.txt; cat $L/ab-var.log
 for d in 128 64; do
   timeout 90 python3 $c/ab_fa3.py --d $d --reps 10 --rounds 3 --libs $c/base,$c/E,$c/E2 > $L/ab-d$d.log 2>&1; stamp "ab_fa3 d$d" $? | tee -a $L/rc.txt; cat $L/ab-d$d.log

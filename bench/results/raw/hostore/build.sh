@@ -1,6 +1,6 @@
 #!/bin/bash
 # Session 9 (issue 9, helper hostore): builds for the producer-issued O store (kProducerStore).
-# raw/w3/build.sh's pattern: bash build.sh NAME:REV:SED ... -- REV a commit (git archive of it)
+# bench/ab_build.sh's pattern: bash build.sh NAME:REV:SED ... -- REV a commit (git archive of it)
 # or "wt" (the hostore worktree's tracked files as they are); SED a sed script for the three
 # window entries' kernel.cu ("" = as committed; their meta.json hash follows). Builds bench-ffi
 # (and tests/gpu when TESTS=1) with the plain d128 causal / full entries and the window entries

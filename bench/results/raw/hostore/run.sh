@@ -4,7 +4,7 @@
 # .carry/hostore/: base = main 330bf27; ps = the three window entries with kProducerStore (the
 # producer thread issues O's TMA stores). tests/gpu (full grid) of ps's window entries with the
 # verify log, memcheck / racecheck / synccheck of them on the small grid, then ab_var.py
-# (.carry/hostore/ab_var.py is bench/results/raw/hop11/ab_var.py byte for byte) at 8k twice and
+# (.carry/hostore/ab_var.py is bench/ab_var.py byte for byte) at 8k twice and
 # 4k. Files back: card.txt, rc.txt, gpu-tests.log, verify.jsonl, san-*.log, ab.log.
 set -uo pipefail
 out=${OUT:-/tmp/out}; L=$out; mkdir -p "$out"; c=.carry/hostore; s=$(date +%s)

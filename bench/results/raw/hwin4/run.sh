@@ -24,7 +24,7 @@ done
 wait
 sort $L/rc.txt; grep -HE "FAIL|^kernels:|ERROR SUMMARY|RACECHECK SUMMARY" $L/*.log | sed 's|.*/||' | tail -n 30
 export PYTHONUNBUFFERED=1
-cp bench/bench.py bench/variants_speed.py bench/results/raw/hop11/ab_var.py $c/
+cp bench/bench.py bench/variants_speed.py bench/ab_var.py $c/
 libs=$c/base,$c/P,$c/C
 timeout 60 python3 $c/ab_var.py --seqlen 8192 --reps 10 --rounds 5 --libs $libs --keys causal-w1024_0,full-w256_256,causal-w1024_0-softcap50 > $L/ab-var.log 2>&1; stamp "ab_var q1" $? | tee -a $L/rc.txt; cat $L/ab-var.log
 timeout 40 python3 $c/ab_var.py --seqlen 8192 --reps 10 --rounds 5 --q-scale 8 --libs $libs --keys causal-w1024_0-softcap50 > $L/ab-var-q8.log 2>&1; stamp "ab_var q8" $? | tee -a $L/rc.txt; cat $L/ab-var-q8.log

@@ -5,7 +5,7 @@
 # V on rings of 3 and 2 stages, K one block ahead). Untimed, in parallel: tests/gpu of K3's window
 # entries (full grid), memcheck / racecheck / synccheck of them (small grid). Then alone on the
 # card: ab_var.py (each build's entry interleaved with base's plain entry) at 8k twice and 4k.
-# (.carry/hwin5/ab_var.py was bench/results/raw/hop11/ab_var.py, byte for byte.)
+# (.carry/hwin5/ab_var.py was bench/ab_var.py, byte for byte.)
 set -uo pipefail
 out=${OUT:-/tmp/out}; L=$out; mkdir -p "$out"; c=.carry/hwin5; s=$(date +%s)
 stamp() { echo "$1 rc=$2 $(( $(date +%s) - s ))s"; }

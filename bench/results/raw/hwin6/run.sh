@@ -6,7 +6,7 @@
 # Untimed, in parallel: tests/gpu of O's window entries (full grid), memcheck / racecheck /
 # synccheck of them (small grid). Then alone on the card: ab_var.py (each build's entry
 # interleaved with base's plain entry) at 8k twice and 4k.
-# (.carry/hwin6/ab_var.py was bench/results/raw/hop11/ab_var.py, byte for byte.)
+# (.carry/hwin6/ab_var.py was bench/ab_var.py, byte for byte.)
 set -uo pipefail
 out=${OUT:-/tmp/out}; L=$out; mkdir -p "$out"; c=.carry/hwin6; s=$(date +%s)
 stamp() { echo "$1 rc=$2 $(( $(date +%s) - s ))s"; }

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Session 8, the integrator's softcap call (from the repo root of the device's checkout):
-# bash .carry/sc/run.sh (.carry/sc/ab_var.py = raw/hop11/ab_var.py). Builds of build.sh in .carry/sc/ (all over main bb5bdc4, the softcap
+# bash .carry/sc/run.sh (.carry/sc/ab_var.py = bench/ab_var.py). Builds of build.sh in .carry/sc/ (all over main bb5bdc4, the softcap
 # entry's ShortSpec edited by sed): base = main; Q = + kQStages = 2; QD = + kQStages = 2 and
 # kDeferEpilogue; QX = + kQStages = 2 and kCrossTile (the plain d128 causal entry's short
 # schedule). Untimed, in parallel: tests/gpu (full grid) and memcheck / racecheck / synccheck

@@ -3,7 +3,7 @@
 # checkout. Builds of build.sh in .carry/w3/: base = main; w3s4 / w3s3 = the causal w1024_0 entry
 # with 3 consumer warpgroups (BM 192), BN 64 and a 4- / 3-stage K/V ring (no per-warpgroup block
 # skip yet). tests/gpu of w3s4's window entry (full grid), then ab_var.py (.carry/w3/ab_var.py is
-# bench/results/raw/hop11/ab_var.py byte for byte) at 8k twice and 4k.
+# bench/ab_var.py byte for byte) at 8k twice and 4k.
 set -uo pipefail
 out=${OUT:-/tmp/out}; L=$out; mkdir -p "$out"; c=.carry/w3; s=$(date +%s)
 stamp() { echo "$1 rc=$2 $(( $(date +%s) - s ))s"; }

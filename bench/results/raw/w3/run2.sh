@@ -5,7 +5,7 @@
 # kernels, PTX byte-identical); m1 / m2 = the three window entries with kEdgesMid 1 / 2 (a tile
 # visits its second key block first; m2: also its last block third). Untimed, in parallel:
 # tests/gpu of m1 and m2 (window entries, full grid), memcheck / racecheck / synccheck of m2 (small
-# grid). Then alone: ab_var.py at 8k twice and 4k (.carry/w3/ab_var.py = raw/hop11/ab_var.py).
+# grid). Then alone: ab_var.py at 8k twice and 4k (.carry/w3/ab_var.py = bench/ab_var.py).
 set -uo pipefail
 out=${OUT:-/tmp/out}; L=$out; mkdir -p "$out"; c=.carry/w3; s=$(date +%s)
 stamp() { echo "$1 rc=$2 $(( $(date +%s) - s ))s"; }

@@ -5,7 +5,7 @@
 # kernels, PTX byte-identical); sw = the three window entries with kSwapRows (the first turn's
 # warpgroup owns the upper 64 rows). Untimed, in parallel:
 # tests/gpu of sw (window entries, full grid), memcheck / racecheck / synccheck of sw (small
-# grid). Then alone: ab_var.py at 8k twice and 4k (.carry/w3/ab_var.py = raw/hop11/ab_var.py).
+# grid). Then alone: ab_var.py at 8k twice and 4k (.carry/w3/ab_var.py = bench/ab_var.py).
 set -uo pipefail
 out=${OUT:-/tmp/out}; L=$out; mkdir -p "$out"; c=.carry/w3; s=$(date +%s)
 stamp() { echo "$1 rc=$2 $(( $(date +%s) - s ))s"; }

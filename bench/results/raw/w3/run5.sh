@@ -2,7 +2,7 @@
 # Session 9 (issue 9), call 5: bash bench/results/raw/w3/run5.sh from the repo root of the device's
 # checkout. Builds of build.sh in .carry/w3/: w4k = branch w4k (the window entries persistent, as
 # committed); np = the same with causal w1024_0 and w4096_0 on a block per tile (kPersistent =
-# false, no kKStages). ab_var.py (.carry/w3/ab_var.py = raw/hop11/ab_var.py; with w4k's
+# false, no kKStages). ab_var.py (.carry/w3/ab_var.py = bench/ab_var.py; with w4k's
 # variants_speed.py and bench.py beside it) at 8k and 16k, twice each.
 set -uo pipefail
 out=${OUT:-/tmp/out}; L=$out; mkdir -p "$out"; c=.carry/w3; s=$(date +%s)

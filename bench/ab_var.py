@@ -6,7 +6,7 @@ from the first build; the plain code is the same in all). Prints, per build, the
 x plain (work-normalized: plain time per visible pair over ours; median and min..max over
 rounds) and each build's relative L2 error against variants_speed.masked_reference.
 
-    python3 ab.py --libs DIR1,DIR2,... --keys causal-softcap50,full-alibi [--seqlen 8192]
+    python3 bench/ab_var.py --libs DIR1,DIR2,... --keys causal-softcap50,full-alibi [--seqlen 8192]
         [--q-scale 8]
 """
 import argparse
