@@ -362,9 +362,9 @@ def fa3_smem(wgs, bn, d, stages, persistent=False, qstages=1, kstages=None):
     return (64 * wgs * d * (qstages + (1 if persistent else 0)) + kv * bn * d) * 2
 
 
-def fa3_window_kstages(v, d, bn):
-    """The window entries that take FA3_WINDOW_KSTAGES: d128 BN 128, the measured ones (varlen
-    windows run fa2_fwd.cuh)."""
+def fa3_window_tuned(v, d, bn):
+    """The window entries that take FA3_WINDOW_KSTAGES and FA3_WINDOW_HEAD_GROUP: d128 BN 128,
+    the measured ones (varlen windows run fa2_fwd.cuh)."""
     return bool(v["window"]) and not v["varlen"] and d == 128 and bn == 128
 
 
@@ -600,7 +600,7 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
         # file): the softcap polynomial on the masked blocks (-5% w1024_0 + softcap at q x 1)
         # and a per-chunk skip of the mask's compares (-1.5% w1024_0, -2.2% w256_256).
         pers_line += "\n    static constexpr bool kRowBoundMask = true;" + cross_line
-        if fa3_window_kstages(v, d, bn):
+        if fa3_window_tuned(v, d, bn):
             pers_line += FA3_WINDOW_KSTAGES_LINE + FA3_WINDOW_HEAD_GROUP_LINE
     if short:
         s_wgs, s_max, s_stages, s_opts, s_why = short
@@ -711,7 +711,7 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
         else:
             tl += ["Schedule persistent  # kernel.cu Spec"]
             tl += fa3_program(dtype, d, causal, wgs, bn, stages, True, v, qstages=2 if q2 else 1, defer=defer, cross=cross,
-                              kstages=FA3_WINDOW_KSTAGES if fa3_window_kstages(v, d, bn) else None)
+                              kstages=FA3_WINDOW_KSTAGES if fa3_window_tuned(v, d, bn) else None)
     return key, {"spec.json": spec, "kernel.h": header, "kernel.cu": cu, "kernel.tl": "\n".join(tl) + "\n"}
 
 
