@@ -8,6 +8,8 @@ rounds) and each build's relative L2 error against variants_speed.masked_referen
 
     python3 bench/ab_var.py --libs DIR1,DIR2,... --keys causal-softcap50,full-alibi [--seqlen 8192]
         [--q-scale 8]
+
+A key `causal-plain` / `full-plain` times each build's plain entry against the first build's.
 """
 import argparse
 import os
@@ -50,9 +52,14 @@ def main():
           f"q x {args.q_scale:g}, {args.rounds} rounds x {args.reps} reps, builds {list(ours)}", flush=True)
     for mkey in args.keys.split(","):
         mask, name = mkey.split("-", 1)
-        (causal, left, right, cap, alibi), = [v[1:] for v in VARIANTS
-                                              if v[0] == name and v[1] == (mask == "causal")]
-        key, plain_key = f"fwd-h100-bf16-d{d}-{mask}-{name}", f"fwd-h100-bf16-d{d}-{mask}"
+        plain_key = f"fwd-h100-bf16-d{d}-{mask}"
+        if name == "plain":  # each build's plain entry against the first build's
+            causal, left, right, cap, alibi = mask == "causal", None, None, None, False
+            key = plain_key
+        else:
+            (causal, left, right, cap, alibi), = [v[1:] for v in VARIANTS
+                                                  if v[0] == name and v[1] == (mask == "causal")]
+            key = f"fwd-h100-bf16-d{d}-{mask}-{name}"
         work = visible_pairs(s, s, causal, left, right) / visible_pairs(s, s, causal, None, None)
         outs = {nm: [torch.full_like(q, float("nan")) for q, _, _ in sets] for nm in ours}
         backends = {"plain": [ours[first].fn(plain_key, q, k, v, torch.empty_like(q))

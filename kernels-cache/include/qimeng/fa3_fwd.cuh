@@ -208,6 +208,12 @@ QIMENG_SPEC_OPTION(KStagesOf, kKStages, int, 0);
  * different key blocks of one head at once (a window's tiles) run slower than when they spread
  * over several heads (session 9: causal w4096_0 at 16k keys, 0.83 -> 0.95x plain). */
 QIMENG_SPEC_OPTION(HeadGroupOf, kHeadGroup, int, 0);
+/* Lazy rescale, overlapped schedule: an unmasked key block after a tile's first takes its
+ * exp2s at the warp's running max at once, before its own max is known (the max and its
+ * shuffles were ~0.45k cycles of the window's ~1.24k-cycle softmax, ahead of every exp2:
+ * hprof2), and applies the lazy rule afterwards on P itself (an integer max of P's bits); a
+ * row past it moves to its own max by scaling its P (session 10). */
+QIMENG_SPEC_OPTION(SpecExpOf, kSpecExp, bool, false);
 
 template <class Spec>
 struct Fa3Config {
@@ -259,8 +265,17 @@ struct Fa3Config {
      * run 4, with the ALiBi row term in the lazy path's max and exp2 offset; that code left with
      * the eager choice, so turning the trait on alone is wrong: tests/gpu failed full ALiBi so,
      * rel L2 ~1, session 4's closing run). */
+    static constexpr bool kSpecExp = SpecExpOf<Spec>::value;
+    /* kSpecExp: a speculative block keeps the running max while its P stays within this
+     * (bits): 2^32 in bf16 (f32's exponent range: O's f32 sums stay finite while keys x |V| <
+     * 2^64), 2^15 in f16 (its largest finite value is 65504); past it the row moves to its own
+     * max, and past kSpecLimitBits (2^64) S is needed again (alpha >= 2^-64 keeps the rescale
+     * exact in f32) */
+    static constexpr uint32_t kSpecKeepBits =
+        std::is_same<Element, __nv_bfloat16>::value ? 0x4f800000u : 0x47000000u;
+    static constexpr uint32_t kSpecLimitBits = 0x5f800000u;
     static constexpr bool kLazyRescale =
-        !kAlibi && !kVarlen && (kSoftcap > 0.f || kHasLeft || (!kCausal && kHasRight));
+        !kAlibi && !kVarlen && (kSoftcap > 0.f || kHasLeft || (!kCausal && kHasRight) || kSpecExp);
     static constexpr float kRescaleThreshold = 8.f;
     /* kPolyTanh's blocks skip the rescale without an exact max while an upper bound of their
      * row maxima stays within this of the stale max (then P <= 2^14: finite in f16 and bf16).
@@ -356,6 +371,10 @@ struct Fa3Config {
                   "with kEvenTail)");
     static_assert(kRowPartials == 1 || kRowPartials == 2 || kRowPartials == 4,
                   "kRowPartials is 1, 2 or 4");
+    static_assert(!kSpecExp || (kOverlap && !kAlibi && !kVarlen && kSoftcap == 0.f &&
+                                kRescaleThreshold == 8.f),
+                  "kSpecExp: the overlapped schedule's lazy softmax without softcap (its P "
+                  "threshold is 2^8)");
     static_assert(!(kAlibi && kSoftcap > 0.f),
                   "ALiBi and softcap do not combine (qimeng-spec's check_variants says why)");
 };
@@ -403,6 +422,42 @@ __device__ __forceinline__ float rcp_approx(float x) {
     float r;
     asm("rcp.approx.ftz.f32 %0, %1;" : "=f"(r) : "f"(x));
     return r;
+}
+
+/* ldmatrix x4 at a shared-window address. */
+__device__ __forceinline__ void ldsm_x4(uint32_t (&r)[4], uint32_t addr) {
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];\n"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+                 : "r"(addr));
+}
+
+/* kSpecExp's rare path: one warp's 16 rows of S = Q K^T again, from Q and K in shared memory
+ * (128-byte swizzled rows: chunk c of a row at c ^ (address bits 7..9), boxes of 64 columns),
+ * by mma.sync, which is warp-level: the other warps of the warpgroup need not join, as a wgmma
+ * would need. Its m16n8 fragment is the wgmma accumulator's, chunk by 8-column chunk (s[4 c ..
+ * 4 c + 3]). q_rows: the warp's first Q row in box 0; k_tile: K's stage. */
+template <class Cfg>
+__device__ __forceinline__ void fa3_warp_qk(float (&s)[Cfg::kBlockN / 2], uint32_t q_rows,
+                                         uint32_t k_tile, int lane) {
+    using T = typename Cfg::Element;
+    constexpr int BN = Cfg::kBlockN, BM = Cfg::kBlockM;
+#pragma unroll
+    for (int i = 0; i < BN / 2; ++i) s[i] = 0.f;
+    auto swz = [](uint32_t row, int chunk) { return row + ((chunk ^ ((row >> 7) & 7)) << 4); };
+#pragma unroll 1
+    for (int kk = 0; kk < Cfg::kHeadDim / 16; ++kk) {
+        const int box = kk / 4, ch = 2 * (kk % 4);
+        uint32_t a[4];
+        ldsm_x4(a, swz(q_rows + box * BM * 128 + (lane & 15) * 128, ch + (lane >> 4)));
+#pragma unroll
+        for (int nn = 0; nn < BN / 16; ++nn) {
+            uint32_t b[4];
+            ldsm_x4(b, swz(k_tile + box * BN * 128 + (16 * nn + (lane & 7) + 8 * (lane >> 4)) * 128,
+                           ch + ((lane >> 3) & 1)));
+            mma_m16n8k16<T>(*reinterpret_cast<float(*)[4]>(&s[8 * nn]), a, b[0], b[1]);
+            mma_m16n8k16<T>(*reinterpret_cast<float(*)[4]>(&s[8 * nn + 4]), a, b[2], b[3]);
+        }
+    }
 }
 
 /* Named barrier ids (0 is __syncthreads). */
@@ -964,6 +1019,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
          * no key */
         float inv_l[2] = {0.f, 0.f};
         bool rescale = true; /* kLazyRescale: the last softmax moved this warp's max */
+        /* kSpecExp: the next loop block may speculate (the last one did not move the max) */
+        bool spec_next = true;
 
         /* S = Q K^T over stage st: D / 16 wgmmas; k step kk is box kk / 4, 32 bytes per 16
          * columns inside the box's swizzled rows */
@@ -1127,12 +1184,20 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             }
             /* the warp's max |s| in one REDUX (non-negative floats order as their bits); it
              * decides the tier and bounds every row's block max. A NaN score escapes fmaxf
-             * here, and the polynomial propagates it. */
-            const float wv = __uint_as_float(
-                __reduce_max_sync(0xffffffffu, __float_as_uint(fmaxf(amax[0], amax[1]))));
-            const float wmax = wv * cap_in;
-            const bool narrow = wmax <= 0.25f;
-            if (!(wmax <= 1.f)) return false;
+             * here, and the polynomial propagates it. kFixedMax's later blocks need no bound:
+             * two votes on this lane's max decide the tier (session 10: REDUX's latency) */
+            const float lv = fmaxf(amax[0], amax[1]);
+            float wv = lv;
+            bool narrow, fits;
+            if (Cfg::kFixedMax && keep) {
+                narrow = __all_sync(0xffffffffu, lv * cap_in <= 0.25f);
+                fits = __all_sync(0xffffffffu, lv * cap_in <= 1.f);
+            } else {
+                wv = __uint_as_float(__reduce_max_sync(0xffffffffu, __float_as_uint(lv)));
+                narrow = wv * cap_in <= 0.25f;
+                fits = wv * cap_in <= 1.f;
+            }
+            if (!fits) return false;
             auto run = [&](auto narrow_tag) {
                 /* cap log2(e) tanh(v k) = v Q(v^2) */
                 auto q = [&](float v) {
@@ -1190,8 +1255,10 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 run(std::false_type{});
             return true;
         };
-        /* Online softmax of S (key block j) in place; alpha = the rescale factor of O and l. */
-        auto softmax = [&](int j, auto mask_tag, float (&alpha)[2], auto half_tag, bool keep) {
+        /* Online softmax of S (key block j) in place; alpha = the rescale factor of O and l.
+         * spec_tag (kSpecExp): P at the running max first; false when S is needed again. */
+        auto softmax = [&](int j, auto mask_tag, float (&alpha)[2], auto half_tag, bool keep,
+                           auto spec_tag) -> bool {
             constexpr bool kMask = decltype(mask_tag)::value;
             /* kHalfEdges: only key chunks c0 .. c1 - 1 (the 64-key half the warpgroup sees,
              * half_tag 1 or 2); the other half of S is left as it is, its P never read (its
@@ -1271,6 +1338,66 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             }
             if constexpr (Cfg::kLazyRescale) {
                 (void)rt; /* ALiBi keeps the eager update */
+                if constexpr (decltype(spec_tag)::value) {
+                    /* kSpecExp (the caller checked that every row of the warp has a finite
+                     * max): P = 2^(s scale - m) at once, with each row's sum and largest P (P
+                     * >= 0 orders as its bits: an integer max, no FMNMX), then a lazy rule on
+                     * it: every P within kSpecKeepBits (2^32 in bf16, not the exact path's 2^8:
+                     * then a row's max moves only on a jump of 32 in log2 units, which peaked
+                     * rows' early blocks took at 2^8, q x 4-8 losing 2-5% to the rescale of
+                     * P) keeps m. Else a row past it moves to its own max, m + log2 of its
+                     * largest P, scaling its P and sum by alpha = 1 / that P; past
+                     * kSpecLimitBits (a score that far above m, or a NaN) false: S is needed
+                     * again. */
+                    float sum[2];
+                    uint32_t pbits[2];
+#pragma unroll
+                    for (int r = 0; r < 2; ++r) {
+                        const float off = -m[r];
+                        float sm = 0.f;
+                        uint32_t pb = 0u;
+#pragma unroll
+                        for (int c = c0; c < c1; ++c) {
+                            s[4 * c + 2 * r] =
+                                exp2_approx(fmaf(s[4 * c + 2 * r], scale_log2, off));
+                            s[4 * c + 2 * r + 1] =
+                                exp2_approx(fmaf(s[4 * c + 2 * r + 1], scale_log2, off));
+                            sm += s[4 * c + 2 * r] + s[4 * c + 2 * r + 1];
+                            pb = max(pb, max(__float_as_uint(s[4 * c + 2 * r]),
+                                             __float_as_uint(s[4 * c + 2 * r + 1])));
+                        }
+                        sum[r] = sm;
+                        pbits[r] = pb;
+                    }
+                    const uint32_t wpb = max(pbits[0], pbits[1]);
+                    rescale = __any_sync(0xffffffffu, wpb > Cfg::kSpecKeepBits);
+                    if (rescale) {
+                        if (__any_sync(0xffffffffu, wpb >= Cfg::kSpecLimitBits)) return false;
+#pragma unroll
+                        for (int r = 0; r < 2; ++r) {
+                            uint32_t pb = pbits[r];
+                            pb = max(pb, __shfl_xor_sync(0xffffffffu, pb, 1));
+                            pb = max(pb, __shfl_xor_sync(0xffffffffu, pb, 2));
+                            alpha[r] = 1.f;
+                            if (pb > Cfg::kSpecKeepBits) {
+                                const float d = log2_approx(__uint_as_float(pb));
+                                m[r] += d;
+                                alpha[r] = exp2_approx(-d);
+                            }
+#pragma unroll
+                            for (int c = c0; c < c1; ++c) {
+                                s[4 * c + 2 * r] *= alpha[r];
+                                s[4 * c + 2 * r + 1] *= alpha[r];
+                            }
+                            sum[r] *= alpha[r];
+                        }
+                    } else {
+                        alpha[0] = alpha[1] = 1.f;
+                    }
+#pragma unroll
+                    for (int r = 0; r < 2; ++r) l[r] = l[r] * alpha[r] + sum[r];
+                    return true;
+                }
                 if (Cfg::kFixedMax && keep) { /* the tile's offset stays */
                     rescale = false;
                     alpha[0] = alpha[1] = 1.f;
@@ -1344,6 +1471,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     l[r] = l[r] * alpha[r] + sp[0];
                 }
             }
+            return true;
         };
         /* j: the tile's j-th visited key block; keep: not the tile's first (kFixedMax keeps the
          * offset its first block set) */
@@ -1352,14 +1480,19 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             if (Cfg::kHasLeft) j += tl.kb0;
             if (j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left)) {
                 if (!Cfg::kPolyTanh || !poly_k || !softmax_poly_tanh(alpha, keep))
-                    softmax(j, std::false_type{}, alpha, Whole{}, keep);
+                    softmax(j, std::false_type{}, alpha, Whole{}, keep, std::false_type{});
             } else if (Cfg::kHalfEdges && mode == 1) {
-                softmax(j, std::true_type{}, alpha, std::integral_constant<int, 1>{}, keep);
+                softmax(j, std::true_type{}, alpha, std::integral_constant<int, 1>{}, keep, std::false_type{});
             } else if (Cfg::kHalfEdges && mode == 2) {
-                softmax(j, std::true_type{}, alpha, std::integral_constant<int, 2>{}, keep);
+                softmax(j, std::true_type{}, alpha, std::integral_constant<int, 2>{}, keep, std::false_type{});
             } else {
-                softmax(j, std::true_type{}, alpha, Whole{}, keep);
+                softmax(j, std::true_type{}, alpha, Whole{}, keep, std::false_type{});
             }
+        };
+        /* kSpecExp: block j (after the tile's first) is unmasked */
+        auto spec_block = [&](int j) {
+            const int ja = Cfg::kHasLeft ? j + tl.kb0 : j;
+            return ja < tl.n_unmasked && (!Cfg::kHasLeft || ja >= tl.n_left);
         };
         auto rescale_o = [&](const float (&alpha)[2]) {
             if constexpr (!Cfg::kFixedMax) { /* kFixedMax: O is zero or alpha 1 */
@@ -1473,10 +1606,18 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     step0(std::true_type{});
                 else
                     step0(std::false_type{});
+                if constexpr (Cfg::kSpecExp) spec_next = true;
                 for (int j = 1; j < n_blocks; ++j) {
                     const int c = kv + j;
                     const int st = c % Cfg::kKStages, pst = (c - 1) % kStages;
                     const bool acc = alibi_preload(abs_block(j)); /* before the turn's wait */
+                    /* kSpecExp: unmasked, not the tile's last (its Q is released before its
+                     * softmax), after a block that kept the max, every row's max finite */
+                    bool spec = false;
+                    if constexpr (Cfg::kSpecExp)
+                        spec = j < n_blocks - 1 && spec_next && spec_block(j) &&
+                               __all_sync(0xffffffffu,
+                                          m[0] != -CUDART_INF_F && m[1] != -CUDART_INF_F);
                     mbar_wait(&k_full[st], (c / Cfg::kKStages) & 1);
                     sched_wait();
                     gemm_qk(st, acc);
@@ -1485,9 +1626,33 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     sched_arrive();
                     wgmma_wait<1>(); /* S_j landed; P_{j-1} V_{j-1} may still run */
                     fence_regs(s);
-                    release(&k_empty[st]);
-                    if (j == n_blocks - 1) release_q();
-                    softmax_at(j, alpha, j == n_blocks - 1 ? mode_last : 0, true);
+                    /* kSpecExp: the speculative softmax; if a P overflowed, S_j again (this
+                     * warp's rows: K_j and Q are held until here) and the exact one */
+                    bool exact = true;
+                    if constexpr (Cfg::kSpecExp) {
+                        if (spec) {
+                            exact = !softmax(Cfg::kHasLeft ? j + tl.kb0 : j, std::false_type{},
+                                             alpha, std::integral_constant<int, 0>{}, true,
+                                             std::true_type{});
+                            if (exact)
+                                fa3_warp_qk<Cfg>(s,
+                                                 q_addr + q_slot * Cfg::kTileQBytes +
+                                                     (wtid / 32) * 16 * 128,
+                                                 k_addr + st * Cfg::kTileKVBytes, lane);
+                        }
+                    }
+                    if (!spec) {
+                        release(&k_empty[st]);
+                        if (j == n_blocks - 1) release_q();
+                    }
+                    if (exact) softmax_at(j, alpha, j == n_blocks - 1 ? mode_last : 0, true);
+                    /* a block that moved the max predicts another (large scores: q x 8 lost
+                     * 5-11% on the windows when every such block rescaled its own P) */
+                    if constexpr (Cfg::kSpecExp) spec_next = !rescale;
+                    if (spec) {
+                        release(&k_empty[st]);
+                        if (j == n_blocks - 1) release_q();
+                    }
                     wgmma_wait<0>();
                     fence_regs(o);
                     fence_regs(p);

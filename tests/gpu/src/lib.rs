@@ -48,17 +48,22 @@ pub struct Case {
     /// ALiBi kernels: slopes `[batch, heads_q]` (else `[heads_q]`, one per head for every
     /// batch entry: the kernel must apply batch stride 0).
     pub slopes_per_batch: bool,
-    /// Factor on the random queries (a power of two: exact in every dtype). Softcap kernels get
-    /// a case at 32, where most scaled scores pass the cap: the saturated tanh and the kernels'
+    /// Factor on the random queries (a power of two: exact in every dtype). Every kernel gets
+    /// a case at 32 and one at 8, where a row's block maxima swing by tens (log2 units) from
+    /// key block to key block: the online softmax's rescales run there (the Hopper family's
+    /// kSpecExp: its rescale of a speculative P and, past 2^64, its recomputed S). Softcap
+    /// kernels: at 32 most scaled scores pass the cap: the saturated tanh and the kernels'
     /// paths for large scores (the Hopper family's MUFU fallback) run there and nowhere else;
-    /// and one at 8, where they reach about 0.7 of the cap (the Hopper family's degree-7
-    /// polynomial: at 1, under a quarter of the cap, its degree-3 one runs).
+    /// at 8 they reach about 0.7 of the cap (the Hopper family's degree-7 polynomial: at 1,
+    /// under a quarter of the cap, its degree-3 one runs).
     pub q_scale: f32,
-    /// Softcap kernels: every query the same random direction `u` and the keys `-u` over the
-    /// first 128 keys, `+u` after (plus noise), scaled so that the scores saturate the cap: each
-    /// row's first key block scores `-cap`, its later ones `+cap`. The Hopper family's bf16
-    /// kernels set a row's offset from its first block (from a floor when that block scores
-    /// low) and keep it for the later blocks (fa3_fwd.cuh's kFixedMax): this is their largest P.
+    /// Every query the same random direction `u` and the keys `-u` over the first 128 keys,
+    /// `+u` after (plus noise): each row's first key block scores about `-16 d`, its later ones
+    /// `+16 d` (scaled, hundreds in log2 units). Softcap kernels: the scores saturate the cap,
+    /// `-cap` then `+cap`; the Hopper family's bf16 kernels set a row's offset from its first
+    /// block (from a floor when that block scores low) and keep it for the later blocks
+    /// (fa3_fwd.cuh's kFixedMax): this is their largest P. Other kernels: a row's max jumps
+    /// past any f32 exp2 of the old one (the Hopper family's kSpecExp recomputes S there).
     pub swing: bool,
 }
 
@@ -133,10 +138,9 @@ pub const SMALL: &[Case] = &[
 /// query rows of two heads and two sequences (68 query tiles a (head, batch) pair, 272 in all: a
 /// persistent Hopper kernel's round of 132 tiles covers fewer than two pairs, so fa3_fwd.cuh's
 /// kHeadGroup order deals the four pairs' tiles in turn), with 8600 keys (`SMALL`: 1500, so
-/// that most rows see none and the reference stays cheap under the sanitizers); for softcap,
-/// cases at
-/// `q_scale` 32 and 8 (see [`Case::q_scale`]), with a window its edge case among them, and
-/// [`Case::swing`]'s inputs.
+/// that most rows see none and the reference stays cheap under the sanitizers); for every
+/// kernel, cases at `q_scale` 32 and 8 (see [`Case::q_scale`]), with a window its edge case
+/// among them, and [`Case::swing`]'s inputs.
 pub fn cases(spec: &Spec, small: bool) -> Vec<Case> {
     let mut v = if small { SMALL } else { FULL }.to_vec();
     // the case whose rows the window's edges cut (softcap: again at large scales, below)
@@ -169,7 +173,7 @@ pub fn cases(spec: &Spec, small: bool) -> Vec<Case> {
             ));
         }
     }
-    if spec.variants.softcap.is_some() {
+    {
         let mut big = if small {
             case(1, 64, 130, 2, 1, Layout::Contiguous)
         } else {
@@ -183,7 +187,8 @@ pub fn cases(spec: &Spec, small: bool) -> Vec<Case> {
         });
         // With a window, its edge case at both scales too: the case above is too short for
         // the window's left edge to cut its rows, so the masked edge blocks (some taken in
-        // 64-key halves by the Hopper family) meet large scores only here.
+        // 64-key halves by the Hopper family) meet large scores only here (softcap: its
+        // saturated tanh).
         if let Some(e) = edge {
             v.push(Case { q_scale: 32.0, ..e });
             v.push(Case { q_scale: 8.0, ..e });
