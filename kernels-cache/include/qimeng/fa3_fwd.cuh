@@ -35,6 +35,7 @@
  *                                                  // (K one block ahead of V; see below)
  *         static constexpr int kHeadGroup = 16;    // persistent: the tile order past ~8k rows
  *                                                  // (see below)
+ *         static constexpr bool kSpecExp = true;   // the speculative lazy softmax (see below)
  *         // Optional variants (absent: off), with fa2_fwd.cuh's semantics:
  *         static constexpr int kWindowLeft = 1024;  // sliding window: query i sees keys
  *         static constexpr int kWindowRight = 0;    //   i + sk - sq - left ..= i + sk - sq + right
@@ -95,7 +96,8 @@
  *   folded into the exp2 FFMA; on blocks without a mask whose
  *   warp sees only |s scale / cap| <= 1, an odd polynomial on the FMA pipe folded into the exp2
  *   argument (kPolyTanh), else tanh.approx.f16x2 (two MUFU.TANH.F16 on sm_90). Softcap and
- *   window kernels rescale O lazily (kLazyRescale); bf16 softcap kernels take each row's max
+ *   window kernels rescale O lazily (kLazyRescale), and kSpecExp kernels (plain, window,
+ *   varlen) take an unmasked block's exp2s before its max; bf16 softcap kernels take each row's max
  *   on the tile's first block only and keep it (kFixedMax: the cap bounds every later P). ALiBi:
  *   the bias from the tile's slope on every visited block, before the masks.
  * Tensor maps (host, per call): 4-d (head_dim, seqlen, heads, batch) over the strided BSHD
@@ -208,11 +210,14 @@ QIMENG_SPEC_OPTION(KStagesOf, kKStages, int, 0);
  * different key blocks of one head at once (a window's tiles) run slower than when they spread
  * over several heads (session 9: causal w4096_0 at 16k keys, 0.83 -> 0.95x plain). */
 QIMENG_SPEC_OPTION(HeadGroupOf, kHeadGroup, int, 0);
-/* Lazy rescale, overlapped schedule: an unmasked key block after a tile's first takes its
- * exp2s at the warp's running max at once, before its own max is known (the max and its
- * shuffles were ~0.45k cycles of the window's ~1.24k-cycle softmax, ahead of every exp2:
- * hprof2), and applies the lazy rule afterwards on P itself (an integer max of P's bits); a
- * row past it moves to its own max by scaling its P (session 10). */
+/* The speculative lazy softmax (overlapped schedule, not softcap): an unmasked key block after a
+ * tile's first, but its last, takes its exp2s at the warp's running max at once, before its own
+ * max is known (the max and its shuffles were ~0.45k cycles of the window's ~1.24k-cycle
+ * softmax, ahead of every exp2: hprof2; FMNMX runs at half rate), and checks afterwards on P
+ * itself (an integer max of P's bits): a row whose P passed 2^32 (bf16; f16 2^15) moves to its
+ * own max by scaling its P, one past 2^64 (or a NaN) has S computed again by its warp alone
+ * (mma.sync from shared memory: K_j and Q are held until the softmax is done). A block after
+ * one that moved the max takes the exact path. Implies the lazy rescale (session 10). */
 QIMENG_SPEC_OPTION(SpecExpOf, kSpecExp, bool, false);
 
 template <class Spec>
@@ -275,7 +280,7 @@ struct Fa3Config {
         std::is_same<Element, __nv_bfloat16>::value ? 0x4f800000u : 0x47000000u;
     static constexpr uint32_t kSpecLimitBits = 0x5f800000u;
     static constexpr bool kLazyRescale =
-        !kAlibi && !kVarlen && (kSoftcap > 0.f || kHasLeft || (!kCausal && kHasRight) || kSpecExp);
+        kSpecExp || (!kAlibi && !kVarlen && (kSoftcap > 0.f || kHasLeft || (!kCausal && kHasRight)));
     static constexpr float kRescaleThreshold = 8.f;
     /* kPolyTanh's blocks skip the rescale without an exact max while an upper bound of their
      * row maxima stays within this of the stale max (then P <= 2^14: finite in f16 and bf16).
@@ -371,10 +376,9 @@ struct Fa3Config {
                   "with kEvenTail)");
     static_assert(kRowPartials == 1 || kRowPartials == 2 || kRowPartials == 4,
                   "kRowPartials is 1, 2 or 4");
-    static_assert(!kSpecExp || (kOverlap && !kAlibi && !kVarlen && kSoftcap == 0.f &&
-                                kRescaleThreshold == 8.f),
-                  "kSpecExp: the overlapped schedule's lazy softmax without softcap (its P "
-                  "threshold is 2^8)");
+    static_assert(!kSpecExp || (kOverlap && kSoftcap == 0.f),
+                  "kSpecExp: the overlapped schedule's lazy softmax, without softcap (whose bf16 "
+                  "kernels take no max after a tile's first block: kFixedMax)");
     static_assert(!(kAlibi && kSoftcap > 0.f),
                   "ALiBi and softcap do not combine (qimeng-spec's check_variants says why)");
 };
@@ -424,6 +428,13 @@ __device__ __forceinline__ float rcp_approx(float x) {
     return r;
 }
 
+/* log2(x), approximate (lg2.approx.ftz): one MUFU op. */
+__device__ __forceinline__ float log2_approx(float x) {
+    float y;
+    asm("lg2.approx.ftz.f32 %0, %1;\n" : "=f"(y) : "f"(x));
+    return y;
+}
+
 /* ldmatrix x4 at a shared-window address. */
 __device__ __forceinline__ void ldsm_x4(uint32_t (&r)[4], uint32_t addr) {
     asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];\n"
@@ -438,11 +449,12 @@ __device__ __forceinline__ void ldsm_x4(uint32_t (&r)[4], uint32_t addr) {
  * 4 c + 3]). q_rows: the warp's first Q row in box 0; k_tile: K's stage. */
 template <class Cfg>
 __device__ __forceinline__ void fa3_warp_qk(float (&s)[Cfg::kBlockN / 2], uint32_t q_rows,
-                                         uint32_t k_tile, int lane) {
+                                         uint32_t k_tile, int lane, bool acc) {
     using T = typename Cfg::Element;
     constexpr int BN = Cfg::kBlockN, BM = Cfg::kBlockM;
+    if (!acc) /* acc: S starts from s (ALiBi's key bias) */
 #pragma unroll
-    for (int i = 0; i < BN / 2; ++i) s[i] = 0.f;
+        for (int i = 0; i < BN / 2; ++i) s[i] = 0.f;
     auto swz = [](uint32_t row, int chunk) { return row + ((chunk ^ ((row >> 7) & 7)) << 4); };
 #pragma unroll 1
     for (int kk = 0; kk < Cfg::kHeadDim / 16; ++kk) {
@@ -1185,7 +1197,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             /* the warp's max |s| in one REDUX (non-negative floats order as their bits); it
              * decides the tier and bounds every row's block max. A NaN score escapes fmaxf
              * here, and the polynomial propagates it. kFixedMax's later blocks need no bound:
-             * two votes on this lane's max decide the tier (session 10: REDUX's latency) */
+             * two votes on this lane's max decide the tier (session 10: +1..1.5% on the causal
+             * softcap entry at 8k-16k keys) */
             const float lv = fmaxf(amax[0], amax[1]);
             float wv = lv;
             bool narrow, fits;
@@ -1337,7 +1350,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     }
             }
             if constexpr (Cfg::kLazyRescale) {
-                (void)rt; /* ALiBi keeps the eager update */
+                /* ALiBi (kSpecExp only; else the eager update below): the row term rt in the
+                 * block max and the exp2 offset */
                 if constexpr (decltype(spec_tag)::value) {
                     /* kSpecExp (the caller checked that every row of the warp has a finite
                      * max): P = 2^(s scale - m) at once, with each row's sum and largest P (P
@@ -1353,7 +1367,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     uint32_t pbits[2];
 #pragma unroll
                     for (int r = 0; r < 2; ++r) {
-                        const float off = -m[r];
+                        float off = -m[r];
+                        if constexpr (Cfg::kAlibi) off = fmaf(rt[r], scale_log2, off);
                         float sm = 0.f;
                         uint32_t pb = 0u;
 #pragma unroll
@@ -1409,6 +1424,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
 #pragma unroll
                     for (int c = c0; c < c1; ++c)
                         mx = fmaxf(mx, fmaxf(s[4 * c + 2 * r], s[4 * c + 2 * r + 1]));
+                    if constexpr (Cfg::kAlibi) mx += rt[r];
                     bmax[r] = quad_max(mx) * scale_log2;
                 }
                 lazy_max(bmax, mask_tag, alpha);
@@ -1416,8 +1432,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
 #pragma unroll
                 for (int r = 0; r < 2; ++r) {
                     /* a row with no visible key so far keeps max -inf: subtract 0, not -inf */
-                    const float off =
+                    float off =
                         (kMask && !Cfg::kFixedMax && m[r] == -CUDART_INF_F) ? 0.f : -m[r];
+                    if constexpr (Cfg::kAlibi) off = fmaf(rt[r], scale_log2, off);
                     float sum = 0.f;
 #pragma unroll
                     for (int c = c0; c < c1; ++c) {
@@ -1638,7 +1655,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                                 fa3_warp_qk<Cfg>(s,
                                                  q_addr + q_slot * Cfg::kTileQBytes +
                                                      (wtid / 32) * 16 * 128,
-                                                 k_addr + st * Cfg::kTileKVBytes, lane);
+                                                 k_addr + st * Cfg::kTileKVBytes, lane,
+                                                 alibi_preload(abs_block(j)));
                         }
                     }
                     if (!spec) {

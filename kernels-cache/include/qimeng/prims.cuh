@@ -189,13 +189,6 @@ __device__ __forceinline__ float exp2_approx(float x) {
     return y;
 }
 
-/* log2(x), approximate (lg2.approx.ftz): one MUFU op. */
-__device__ __forceinline__ float log2_approx(float x) {
-    float y;
-    asm("lg2.approx.ftz.f32 %0, %1;\n" : "=f"(y) : "f"(x));
-    return y;
-}
-
 /* tanh, one MUFU op (sm_75+): relative error under 2^-10.9, below the rounding of a score to
  * bf16 or f16 (2^-9, 2^-12 of its magnitude after the cap's scaling: see fa2_fwd.cuh). */
 __device__ __forceinline__ float tanh_approx(float x) {
