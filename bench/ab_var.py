@@ -31,11 +31,16 @@ def main():
     ap.add_argument("--seqlen", type=int, default=8192)
     ap.add_argument("--reps", type=int, default=10)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--d", type=int, default=128, help="head dim (plain keys only, but 128)")
+    ap.add_argument("--dtype", default="bf16", choices=["bf16", "f16"],
+                    help="(plain keys only, but bf16)")
     ap.add_argument("--q-scale", type=float, default=1.0,
                     help="q times this (a power of 2: exact in bf16): larger scores")
     args = ap.parse_args()
     torch.manual_seed(20261126)
-    dev, dt, d, hq = torch.device("cuda"), torch.bfloat16, 128, 16
+    dev, d = torch.device("cuda"), args.d
+    dt = torch.bfloat16 if args.dtype == "bf16" else torch.float16
+    hq = 2048 // d
     libs = args.libs.split(",")
     ours = {os.path.basename(p.rstrip("/")): Ours(os.path.join(p, "libqimeng_bench_ffi.so"))
             for p in libs}
@@ -48,18 +53,18 @@ def main():
     sets = [tuple(torch.randn(b, s, hq, d, device=dev, dtype=dt) * (args.q_scale if i == 0 else 1)
                   for i in range(3))
             for _ in range(nsets)]
-    print(f"device: {props.name}, torch {torch.__version__}, bf16 d{d} hq=hkv={hq}, b{b} s{s}, "
+    print(f"device: {props.name}, torch {torch.__version__}, {args.dtype} d{d} hq=hkv={hq}, b{b} s{s}, "
           f"q x {args.q_scale:g}, {args.rounds} rounds x {args.reps} reps, builds {list(ours)}", flush=True)
     for mkey in args.keys.split(","):
         mask, name = mkey.split("-", 1)
-        plain_key = f"fwd-h100-bf16-d{d}-{mask}"
+        plain_key = f"fwd-h100-{args.dtype}-d{d}-{mask}"
         if name == "plain":  # each build's plain entry against the first build's
             causal, left, right, cap, alibi = mask == "causal", None, None, None, False
             key = plain_key
         else:
             (causal, left, right, cap, alibi), = [v[1:] for v in VARIANTS
                                                   if v[0] == name and v[1] == (mask == "causal")]
-            key = f"fwd-h100-bf16-d{d}-{mask}-{name}"
+            key = f"fwd-h100-{args.dtype}-d{d}-{mask}-{name}"
         work = visible_pairs(s, s, causal, left, right) / visible_pairs(s, s, causal, None, None)
         outs = {nm: [torch.full_like(q, float("nan")) for q, _, _ in sets] for nm in ours}
         backends = {"plain": [ours[first].fn(plain_key, q, k, v, torch.empty_like(q))

@@ -326,6 +326,28 @@ FA3_CROSS_LINE = "\n    static constexpr bool kCrossTile = true;  /* a tile's la
 FA3_TINY = {
     (64, False): (512, "the lean epilogue (shared-window stores, stmatrix, rcp.approx) where it gains: +2.7% at 512 keys, -0.9% at 1k (hepi, session 7)"),
 }
+# fa3_fwd.cuh's kSpecExp (the speculative lazy softmax: an unmasked block's exp2s at the running
+# max before its own max is known, the max from P's bits afterwards): the Spec schedules that take
+# it, by head_dim, and why (session 10, bench/results/h100-fa3-entries-2026-11-26.md, "Session 10";
+# bench/ab_var.py, each build's entry over main's in one process, b x s = 16k tokens, q x 1 and
+# 4). Plain entries (bf16 and f16) and their short schedules, except d64's short one (-5.5% at 1k
+# keys: its softmax has its row max in partial chains already); the window and varlen entries
+# (not with softcap: its bf16 kernels take no max after a tile's first block, kFixedMax). ALiBi is
+# left out: its bias moves a row's max by up to 180 (log2 units) a key block on the steep heads,
+# and full ALiBi lost 2.6-2.9% with it.
+FA3_SPEC = {
+    64: "the speculative softmax on the 3-warpgroup schedule: +2.7% causal, +4.5% full at 8k keys",
+    128: "the speculative softmax: plain +0.3..1.1% at 512, +2.4..4.5% at 1k-2k, +4.4..6.4% at 4k-16k keys (f16 +4.6..5.8% at 8k), the same at q x 4 and 8; windows +1.5..3.6%, varlen +4..8%",
+    256: "the speculative softmax: +2.8 / +4.3% causal / full at 1k keys, +6.4..7.0% at 8k",
+}
+FA3_SPEC_SHORT_OFF = {64: "not on the short schedule: -5.5% at 1k keys"}
+
+
+def fa3_spec_exp(d, v):
+    """Whether a Hopper entry's Spec takes FA3_SPEC's kSpecExp."""
+    return d in FA3_SPEC and not v.get("softcap") and not v["alibi"]
+
+
 # The window entries' K ring, a stage deeper than V's (fa3_fwd.cuh's kKStages: the producer loads
 # K_j before V_{j-1}, and a tile's Q after its K_0 and the last V of the tile before it). hwin5,
 # bench/results/h100-variants-2026-11-26.md "Session 8 (hwin5)", x plain in one process against
@@ -585,6 +607,8 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
     if v["varlen"]:
         vlines.append("    static constexpr bool kVarlen = true;  /* packed sequences: rows by cu_seqlens_q/k (abi.h); "
                       "tiles (query block, head, sequence), those past a sequence's end skipped */")
+    if fa3_spec_exp(d, v):
+        vlines.append(f"    static constexpr bool kSpecExp = true;  /* {FA3_SPEC[d]} */")
     var_lines = "".join("\n" + x for x in vlines)
     pers_line = f"\n    static constexpr bool kPersistent = true;  /* {pers} */" if pers else ""
     cross_line = FA3_CROSS_LINE if cross else ""
@@ -613,6 +637,8 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
             lit = ("true" if value else "false") if isinstance(value, bool) else str(value)
             s_wgs_line += f"\n    static constexpr {ty} {name} = {lit};  /* {FA3_ROWS[name].format(value)} */"
         s_wgs_line += q2_line + cross_line
+        if fa3_spec_exp(d, v) and d in FA3_SPEC_SHORT_OFF:
+            s_wgs_line += f"\n    static constexpr bool kSpecExp = false;  /* {FA3_SPEC_SHORT_OFF[d]} */"
         if plain and (d, causal) in FA3_EVEN_TAIL:
             s_wgs_line += f"\n    static constexpr bool kEvenTail = true;  /* {FA3_EVEN_TAIL[(d, causal)]} */"
         short_cu = f"""

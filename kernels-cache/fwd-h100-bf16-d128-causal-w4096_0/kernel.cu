@@ -21,6 +21,7 @@ struct Spec {
     static constexpr int kKStages = 3;  /* K's ring a stage deeper than V's (224 KiB of 227), K one block ahead: the next tile's first K loads under this tile's last blocks (hwin5: +2.4..2.7% w256_256, w1024_0 within 1%; bench/results/h100-variants-2026-11-26.md) */
     static constexpr int kHeadGroup = 16;  /* past ~8k rows a round of tiles spans 16 (head, batch) pairs, not one pair's rows (session 9: w4096_0 at 16k 0.83 -> 0.95x plain; bench/results/h100-variants-2026-11-26.md) */
     static constexpr int kWindowLeft = 4096;  /* keys before the diagonal each query sees */
+    static constexpr bool kSpecExp = true;  /* the speculative softmax: plain +0.3..1.1% at 512, +2.4..4.5% at 1k-2k, +4.4..6.4% at 4k-16k keys (f16 +4.6..5.8% at 8k), the same at q x 4 and 8; windows +1.5..3.6%, varlen +4..8% */
 };
 
 }  // namespace

@@ -16,6 +16,7 @@ struct Spec {
     static constexpr bool kOverlap = true;  /* softmax(j) under P V of block j-1: without it -7 to -14% at d128 full */
     static constexpr bool kPingPong = true;  /* warpgroups take turns on the tensor cores: without it -1 to -5% at d128 full */
     static constexpr int kConsumerWGs = 2;  /* 2 x 64 rows at 240 registers: O alone is 128 registers per thread */
+    static constexpr bool kSpecExp = true;  /* the speculative softmax: +2.8 / +4.3% causal / full at 1k keys, +6.4..7.0% at 8k */
 };
 
 }  // namespace
