@@ -64,6 +64,7 @@ pub struct Case {
     /// block (from a floor when that block scores low) and keep it for the later blocks
     /// (fa3_fwd.cuh's kFixedMax): this is their largest P. Other kernels: a row's max jumps
     /// past any f32 exp2 of the old one (the Hopper family's kSpecExp recomputes S there).
+    /// 16-bit kernels only (see [`cases`]).
     pub swing: bool,
 }
 
@@ -140,7 +141,7 @@ pub const SMALL: &[Case] = &[
 /// kHeadGroup order deals the four pairs' tiles in turn), with 8600 keys (`SMALL`: 1500, so
 /// that most rows see none and the reference stays cheap under the sanitizers); for every
 /// kernel, cases at `q_scale` 32 and 8 (see [`Case::q_scale`]), with a window its edge case
-/// among them, and [`Case::swing`]'s inputs.
+/// among them, and (16-bit kernels) [`Case::swing`]'s inputs.
 pub fn cases(spec: &Spec, small: bool) -> Vec<Case> {
     let mut v = if small { SMALL } else { FULL }.to_vec();
     // the case whose rows the window's edges cut (softcap: again at large scales, below)
@@ -193,17 +194,22 @@ pub fn cases(spec: &Spec, small: bool) -> Vec<Case> {
             v.push(Case { q_scale: 32.0, ..e });
             v.push(Case { q_scale: 8.0, ..e });
         }
-        v.push(Case {
-            swing: true,
-            ..case(
-                1,
-                64,
-                if small { 300 } else { 1000 },
-                2,
-                1,
-                Layout::Contiguous,
-            )
-        });
+        // Not for f32 kernels: scaled scores of about 180 carry f32's rounding (2^-24 of
+        // them) into every exp, 1e-5 of P, which is f32's whole rel L2 budget (DESIGN.md;
+        // their max error stays within twice the f32 reference's).
+        if spec.dtype != DType::F32 {
+            v.push(Case {
+                swing: true,
+                ..case(
+                    1,
+                    64,
+                    if small { 300 } else { 1000 },
+                    2,
+                    1,
+                    Layout::Contiguous,
+                )
+            });
+        }
     }
     if spec.variants.alibi {
         // Both slope layouts with batch > 1 (alternating over the grid), plus a tall causal
