@@ -1,12 +1,10 @@
 #!/bin/bash
 # For the next session (not run in session 10: its device time ran out): the closing build's
 # compute-sanitizer sweep, as session 9's run12.sh (memcheck, racecheck, synccheck over every
-# fwd-h100 / fwd-h200 entry, small grid, two at a time), then the FA3 grid beside cuDNN and the
-# variants at 8k / 16k. Build first, from the repo root here:
+# fwd-h100 / fwd-h200 entry, small grid, two at a time; ~370 s). Build first, from the repo root:
 #   CARGO_TARGET_DIR=/tmp/target-main cargo test --release -p qimeng-gpu-tests --test kernels \
 #     --no-run --message-format=json   (copy the kernels-* executable to .carry/s10/final/gpu-tests)
-#   bash bench/build.sh                (.carry/bench: bench.py's library)
-# then on the device: bash bench/results/raw/s10/run11.sh (carry .carry/s10/final, .carry/bench).
+# then on the device: bash bench/results/raw/s10/run11.sh (carry .carry/s10/final).
 set -uo pipefail
 out=${OUT:-/tmp/out}; L=$out; mkdir -p "$out"; bin=.carry/s10/final; s=$(date +%s)
 stamp() { echo "$1 rc=$2 $(( $(date +%s) - s ))s"; }
