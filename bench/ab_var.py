@@ -31,9 +31,9 @@ def main():
     ap.add_argument("--seqlen", type=int, default=8192)
     ap.add_argument("--reps", type=int, default=10)
     ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--d", type=int, default=128, help="head dim (plain keys only, but 128)")
+    ap.add_argument("--d", type=int, default=128, help="head dim (128 for the variant keys; others for plain keys)")
     ap.add_argument("--dtype", default="bf16", choices=["bf16", "f16"],
-                    help="(plain keys only, but bf16)")
+                    help="(bf16 for the variant keys; f16 for plain keys)")
     ap.add_argument("--q-scale", type=float, default=1.0,
                     help="q times this (a power of 2: exact in bf16): larger scores")
     args = ap.parse_args()

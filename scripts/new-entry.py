@@ -333,7 +333,7 @@ FA3_TINY = {
 # 4). Plain entries (bf16 and f16) and their short schedules, except d64's short one (-5.5% at 1k
 # keys: its softmax has its row max in partial chains already); the window and varlen entries
 # (not with softcap: its bf16 kernels take no max after a tile's first block, kFixedMax). ALiBi is
-# left out: its bias moves a row's max by up to 180 (log2 units) a key block on the steep heads,
+# left out: its bias moves a row's max by up to ~130 (log2 units) a key block on the steepest head,
 # and full ALiBi lost 2.6-2.9% with it.
 FA3_SPEC = {
     64: "the speculative softmax on the 3-warpgroup schedule: +2.7% causal, +4.5% full at 8k keys",

@@ -144,7 +144,7 @@ pub const SMALL: &[Case] = &[
 /// among them, and (16-bit kernels) [`Case::swing`]'s inputs.
 pub fn cases(spec: &Spec, small: bool) -> Vec<Case> {
     let mut v = if small { SMALL } else { FULL }.to_vec();
-    // the case whose rows the window's edges cut (softcap: again at large scales, below)
+    // the case whose rows the window's edges cut (again at large scales, below)
     let mut edge = None;
     if let Some(w) = spec.variants.window {
         let span = (w.left + w.right) as usize;
@@ -174,42 +174,41 @@ pub fn cases(spec: &Spec, small: bool) -> Vec<Case> {
             ));
         }
     }
-    {
-        let mut big = if small {
-            case(1, 64, 130, 2, 1, Layout::Contiguous)
-        } else {
-            case(1, 300, 1000, 2, 1, Layout::Contiguous)
-        };
-        big.q_scale = 32.0;
-        v.push(big);
+    // Large scores, every kernel (see Case::q_scale and Case::swing).
+    let mut big = if small {
+        case(1, 64, 130, 2, 1, Layout::Contiguous)
+    } else {
+        case(1, 300, 1000, 2, 1, Layout::Contiguous)
+    };
+    big.q_scale = 32.0;
+    v.push(big);
+    v.push(Case {
+        q_scale: 8.0,
+        ..big
+    });
+    // With a window, its edge case at both scales too: the case above is too short for
+    // the window's left edge to cut its rows, so the masked edge blocks (some taken in
+    // 64-key halves by the Hopper family) meet large scores only here (softcap: its
+    // saturated tanh).
+    if let Some(e) = edge {
+        v.push(Case { q_scale: 32.0, ..e });
+        v.push(Case { q_scale: 8.0, ..e });
+    }
+    // Not for f32 kernels: scaled scores of about 180 carry f32's rounding (2^-24 of
+    // them) into every exp, 1e-5 of P, which is f32's whole rel L2 budget (DESIGN.md;
+    // their max error stays within twice the f32 reference's).
+    if spec.dtype != DType::F32 {
         v.push(Case {
-            q_scale: 8.0,
-            ..big
+            swing: true,
+            ..case(
+                1,
+                64,
+                if small { 300 } else { 1000 },
+                2,
+                1,
+                Layout::Contiguous,
+            )
         });
-        // With a window, its edge case at both scales too: the case above is too short for
-        // the window's left edge to cut its rows, so the masked edge blocks (some taken in
-        // 64-key halves by the Hopper family) meet large scores only here (softcap: its
-        // saturated tanh).
-        if let Some(e) = edge {
-            v.push(Case { q_scale: 32.0, ..e });
-            v.push(Case { q_scale: 8.0, ..e });
-        }
-        // Not for f32 kernels: scaled scores of about 180 carry f32's rounding (2^-24 of
-        // them) into every exp, 1e-5 of P, which is f32's whole rel L2 budget (DESIGN.md;
-        // their max error stays within twice the f32 reference's).
-        if spec.dtype != DType::F32 {
-            v.push(Case {
-                swing: true,
-                ..case(
-                    1,
-                    64,
-                    if small { 300 } else { 1000 },
-                    2,
-                    1,
-                    Layout::Contiguous,
-                )
-            });
-        }
     }
     if spec.variants.alibi {
         // Both slope layouts with batch > 1 (alternating over the grid), plus a tall causal
