@@ -262,20 +262,19 @@ struct Fa3Config {
     static constexpr bool kVarlen = VarlenOf<Spec>::value;
     /* softcap and ALiBi always keep Q's descriptors uniform (hvar4); others per Spec (hop8) */
     static constexpr bool kUniformQ = UniformQOf<Spec>::value || kAlibi || kSoftcap > 0.f;
-    /* Lazy rescale (fa2_fwd.cuh's, FA4's idea) for the softcap and window kernels: a warp keeps
-     * its rows' stale max, and skips the O rescale, unless some row's block max passed it by
-     * more than kRescaleThreshold (log2 units); then P <= 2^8 (finite in bf16/f16) and O / l is
-     * exact (both share the stale max). The plain, ALiBi and varlen paths keep the eager update
-     * (ALiBi lazy measured -0.5% causal, +1% full: hvar3, bench/results/h100-variants-2026-11-26.md
-     * run 4, with the ALiBi row term in the lazy path's max and exp2 offset; that code left with
-     * the eager choice, so turning the trait on alone is wrong: tests/gpu failed full ALiBi so,
-     * rel L2 ~1, session 4's closing run). */
+    /* Lazy rescale (fa2_fwd.cuh's, FA4's idea) for the softcap and window kernels and every
+     * kSpecExp kernel: a warp keeps its rows' stale max, and skips the O rescale, unless some
+     * row's block max passed it by more than kRescaleThreshold (log2 units); then P <= 2^8
+     * (finite in bf16/f16) and O / l is exact (both share the stale max). Without kSpecExp the
+     * plain, ALiBi and varlen paths keep the eager update (ALiBi lazy measured -0.5% causal, +1%
+     * full: hvar3, bench/results/h100-variants-2026-11-26.md run 4). The lazy path carries
+     * ALiBi's row term (session 10), but lazy ALiBi has not run on a GPU: no entry sets it. */
     static constexpr bool kSpecExp = SpecExpOf<Spec>::value;
     /* kSpecExp: a speculative block keeps the running max while its P stays within this
      * (bits): 2^32 in bf16 (f32's exponent range: O's f32 sums stay finite while keys x |V| <
-     * 2^64), 2^15 in f16 (its largest finite value is 65504); past it the row moves to its own
-     * max, and past kSpecLimitBits (2^64) S is needed again (alpha >= 2^-64 keeps the rescale
-     * exact in f32) */
+     * 2^96), 2^15 in f16 (its largest finite value is 65504); past it the row moves to its own
+     * max, and past kSpecLimitBits (2^64) S is needed again (then alpha >= 2^-64 stays a
+     * normal f32, which the ftz exp2 and the products keep) */
     static constexpr uint32_t kSpecKeepBits =
         std::is_same<Element, __nv_bfloat16>::value ? 0x4f800000u : 0x47000000u;
     static constexpr uint32_t kSpecLimitBits = 0x5f800000u;
@@ -1352,6 +1351,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             if constexpr (Cfg::kLazyRescale) {
                 /* ALiBi (kSpecExp only; else the eager update below): the row term rt in the
                  * block max and the exp2 offset */
+                (void)rt;
                 if constexpr (decltype(spec_tag)::value) {
                     /* kSpecExp (the caller checked that every row of the warp has a finite
                      * max): P = 2^(s scale - m) at once, with each row's sum and largest P (P
@@ -1494,19 +1494,21 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
          * offset its first block set) */
         auto softmax_at = [&](int j, float (&alpha)[2], int mode, bool keep = false) {
             using Whole = std::integral_constant<int, 0>;
+            using Exact = std::false_type;
             if (Cfg::kHasLeft) j += tl.kb0;
             if (j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left)) {
                 if (!Cfg::kPolyTanh || !poly_k || !softmax_poly_tanh(alpha, keep))
-                    softmax(j, std::false_type{}, alpha, Whole{}, keep, std::false_type{});
+                    softmax(j, std::false_type{}, alpha, Whole{}, keep, Exact{});
             } else if (Cfg::kHalfEdges && mode == 1) {
-                softmax(j, std::true_type{}, alpha, std::integral_constant<int, 1>{}, keep, std::false_type{});
+                softmax(j, std::true_type{}, alpha, std::integral_constant<int, 1>{}, keep, Exact{});
             } else if (Cfg::kHalfEdges && mode == 2) {
-                softmax(j, std::true_type{}, alpha, std::integral_constant<int, 2>{}, keep, std::false_type{});
+                softmax(j, std::true_type{}, alpha, std::integral_constant<int, 2>{}, keep, Exact{});
             } else {
-                softmax(j, std::true_type{}, alpha, Whole{}, keep, std::false_type{});
+                softmax(j, std::true_type{}, alpha, Whole{}, keep, Exact{});
             }
         };
-        /* kSpecExp: block j (after the tile's first) is unmasked */
+        /* kSpecExp: the tile's j-th visited block is unmasked (softmax_at's test; as its own
+         * expression, the form the verified kernels' PTX has) */
         auto spec_block = [&](int j) {
             const int ja = Cfg::kHasLeft ? j + tl.kb0 : j;
             return ja < tl.n_unmasked && (!Cfg::kHasLeft || ja >= tl.n_left);
@@ -1623,13 +1625,13 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     step0(std::true_type{});
                 else
                     step0(std::false_type{});
-                if constexpr (Cfg::kSpecExp) spec_next = true;
                 for (int j = 1; j < n_blocks; ++j) {
                     const int c = kv + j;
                     const int st = c % Cfg::kKStages, pst = (c - 1) % kStages;
                     const bool acc = alibi_preload(abs_block(j)); /* before the turn's wait */
-                    /* kSpecExp: unmasked, not the tile's last (its Q is released before its
-                     * softmax), after a block that kept the max, every row's max finite */
+                    /* kSpecExp: unmasked, not the tile's last (so Q, released before the last
+                     * block's softmax, is still held for the S recompute), after a block that
+                     * kept the max, every row's max finite */
                     bool spec = false;
                     if constexpr (Cfg::kSpecExp)
                         spec = j < n_blocks - 1 && spec_next && spec_block(j) &&
@@ -1669,6 +1671,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     if constexpr (Cfg::kSpecExp) spec_next = !rescale;
                     if (spec) {
                         release(&k_empty[st]);
+                        /* never taken (spec needs j < n_blocks - 1, which keeps Q for the
+                         * recompute); ptxas does not see that, and the verified kernels' PTX
+                         * has it */
                         if (j == n_blocks - 1) release_q();
                     }
                     wgmma_wait<0>();
