@@ -219,6 +219,11 @@ QIMENG_SPEC_OPTION(HeadGroupOf, kHeadGroup, int, 0);
  * (mma.sync from shared memory: K_j and Q are held until the softmax is done). A block after
  * one that moved the max takes the exact path. Implies the lazy rescale (session 10). */
 QIMENG_SPEC_OPTION(SpecExpOf, kSpecExp, bool, false);
+/* The same for bf16 softcap (kFixedMax, no max to skip): an unmasked block after a tile's first,
+ * but its last, takes the polynomial tier the warp's last block took at once, max |s| riding
+ * along its exp2s (an integer max of |s|'s bits); when the block's scores do not fit that tier,
+ * its warp recomputes S (mma.sync) and takes the exact path. Session 10's lead, not yet timed. */
+QIMENG_SPEC_OPTION(SpecTierOf, kSpecTier, bool, false);
 
 template <class Spec>
 struct Fa3Config {
@@ -270,6 +275,7 @@ struct Fa3Config {
      * full: hvar3, bench/results/h100-variants-2026-11-26.md run 4). The lazy path carries
      * ALiBi's row term (session 10), but lazy ALiBi has not run on a GPU: no entry sets it. */
     static constexpr bool kSpecExp = SpecExpOf<Spec>::value;
+    static constexpr bool kSpecTier = SpecTierOf<Spec>::value;
     /* kSpecExp: a speculative block keeps the running max while its P stays within this
      * (bits): 2^32 in bf16 (f32's exponent range: O's f32 sums stay finite while keys x |V| <
      * 2^96), 2^15 in f16 (its largest finite value is 65504); past it the row moves to its own
@@ -375,6 +381,8 @@ struct Fa3Config {
                   "with kEvenTail)");
     static_assert(kRowPartials == 1 || kRowPartials == 2 || kRowPartials == 4,
                   "kRowPartials is 1, 2 or 4");
+    static_assert(!kSpecTier || (kOverlap && kFixedMax && !kSpecExp),
+                  "kSpecTier: bf16 softcap's fixed-offset polynomial path, overlapped schedule");
     static_assert(!kSpecExp || (kOverlap && kSoftcap == 0.f),
                   "kSpecExp: the overlapped schedule's lazy softmax, without softcap (whose bf16 "
                   "kernels take no max after a tile's first block: kFixedMax)");
@@ -959,6 +967,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
          * tile's last, under the last one's epilogue, instead of after it */
         constexpr bool kCarryTurns = Cfg::kPersistent && Cfg::kPingPong;
         bool turns_started = false; /* a tile with key blocks has run (its turns began) */
+        /* kSpecTier: the tier this warp's last polynomial block took (it carries across tiles) */
+        bool tier_narrow = true;
         int kv = 0;
         int run = 0; /* tiles run: the phase of q_full */
         /* kDeferEpilogue: O's accumulators and the partial row sums outlive their tile, whose
@@ -1032,6 +1042,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         bool rescale = true; /* kLazyRescale: the last softmax moved this warp's max */
         /* kSpecExp: the next loop block may speculate (the last one did not move the max) */
         bool spec_next = true;
+        bool poly_ok = true; /* kSpecTier: the last unmasked block took a polynomial tier */
 
         /* S = Q K^T over stage st: D / 16 wgmmas; k step kk is box kk / 4, 32 bytes per 16
          * columns inside the box's swizzled rows */
@@ -1209,6 +1220,10 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 narrow = wv * cap_in <= 0.25f;
                 fits = wv * cap_in <= 1.f;
             }
+            if constexpr (Cfg::kSpecTier) {
+                poly_ok = fits;
+                tier_narrow = narrow;
+            }
             if (!fits) return false;
             auto run = [&](auto narrow_tag) {
                 /* cap log2(e) tanh(v k) = v Q(v^2) */
@@ -1265,6 +1280,53 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 run(std::true_type{});
             else
                 run(std::false_type{});
+            return true;
+        };
+        /* kSpecTier (a kFixedMax block after the tile's first; the offset stays): the tier of
+         * tier_narrow at once, each score's |s| bits into an integer max on the way; false
+         * (l untouched) when a score does not fit that tier (|s k| past 1/4 on the narrow one,
+         * past 1 on either, or NaN, whose |s| bits pass every finite one): S is needed again */
+        auto softmax_poly_spec = [&](float (&alpha)[2]) {
+            float sum[2];
+            uint32_t ab = 0u;
+            auto run = [&](auto narrow_tag) {
+                auto q = [&](float v) {
+                    const float y = v * v;
+                    if constexpr (decltype(narrow_tag)::value)
+                        return fmaf(ts1, y, ts0);
+                    else
+                        return fmaf(fmaf(fmaf(tq3, y, tq2), y, tq1), y, tq0);
+                };
+#pragma unroll
+                for (int r = 0; r < 2; ++r) {
+                    const float off = -m[r];
+                    float sm = 0.f;
+#pragma unroll
+                    for (int c = 0; c < BN / 8; ++c) {
+#pragma unroll
+                        for (int e = 0; e < 2; ++e) {
+                            const float v = s[4 * c + 2 * r + e];
+                            ab = max(ab, __float_as_uint(v) & 0x7fffffffu);
+                            s[4 * c + 2 * r + e] = exp2_approx(fmaf(v, q(v), off));
+                        }
+                        sm += s[4 * c + 2 * r] + s[4 * c + 2 * r + 1];
+                    }
+                    sum[r] = sm;
+                }
+            };
+            const bool guess = tier_narrow;
+            if (guess)
+                run(std::true_type{});
+            else
+                run(std::false_type{});
+            const float lv = __uint_as_float(ab) * cap_in;
+            tier_narrow = __all_sync(0xffffffffu, lv <= 0.25f);
+            poly_ok = __all_sync(0xffffffffu, lv <= 1.f);
+            if (!poly_ok || (guess && !tier_narrow)) return false;
+            rescale = false;
+            alpha[0] = alpha[1] = 1.f;
+#pragma unroll
+            for (int r = 0; r < 2; ++r) l[r] += sum[r];
             return true;
         };
         /* Online softmax of S (key block j) in place; alpha = the rescale factor of O and l.
@@ -1637,6 +1699,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                         spec = j < n_blocks - 1 && spec_next && spec_block(j) &&
                                __all_sync(0xffffffffu,
                                           m[0] != -CUDART_INF_F && m[1] != -CUDART_INF_F);
+                    if constexpr (Cfg::kSpecTier)
+                        spec = j < n_blocks - 1 && spec_next && poly_k && spec_block(j);
                     mbar_wait(&k_full[st], (c / Cfg::kKStages) & 1);
                     sched_wait();
                     gemm_qk(st, acc);
@@ -1648,11 +1712,14 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     /* kSpecExp: the speculative softmax; if a P overflowed, S_j again (this
                      * warp's rows: K_j and Q are held until here) and the exact one */
                     bool exact = true;
-                    if constexpr (Cfg::kSpecExp) {
+                    if constexpr (Cfg::kSpecExp || Cfg::kSpecTier) {
                         if (spec) {
-                            exact = !softmax(Cfg::kHasLeft ? j + tl.kb0 : j, std::false_type{},
-                                             alpha, std::integral_constant<int, 0>{}, true,
-                                             std::true_type{});
+                            if constexpr (Cfg::kSpecTier)
+                                exact = !softmax_poly_spec(alpha);
+                            else
+                                exact = !softmax(Cfg::kHasLeft ? j + tl.kb0 : j, std::false_type{},
+                                                 alpha, std::integral_constant<int, 0>{}, true,
+                                                 std::true_type{});
                             if (exact)
                                 fa3_warp_qk<Cfg>(s,
                                                  q_addr + q_slot * Cfg::kTileQBytes +
@@ -1669,6 +1736,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     /* a block that moved the max predicts another (large scores: q x 8 lost
                      * 5-11% on the windows when every such block rescaled its own P) */
                     if constexpr (Cfg::kSpecExp) spec_next = !rescale;
+                    if constexpr (Cfg::kSpecTier) spec_next = poly_ok; /* no MUFU block before */
                     if (spec) {
                         release(&k_empty[st]);
                         /* never taken (spec needs j < n_blocks - 1, which keeps Q for the
