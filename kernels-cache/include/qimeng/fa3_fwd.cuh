@@ -97,9 +97,11 @@
  *   warp sees only |s scale / cap| <= 1, an odd polynomial on the FMA pipe folded into the exp2
  *   argument (kPolyTanh), else tanh.approx.f16x2 (two MUFU.TANH.F16 on sm_90). Softcap and
  *   window kernels rescale O lazily (kLazyRescale), and kSpecExp kernels (plain, window,
- *   varlen) take an unmasked block's exp2s before its max; bf16 softcap kernels take each row's max
+ *   varlen, ALiBi) take an unmasked block's exp2s before its max; bf16 softcap kernels take each row's max
  *   on the tile's first block only and keep it (kFixedMax: the cap bounds every later P). ALiBi:
- *   the bias from the tile's slope on every visited block, before the masks.
+ *   the bias from the tile's slope on every visited block, before the masks; with kSpecExp
+ *   the tile's key blocks are visited outward from the diagonal (kOutward), so that the bias
+ *   falls from block to block.
  * Tensor maps (host, per call): 4-d (head_dim, seqlen, heads, batch) over the strided BSHD
  * tensors, boxes of 64 elements (128 bytes, the 128-byte swizzle) x rows; sequence tails are
  * zero-filled by the copy engine and masked in the last key block.
@@ -219,11 +221,6 @@ QIMENG_SPEC_OPTION(HeadGroupOf, kHeadGroup, int, 0);
  * (mma.sync from shared memory: K_j and Q are held until the softmax is done). A block after
  * one that moved the max takes the exact path. Implies the lazy rescale (session 10). */
 QIMENG_SPEC_OPTION(SpecExpOf, kSpecExp, bool, false);
-/* The same for bf16 softcap (kFixedMax, no max to skip): an unmasked block after a tile's first,
- * but its last, takes the polynomial tier the warp's last block took at once, max |s| riding
- * along its exp2s (an integer max of |s|'s bits); when the block's scores do not fit that tier,
- * its warp recomputes S (mma.sync) and takes the exact path. Session 10's lead, not yet timed. */
-QIMENG_SPEC_OPTION(SpecTierOf, kSpecTier, bool, false);
 
 template <class Spec>
 struct Fa3Config {
@@ -273,9 +270,8 @@ struct Fa3Config {
      * (finite in bf16/f16) and O / l is exact (both share the stale max). Without kSpecExp the
      * plain, ALiBi and varlen paths keep the eager update (ALiBi lazy measured -0.5% causal, +1%
      * full: hvar3, bench/results/h100-variants-2026-11-26.md run 4). The lazy path carries
-     * ALiBi's row term (session 10), but lazy ALiBi has not run on a GPU: no entry sets it. */
+     * ALiBi's row term (session 10); ALiBi takes it only with kSpecExp (and kOutward). */
     static constexpr bool kSpecExp = SpecExpOf<Spec>::value;
-    static constexpr bool kSpecTier = SpecTierOf<Spec>::value;
     /* kSpecExp: a speculative block keeps the running max while its P stays within this
      * (bits): 2^32 in bf16 (f32's exponent range: O's f32 sums stay finite while keys x |V| <
      * 2^96), 2^15 in f16 (its largest finite value is 65504); past it the row moves to its own
@@ -284,6 +280,13 @@ struct Fa3Config {
     static constexpr uint32_t kSpecKeepBits =
         std::is_same<Element, __nv_bfloat16>::value ? 0x4f800000u : 0x47000000u;
     static constexpr uint32_t kSpecLimitBits = 0x5f800000u;
+    /* ALiBi with kSpecExp visits a tile's key blocks outward from the diagonal: the block that
+     * holds the tile's first diagonal key, then those right of it in order, then those left of
+     * it back to the first. Both ways the bias falls block by block, so the max the first
+     * block sets keeps holding, as on the plain kernel; in key order the bias climbs by up to
+     * slope BN log2 e (about 130 units) per block left of the diagonal, and each block moved
+     * the max (session 10: -2.6% on full; predicting the climb instead, -5%: session 11). */
+    static constexpr bool kOutward = kAlibi && kSpecExp;
     static constexpr bool kLazyRescale =
         kSpecExp || (!kAlibi && !kVarlen && (kSoftcap > 0.f || kHasLeft || (!kCausal && kHasRight)));
     static constexpr float kRescaleThreshold = 8.f;
@@ -381,11 +384,10 @@ struct Fa3Config {
                   "with kEvenTail)");
     static_assert(kRowPartials == 1 || kRowPartials == 2 || kRowPartials == 4,
                   "kRowPartials is 1, 2 or 4");
-    static_assert(!kSpecTier || (kOverlap && kFixedMax && !kSpecExp),
-                  "kSpecTier: bf16 softcap's fixed-offset polynomial path, overlapped schedule");
     static_assert(!kSpecExp || (kOverlap && kSoftcap == 0.f),
                   "kSpecExp: the overlapped schedule's lazy softmax, without softcap (whose bf16 "
                   "kernels take no max after a tile's first block: kFixedMax)");
+    static_assert(!kOutward || !kHalfEdges, "kOutward: a window's half-block edges assume key order");
     static_assert(!(kAlibi && kSoftcap > 0.f),
                   "ALiBi and softcap do not combine (qimeng-spec's check_variants says why)");
 };
@@ -780,6 +782,17 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
     /* varlen: the tiles cover max_seqlen_q; one past its sequence's end has no rows. A block
      * per tile leaves (the whole block, before any barrier). */
     auto empty_tile = [&](const Tile& t) { return Cfg::kVarlen && t.row0 >= t.seqlen_q; };
+    /* the absolute key block a tile visits j-th (kOutward: outward from its first row's
+     * diagonal key; else in key order), for the producer's loads and the consumers' masks */
+    auto visit_block = [&](const Tile& t, int j) {
+        if constexpr (Cfg::kOutward) {
+            const int n = t.n_blocks;
+            const int d = min(max((t.row0 + t.seqlen_k - t.seqlen_q) / BN - t.kb0, 0), n - 1);
+            return t.kb0 + (j < n - d ? d + j : n - 1 - j);
+        } else {
+            return t.kb0 + j;
+        }
+    };
     if (!Cfg::kPersistent && empty_tile(tile_at(0))) return;
 
     const int tid = threadIdx.x;
@@ -873,7 +886,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     };
                     for (int j = 0; j < tl.n_blocks; ++j) {
                         const int c = kv + j;
-                        const int row = tl.k_start + (tl.kb0 + j) * BN;
+                        const int row = tl.k_start + visit_block(tl, j) * BN;
                         load_k(c, row, head_kv, tl.map_batch);
                         if (pv_c >= 0) load_pending_v();
                         if (j == 0) next_q();
@@ -907,7 +920,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 } else if (tl.n_blocks > 0) {
                     load_q(tl, 0);
                 }
-                for (int j = 0; j < tl.n_blocks; ++j) load_kv(tl, kv + j, tl.kb0 + j);
+                for (int j = 0; j < tl.n_blocks; ++j) load_kv(tl, kv + j, visit_block(tl, j));
                 kv += tl.n_blocks;
             }
         }
@@ -967,8 +980,6 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
          * tile's last, under the last one's epilogue, instead of after it */
         constexpr bool kCarryTurns = Cfg::kPersistent && Cfg::kPingPong;
         bool turns_started = false; /* a tile with key blocks has run (its turns began) */
-        /* kSpecTier: the tier this warp's last polynomial block took (it carries across tiles) */
-        bool tier_narrow = true;
         int kv = 0;
         int run = 0; /* tiles run: the phase of q_full */
         /* kDeferEpilogue: O's accumulators and the partial row sums outlive their tile, whose
@@ -1042,7 +1053,6 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         bool rescale = true; /* kLazyRescale: the last softmax moved this warp's max */
         /* kSpecExp: the next loop block may speculate (the last one did not move the max) */
         bool spec_next = true;
-        bool poly_ok = true; /* kSpecTier: the last unmasked block took a polynomial tier */
 
         /* S = Q K^T over stage st: D / 16 wgmmas; k step kk is box kk / 4, 32 bytes per 16
          * columns inside the box's swizzled rows */
@@ -1089,7 +1099,10 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             }
         };
         /* the tile's absolute key block of its j-th visited one */
-        auto abs_block = [&](int j) { return Cfg::kHasLeft ? j + tl.kb0 : j; };
+        auto abs_block = [&](int j) {
+            if constexpr (Cfg::kOutward) return visit_block(tl, j);
+            return Cfg::kHasLeft ? j + tl.kb0 : j;
+        };
         /* O += P V over stage st: BN / 16 wgmmas; k step kk is keys 16 kk.., 16 rows of 128 B
          * down every box; the N direction (head_dim) crosses boxes BN * 128 bytes apart */
         auto gemm_pv = [&](int st) {
@@ -1220,10 +1233,6 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 narrow = wv * cap_in <= 0.25f;
                 fits = wv * cap_in <= 1.f;
             }
-            if constexpr (Cfg::kSpecTier) {
-                poly_ok = fits;
-                tier_narrow = narrow;
-            }
             if (!fits) return false;
             auto run = [&](auto narrow_tag) {
                 /* cap log2(e) tanh(v k) = v Q(v^2) */
@@ -1280,53 +1289,6 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 run(std::true_type{});
             else
                 run(std::false_type{});
-            return true;
-        };
-        /* kSpecTier (a kFixedMax block after the tile's first; the offset stays): the tier of
-         * tier_narrow at once, each score's |s| bits into an integer max on the way; false
-         * (l untouched) when a score does not fit that tier (|s k| past 1/4 on the narrow one,
-         * past 1 on either, or NaN, whose |s| bits pass every finite one): S is needed again */
-        auto softmax_poly_spec = [&](float (&alpha)[2]) {
-            float sum[2];
-            uint32_t ab = 0u;
-            auto run = [&](auto narrow_tag) {
-                auto q = [&](float v) {
-                    const float y = v * v;
-                    if constexpr (decltype(narrow_tag)::value)
-                        return fmaf(ts1, y, ts0);
-                    else
-                        return fmaf(fmaf(fmaf(tq3, y, tq2), y, tq1), y, tq0);
-                };
-#pragma unroll
-                for (int r = 0; r < 2; ++r) {
-                    const float off = -m[r];
-                    float sm = 0.f;
-#pragma unroll
-                    for (int c = 0; c < BN / 8; ++c) {
-#pragma unroll
-                        for (int e = 0; e < 2; ++e) {
-                            const float v = s[4 * c + 2 * r + e];
-                            ab = max(ab, __float_as_uint(v) & 0x7fffffffu);
-                            s[4 * c + 2 * r + e] = exp2_approx(fmaf(v, q(v), off));
-                        }
-                        sm += s[4 * c + 2 * r] + s[4 * c + 2 * r + 1];
-                    }
-                    sum[r] = sm;
-                }
-            };
-            const bool guess = tier_narrow;
-            if (guess)
-                run(std::true_type{});
-            else
-                run(std::false_type{});
-            const float lv = __uint_as_float(ab) * cap_in;
-            tier_narrow = __all_sync(0xffffffffu, lv <= 0.25f);
-            poly_ok = __all_sync(0xffffffffu, lv <= 1.f);
-            if (!poly_ok || (guess && !tier_narrow)) return false;
-            rescale = false;
-            alpha[0] = alpha[1] = 1.f;
-#pragma unroll
-            for (int r = 0; r < 2; ++r) l[r] += sum[r];
             return true;
         };
         /* Online softmax of S (key block j) in place; alpha = the rescale factor of O and l.
@@ -1557,7 +1519,10 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         auto softmax_at = [&](int j, float (&alpha)[2], int mode, bool keep = false) {
             using Whole = std::integral_constant<int, 0>;
             using Exact = std::false_type;
-            if (Cfg::kHasLeft) j += tl.kb0;
+            if (Cfg::kOutward)
+                j = visit_block(tl, j);
+            else if (Cfg::kHasLeft)
+                j += tl.kb0;
             if (j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left)) {
                 if (!Cfg::kPolyTanh || !poly_k || !softmax_poly_tanh(alpha, keep))
                     softmax(j, std::false_type{}, alpha, Whole{}, keep, Exact{});
@@ -1572,7 +1537,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         /* kSpecExp: the tile's j-th visited block is unmasked (softmax_at's test; as its own
          * expression, the form the verified kernels' PTX has) */
         auto spec_block = [&](int j) {
-            const int ja = Cfg::kHasLeft ? j + tl.kb0 : j;
+            const int ja = Cfg::kOutward ? visit_block(tl, j) : Cfg::kHasLeft ? j + tl.kb0 : j;
             return ja < tl.n_unmasked && (!Cfg::kHasLeft || ja >= tl.n_left);
         };
         auto rescale_o = [&](const float (&alpha)[2]) {
@@ -1615,7 +1580,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         if (n_blocks > 0) {
             if (inline_producer) {
                 load_q(tl, 0);
-                for (int j = 0; j < kStages && j < n_blocks; ++j) load_kv(tl, j, tl.kb0 + j);
+                for (int j = 0; j < kStages && j < n_blocks; ++j) load_kv(tl, j, visit_block(tl, j));
             }
             if (!Cfg::kPersistent) mbar_wait(q_full, 0);
             /* the first consumer warpgroup goes first (kCarryTurns: in the block's first tile
@@ -1699,8 +1664,6 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                         spec = j < n_blocks - 1 && spec_next && spec_block(j) &&
                                __all_sync(0xffffffffu,
                                           m[0] != -CUDART_INF_F && m[1] != -CUDART_INF_F);
-                    if constexpr (Cfg::kSpecTier)
-                        spec = j < n_blocks - 1 && spec_next && poly_k && spec_block(j);
                     mbar_wait(&k_full[st], (c / Cfg::kKStages) & 1);
                     sched_wait();
                     gemm_qk(st, acc);
@@ -1712,14 +1675,14 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     /* kSpecExp: the speculative softmax; if a P overflowed, S_j again (this
                      * warp's rows: K_j and Q are held until here) and the exact one */
                     bool exact = true;
-                    if constexpr (Cfg::kSpecExp || Cfg::kSpecTier) {
+                    if constexpr (Cfg::kSpecExp) {
                         if (spec) {
-                            if constexpr (Cfg::kSpecTier)
-                                exact = !softmax_poly_spec(alpha);
-                            else
-                                exact = !softmax(Cfg::kHasLeft ? j + tl.kb0 : j, std::false_type{},
-                                                 alpha, std::integral_constant<int, 0>{}, true,
-                                                 std::true_type{});
+                            exact = !softmax(Cfg::kOutward    ? visit_block(tl, j)
+                                             : Cfg::kHasLeft ? j + tl.kb0
+                                                             : j,
+                                             std::false_type{},
+                                             alpha, std::integral_constant<int, 0>{}, true,
+                                             std::true_type{});
                             if (exact)
                                 fa3_warp_qk<Cfg>(s,
                                                  q_addr + q_slot * Cfg::kTileQBytes +
@@ -1736,7 +1699,6 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     /* a block that moved the max predicts another (large scores: q x 8 lost
                      * 5-11% on the windows when every such block rescaled its own P) */
                     if constexpr (Cfg::kSpecExp) spec_next = !rescale;
-                    if constexpr (Cfg::kSpecTier) spec_next = poly_ok; /* no MUFU block before */
                     if (spec) {
                         release(&k_empty[st]);
                         /* never taken (spec needs j < n_blocks - 1, which keeps Q for the
@@ -1749,7 +1711,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     fence_regs(p);
                     release(&v_empty[pst]);
                     /* stage pst is free once every warpgroup released it */
-                    if (inline_producer && j - 1 + kStages < n_blocks) load_kv(tl, j - 1 + kStages, tl.kb0 + j - 1 + kStages);
+                    if (inline_producer && j - 1 + kStages < n_blocks) load_kv(tl, j - 1 + kStages, visit_block(tl, j - 1 + kStages));
                     rescale_o(alpha);
                     convert_p();
                 }
