@@ -344,7 +344,7 @@ FA3_SPEC = {
 FA3_SPEC_ALIBI = (
     "the speculative softmax, key blocks outward from the diagonal (kOutward): x plain 0.877 -> "
     "0.931 causal, 0.866 -> 0.890 full at 8k keys, 0.92-0.97 / 0.89 at 2k-16k; full at 1k 0.921 -> 0.908 "
-    "(session 11, bench/results/raw/s11/call3.log)"
+    "(session 11, bench/results/raw/s11/call3-ab.log)"
 )
 FA3_SPEC_SHORT_OFF = {64: "not on the short schedule: -5.5% at 1k keys"}
 

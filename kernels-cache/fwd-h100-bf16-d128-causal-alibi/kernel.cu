@@ -17,7 +17,7 @@ struct Spec {
     static constexpr bool kPingPong = true;  /* warpgroups take turns on the tensor cores: without it -1 to -5% at d128 full */
     static constexpr int kConsumerWGs = 2;  /* 2 x 64 rows at 240 registers: S + P + O = 64 + 32 + 64 registers per thread */
     static constexpr bool kAlibi = true;  /* s += -slope_h * |i + sk - sq - j| (slopes at run time) */
-    static constexpr bool kSpecExp = true;  /* the speculative softmax, key blocks outward from the diagonal (kOutward): x plain 0.877 -> 0.931 causal, 0.866 -> 0.890 full at 8k keys, 0.92-0.97 / 0.89 at 2k-16k; full at 1k 0.921 -> 0.908 (session 11, bench/results/raw/s11/call3.log) */
+    static constexpr bool kSpecExp = true;  /* the speculative softmax, key blocks outward from the diagonal (kOutward): x plain 0.877 -> 0.931 causal, 0.866 -> 0.890 full at 8k keys, 0.92-0.97 / 0.89 at 2k-16k; full at 1k 0.921 -> 0.908 (session 11, bench/results/raw/s11/call3-ab.log) */
 };
 
 /* The schedule of calls with up to kMaxSeqlenK keys: persistent up to 8k keys: 316 / 456 / 567 / 638 / 676 TFLOP/s at 512 .. 8k, 1.08-1.17x cuDNN, vs 271 / 396 / 512 / 601 / 653 with a block per tile; at 16k persistent makes 489 (0.78x: a round of 132 tiles is about one head, the static split uneven) and a block per tile 711. */

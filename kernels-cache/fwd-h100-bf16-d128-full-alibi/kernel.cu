@@ -18,7 +18,7 @@ struct Spec {
     static constexpr int kConsumerWGs = 2;  /* 2 x 64 rows at 240 registers: S + P + O = 64 + 32 + 64 registers per thread */
     static constexpr bool kPersistent = true;  /* persistent: 496-716 TFLOP/s, 1.06-1.13x cuDNN on every cell of the FA3 grid, vs 441-711 (0.94x at 512) with a block per tile */
     static constexpr bool kAlibi = true;  /* s += -slope_h * |i + sk - sq - j| (slopes at run time) */
-    static constexpr bool kSpecExp = true;  /* the speculative softmax, key blocks outward from the diagonal (kOutward): x plain 0.877 -> 0.931 causal, 0.866 -> 0.890 full at 8k keys, 0.92-0.97 / 0.89 at 2k-16k; full at 1k 0.921 -> 0.908 (session 11, bench/results/raw/s11/call3.log) */
+    static constexpr bool kSpecExp = true;  /* the speculative softmax, key blocks outward from the diagonal (kOutward): x plain 0.877 -> 0.931 causal, 0.866 -> 0.890 full at 8k keys, 0.92-0.97 / 0.89 at 2k-16k; full at 1k 0.921 -> 0.908 (session 11, bench/results/raw/s11/call3-ab.log) */
 };
 
 }  // namespace
