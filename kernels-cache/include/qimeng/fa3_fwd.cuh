@@ -938,6 +938,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         const float scale_log2 = Cfg::kSoftcap > 0.f ? Cfg::kSoftcap * 1.4426950408889634f
                                                      : args.softmax_scale * 1.4426950408889634f;
         const float cap_in = Cfg::kSoftcap > 0.f ? args.softmax_scale / Cfg::kSoftcap : 0.f;
+        /* kFixedMax's narrow tier as a bound on |s| (|s cap_in| <= 1/4) */
+        const float abs_narrow = Cfg::kSoftcap > 0.f ? 0.25f / cap_in : 0.f;
         /* kPolyTanh: the exp2 argument cap log2(e) tanh(s k) + off = s Q(s^2) + off with
          * Q(y) = sum_i q_i y^i, q_i = cap log2(e) P_i k^(2 i + 1), k = scale / cap; for k in
          * [1e-4, 1e4] (poly_k) every q_i is a normal f32 and, with |s k| <= 1, so is each
@@ -980,6 +982,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
          * tile's last, under the last one's epilogue, instead of after it */
         constexpr bool kCarryTurns = Cfg::kPersistent && Cfg::kPingPong;
         bool turns_started = false; /* a tile with key blocks has run (its turns began) */
+        /* kFixedMax: this warp's last polynomial block took the narrow tier */
+        bool tier_narrow = true;
         int kv = 0;
         int run = 0; /* tiles run: the phase of q_full */
         /* kDeferEpilogue: O's accumulators and the partial row sums outlive their tile, whose
@@ -1204,35 +1208,53 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
          * kBoundThreshold of the stale max, no exact max is taken; else the exact one (the
          * polynomial at the raw row max) decides, as in lazy_max. */
         auto softmax_poly_tanh = [&](float (&alpha)[2], bool keep) {
-            /* max |s| per row in 4 interleaved chains, not one: the max is on the softmax's
-             * critical path (each score's exp2 waits for the decision it feeds) */
-            float amax[2];
+            bool narrow = false, fits;
+            float wv = 0.f;
+            /* kFixedMax's later blocks need no max, only the tier. After a narrow block, one
+             * compare per score ORed into 4 predicates (FSETP) and one vote test for the
+             * narrow tier again: the max's FMNMX chain ahead of it cost the causal softcap
+             * entry ~8% at 8k keys, the compares win 4% of it back (session 11). After a wide
+             * block, or when the compares fail, the max below (the compares and then the max
+             * on every block lost 3-5% on wide scores, q x 4-8). A NaN score passes the
+             * compares and escapes the max, and the polynomial propagates it. */
+            const bool test_narrow = Cfg::kFixedMax && keep && tier_narrow;
+            if (test_narrow) {
+                bool big[4] = {false, false, false, false};
 #pragma unroll
-            for (int r = 0; r < 2; ++r) {
-                float a[4];
+                for (int i = 0; i < BN / 2; ++i) big[i % 4] |= fabsf(s[i]) > abs_narrow;
+                narrow = !__any_sync(0xffffffffu, (big[0] || big[1]) || (big[2] || big[3]));
+                fits = true;
+            }
+            if (!narrow) {
+                /* max |s| per row in 4 interleaved chains, not one: the max is on the
+                 * softmax's critical path (each score's exp2 waits for the decision it feeds) */
+                float amax[2];
 #pragma unroll
-                for (int c = 0; c < BN / 8; ++c) {
-                    const float x = fmaxf(fabsf(s[4 * c + 2 * r]), fabsf(s[4 * c + 2 * r + 1]));
-                    a[c % 4] = c < 4 ? x : fmaxf(a[c % 4], x);
+                for (int r = 0; r < 2; ++r) {
+                    float a[4];
+#pragma unroll
+                    for (int c = 0; c < BN / 8; ++c) {
+                        const float x =
+                            fmaxf(fabsf(s[4 * c + 2 * r]), fabsf(s[4 * c + 2 * r + 1]));
+                        a[c % 4] = c < 4 ? x : fmaxf(a[c % 4], x);
+                    }
+                    amax[r] = fmaxf(fmaxf(a[0], a[1]), fmaxf(a[2], a[3]));
                 }
-                amax[r] = fmaxf(fmaxf(a[0], a[1]), fmaxf(a[2], a[3]));
+                /* the warp's max |s| in one REDUX (non-negative floats order as their bits):
+                 * it decides the tier and bounds every row's block max; kFixedMax's later
+                 * blocks need no bound: two votes on this lane's max (session 10: +1..1.5% on
+                 * the causal softcap entry at 8k-16k keys) */
+                const float lv = fmaxf(amax[0], amax[1]);
+                if (Cfg::kFixedMax && keep) {
+                    narrow = !test_narrow && __all_sync(0xffffffffu, lv * cap_in <= 0.25f);
+                    fits = __all_sync(0xffffffffu, lv * cap_in <= 1.f);
+                } else {
+                    wv = __uint_as_float(__reduce_max_sync(0xffffffffu, __float_as_uint(lv)));
+                    narrow = wv * cap_in <= 0.25f;
+                    fits = wv * cap_in <= 1.f;
+                }
             }
-            /* the warp's max |s| in one REDUX (non-negative floats order as their bits); it
-             * decides the tier and bounds every row's block max. A NaN score escapes fmaxf
-             * here, and the polynomial propagates it. kFixedMax's later blocks need no bound:
-             * two votes on this lane's max decide the tier (session 10: +1..1.5% on the causal
-             * softcap entry at 8k-16k keys) */
-            const float lv = fmaxf(amax[0], amax[1]);
-            float wv = lv;
-            bool narrow, fits;
-            if (Cfg::kFixedMax && keep) {
-                narrow = __all_sync(0xffffffffu, lv * cap_in <= 0.25f);
-                fits = __all_sync(0xffffffffu, lv * cap_in <= 1.f);
-            } else {
-                wv = __uint_as_float(__reduce_max_sync(0xffffffffu, __float_as_uint(lv)));
-                narrow = wv * cap_in <= 0.25f;
-                fits = wv * cap_in <= 1.f;
-            }
+            if constexpr (Cfg::kFixedMax) tier_narrow = narrow;
             if (!fits) return false;
             auto run = [&](auto narrow_tag) {
                 /* cap log2(e) tanh(v k) = v Q(v^2) */
