@@ -351,6 +351,10 @@ FA3_SPEC_SHORT_OFF = {64: "not on the short schedule: -5.5% at 1k keys"}
 
 def fa3_spec_exp(d, v):
     """Whether a Hopper entry's Spec takes FA3_SPEC's kSpecExp."""
+    if v["alibi"]:
+        # measured at d128 only; a window's half-block edges (kHalfEdges) assume key order,
+        # which kOutward gives up
+        return d == 128 and not v["window"]
     return d in FA3_SPEC and not v.get("softcap")
 
 
