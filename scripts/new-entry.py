@@ -346,6 +346,11 @@ FA3_SPEC_ALIBI = (
     "0.931 causal, 0.866 -> 0.890 full at 8k keys, 0.92-0.97 / 0.89 at 2k-16k; full at 1k 0.921 -> 0.908 "
     "(session 11, bench/results/raw/s11/call3-ab.log)"
 )
+# d64's 3-warpgroup Spec with kSpecExp spilled 24 bytes (full), reloaded every key block (the
+# session-10 review): kUniformQ removes the spill there. Session 11, bench/results/raw/s11/
+# call12-ab.log (bf16 and f16, in one process): causal +2.0% at 8k-16k and q x 4, +0.0% at 2k-4k;
+# full +0.8..1.5% at 2k-16k. The short schedules keep what they had (full's without it).
+FA3_SPEC_UNIFORM_Q = {64: "Q's wgmma descriptors in uniform registers: without them the speculative softmax's S recompute spilled 24 bytes, reloaded every key block; causal +2.0% at 8k-16k, full +0.8..1.5% at 2k-16k (session 11)"}
 FA3_SPEC_SHORT_OFF = {64: "not on the short schedule: -5.5% at 1k keys"}
 
 
@@ -620,6 +625,8 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
     if fa3_spec_exp(d, v):
         spec_why = FA3_SPEC_ALIBI if v["alibi"] else FA3_SPEC[d]
         vlines.append(f"    static constexpr bool kSpecExp = true;  /* {spec_why} */")
+        if d in FA3_SPEC_UNIFORM_Q:
+            vlines.append(f"    static constexpr bool kUniformQ = true;  /* {FA3_SPEC_UNIFORM_Q[d]} */")
     var_lines = "".join("\n" + x for x in vlines)
     pers_line = f"\n    static constexpr bool kPersistent = true;  /* {pers} */" if pers else ""
     cross_line = FA3_CROSS_LINE if cross else ""
@@ -647,6 +654,8 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
             ty = "bool" if isinstance(value, bool) else "int"
             lit = ("true" if value else "false") if isinstance(value, bool) else str(value)
             s_wgs_line += f"\n    static constexpr {ty} {name} = {lit};  /* {FA3_ROWS[name].format(value)} */"
+        if fa3_spec_exp(d, v) and d in FA3_SPEC_UNIFORM_Q and "kUniformQ" not in s_opts:
+            s_wgs_line += "\n    static constexpr bool kUniformQ = false;  /* the short schedule as measured (Spec's is for its spill) */"
         s_wgs_line += q2_line + cross_line
         if fa3_spec_exp(d, v) and d in FA3_SPEC_SHORT_OFF:
             s_wgs_line += f"\n    static constexpr bool kSpecExp = false;  /* {FA3_SPEC_SHORT_OFF[d]} */"
