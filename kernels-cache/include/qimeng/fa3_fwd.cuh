@@ -1086,16 +1086,25 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             if constexpr (Cfg::kAlibi) {
                 const int sd = alibi_side(jb);
                 if (sd == 0) return false;
-                const uint32_t tab =
-                    smem_u32(smem + Cfg::kOffAlibi) + (2 * w + (sd > 0 ? 0 : 1)) * (BN / 2) * 4;
+                /* the side as an immediate offset from this warpgroup's table, not a per-block
+                 * address: ncu (session 11) found the warp waiting on a MOV that rewrote the
+                 * loads' address register right after them */
+                const uint32_t tab = smem_u32(smem + Cfg::kOffAlibi) + 2 * w * (BN / 2) * 4;
+                auto load = [&](auto side_tag) {
+                    constexpr uint32_t kSide = decltype(side_tag)::value;
 #pragma unroll
-                for (int c = 0; c < BN / 8; ++c) {
-                    const float4 v = lds_f32x4(tab + 16 * c);
-                    s[4 * c + 0] = v.x;
-                    s[4 * c + 1] = v.y;
-                    s[4 * c + 2] = v.z;
-                    s[4 * c + 3] = v.w;
-                }
+                    for (int c = 0; c < BN / 8; ++c) {
+                        const float4 v = lds_f32x4(tab + kSide + 16 * c);
+                        s[4 * c + 0] = v.x;
+                        s[4 * c + 1] = v.y;
+                        s[4 * c + 2] = v.z;
+                        s[4 * c + 3] = v.w;
+                    }
+                };
+                if (sd > 0)
+                    load(std::integral_constant<uint32_t, 0>{});
+                else
+                    load(std::integral_constant<uint32_t, (BN / 2) * 4>{});
                 return true;
             } else {
                 (void)jb;
