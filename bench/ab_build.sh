@@ -14,6 +14,10 @@
 set -e
 R=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
 C=${CARRY:-$R/.carry/ab}; T=${CARGO_TARGET_DIR:-/tmp/target-ab}
+# Both are used after a cd into each copy: a relative one is taken from where this was run (a
+# relative CARRY once put session 11's builds under /tmp/ab-NAME/.carry).
+case $C in /*) ;; *) C=$PWD/$C ;; esac
+case $T in /*) ;; *) T=$PWD/$T ;; esac
 keep=${KEEP:-"fwd-h100-bf16-d128-causal fwd-h100-bf16-d128-causal-w1024_0"}
 ents=${ENTS:-"fwd-h100-bf16-d128-causal-w1024_0"}
 for spec in "$@"; do
