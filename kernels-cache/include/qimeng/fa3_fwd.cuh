@@ -699,6 +699,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
     struct Tile {
         int row0, head, batch, kb0, n_blocks, n_left, n_unmasked;
         int seqlen_q, seqlen_k, q_start, k_start, map_batch;
+        /* kOutward: the first visited block (absolute) and how many are visited rightwards */
+        int visit0, n_right;
     };
     auto tile_at = [&](int t) {
         Tile r;
@@ -776,22 +778,28 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         r.n_blocks = n_end - kb0;
         r.n_left = n_left;
         r.n_unmasked = min(n_unmasked, n_end);
+        r.visit0 = kb0;
+        r.n_right = r.n_blocks;
+        if (Cfg::kOutward) {
+            /* the block of the first row's diagonal key, within [kb0, n_end) */
+            const int d = min(max((r.row0 + causal_shift) / BN - kb0, 0), r.n_blocks - 1);
+            r.visit0 = kb0 + d;
+            r.n_right = r.n_blocks - d;
+        }
         return r;
     };
 
     /* varlen: the tiles cover max_seqlen_q; one past its sequence's end has no rows. A block
      * per tile leaves (the whole block, before any barrier). */
     auto empty_tile = [&](const Tile& t) { return Cfg::kVarlen && t.row0 >= t.seqlen_q; };
-    /* the absolute key block a tile visits j-th (kOutward: outward from its first row's
-     * diagonal key; else in key order), for the producer's loads and the consumers' masks */
+    /* the absolute key block a tile visits j-th, for the producer's loads and every consumer
+     * index: in key order, or (kOutward) outward from its first row's diagonal key, rightwards
+     * first, then leftwards back to the tile's first block */
     auto visit_block = [&](const Tile& t, int j) {
-        if constexpr (Cfg::kOutward) {
-            const int n = t.n_blocks;
-            const int d = min(max((t.row0 + t.seqlen_k - t.seqlen_q) / BN - t.kb0, 0), n - 1);
-            return t.kb0 + (j < n - d ? d + j : n - 1 - j);
-        } else {
+        if constexpr (Cfg::kOutward)
+            return t.visit0 + (j < t.n_right ? j : t.n_right - 1 - j);
+        else
             return t.kb0 + j;
-        }
     };
     if (!Cfg::kPersistent && empty_tile(tile_at(0))) return;
 
@@ -1079,12 +1087,21 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             if (Cfg::kCausal || (jb + 1) * BN - 1 <= row0 + causal_shift) return 1;
             return jb * BN >= row0 + BM - 1 + causal_shift ? -1 : 0;
         };
+        /* causal ALiBi: the row term of the block alibi_preload was last called for (the block
+         * whose softmax comes next), computed before its S GEMM's wait instead of at the head
+         * of its softmax (session 12: causal +0.4..1.4%; full, whose side varies, -0.6%) */
+        float alibi_rt[2] = {0.f, 0.f};
         /* ALiBi: before block jb's S GEMM (s is dead then), s = the key part of its bias from
          * this tile's table when the block is on one side of the diagonal: the GEMM adds S to
          * it, so the bias costs 16-byte loads instead of an FFMA per score; true if loaded */
         auto alibi_preload = [&](int jb) {
             if constexpr (Cfg::kAlibi) {
                 const int sd = alibi_side(jb);
+                if constexpr (Cfg::kCausal) {
+                    const int base = row_a + causal_shift - jb * BN - 2 * t;
+                    alibi_rt[0] = alibi_neg_slope * float(base); /* sd = 1 */
+                    alibi_rt[1] = alibi_neg_slope * float(base + 8);
+                }
                 if (sd == 0) return false;
                 /* the side as an immediate offset from this warpgroup's table, not a per-block
                  * address: ncu (session 11) found the warp waiting on a MOV that rewrote the
@@ -1111,10 +1128,34 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 return false;
             }
         };
-        /* the tile's absolute key block of its j-th visited one */
-        auto abs_block = [&](int j) {
-            if constexpr (Cfg::kOutward) return visit_block(tl, j);
-            return Cfg::kHasLeft ? j + tl.kb0 : j;
+        /* ALiBi on the overlapped schedule: the next block's preload, at the end of a step
+         * (right after convert_p frees s), with its side worked out there too, so that the
+         * loads need not wait at the next step's head for the side's uniform arithmetic and
+         * a branch. It loads even where it returns false (a block crossing the diagonal, or
+         * the one past the tile's last): the S GEMM then starts from zero anyway. */
+        auto alibi_preload_next = [&](int jb) {
+            if constexpr (Cfg::kAlibi) {
+                const int sd = alibi_side(jb);
+                if constexpr (Cfg::kCausal) {
+                    const int base = row_a + causal_shift - jb * BN - 2 * t;
+                    alibi_rt[0] = alibi_neg_slope * float(base);
+                    alibi_rt[1] = alibi_neg_slope * float(base + 8);
+                }
+                const uint32_t tab = smem_u32(smem + Cfg::kOffAlibi) + 2 * w * (BN / 2) * 4 +
+                                     (sd < 0 ? (BN / 2) * 4 : 0);
+#pragma unroll
+                for (int c = 0; c < BN / 8; ++c) {
+                    const float4 v = lds_f32x4(tab + 16 * c);
+                    s[4 * c + 0] = v.x;
+                    s[4 * c + 1] = v.y;
+                    s[4 * c + 2] = v.z;
+                    s[4 * c + 3] = v.w;
+                }
+                return sd != 0;
+            } else {
+                (void)jb;
+                return false;
+            }
         };
         /* O += P V over stage st: BN / 16 wgmmas; k step kk is keys 16 kk.., 16 rows of 128 B
          * down every box; the N direction (head_dim) crosses boxes BN * 128 bytes apart */
@@ -1358,8 +1399,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 if (sd != 0) {
                     /* the key part -sg a (8 c + e % 2) is in S already (alibi_preload) */
                     const float sg = float(sd);
-                    rt[0] = sg * alibi_neg_slope * float(base);
-                    rt[1] = sg * alibi_neg_slope * float(base + 8);
+                    rt[0] = Cfg::kCausal ? alibi_rt[0] : sg * alibi_neg_slope * float(base);
+                    rt[1] = Cfg::kCausal ? alibi_rt[1] : sg * alibi_neg_slope * float(base + 8);
                 } else {
                     const float fb = float(base);
 #pragma unroll
@@ -1545,16 +1586,16 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             }
             return true;
         };
-        /* j: the tile's j-th visited key block; keep: not the tile's first (kFixedMax keeps the
-         * offset its first block set) */
+        /* key block j (absolute) needs no mask */
+        auto unmasked_block = [&](int j) {
+            return j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left);
+        };
+        /* j: the key block (absolute); keep: not the tile's first (kFixedMax keeps the offset
+         * its first block set) */
         auto softmax_at = [&](int j, float (&alpha)[2], int mode, bool keep = false) {
             using Whole = std::integral_constant<int, 0>;
             using Exact = std::false_type;
-            if (Cfg::kOutward)
-                j = visit_block(tl, j);
-            else if (Cfg::kHasLeft)
-                j += tl.kb0;
-            if (j < tl.n_unmasked && (!Cfg::kHasLeft || j >= tl.n_left)) {
+            if (unmasked_block(j)) {
                 if (!Cfg::kPolyTanh || !poly_k || !softmax_poly_tanh(alpha, keep))
                     softmax(j, std::false_type{}, alpha, Whole{}, keep, Exact{});
             } else if (Cfg::kHalfEdges && mode == 1) {
@@ -1564,12 +1605,6 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             } else {
                 softmax(j, std::true_type{}, alpha, Whole{}, keep, Exact{});
             }
-        };
-        /* kSpecExp: the tile's j-th visited block is unmasked (softmax_at's test; as its own
-         * expression, the form the verified kernels' PTX has) */
-        auto spec_block = [&](int j) {
-            const int ja = Cfg::kOutward ? visit_block(tl, j) : Cfg::kHasLeft ? j + tl.kb0 : j;
-            return ja < tl.n_unmasked && (!Cfg::kHasLeft || ja >= tl.n_left);
         };
         auto rescale_o = [&](const float (&alpha)[2]) {
             if constexpr (!Cfg::kFixedMax) { /* kFixedMax: O is zero or alpha 1 */
@@ -1623,7 +1658,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 float alpha[2];
                 const int mode_first = half_mode(tl.kb0),
                           mode_last = half_mode(tl.kb0 + n_blocks - 1);
-                const bool acc0 = alibi_preload(abs_block(0));
+                const int jb0 = visit_block(tl, 0);
+                const bool acc0 = alibi_preload(jb0);
                 mbar_wait(&k_full[kv % Cfg::kKStages], (kv / Cfg::kKStages) & 1);
                 auto step0 = [&](auto cross_tag) {
                 if constexpr (decltype(cross_tag)::value) {
@@ -1646,7 +1682,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     fence_regs(s);
                     release(&k_empty[kv % Cfg::kKStages]);
                     if (n_blocks == 1) release_q();
-                    softmax_at(0, alpha, mode_first); /* this tile's O is zero */
+                    softmax_at(jb0, alpha, mode_first); /* this tile's O is zero */
                     /* on both paths, so that no path leaves O's GEMM pending for ptxas (a
                      * wait with nothing in flight costs one instruction) */
                     wgmma_wait<0>();
@@ -1673,7 +1709,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                  * GEMMs (before the S GEMM's wait, ptxas injects one: C7517) */
                 if constexpr (Cfg::kDeferEpilogue)
                     fa3_flush_pending<Cfg>(o_next, l_next, pend, sOut, w, wtid, g, t, &tmO, args);
-                softmax_at(0, alpha, mode_first); /* O is zero: nothing to rescale */
+                softmax_at(jb0, alpha, mode_first); /* O is zero: nothing to rescale */
                 convert_p();
                 }
                 };
@@ -1683,16 +1719,18 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     step0(std::true_type{});
                 else
                     step0(std::false_type{});
+                bool acc_next = alibi_preload_next(visit_block(tl, 1)); /* ALiBi: block 1's */
                 for (int j = 1; j < n_blocks; ++j) {
                     const int c = kv + j;
                     const int st = c % Cfg::kKStages, pst = (c - 1) % kStages;
-                    const bool acc = alibi_preload(abs_block(j)); /* before the turn's wait */
+                    const int jb = visit_block(tl, j);
+                    const bool acc = acc_next; /* S starts from the preloaded key part */
                     /* kSpecExp: unmasked, not the tile's last (so Q, released before the last
                      * block's softmax, is still held for the S recompute), after a block that
                      * kept the max, every row's max finite */
                     bool spec = false;
                     if constexpr (Cfg::kSpecExp)
-                        spec = j < n_blocks - 1 && spec_next && spec_block(j) &&
+                        spec = j < n_blocks - 1 && spec_next && unmasked_block(jb) &&
                                __all_sync(0xffffffffu,
                                           m[0] != -CUDART_INF_F && m[1] != -CUDART_INF_F);
                     mbar_wait(&k_full[st], (c / Cfg::kKStages) & 1);
@@ -1708,35 +1746,26 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     bool exact = true;
                     if constexpr (Cfg::kSpecExp) {
                         if (spec) {
-                            exact = !softmax(Cfg::kOutward    ? visit_block(tl, j)
-                                             : Cfg::kHasLeft ? j + tl.kb0
-                                                             : j,
-                                             std::false_type{},
-                                             alpha, std::integral_constant<int, 0>{}, true,
+                            exact = !softmax(jb, std::false_type{}, alpha,
+                                             std::integral_constant<int, 0>{}, true,
                                              std::true_type{});
                             if (exact)
                                 fa3_warp_qk<Cfg>(s,
                                                  q_addr + q_slot * Cfg::kTileQBytes +
                                                      (wtid / 32) * 16 * 128,
                                                  k_addr + st * Cfg::kTileKVBytes, lane,
-                                                 alibi_preload(abs_block(j)));
+                                                 alibi_preload(jb));
                         }
                     }
                     if (!spec) {
                         release(&k_empty[st]);
                         if (j == n_blocks - 1) release_q();
                     }
-                    if (exact) softmax_at(j, alpha, j == n_blocks - 1 ? mode_last : 0, true);
+                    if (exact) softmax_at(jb, alpha, j == n_blocks - 1 ? mode_last : 0, true);
                     /* a block that moved the max predicts another (large scores: q x 8 lost
                      * 5-11% on the windows when every such block rescaled its own P) */
                     if constexpr (Cfg::kSpecExp) spec_next = !rescale;
-                    if (spec) {
-                        release(&k_empty[st]);
-                        /* never taken (spec needs j < n_blocks - 1, which keeps Q for the
-                         * recompute); ptxas does not see that, and the verified kernels' PTX
-                         * has it */
-                        if (j == n_blocks - 1) release_q();
-                    }
+                    if (spec) release(&k_empty[st]); /* not the last block: Q stays held */
                     wgmma_wait<0>();
                     fence_regs(o);
                     fence_regs(p);
@@ -1745,6 +1774,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     if (inline_producer && j - 1 + kStages < n_blocks) load_kv(tl, j - 1 + kStages, visit_block(tl, j - 1 + kStages));
                     rescale_o(alpha);
                     convert_p();
+                    acc_next = alibi_preload_next(visit_block(tl, j + 1));
                 }
                 const int lc = kv + n_blocks - 1, lst = lc % kStages;
                 if constexpr (Cfg::kCrossTile) {
@@ -1770,14 +1800,15 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     const int st = c % kStages;
                     const uint32_t ph = (c / kStages) & 1;
                     float alpha[2];
-                    const bool acc = alibi_preload(abs_block(j));
+                    const int jb = visit_block(tl, j);
+                    const bool acc = alibi_preload(jb);
                     mbar_wait(&k_full[st], ph);
                     gemm_qk(st, acc);
                     wgmma_wait<0>();
                     fence_regs(s);
                     release(&k_empty[st]);
                     if (j == n_blocks - 1) release_q();
-                    softmax_at(j, alpha, 0, j > 0);
+                    softmax_at(jb, alpha, 0, j > 0);
                     rescale_o(alpha);
                     convert_p();
                     mbar_wait(&v_full[st], ph);
