@@ -1719,20 +1719,26 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     step0(std::true_type{});
                 else
                     step0(std::false_type{});
+                /* kSpecExp: the j-th visited block speculates if it is unmasked, not the tile's
+                 * last (so Q, released before the last block's softmax, is still held for the S
+                 * recompute), after a block that kept the max, every row's max finite. Decided
+                 * at the end of the step before (with the ALiBi preload), off the next step's
+                 * head, whose uniform arithmetic waits for nothing else. */
+                auto plan_spec = [&](int jn) {
+                    return Cfg::kSpecExp && jn < n_blocks - 1 && spec_next &&
+                           unmasked_block(visit_block(tl, jn)) &&
+                           __all_sync(0xffffffffu,
+                                      m[0] != -CUDART_INF_F && m[1] != -CUDART_INF_F);
+                };
                 bool acc_next = alibi_preload_next(visit_block(tl, 1)); /* ALiBi: block 1's */
+                bool spec_pre = plan_spec(1);
                 for (int j = 1; j < n_blocks; ++j) {
-                    const int c = kv + j;
-                    const int st = c % Cfg::kKStages, pst = (c - 1) % kStages;
+                    /* unsigned: the ring's slot and phase without a sign fix-up */
+                    const unsigned c = unsigned(kv + j);
+                    const int st = int(c % Cfg::kKStages), pst = int((c - 1) % kStages);
                     const int jb = visit_block(tl, j);
                     const bool acc = acc_next; /* S starts from the preloaded key part */
-                    /* kSpecExp: unmasked, not the tile's last (so Q, released before the last
-                     * block's softmax, is still held for the S recompute), after a block that
-                     * kept the max, every row's max finite */
-                    bool spec = false;
-                    if constexpr (Cfg::kSpecExp)
-                        spec = j < n_blocks - 1 && spec_next && unmasked_block(jb) &&
-                               __all_sync(0xffffffffu,
-                                          m[0] != -CUDART_INF_F && m[1] != -CUDART_INF_F);
+                    const bool spec = spec_pre;
                     mbar_wait(&k_full[st], (c / Cfg::kKStages) & 1);
                     sched_wait();
                     gemm_qk(st, acc);
@@ -1775,6 +1781,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     rescale_o(alpha);
                     convert_p();
                     acc_next = alibi_preload_next(visit_block(tl, j + 1));
+                    spec_pre = plan_spec(j + 1);
                 }
                 const int lc = kv + n_blocks - 1, lst = lc % kStages;
                 if constexpr (Cfg::kCrossTile) {
