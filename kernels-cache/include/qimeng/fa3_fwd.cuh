@@ -699,7 +699,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
     struct Tile {
         int row0, head, batch, kb0, n_blocks, n_left, n_unmasked;
         int seqlen_q, seqlen_k, q_start, k_start, map_batch;
-        /* kOutward: the first visited block (absolute) and how many are visited rightwards */
+        /* the first visited block (absolute) and how many are visited rightwards from it
+         * (kOutward; in key order kb0 and n_blocks) */
         int visit0, n_right;
     };
     auto tile_at = [&](int t) {
@@ -1030,8 +1031,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         if constexpr (Cfg::kAlibi) {
             /* this warpgroup's table (alibi_preload): entry 4 c + e of side sg (+1 left, -1
              * right) is the bias's key part -sg a (8 c + e % 2) with a = alibi_neg_slope (the
-             * softmax's FFMA form below). The previous tile's last reads of it are behind
-             * the epilogue's barriers. */
+             * softmax's FFMA form below). The previous tile's last reads of it (the dead
+             * preload after its last step too) are behind its last turn's barrier and the
+             * epilogue's; kCrossTile and kDeferEpilogue, which move those, do not take ALiBi. */
             float* tab = reinterpret_cast<float*>(smem + Cfg::kOffAlibi + 2 * w * (BN / 2) * 4);
             for (int i = wtid; i < BN; i += 128) {
                 const int x = i % (BN / 2);
@@ -1087,58 +1089,26 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             if (Cfg::kCausal || (jb + 1) * BN - 1 <= row0 + causal_shift) return 1;
             return jb * BN >= row0 + BM - 1 + causal_shift ? -1 : 0;
         };
-        /* causal ALiBi: the row term of the block alibi_preload was last called for (the block
-         * whose softmax comes next), computed before its S GEMM's wait instead of at the head
-         * of its softmax (session 12: causal +0.4..1.4%; full, whose side varies, -0.6%) */
+        /* causal ALiBi: the row term of the block the last alibi_preload was for (the block
+         * whose softmax comes next), computed with the preload instead of at the head of its
+         * softmax (session 12: causal +0.4..1.4%; full, whose side varies, lost 0.6%) */
         float alibi_rt[2] = {0.f, 0.f};
         /* ALiBi: before block jb's S GEMM (s is dead then), s = the key part of its bias from
-         * this tile's table when the block is on one side of the diagonal: the GEMM adds S to
-         * it, so the bias costs 16-byte loads instead of an FFMA per score; true if loaded */
+         * this tile's table for the block's side of the diagonal: the GEMM adds S to it, so the
+         * bias costs 16-byte loads instead of an FFMA per score. True if the block lies on one
+         * side; one crossing the diagonal is loaded too and its S GEMM ignores s (scale-d 0 on
+         * its first k step). The overlapped loop calls it at the end of the step before, right
+         * after convert_p frees s: ptxas then interleaves the loads and the side's uniform
+         * arithmetic with convert_p, where at the next step's head they delayed the S GEMM
+         * (session 12: full ALiBi +1.4%, causal +1..4%). Session 11 kept the side as an
+         * immediate offset because rewriting a per-block address right after the loads
+         * stalled at the step's head; computed a step ahead, the offset is a register. */
         auto alibi_preload = [&](int jb) {
             if constexpr (Cfg::kAlibi) {
                 const int sd = alibi_side(jb);
                 if constexpr (Cfg::kCausal) {
                     const int base = row_a + causal_shift - jb * BN - 2 * t;
                     alibi_rt[0] = alibi_neg_slope * float(base); /* sd = 1 */
-                    alibi_rt[1] = alibi_neg_slope * float(base + 8);
-                }
-                if (sd == 0) return false;
-                /* the side as an immediate offset from this warpgroup's table, not a per-block
-                 * address: ncu (session 11) found the warp waiting on a MOV that rewrote the
-                 * loads' address register right after them */
-                const uint32_t tab = smem_u32(smem + Cfg::kOffAlibi) + 2 * w * (BN / 2) * 4;
-                auto load = [&](auto side_tag) {
-                    constexpr uint32_t kSide = decltype(side_tag)::value;
-#pragma unroll
-                    for (int c = 0; c < BN / 8; ++c) {
-                        const float4 v = lds_f32x4(tab + kSide + 16 * c);
-                        s[4 * c + 0] = v.x;
-                        s[4 * c + 1] = v.y;
-                        s[4 * c + 2] = v.z;
-                        s[4 * c + 3] = v.w;
-                    }
-                };
-                if (sd > 0)
-                    load(std::integral_constant<uint32_t, 0>{});
-                else
-                    load(std::integral_constant<uint32_t, (BN / 2) * 4>{});
-                return true;
-            } else {
-                (void)jb;
-                return false;
-            }
-        };
-        /* ALiBi on the overlapped schedule: the next block's preload, at the end of a step
-         * (right after convert_p frees s), with its side worked out there too, so that the
-         * loads need not wait at the next step's head for the side's uniform arithmetic and
-         * a branch. It loads even where it returns false (a block crossing the diagonal, or
-         * the one past the tile's last): the S GEMM then starts from zero anyway. */
-        auto alibi_preload_next = [&](int jb) {
-            if constexpr (Cfg::kAlibi) {
-                const int sd = alibi_side(jb);
-                if constexpr (Cfg::kCausal) {
-                    const int base = row_a + causal_shift - jb * BN - 2 * t;
-                    alibi_rt[0] = alibi_neg_slope * float(base);
                     alibi_rt[1] = alibi_neg_slope * float(base + 8);
                 }
                 const uint32_t tab = smem_u32(smem + Cfg::kOffAlibi) + 2 * w * (BN / 2) * 4 +
@@ -1730,7 +1700,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                            __all_sync(0xffffffffu,
                                       m[0] != -CUDART_INF_F && m[1] != -CUDART_INF_F);
                 };
-                bool acc_next = alibi_preload_next(visit_block(tl, 1)); /* ALiBi: block 1's */
+                bool acc_next = alibi_preload(visit_block(tl, 1)); /* ALiBi: block 1's */
                 bool spec_pre = plan_spec(1);
                 for (int j = 1; j < n_blocks; ++j) {
                     /* unsigned: the ring's slot and phase without a sign fix-up */
@@ -1780,7 +1750,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     if (inline_producer && j - 1 + kStages < n_blocks) load_kv(tl, j - 1 + kStages, visit_block(tl, j - 1 + kStages));
                     rescale_o(alpha);
                     convert_p();
-                    acc_next = alibi_preload_next(visit_block(tl, j + 1));
+                    /* after the tile's last step, for the block past it: dead loads, kept
+                     * unconditional so that ptxas interleaves them with convert_p */
+                    acc_next = alibi_preload(visit_block(tl, j + 1));
                     spec_pre = plan_spec(j + 1);
                 }
                 const int lc = kv + n_blocks - 1, lst = lc % kStages;
