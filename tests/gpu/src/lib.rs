@@ -57,15 +57,30 @@ pub struct Case {
     /// at 8 they reach about 0.7 of the cap (the Hopper family's degree-7 polynomial: at 1,
     /// under a quarter of the cap, its degree-3 one runs).
     pub q_scale: f32,
-    /// Every query the same random direction `u` and the keys `-u` over the first 128 keys,
-    /// `+u` after (plus noise): each row's first key block scores about `-16 d`, its later ones
-    /// `+16 d` (scaled, hundreds in log2 units). Softcap kernels: the scores saturate the cap,
-    /// `-cap` then `+cap`; the Hopper family's bf16 kernels set a row's offset from its first
-    /// block (from a floor when that block scores low) and keep it for the later blocks
-    /// (fa3_fwd.cuh's kFixedMax): this is their largest P. Other kernels: a row's max jumps
-    /// past any f32 exp2 of the old one (the Hopper family's kSpecExp recomputes S there).
-    /// 16-bit kernels only (see [`cases`]).
-    pub swing: bool,
+    /// Scores that jump by hundreds (log2 units) from the first key block a kernel visits to
+    /// the next ones; 16-bit kernels only (see [`cases`]).
+    pub swing: Swing,
+}
+
+/// [`Case::swing`]: every query the same random direction `u`, the keys `-u` over one 128-key
+/// block and `+u` elsewhere (plus noise), so that the low block's scores are about `-16 d` and
+/// the others' `+16 d` (scaled, hundreds in log2 units).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Swing {
+    /// Random keys.
+    None,
+    /// The first 128 keys low: a kernel visiting key blocks in order starts there. Softcap
+    /// kernels: the scores saturate the cap, `-cap` then `+cap`; the Hopper family's bf16
+    /// kernels set a row's offset from its first block (from a floor when that block scores
+    /// low) and keep it for the later blocks (fa3_fwd.cuh's kFixedMax): this is their largest
+    /// P. Other kernels: a row's max jumps past any f32 exp2 of the old one (the Hopper
+    /// family's kSpecExp recomputes S there).
+    FirstLow,
+    /// The last 128 keys low: the Hopper family's ALiBi kernels visit a tile's key blocks
+    /// outward from its first row's diagonal (fa3_fwd.cuh's kOutward), so with `seqlen_q <=
+    /// seqlen_k` their first block is the last one; then the row max jumps on the next, and
+    /// the speculative softmax recomputes S with the ALiBi key part preloaded.
+    LastLow,
 }
 
 const fn case(b: usize, sq: usize, sk: usize, hq: usize, hkv: usize, layout: Layout) -> Case {
@@ -82,7 +97,7 @@ const fn case(b: usize, sq: usize, sk: usize, hq: usize, hkv: usize, layout: Lay
         layout,
         slopes_per_batch: false,
         q_scale: 1.0,
-        swing: false,
+        swing: Swing::None,
     }
 }
 
@@ -141,7 +156,7 @@ pub const SMALL: &[Case] = &[
 /// kHeadGroup order deals the four pairs' tiles in turn), with 8600 keys (`SMALL`: 1500, so
 /// that most rows see none and the reference stays cheap under the sanitizers); for every
 /// kernel, cases at `q_scale` 32 and 8 (see [`Case::q_scale`]), with a window its edge case
-/// among them, and (16-bit kernels) [`Case::swing`]'s inputs.
+/// among them, and (16-bit kernels) [`Case::swing`]'s inputs (ALiBi: both of them).
 pub fn cases(spec: &Spec, small: bool) -> Vec<Case> {
     let mut v = if small { SMALL } else { FULL }.to_vec();
     // the case whose rows the window's edges cut (again at large scales, below)
@@ -198,8 +213,8 @@ pub fn cases(spec: &Spec, small: bool) -> Vec<Case> {
     // them) into every exp, 1e-5 of P, which is f32's whole rel L2 budget (DESIGN.md;
     // their max error stays within twice the f32 reference's).
     if spec.dtype != DType::F32 {
-        v.push(Case {
-            swing: true,
+        let swing = Case {
+            swing: Swing::FirstLow,
             ..case(
                 1,
                 64,
@@ -208,7 +223,14 @@ pub fn cases(spec: &Spec, small: bool) -> Vec<Case> {
                 1,
                 Layout::Contiguous,
             )
-        });
+        };
+        v.push(swing);
+        if spec.variants.alibi {
+            v.push(Case {
+                swing: Swing::LastLow,
+                ..swing
+            });
+        }
     }
     if spec.variants.alibi {
         // Both slope layouts with batch > 1 (alternating over the grid), plus a tall causal
@@ -270,13 +292,13 @@ pub struct Reference {
 impl Reference {
     /// Random inputs (never zeros) for `problem` in `dtype`, seeded, the queries times
     /// `q_scale` (a power of two), or [`Case::swing`]'s queries and keys, with both references.
-    pub fn new(problem: Problem, dtype: DType, seed: u64, q_scale: f32, swing: bool) -> Reference {
+    pub fn new(problem: Problem, dtype: DType, seed: u64, q_scale: f32, swing: Swing) -> Reference {
         let mut rng = qimeng_reference::Rng::new(seed);
         let mut q = random_tensor(&mut rng, problem.q_len(), dtype);
         q.iter_mut().for_each(|x| *x *= q_scale);
         let mut k = random_tensor(&mut rng, problem.kv_len(), dtype);
         let v = random_tensor(&mut rng, problem.kv_len(), dtype);
-        if swing {
+        if swing != Swing::None {
             // q = 4 u and k = -+4 u + noise: |s| ~ 16 d, so s / sqrt(d) saturates any cap up to
             // about 2 sqrt(d) (tanh(3.6) at d = 128 and cap 50).
             let d = problem.head_dim;
@@ -287,7 +309,11 @@ impl Reference {
             for (i, x) in k.iter_mut().enumerate() {
                 // k is [batch, seqlen_k, heads_kv, head_dim]
                 let key = (i / d / problem.heads_kv) % problem.seqlen_k;
-                let sign = if key < 128 { -4.0 } else { 4.0 };
+                let low = match swing {
+                    Swing::LastLow => key + 128 >= problem.seqlen_k,
+                    _ => key < 128,
+                };
+                let sign = if low { -4.0 } else { 4.0 };
                 *x = round_to(dtype, sign * u[i % d] + 0.25 * *x);
             }
         }

@@ -14,8 +14,8 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use qimeng_gpu_tests::{
-    CONTENT_HASHES, DECODE_CONTENT_HASHES, DECODE_KERNELS, KERNELS, Reference, cases, decode_cases,
-    run_case, run_decode_case, run_varlen,
+    CONTENT_HASHES, DECODE_CONTENT_HASHES, DECODE_KERNELS, KERNELS, Reference, Swing, cases,
+    decode_cases, run_case, run_decode_case, run_varlen,
 };
 use qimeng_runtime::{
     AttentionKernel, DecodeWorkspace, Stream, device_count, device_info, no_gpu_reason,
@@ -167,7 +167,11 @@ fn main() -> ExitCode {
                 String::new()
             } else {
                 format!("/qx{}", case.q_scale)
-            } + if case.swing { "/swing" } else { "" };
+            } + match case.swing {
+                Swing::None => "",
+                Swing::FirstLow => "/swing",
+                Swing::LastLow => "/swing-last",
+            };
             match run_case(kernel, reference, case.layout, &stream) {
                 Ok(c) => {
                     worst = worst.max(c.max_error);
