@@ -1093,6 +1093,14 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
          * whose softmax comes next), computed with the preload instead of at the head of its
          * softmax (session 12: causal +0.4..1.4%; full, whose side varies, lost 0.6%) */
         float alibi_rt[2] = {0.f, 0.f};
+        /* ALiBi: key block jb's distance base for this thread (row_a against the block's key
+         * 2 t), and the row term sg a (base + 8 (e / 2)) of a block on side sd (see softmax) */
+        auto alibi_base = [&](int jb) { return row_a + causal_shift - jb * BN - 2 * t; };
+        auto alibi_row_term = [&](int base, int sd, float (&rt)[2]) {
+            const float sg = float(sd);
+            rt[0] = sg * alibi_neg_slope * float(base);
+            rt[1] = sg * alibi_neg_slope * float(base + 8);
+        };
         /* ALiBi: before block jb's S GEMM (s is dead then), s = the key part of its bias from
          * this tile's table for the block's side of the diagonal: the GEMM adds S to it, so the
          * bias costs 16-byte loads instead of an FFMA per score. True if the block lies on one
@@ -1106,11 +1114,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         auto alibi_preload = [&](int jb) {
             if constexpr (Cfg::kAlibi) {
                 const int sd = alibi_side(jb);
-                if constexpr (Cfg::kCausal) {
-                    const int base = row_a + causal_shift - jb * BN - 2 * t;
-                    alibi_rt[0] = alibi_neg_slope * float(base); /* sd = 1 */
-                    alibi_rt[1] = alibi_neg_slope * float(base + 8);
-                }
+                if constexpr (Cfg::kCausal) alibi_row_term(alibi_base(jb), 1, alibi_rt);
                 const uint32_t tab = smem_u32(smem + Cfg::kOffAlibi) + 2 * w * (BN / 2) * 4 +
                                      (sd < 0 ? (BN / 2) * 4 : 0);
 #pragma unroll
@@ -1364,13 +1368,16 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
              * cross the diagonal take |d| per element. */
             float rt[2] = {0.f, 0.f};
             if constexpr (Cfg::kAlibi) {
-                const int base = row_a + causal_shift - j * BN - 2 * t;
+                const int base = alibi_base(j);
                 const int sd = alibi_side(j);
                 if (sd != 0) {
                     /* the key part -sg a (8 c + e % 2) is in S already (alibi_preload) */
-                    const float sg = float(sd);
-                    rt[0] = Cfg::kCausal ? alibi_rt[0] : sg * alibi_neg_slope * float(base);
-                    rt[1] = Cfg::kCausal ? alibi_rt[1] : sg * alibi_neg_slope * float(base + 8);
+                    if constexpr (Cfg::kCausal) {
+                        rt[0] = alibi_rt[0];
+                        rt[1] = alibi_rt[1];
+                    } else {
+                        alibi_row_term(base, sd, rt);
+                    }
                 } else {
                     const float fb = float(base);
 #pragma unroll
@@ -1700,8 +1707,14 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                            __all_sync(0xffffffffu,
                                       m[0] != -CUDART_INF_F && m[1] != -CUDART_INF_F);
                 };
-                bool acc_next = alibi_preload(visit_block(tl, 1)); /* ALiBi: block 1's */
-                bool spec_pre = plan_spec(1);
+                /* block jn's preload (ALiBi) and speculation decision, at the end of the step
+                 * before it (block 1: after step 0) */
+                bool acc_next = false, spec_pre = false;
+                auto plan_next = [&](int jn) {
+                    acc_next = alibi_preload(visit_block(tl, jn));
+                    spec_pre = plan_spec(jn);
+                };
+                plan_next(1);
                 for (int j = 1; j < n_blocks; ++j) {
                     /* unsigned: the ring's slot and phase without a sign fix-up */
                     const unsigned c = unsigned(kv + j);
@@ -1752,8 +1765,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     convert_p();
                     /* after the tile's last step, for the block past it: dead loads, kept
                      * unconditional so that ptxas interleaves them with convert_p */
-                    acc_next = alibi_preload(visit_block(tl, j + 1));
-                    spec_pre = plan_spec(j + 1);
+                    plan_next(j + 1);
                 }
                 const int lc = kv + n_blocks - 1, lst = lc % kStages;
                 if constexpr (Cfg::kCrossTile) {
