@@ -352,6 +352,15 @@ FA3_SPEC_ALIBI = (
 # full +0.8..1.5% at 2k-16k. The short schedules keep what they had (full's without it).
 FA3_SPEC_UNIFORM_Q = {64: "Q's wgmma descriptors in uniform registers: without them the speculative softmax's S recompute spilled 24 bytes, reloaded every key block; causal +2.0% at 8k-16k, full +0.8..1.5% at 2k-16k (session 11)"}
 FA3_SPEC_SHORT_OFF = {64: "not on the short schedule: -5.5% at 1k keys"}
+# fa3_fwd.cuh's kQScale on the bf16 softcap entries (session 13, bench/results/raw/s13/call4-ab.log
+# and call8-ab.log, x plain in one process, q x 1): causal softcap 0.88 -> 0.92 at 8k, 0.91 ->
+# 0.94 at 16k, Gemma 2's w4096_0 + softcap 0.85 -> 0.89; q x 4-8 -1.5..2.5%; rel L2 against f32
+# 2.1e-3 -> 2.6e-3 at q x 1 (Q rounded to bf16 once more after its scale).
+FA3_QSCALE = (
+    "Q scaled in shared memory per tile so that the narrow tier's polynomial takes two FFMAs a "
+    "score, not three: +4.5% at 8k keys, +3% at 16k (q x 1), -1.5..2.5% at q x 4-8; rel L2 "
+    "2.1e-3 -> 2.6e-3 (session 13)"
+)
 
 
 def fa3_spec_exp(d, v):
@@ -617,6 +626,8 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
             vlines.append(f"    static constexpr int kWindowRight = {right};  /* keys after the diagonal each query sees */")
     if v.get("softcap"):
         vlines.append(f"    static constexpr float kSoftcap = {v['softcap']}.f;  /* s = cap * tanh(s / cap) before the masks (fa3_fwd.cuh: odd polynomials on the FMA pipe while |s / cap| <= 1, else tanh.approx.f16x2) */")
+        if dtype == "bf16":
+            vlines.append(f"    static constexpr bool kQScale = true;  /* {FA3_QSCALE} */")
     if v["alibi"]:
         vlines.append("    static constexpr bool kAlibi = true;  /* s += -slope_h * |i + sk - sq - j| (slopes at run time) */")
     if v["varlen"]:

@@ -22,6 +22,7 @@ struct Spec {
     static constexpr int kHeadGroup = 16;  /* past ~8k rows a round of tiles spans 16 (head, batch) pairs, not one pair's rows (session 9: w4096_0 at 16k 0.83 -> 0.95x plain; bench/results/h100-variants-2026-11-26.md) */
     static constexpr int kWindowLeft = 1024;  /* keys before the diagonal each query sees */
     static constexpr float kSoftcap = 50.f;  /* s = cap * tanh(s / cap) before the masks (fa3_fwd.cuh: odd polynomials on the FMA pipe while |s / cap| <= 1, else tanh.approx.f16x2) */
+    static constexpr bool kQScale = true;  /* Q scaled in shared memory per tile so that the narrow tier's polynomial takes two FFMAs a score, not three: +4.5% at 8k keys, +3% at 16k (q x 1), -1.5..2.5% at q x 4-8; rel L2 2.1e-3 -> 2.6e-3 (session 13) */
 };
 
 }  // namespace

@@ -36,6 +36,7 @@
  *         static constexpr int kHeadGroup = 16;    // persistent: the tile order past ~8k rows
  *                                                  // (see below)
  *         static constexpr bool kSpecExp = true;   // the speculative lazy softmax (see below)
+ *         static constexpr bool kQScale = true;    // bf16 softcap: Q scaled per tile (see below)
  *         // Optional variants (absent: off), with fa2_fwd.cuh's semantics:
  *         static constexpr int kWindowLeft = 1024;  // sliding window: query i sees keys
  *         static constexpr int kWindowRight = 0;    //   i + sk - sq - left ..= i + sk - sq + right
@@ -98,7 +99,9 @@
  *   argument (kPolyTanh), else tanh.approx.f16x2 (two MUFU.TANH.F16 on sm_90). Softcap and
  *   window kernels rescale O lazily (kLazyRescale), and kSpecExp kernels (plain, window,
  *   varlen, ALiBi) take an unmasked block's exp2s before its max; bf16 softcap kernels take each row's max
- *   on the tile's first block only and keep it (kFixedMax: the cap bounds every later P). ALiBi:
+ *   on the tile's first block only and keep it (kFixedMax: the cap bounds every later P), and
+ *   with kQScale each consumer warpgroup scales its Q rows in shared memory once they land, so
+ *   that the narrow polynomial takes two FFMAs a score (Q rounded to bf16 once more). ALiBi:
  *   the bias from the tile's slope on every visited block, before the masks; with kSpecExp
  *   the tile's key blocks are visited outward from the diagonal (kOutward), so that the bias
  *   falls from block to block.
@@ -221,6 +224,9 @@ QIMENG_SPEC_OPTION(HeadGroupOf, kHeadGroup, int, 0);
  * (mma.sync from shared memory: K_j and Q are held until the softmax is done). A block after
  * one that moved the max takes the exact path. Implies the lazy rescale (session 10). */
 QIMENG_SPEC_OPTION(SpecExpOf, kSpecExp, bool, false);
+/* bf16 softcap: each tile's Q scaled in shared memory so that the narrow tier's polynomial takes
+ * two FFMAs a score, not three (Fa3Config::kQScale says how, and what it costs in accuracy). */
+QIMENG_SPEC_OPTION(QScaleOf, kQScale, bool, false);
 
 template <class Spec>
 struct Fa3Config {
@@ -317,6 +323,19 @@ struct Fa3Config {
     static constexpr bool kFixedMax = kPolyTanh && std::is_same<Element, __nv_bfloat16>::value &&
                                       kSoftcap * 1.4426950408889634f <= 100.f;
     static constexpr float kOffsetFloor = kSoftcap * 1.4426950408889634f - 100.f;
+    /* kQScale (bf16 softcap): each consumer warpgroup scales its 64 rows of the tile's Q in
+     * shared memory, once Q has landed, by qs = (cap log2(e) |kTanhS1|)^(1/3) scale / cap, and
+     * every tier takes its coefficients for the scaled scores qs s. Then the narrow tier's
+     * cubic coefficient is -1 and its exp2 argument s (t0 - s^2) + off takes two FFMAs a score
+     * instead of FMUL + two FFMAs: the FMA pipe's third op cost ~10% of the causal softcap
+     * entry (session 13: an ablation; kQScale gains +4.5% at 8k keys, +3% at 16k, Gemma 2's
+     * window +4%, bench/results/h100-variants-2026-11-26.md). The cost is accuracy: the scaled
+     * Q is rounded to bf16 once more (2^-9 relative per element, like scaling Q in bf16 before
+     * the kernel): rel L2 against f32 2.1e-3 -> 2.6e-3 at q x 1, 2.4e-3 -> 4.4e-3 / 5.2e-3 at
+     * q x 4 / 8, where the scores take the wide tier and the pass over Q costs 1.5-2.5%.
+     * Scaling only the tiles whose warps took the narrow tier before kept the wide scores'
+     * accuracy but lost the narrow tier's gain (session 13, calls 5-9). */
+    static constexpr bool kQScale = QScaleOf<Spec>::value;
     /* Window kernels: a consumer warpgroup's 64 rows may see only one 64-key half of the tile's
      * first or last key block (a window edge: w1024_0's first and diagonal blocks, w256_256's
      * first and last); it then takes that block's masked softmax and P V GEMM over that half
@@ -387,6 +406,8 @@ struct Fa3Config {
     static_assert(!kSpecExp || (kOverlap && kSoftcap == 0.f),
                   "kSpecExp: the overlapped schedule's lazy softmax, without softcap (whose bf16 "
                   "kernels take no max after a tile's first block: kFixedMax)");
+    static_assert(!kQScale || (kPolyTanh && std::is_same<Element, __nv_bfloat16>::value),
+                  "kQScale: the bf16 softcap polynomial (scaled f16 inputs would lose range)");
     static_assert(!kOutward || !kHalfEdges, "kOutward: a window's half-block edges assume key order");
     static_assert(!(kAlibi && kSoftcap > 0.f),
                   "ALiBi and softcap do not combine (qimeng-spec's check_variants says why)");
@@ -427,6 +448,29 @@ __device__ __forceinline__ float4 lds_f32x4(uint32_t addr) {
                  : "r"(addr)
                  : "memory");
     return v;
+}
+
+/* The same as four words, and a 16-byte store (volatile: both stay between the barriers that
+ * order them) */
+__device__ __forceinline__ uint4 lds_u32x4(uint32_t addr) {
+    uint4 v;
+    asm volatile("ld.shared.v4.u32 {%0, %1, %2, %3}, [%4];\n"
+                 : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
+                 : "r"(addr)
+                 : "memory");
+    return v;
+}
+__device__ __forceinline__ void sts_u32x4(uint32_t addr, uint4 v) {
+    asm volatile("st.shared.v4.u32 [%0], {%1, %2, %3, %4};\n" ::"r"(addr), "r"(v.x), "r"(v.y),
+                 "r"(v.z), "r"(v.w)
+                 : "memory");
+}
+
+/* Two bf16 values (a word) times an f32 factor, each product rounded to bf16 once */
+__device__ __forceinline__ uint32_t scale_bf16x2(uint32_t x, float f) {
+    const float lo = __uint_as_float(x << 16) * f, hi = __uint_as_float(x & 0xffff0000u) * f;
+    const __nv_bfloat162 r = __floats2bfloat162_rn(lo, hi);
+    return *reinterpret_cast<const uint32_t*>(&r);
 }
 
 /* 1 / x by the approximate reciprocal (max relative error 2^-23; x >= 1 here: a row sum
@@ -946,14 +990,19 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
          * after the cap step, so the factor is cap * log2(e). */
         const float scale_log2 = Cfg::kSoftcap > 0.f ? Cfg::kSoftcap * 1.4426950408889634f
                                                      : args.softmax_scale * 1.4426950408889634f;
-        const float cap_in = Cfg::kSoftcap > 0.f ? args.softmax_scale / Cfg::kSoftcap : 0.f;
-        /* kFixedMax's narrow tier as a bound on |s| (|s cap_in| <= 1/4) */
-        const float abs_narrow = Cfg::kSoftcap > 0.f ? 0.25f / cap_in : 0.f;
+        const float cap_raw = Cfg::kSoftcap > 0.f ? args.softmax_scale / Cfg::kSoftcap : 0.f;
         /* kPolyTanh: the exp2 argument cap log2(e) tanh(s k) + off = s Q(s^2) + off with
          * Q(y) = sum_i q_i y^i, q_i = cap log2(e) P_i k^(2 i + 1), k = scale / cap; for k in
          * [1e-4, 1e4] (poly_k) every q_i is a normal f32 and, with |s k| <= 1, so is each
-         * Horner step */
-        const bool poly_k = Cfg::kPolyTanh && cap_in >= 1e-4f && cap_in <= 1e4f;
+         * Horner step. kQScale: s is the scaled Q's score qs s, and k = cap_in = k / qs (a
+         * constant of the cap alone, ~0.35 at cap 50) */
+        const float qs_raw = cap_raw * cbrtf(scale_log2 * -kTanhS1);
+        const bool poly_k = Cfg::kPolyTanh && cap_raw >= 1e-4f && cap_raw <= 1e4f &&
+                            (!Cfg::kQScale || (qs_raw >= 1e-6f && qs_raw <= 1e6f));
+        const float qs = Cfg::kQScale && poly_k ? qs_raw : 1.f; /* Q's scale (kQScale) */
+        const float cap_in = cap_raw / qs;
+        /* kFixedMax's narrow tier as a bound on |s| (|s cap_in| <= 1/4) */
+        const float abs_narrow = Cfg::kSoftcap > 0.f ? 0.25f / cap_in : 0.f;
         const float kk = cap_in * cap_in;
         const float tq0 = scale_log2 * kTanhP0 * cap_in;
         const float tq1 = scale_log2 * kTanhP1 * cap_in * kk;
@@ -985,6 +1034,29 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         const uint32_t q_addr =
             smem_u32(sQ) + 64 * (Cfg::kUniformQ ? __shfl_sync(0xffffffffu, w, 0) : w) * 128;
         const uint32_t k_addr = smem_u32(sK), v_addr = smem_u32(sV);
+        /* kQScale: this warpgroup's 64 rows of the tile's Q (landed) times qs, in place, before
+         * its first S GEMM reads them, 4 chunks of 16 bytes per thread and box; the async
+         * proxy (wgmma) sees the stores after the fence and the warpgroup's barrier */
+        auto scale_q = [&]() {
+            if constexpr (Cfg::kQScale) {
+                if (!poly_k) return;
+                const uint32_t rows = q_addr + q_slot * Cfg::kTileQBytes;
+#pragma unroll
+                for (int b = 0; b < Cfg::kBoxes; ++b)
+#pragma unroll
+                    for (int k = 0; k < 4; ++k) {
+                        const uint32_t a = rows + b * Cfg::kBlockM * 128 + (wtid + 128 * k) * 16;
+                        uint4 x = lds_u32x4(a);
+                        x.x = scale_bf16x2(x.x, qs);
+                        x.y = scale_bf16x2(x.y, qs);
+                        x.z = scale_bf16x2(x.z, qs);
+                        x.w = scale_bf16x2(x.w, qs);
+                        sts_u32x4(a, x);
+                    }
+                fence_proxy_async_smem();
+                named_bar_sync(kBarEpilogueBase + w, 128);
+            }
+        };
 
         /* kCarryTurns (persistent): the ping-pong turns run on across tiles, so the first
          * warpgroup issues the next tile's first GEMM as soon as the last one has issued this
@@ -1283,6 +1355,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             auto run = [&](auto narrow_tag) {
                 /* cap log2(e) tanh(v k) = v Q(v^2) */
                 auto q = [&](float v) {
+                    if constexpr (decltype(narrow_tag)::value && Cfg::kQScale)
+                        return fmaf(-v, v, ts0); /* ts1 is -1 */
                     const float y = v * v;
                     if constexpr (decltype(narrow_tag)::value)
                         return fmaf(ts1, y, ts0);
@@ -1626,6 +1700,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 for (int j = 0; j < kStages && j < n_blocks; ++j) load_kv(tl, j, visit_block(tl, j));
             }
             if (!Cfg::kPersistent) mbar_wait(q_full, 0);
+            scale_q();
             /* the first consumer warpgroup goes first (kCarryTurns: in the block's first tile
              * only; later tiles continue the turns of the previous one) */
             if (Cfg::kPingPong && w == kWGs - 1 && !(kCarryTurns && turns_started))

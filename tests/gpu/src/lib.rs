@@ -60,6 +60,13 @@ pub struct Case {
     /// Scores that jump by hundreds (log2 units) from the first key block a kernel visits to
     /// the next ones; 16-bit kernels only (see [`cases`]).
     pub swing: Swing,
+    /// Softcap kernels: the queries of every other group of 96 rows times 8 (on top of
+    /// `q_scale`), so that some 64-row warpgroups of a query tile see only small scores, some
+    /// only large ones and some both (one warp's scores past a quarter of the cap, the next
+    /// one's under it), and a persistent kernel's block meets both kinds of tile in turn: the
+    /// Hopper family's tiers (fa3_fwd.cuh: per warp and key block) on its bf16 kernels' scaled
+    /// Q (kQScale).
+    pub q_tiers: bool,
 }
 
 /// [`Case::swing`]: every query the same random direction `u`, the keys `-u` over one 128-key
@@ -98,6 +105,7 @@ const fn case(b: usize, sq: usize, sk: usize, hq: usize, hkv: usize, layout: Lay
         slopes_per_batch: false,
         q_scale: 1.0,
         swing: Swing::None,
+        q_tiers: false,
     }
 }
 
@@ -232,6 +240,17 @@ pub fn cases(spec: &Spec, small: bool) -> Vec<Case> {
             });
         }
     }
+    if spec.variants.softcap.is_some() {
+        // 288 query tiles (8 a head): a persistent kernel's block runs two or three of them.
+        v.push(Case {
+            q_tiers: true,
+            ..if small {
+                case(1, 512, 300, 3, 1, Layout::Contiguous)
+            } else {
+                case(1, 1024, 1024, 36, 6, Layout::Contiguous)
+            }
+        });
+    }
     if spec.variants.alibi {
         // Both slope layouts with batch > 1 (alternating over the grid), plus a tall causal
         // case (sq > sk: rows that see no key, distances past the diagonal) with GQA 4:1.
@@ -291,11 +310,28 @@ pub struct Reference {
 
 impl Reference {
     /// Random inputs (never zeros) for `problem` in `dtype`, seeded, the queries times
-    /// `q_scale` (a power of two), or [`Case::swing`]'s queries and keys, with both references.
-    pub fn new(problem: Problem, dtype: DType, seed: u64, q_scale: f32, swing: Swing) -> Reference {
+    /// `q_scale` (a power of two) and, with `q_tiers`, every other 96 rows' times 8 more
+    /// ([`Case::q_tiers`]), or [`Case::swing`]'s queries and keys, with both references.
+    pub fn new(
+        problem: Problem,
+        dtype: DType,
+        seed: u64,
+        q_scale: f32,
+        swing: Swing,
+        q_tiers: bool,
+    ) -> Reference {
         let mut rng = qimeng_reference::Rng::new(seed);
         let mut q = random_tensor(&mut rng, problem.q_len(), dtype);
-        q.iter_mut().for_each(|x| *x *= q_scale);
+        let d = problem.head_dim;
+        for (i, x) in q.iter_mut().enumerate() {
+            // q is [batch, seqlen_q, heads_q, head_dim]
+            let row = (i / d / problem.heads_q) % problem.seqlen_q;
+            *x *= if q_tiers && (row / 96) % 2 == 1 {
+                8.0 * q_scale
+            } else {
+                q_scale
+            };
+        }
         let mut k = random_tensor(&mut rng, problem.kv_len(), dtype);
         let v = random_tensor(&mut rng, problem.kv_len(), dtype);
         if swing != Swing::None {

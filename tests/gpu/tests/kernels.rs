@@ -156,6 +156,7 @@ fn main() -> ExitCode {
                     1000 + ci as u64,
                     case.q_scale,
                     case.swing,
+                    case.q_tiers,
                 )
             });
             let layout = match (spec.variants.alibi, case.slopes_per_batch) {
@@ -171,7 +172,7 @@ fn main() -> ExitCode {
                 Swing::None => "",
                 Swing::FirstLow => "/swing",
                 Swing::LastLow => "/swing-last",
-            };
+            } + if case.q_tiers { "/q-tiers" } else { "" };
             match run_case(kernel, reference, case.layout, &stream) {
                 Ok(c) => {
                     worst = worst.max(c.max_error);
