@@ -62,10 +62,11 @@ pub struct Case {
     pub swing: Swing,
     /// Softcap kernels: the queries of every other group of 96 rows times 8 (on top of
     /// `q_scale`), so that some 64-row warpgroups of a query tile see only small scores, some
-    /// only large ones and some both (one warp's scores past a quarter of the cap, the next
-    /// one's under it), and a persistent kernel's block meets both kinds of tile in turn: the
-    /// Hopper family's tiers (fa3_fwd.cuh: per warp and key block) on its bf16 kernels' scaled
-    /// Q (kQScale).
+    /// only large ones and some both (one warp's scores under a quarter of the cap, the next
+    /// one's past it), and a persistent kernel's block meets both kinds of tile in turn: the
+    /// Hopper family's polynomial tiers (fa3_fwd.cuh: per warp and key block; the narrow one
+    /// is the form its bf16 kernels' scaled Q, kQScale, changes), which at `q_scale` 1 the
+    /// softcap problems' score scale (`Problem::for_spec`) mostly keeps out of the narrow one.
     pub q_tiers: bool,
 }
 
@@ -241,9 +242,13 @@ pub fn cases(spec: &Spec, small: bool) -> Vec<Case> {
         }
     }
     if spec.variants.softcap.is_some() {
-        // 288 query tiles (8 a head): a persistent kernel's block runs two or three of them.
+        // At q_scale 1/4 (softcap problems scale their scores by 4 / sqrt(d): Problem::for_spec)
+        // the small rows' scores stay under a quarter of the cap and the large rows' pass it:
+        // the Hopper family's narrow and wide polynomial tiers. Full grid: 288 query tiles (8 a
+        // head), so a persistent kernel's block runs two or three of them.
         v.push(Case {
             q_tiers: true,
+            q_scale: 0.25,
             ..if small {
                 case(1, 512, 300, 3, 1, Layout::Contiguous)
             } else {
