@@ -333,8 +333,9 @@ struct Fa3Config {
      * Q is rounded to bf16 once more (2^-9 relative per element, like scaling Q in bf16 before
      * the kernel): rel L2 against f32 2.1e-3 -> 2.6e-3 at q x 1, 2.4e-3 -> 4.4e-3 / 5.2e-3 at
      * q x 4 / 8, where the scores take the wide tier and the pass over Q costs 1.5-2.5%.
-     * Scaling only the tiles whose warps took the narrow tier before kept the wide scores'
-     * accuracy but lost the narrow tier's gain (session 13, calls 5-9). */
+     * Scaling only where the warps took the narrow tier before keeps the wide scores'
+     * accuracy; its best forms measured ran 1.5-2% under this one at 8k keys (session 13,
+     * calls 5-14: raw/s13/qscale-adaptive*.patch). */
     static constexpr bool kQScale = QScaleOf<Spec>::value;
     /* Window kernels: a consumer warpgroup's 64 rows may see only one 64-key half of the tile's
      * first or last key block (a window edge: w1024_0's first and diagonal blocks, w256_256's
@@ -450,27 +451,20 @@ __device__ __forceinline__ float4 lds_f32x4(uint32_t addr) {
     return v;
 }
 
-/* The same as four words, and a 16-byte store (volatile: both stay between the barriers that
- * order them) */
-__device__ __forceinline__ uint4 lds_u32x4(uint32_t addr) {
-    uint4 v;
-    asm volatile("ld.shared.v4.u32 {%0, %1, %2, %3}, [%4];\n"
-                 : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
-                 : "r"(addr)
-                 : "memory");
-    return v;
-}
-__device__ __forceinline__ void sts_u32x4(uint32_t addr, uint4 v) {
-    asm volatile("st.shared.v4.u32 [%0], {%1, %2, %3, %4};\n" ::"r"(addr), "r"(v.x), "r"(v.y),
-                 "r"(v.z), "r"(v.w)
+/* lds_f32x4's store (volatile: it stays before the fence and barrier that publish it) */
+__device__ __forceinline__ void sts_f32x4(uint32_t addr, float4 v) {
+    asm volatile("st.shared.v4.f32 [%0], {%1, %2, %3, %4};\n" ::"r"(addr), "f"(v.x), "f"(v.y),
+                 "f"(v.z), "f"(v.w)
                  : "memory");
 }
 
-/* Two bf16 values (a word) times an f32 factor, each product rounded to bf16 once */
-__device__ __forceinline__ uint32_t scale_bf16x2(uint32_t x, float f) {
+/* The two bf16 values in a 32-bit register's bits times an f32 factor: each product in f32,
+ * then rounded to bf16 (a double rounding, at most one bf16 ulp off where it happens) */
+__device__ __forceinline__ float scale_bf16x2(float bits, float f) {
+    const uint32_t x = __float_as_uint(bits);
     const float lo = __uint_as_float(x << 16) * f, hi = __uint_as_float(x & 0xffff0000u) * f;
     const __nv_bfloat162 r = __floats2bfloat162_rn(lo, hi);
-    return *reinterpret_cast<const uint32_t*>(&r);
+    return __uint_as_float(*reinterpret_cast<const uint32_t*>(&r));
 }
 
 /* 1 / x by the approximate reciprocal (max relative error 2^-23; x >= 1 here: a row sum
@@ -1046,12 +1040,12 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
 #pragma unroll
                     for (int k = 0; k < 4; ++k) {
                         const uint32_t a = rows + b * Cfg::kBlockM * 128 + (wtid + 128 * k) * 16;
-                        uint4 x = lds_u32x4(a);
+                        float4 x = lds_f32x4(a); /* 8 bf16 values, as bits */
                         x.x = scale_bf16x2(x.x, qs);
                         x.y = scale_bf16x2(x.y, qs);
                         x.z = scale_bf16x2(x.z, qs);
                         x.w = scale_bf16x2(x.w, qs);
-                        sts_u32x4(a, x);
+                        sts_f32x4(a, x);
                     }
                 fence_proxy_async_smem();
                 named_bar_sync(kBarEpilogueBase + w, 128);

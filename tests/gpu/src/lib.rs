@@ -314,17 +314,16 @@ pub struct Reference {
 }
 
 impl Reference {
-    /// Random inputs (never zeros) for `problem` in `dtype`, seeded, the queries times
-    /// `q_scale` (a power of two) and, with `q_tiers`, every other 96 rows' times 8 more
-    /// ([`Case::q_tiers`]), or [`Case::swing`]'s queries and keys, with both references.
-    pub fn new(
-        problem: Problem,
-        dtype: DType,
-        seed: u64,
-        q_scale: f32,
-        swing: Swing,
-        q_tiers: bool,
-    ) -> Reference {
+    /// Random inputs (never zeros) for `problem` in `dtype`, seeded, the queries times the
+    /// case's `q_scale` (a power of two) and, with its `q_tiers`, every other 96 rows' times 8
+    /// more, or its [`Case::swing`]'s queries and keys, with both references.
+    pub fn new(problem: Problem, dtype: DType, seed: u64, case: &Case) -> Reference {
+        let Case {
+            q_scale,
+            swing,
+            q_tiers,
+            ..
+        } = *case;
         let mut rng = qimeng_reference::Rng::new(seed);
         let mut q = random_tensor(&mut rng, problem.q_len(), dtype);
         let d = problem.head_dim;
@@ -342,7 +341,6 @@ impl Reference {
         if swing != Swing::None {
             // q = 4 u and k = -+4 u + noise: |s| ~ 16 d, so s / sqrt(d) saturates any cap up to
             // about 2 sqrt(d) (tanh(3.6) at d = 128 and cap 50).
-            let d = problem.head_dim;
             let u = random_tensor(&mut rng, d, dtype);
             for (i, x) in q.iter_mut().enumerate() {
                 *x = 4.0 * u[i % d];

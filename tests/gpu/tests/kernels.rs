@@ -149,16 +149,9 @@ fn main() -> ExitCode {
                 spec.head_dim as usize,
                 format!("{}{}{:?}", spec.dtype, spec.causal, spec.variants),
             );
-            let reference = references.entry(key).or_insert_with(|| {
-                Reference::new(
-                    problem,
-                    spec.dtype,
-                    1000 + ci as u64,
-                    case.q_scale,
-                    case.swing,
-                    case.q_tiers,
-                )
-            });
+            let reference = references
+                .entry(key)
+                .or_insert_with(|| Reference::new(problem, spec.dtype, 1000 + ci as u64, case));
             let layout = match (spec.variants.alibi, case.slopes_per_batch) {
                 (false, _) => format!("{:?}", case.layout),
                 // Which ALiBi slope layout: [batch, heads_q] or [heads_q].
