@@ -4,7 +4,7 @@ the Hopper kernel family (fa3_fwd.cuh) uses. The operand lists are long (N / 2 a
 thread), so they are generated rather than written by hand; rerun after changing SHAPES."""
 import pathlib
 
-SHAPES = [64, 96, 128, 176, 192, 256]  # N of m64nNk16
+SHAPES = [64, 72, 96, 128, 136, 176, 192, 256]  # N of m64nNk16 (72, 136: kTensorSum)
 TYPES = [("__nv_bfloat16", "bf16"), ("__half", "f16")]
 OUT = pathlib.Path(__file__).resolve().parent.parent / "kernels-cache/include/qimeng/sm90_wgmma.cuh"
 

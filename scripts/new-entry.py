@@ -363,6 +363,37 @@ FA3_QSCALE = (
 )
 
 
+# fa3_fwd.cuh's kTensorSum (the row sums l in the P V GEMM: each V stage carries a box of ones past
+# the head dim and the wgmma's N is head_dim + 8; no FADD per score in the softmax). Session 14,
+# bench/results/raw/s14/call4-ab.log and call5-ab.log (bench/ab_var.py, each build's entry over
+# main's in one process, H100, b x s = 16k tokens): d128 full +1.7 / +2.7 / +3.0 / +3.3% at 2k /
+# 4k / 8k / 16k (f16 +3.3% at 8k), d128 causal +2.0% at 16k, d64 causal +2.3 / +2.9% and full +2.5
+# / +2.8% at 8k / 16k (f16 the same). Not on d256 (N would pass 256), not on the short schedules
+# (d128 causal's, with one Q buffer and no kCrossTile to make room: -3.4 / -1.1% at 512 / 1k; d64's
+# -2.8..-6.3% at 512-4k), and among the variants only where measured to gain: ALiBi (causal +2.0 /
+# +1.3%, full +1.0 / +1.2% at 8k / 16k), the softcap windows (with kKStages 2: the ones take K's
+# third stage; Gemma 2's w4096_0 + softcap +4.6 / +2.5%, w1024_0 + softcap +3.8 / +3.0%), causal
+# softcap on its short schedule (+1.3% at 8k, +1.6% at 2k; its block-per-tile Spec -0.9% at 16k).
+# Not the plain windows (kKStages 2 costs w4096_0 3% at 16k) nor varlen (+0.3..0.7%, noise).
+FA3_TENSOR_SUM = {
+    64: "l in the P V GEMM (N = head_dim + 8 over a box of ones in each V stage): no FADD per score; +2.3..2.9% at 8k-16k keys (session 14)",
+    128: "l in the P V GEMM (N = head_dim + 8 over a box of ones in each V stage): no FADD per score; +1.7..3.3% at 2k-16k keys full, +2.0% causal at 16k (session 14)",
+}
+FA3_TENSOR_SUM_VARIANT = "l in the P V GEMM (N = head_dim + 8 over a box of ones in each V stage): no FADD per score (session 14: ALiBi +1.0..2.0%, Gemma 2's window +2.5..4.6%, w1024_0 + softcap +3.0..3.8%, causal softcap's short schedule +1.3%)"
+FA3_TENSOR_SUM_SHORT_OFF = "not on the short schedule: d128 causal -3.4 / -1.1% at 512 / 1k keys (with one Q buffer, no kCrossTile), d64 -2.8..-6.3% at 512-4k (session 14)"
+
+
+def fa3_tensor_sum(d, v, schedule):
+    """Whether a Hopper schedule ("Spec" or "short") takes kTensorSum (FA3_TENSOR_SUM)."""
+    if d not in FA3_TENSOR_SUM or v["varlen"]:
+        return False
+    if v["alibi"]:
+        return True
+    if v.get("softcap"):
+        return bool(v["window"]) or schedule == "short"
+    return not v["window"] and schedule == "Spec"
+
+
 def fa3_spec_exp(d, v):
     """Whether a Hopper entry's Spec takes FA3_SPEC's kSpecExp."""
     if v["alibi"]:
@@ -403,9 +434,10 @@ def is_fa3(gpu, dtype, d):
     return gpu in FA3_GPUS and dtype in ("f16", "bf16") and d in FA3_TILES
 
 
-def fa3_smem(wgs, bn, d, stages, persistent=False, qstages=1, kstages=None):
+def fa3_smem(wgs, bn, d, stages, persistent=False, qstages=1, kstages=None, tsum=False):
     kv = stages + (kstages if kstages is not None else stages)
-    return (64 * wgs * d * (qstages + (1 if persistent else 0)) + kv * bn * d) * 2
+    ones = stages * bn * 64 if tsum else 0  # kTensorSum: a 128-byte box of ones per V stage
+    return (64 * wgs * d * (qstages + (1 if persistent else 0)) + kv * bn * d + ones) * 2
 
 
 def fa3_window_tuned(v, d, bn):
@@ -480,11 +512,12 @@ NO_VARIANTS = {"window": None, "softcap": None, "alibi": False, "varlen": False}
 
 
 def fa3_program(dtype, d, causal, wgs, bn, stages, pers, v, intro=True, qstages=1, defer=False,
-                cross=False, kstages=None):
+                cross=False, kstages=None, tsum=False):
     """The TL of one schedule: `param` to the store (after a comment on its warpgroups and, if
     persistent, its tile loop, unless intro is false); qstages: its Q buffers (kQStages);
     defer: kDeferEpilogue; cross: kCrossTile; kstages: K's ring depth if not STAGES
-    (kKStages; the TL's sK stays STAGES deep, a comment says so)."""
+    (kKStages; the TL's sK stays STAGES deep, a comment says so); tsum: kTensorSum (l from the
+    GEMM P, sV, a comment says so)."""
     bm = 64 * wgs
     warps = 4 * (1 + wgs)
     regs = 240 if wgs == 2 else 160  # Fa3Config::kConsumerRegs
@@ -528,9 +561,10 @@ def fa3_program(dtype, d, causal, wgs, bn, stages, pers, v, intro=True, qstages=
         f"Allocate K, V in global (S_k, D) {dtype} at {at} b, head h / GROUP",
         f"Allocate O in global (S_q, D) {dtype} at {at} b, head h",
         f"Allocate sQ in shared (BM, D) {dtype}",
-        f"Allocate sK, sV in shared (STAGES, BN, D) {dtype}  # {fa3_smem(wgs, bn, d, stages, pers, qstages, kstages) // 1024} KiB in all"
+        f"Allocate sK, sV in shared (STAGES, BN, D) {dtype}  # {fa3_smem(wgs, bn, d, stages, pers, qstages, kstages, tsum) // 1024} KiB in all"
         + (" with O's staging tile" if pers else "") + (" and a second sQ" if qstages == 2 else "")
-        + (f" and sK {kstages} deep" if kstages else "") + ", of 227",
+        + (f" and sK {kstages} deep" if kstages else "")
+        + (" and a box of ones in each sV stage" if tsum else "") + ", of 227",
         "Allocate S in register (BM, BN) f32",
         f"Allocate P in register (BM, BN) {dtype}",
         "Allocate O_acc in register (BM, D) f32",
@@ -565,6 +599,10 @@ def fa3_program(dtype, d, causal, wgs, bn, stages, pers, v, intro=True, qstages=
         "    Compute rowmax S -> m_new (BM)",
         "    Compute rescale O_acc, l by exp2(m - m_new); m = m_new",
         "    Compute exp2 S - m_new -> S",
+    ] + ([
+        "    # kernel.cu kTensorSum: the GEMM P, sV below also sums each row of P (its 16-bit values)",
+        "    # into l, over a box of ones past sV's head dim (N = D + 8); the softmax adds nothing.",
+    ] if tsum else []) + [
         "    Compute rowsum S -> l (accumulate)",
         f"    Reshape S from accumulator layout to operand layout as {dtype} -> P",
         "    Sync wait v_full",
@@ -638,6 +676,10 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
         vlines.append(f"    static constexpr bool kSpecExp = true;  /* {spec_why} */")
         if d in FA3_SPEC_UNIFORM_Q:
             vlines.append(f"    static constexpr bool kUniformQ = true;  /* {FA3_SPEC_UNIFORM_Q[d]} */")
+    tsum = fa3_tensor_sum(d, v, "Spec")
+    tsum_why = FA3_TENSOR_SUM.get(d, "") if plain else FA3_TENSOR_SUM_VARIANT
+    if tsum:
+        vlines.append(f"    static constexpr bool kTensorSum = true;  /* {tsum_why} */")
     var_lines = "".join("\n" + x for x in vlines)
     pers_line = f"\n    static constexpr bool kPersistent = true;  /* {pers} */" if pers else ""
     cross_line = FA3_CROSS_LINE if cross else ""
@@ -654,7 +696,8 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
         # and a per-chunk skip of the mask's compares (-1.5% w1024_0, -2.2% w256_256).
         pers_line += "\n    static constexpr bool kRowBoundMask = true;" + cross_line
         if fa3_window_tuned(v, d, bn):
-            pers_line += FA3_WINDOW_KSTAGES_LINE + FA3_WINDOW_HEAD_GROUP_LINE
+            # kTensorSum's ones take the third K stage's room
+            pers_line += ("" if tsum else FA3_WINDOW_KSTAGES_LINE) + FA3_WINDOW_HEAD_GROUP_LINE
     if short:
         s_wgs, s_max, s_stages, s_opts, s_why = short
         s_wgs_line = (f"\n    static constexpr int kConsumerWGs = {s_wgs};  /* 64 x {s_wgs} rows, {240 if s_wgs == 2 else 160} registers */"
@@ -670,6 +713,10 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
         s_wgs_line += q2_line + cross_line
         if fa3_spec_exp(d, v) and d in FA3_SPEC_SHORT_OFF:
             s_wgs_line += f"\n    static constexpr bool kSpecExp = false;  /* {FA3_SPEC_SHORT_OFF[d]} */"
+        s_tsum = fa3_tensor_sum(d, v, "short")
+        if s_tsum != tsum:
+            ts_why = tsum_why if s_tsum else FA3_TENSOR_SUM_SHORT_OFF
+            s_wgs_line += f"\n    static constexpr bool kTensorSum = {'true' if s_tsum else 'false'};  /* {ts_why} */"
         if plain and (d, causal) in FA3_EVEN_TAIL:
             s_wgs_line += f"\n    static constexpr bool kEvenTail = true;  /* {FA3_EVEN_TAIL[(d, causal)]} */"
         short_cu = f"""
@@ -735,7 +782,7 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
             f"# each, setmaxnreg {regs}) run both GEMMs on wgmma; they take turns on the tensor cores",
             "# (pingpong) and issue block j's GEMM P, sV right after block j+1's GEMM sQ, sK^T, running",
             "# softmax(j+1) under it (overlap). Below, the statements in one valid serialization.",
-        ] + fa3_program(dtype, d, causal, wgs, bn, stages, False, v, intro=False)
+        ] + fa3_program(dtype, d, causal, wgs, bn, stages, False, v, intro=False, tsum=tsum)
     else:
         tl = [
             f"# {key}: Hopper warp-specialized forward on {disp} ({sm}), {dtype}, head_dim {d}, {mask_desc}.",
@@ -748,7 +795,8 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
         ]
         if short:
             s_wgs, s_max, s_stages, _, _ = short
-            short_prog = fa3_program(dtype, d, causal, s_wgs, bn, s_stages, True, v, qstages=2 if q2 else 1, defer=defer, cross=cross)
+            short_prog = fa3_program(dtype, d, causal, s_wgs, bn, s_stages, True, v, qstages=2 if q2 else 1, defer=defer, cross=cross,
+                                     tsum=fa3_tensor_sum(d, v, "short"))
             if tiny:
                 tl += [
                     "# Three schedules: the launcher picks one per call from the number of keys (kernel.cu's",
@@ -764,11 +812,12 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
                 f"Schedule persistent when S_k <= {s_max}  # kernel.cu ShortSpec",
             ] + short_prog + [
                 "Schedule persistent  # kernel.cu Spec" if pers else "Schedule block per tile  # kernel.cu Spec",
-            ] + fa3_program(dtype, d, causal, wgs, bn, stages, bool(pers), v)  # Spec: one sQ
+            ] + fa3_program(dtype, d, causal, wgs, bn, stages, bool(pers), v, tsum=tsum)  # Spec: one sQ
         else:
             tl += ["Schedule persistent  # kernel.cu Spec"]
             tl += fa3_program(dtype, d, causal, wgs, bn, stages, True, v, qstages=2 if q2 else 1, defer=defer, cross=cross,
-                              kstages=FA3_WINDOW_KSTAGES if fa3_window_tuned(v, d, bn) else None)
+                              kstages=FA3_WINDOW_KSTAGES if fa3_window_tuned(v, d, bn) and not tsum else None,
+                              tsum=tsum)
     return key, {"spec.json": spec, "kernel.h": header, "kernel.cu": cu, "kernel.tl": "\n".join(tl) + "\n"}
 
 

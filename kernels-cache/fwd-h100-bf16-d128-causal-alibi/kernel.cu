@@ -18,6 +18,7 @@ struct Spec {
     static constexpr int kConsumerWGs = 2;  /* 2 x 64 rows at 240 registers: S + P + O = 64 + 32 + 64 registers per thread */
     static constexpr bool kAlibi = true;  /* s += -slope_h * |i + sk - sq - j| (slopes at run time) */
     static constexpr bool kSpecExp = true;  /* the speculative softmax, key blocks outward from the diagonal (kOutward): x plain 0.877 -> 0.931 causal, 0.866 -> 0.890 full at 8k keys, 0.92-0.97 / 0.89 at 2k-16k; full at 1k 0.921 -> 0.908 (session 11, bench/results/raw/s11/call3-ab.log) */
+    static constexpr bool kTensorSum = true;  /* l in the P V GEMM (N = head_dim + 8 over a box of ones in each V stage): no FADD per score (session 14: ALiBi +1.0..2.0%, Gemma 2's window +2.5..4.6%, w1024_0 + softcap +3.0..3.8%, causal softcap's short schedule +1.3%) */
 };
 
 /* The schedule of calls with up to kMaxSeqlenK keys: persistent up to 8k keys: 316 / 456 / 567 / 638 / 676 TFLOP/s at 512 .. 8k, 1.08-1.17x cuDNN, vs 271 / 396 / 512 / 601 / 653 with a block per tile; at 16k persistent makes 489 (0.78x: a round of 132 tiles is about one head, the static split uneven) and a block per tile 711. */

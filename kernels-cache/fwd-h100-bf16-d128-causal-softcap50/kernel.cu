@@ -23,6 +23,7 @@ struct Spec {
 /* The schedule of calls with up to kMaxSeqlenK keys: persistent up to 8k keys: 316 / 456 / 567 / 638 / 676 TFLOP/s at 512 .. 8k, 1.08-1.17x cuDNN, vs 271 / 396 / 512 / 601 / 653 with a block per tile; at 16k persistent makes 489 (0.78x: a round of 132 tiles is about one head, the static split uneven) and a block per tile 711. */
 struct ShortSpec : Spec {
     static constexpr bool kRowBoundMask = true;  /* masked blocks (the diagonal) compare key offsets with per-row bounds: 2 instructions a score, not 4 (hop7) */
+    static constexpr bool kTensorSum = true;  /* l in the P V GEMM (N = head_dim + 8 over a box of ones in each V stage): no FADD per score (session 14: ALiBi +1.0..2.0%, Gemma 2's window +2.5..4.6%, w1024_0 + softcap +3.0..3.8%, causal softcap's short schedule +1.3%) */
     static constexpr bool kPersistent = true;
     static constexpr int kMaxSeqlenK = 8192;  /* the launcher's bound, and the TL's `Schedule persistent when S_k <= 8192` */
 };

@@ -19,6 +19,7 @@ struct Spec {
     static constexpr bool kPersistent = true;  /* persistent: 496-716 TFLOP/s, 1.06-1.13x cuDNN on every cell of the FA3 grid, vs 441-711 (0.94x at 512) with a block per tile */
     static constexpr bool kAlibi = true;  /* s += -slope_h * |i + sk - sq - j| (slopes at run time) */
     static constexpr bool kSpecExp = true;  /* the speculative softmax, key blocks outward from the diagonal (kOutward): x plain 0.877 -> 0.931 causal, 0.866 -> 0.890 full at 8k keys, 0.92-0.97 / 0.89 at 2k-16k; full at 1k 0.921 -> 0.908 (session 11, bench/results/raw/s11/call3-ab.log) */
+    static constexpr bool kTensorSum = true;  /* l in the P V GEMM (N = head_dim + 8 over a box of ones in each V stage): no FADD per score (session 14: ALiBi +1.0..2.0%, Gemma 2's window +2.5..4.6%, w1024_0 + softcap +3.0..3.8%, causal softcap's short schedule +1.3%) */
 };
 
 }  // namespace

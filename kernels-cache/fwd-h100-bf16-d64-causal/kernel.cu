@@ -18,6 +18,7 @@ struct Spec {
     static constexpr int kConsumerWGs = 3;  /* 3 x 64 rows at 160 registers: 551-575 TFLOP/s full and 500-528 causal at 8k-16k vs 463-470 and 448-482 with 2 (2 are 7-9% faster only at causal 512-1k) */
     static constexpr bool kSpecExp = true;  /* the speculative softmax on the 3-warpgroup schedule: +2.7% causal, +4.5% full at 8k keys */
     static constexpr bool kUniformQ = true;  /* Q's wgmma descriptors in uniform registers: without them the speculative softmax's S recompute spilled 24 bytes, reloaded every key block; causal +2.0% at 8k-16k, full +0.8..1.5% at 2k-16k (session 11) */
+    static constexpr bool kTensorSum = true;  /* l in the P V GEMM (N = head_dim + 8 over a box of ones in each V stage): no FADD per score; +2.3..2.9% at 8k-16k keys (session 14) */
 };
 
 /* The schedule of calls with up to kMaxSeqlenK keys: 2 warpgroups persistent up to 4k keys: 239 / 321 / 374 TFLOP/s at 512 / 1k / 2k vs 177 / 252 / 367 with 3 per tile; a 3-stage K/V ring (128 KiB) adds 1-3% at 512-2k (248 / 334 / 386 vs 242 / 328 / 381); the row max and sum in 2 partial chains add 1.3 / 2.6 / 3.6% at 512 / 1k / 2k (4 chains: 1.0-1.8%) and make it 1.04x the 3 per tile schedule at 4k, 0.95x at 8k. */
@@ -29,6 +30,7 @@ struct ShortSpec : Spec {
     static constexpr bool kUniformQ = true;  /* Q's wgmma descriptors in uniform registers, not moved over from vector registers each k step: +0.2 / +1.1 / +2.4 / +3.8% at 512 / 1k / 2k / 4k (hop8) */
     static constexpr int kQStages = 2;  /* two Q buffers: the producer loads the next tile's Q under this tile's key blocks; hop9: +1.0 / +0.4 / +1.1 / +1.4% at 512 / 1k / 2k / 4k (with the deferred epilogue too -2.3% at 512) */
     static constexpr bool kSpecExp = false;  /* not on the short schedule: -5.5% at 1k keys */
+    static constexpr bool kTensorSum = false;  /* not on the short schedule: d128 causal -3.4 / -1.1% at 512 / 1k keys (with one Q buffer, no kCrossTile), d64 -2.8..-6.3% at 512-4k (session 14) */
     static constexpr bool kEvenTail = true;  /* the last two or three rounds' tiles longest first across their heads: in a model (tile = c0 + key blocks) of 512 keys, the busiest of 132 blocks 1.3% over the mean, not 3.1% (hop12) */
     static constexpr bool kPersistent = true;
     static constexpr int kMaxSeqlenK = 4096;  /* the launcher's bound, and the TL's `Schedule persistent when S_k <= 4096` */

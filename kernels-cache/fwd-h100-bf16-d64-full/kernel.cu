@@ -18,6 +18,7 @@ struct Spec {
     static constexpr int kConsumerWGs = 3;  /* 3 x 64 rows at 160 registers: 551-575 TFLOP/s full and 500-528 causal at 8k-16k vs 463-470 and 448-482 with 2 (2 are 7-9% faster only at causal 512-1k) */
     static constexpr bool kSpecExp = true;  /* the speculative softmax on the 3-warpgroup schedule: +2.7% causal, +4.5% full at 8k keys */
     static constexpr bool kUniformQ = true;  /* Q's wgmma descriptors in uniform registers: without them the speculative softmax's S recompute spilled 24 bytes, reloaded every key block; causal +2.0% at 8k-16k, full +0.8..1.5% at 2k-16k (session 11) */
+    static constexpr bool kTensorSum = true;  /* l in the P V GEMM (N = head_dim + 8 over a box of ones in each V stage): no FADD per score; +2.3..2.9% at 8k-16k keys (session 14) */
 };
 
 /* The schedule of calls with up to kMaxSeqlenK keys: 2 warpgroups persistent up to 1k keys: 356 / 401 TFLOP/s at 512 / 1k vs 312 / 396 with 3 per tile (BM 192 overhangs 512 and 1k rows by 1/8); 3 per tile lead from 2k (485 vs 429); a 3-stage ring alone is within 1% of 2 stages (+0.9 / -0.2% at 512 / 1k, hop9), and with two Q buffers and the deferred epilogue (FA3_BOUNDARY) +0.5 / +1.0% over them (hop6 had measured 3 stages 1% slower here); the row max and sum in 4 partial chains: +1.5% / +6.4% at 512 / 1k (2 chains: +1.6% / +4.8%). */
@@ -29,6 +30,7 @@ struct ShortSpec : Spec {
     static constexpr int kQStages = 2;  /* two Q buffers: the producer loads the next tile's Q under this tile's key blocks */
     static constexpr bool kDeferEpilogue = true;  /* each warpgroup stores O after the next tile's first S GEMM, so the turn after that GEMM does not wait for its epilogue; hop9: with the 3-stage ring: +0.5 / +1.0% at 512 / 1k (the deferred epilogue alone -4%, with two Q buffers it gains) */
     static constexpr bool kSpecExp = false;  /* not on the short schedule: -5.5% at 1k keys */
+    static constexpr bool kTensorSum = false;  /* not on the short schedule: d128 causal -3.4 / -1.1% at 512 / 1k keys (with one Q buffer, no kCrossTile), d64 -2.8..-6.3% at 512-4k (session 14) */
     static constexpr bool kPersistent = true;
     static constexpr int kMaxSeqlenK = 1024;  /* the launcher's bound, and the TL's `Schedule persistent when S_k <= 1024` */
 };

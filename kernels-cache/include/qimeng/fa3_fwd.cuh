@@ -227,6 +227,10 @@ QIMENG_SPEC_OPTION(SpecExpOf, kSpecExp, bool, false);
 /* bf16 softcap: each tile's Q scaled in shared memory so that the narrow tier's polynomial takes
  * two FFMAs a score, not three (Fa3Config::kQScale says how, and what it costs in accuracy). */
 QIMENG_SPEC_OPTION(QScaleOf, kQScale, bool, false);
+/* The row sums l on the tensor cores: V's shared-memory stages carry a box of ones past the
+ * head dim, and the P V GEMM is N = head_dim + 8, so the softmax adds no P
+ * (Fa3Config::kTensorSum). */
+QIMENG_SPEC_OPTION(TensorSumOf, kTensorSum, bool, false);
 
 template <class Spec>
 struct Fa3Config {
@@ -337,6 +341,14 @@ struct Fa3Config {
      * accuracy; its best forms measured ran 1.5-2% under this one at 8k keys (session 13,
      * calls 5-14: raw/s13/qscale-adaptive*.patch). */
     static constexpr bool kQScale = QScaleOf<Spec>::value;
+    /* kTensorSum: l = P 1 in the P V GEMM itself. Each V stage has a third 128-byte box of
+     * ones after its head dim, and the GEMM's N is head_dim + 8: its last 8 columns (4 more
+     * accumulators a thread, every column the row's sum) are l, rescaled with O. The softmax's
+     * FADD per score leaves the FMA pipe, and l sums the same 16-bit P that O does. A separate
+     * m64n8k16 row-sum wgmma per k step instead cost 5-9% (session 14, calls 1-2). */
+    static constexpr bool kTensorSum = TensorSumOf<Spec>::value;
+    /* O's accumulators a thread (kTensorSum: and l's) */
+    static constexpr int kOAcc = kHeadDim / 2 + (kTensorSum ? 4 : 0);
     /* Window kernels: a consumer warpgroup's 64 rows may see only one 64-key half of the tile's
      * first or last key block (a window edge: w1024_0's first and diagonal blocks, w256_256's
      * first and last); it then takes that block's masked softmax and P V GEMM over that half
@@ -356,9 +368,11 @@ struct Fa3Config {
     static constexpr int kTileKVBytes = kBlockN * kHeadDim * 2;
     static constexpr int kOffK = kQStages * kTileQBytes;
     static constexpr int kOffV = kOffK + kKStages * kTileKVBytes;
+    /* a V stage (kTensorSum: and its box of ones) */
+    static constexpr int kTileVBytes = kTileKVBytes + (kTensorSum ? kBlockN * 128 : 0);
     /* persistent: O is staged in its own buffer, so the next tile's Q can land during the
      * epilogue; otherwise in the Q rows (the block's last use of them) */
-    static constexpr int kOffO = kOffV + kStages * kTileKVBytes;
+    static constexpr int kOffO = kOffV + kStages * kTileVBytes;
     static constexpr int kOffBar = kOffO + (kPersistent ? kTileQBytes : 0);
     static constexpr int kBarBytes = 8 * (2 * kQStages + 2 * kKStages + 2 * kStages);
     /* ALiBi: per consumer warpgroup, the key part of the bias for the tile's slope (f32, one
@@ -386,6 +400,8 @@ struct Fa3Config {
                   "S, P and O of one consumer thread fit its registers");
     static_assert(kSmemBytes <= 227 * 1024, "shared memory exceeds the sm_90 block limit");
     static_assert(kOffAlibi % 16 == 0, "the ALiBi table is read 16 bytes at a time");
+    static_assert(!kTensorSum || (!kDeferEpilogue && !kCrossTile),
+                  "kTensorSum: l lives in O's accumulators, which a pending tile does not keep");
     static_assert(!kCausal || WindowRightOf<Spec>::value <= 0,
                   "a causal window has kWindowRight == 0");
     static_assert(kSoftcap >= 0.f, "kSoftcap is a positive cap, or 0 for none");
@@ -550,11 +566,22 @@ __device__ __forceinline__ void fa3_row_inv(const float (&l)[2], float (&inv)[2]
     }
 }
 
+/* fa3_row_inv for kTensorSum: l is O's last accumulator chunk (rows g and g + 8; every
+ * column holds the row's whole sum, so no quad sum), rcp.approx as kLeanEpilogue */
+template <class Cfg>
+__device__ __forceinline__ void fa3_row_inv_sums(const float (&o)[Cfg::kOAcc], float (&inv)[2]) {
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+        const float sum = o[Cfg::kHeadDim / 2 + 2 * r];
+        inv[r] = sum > 0.f ? rcp_approx(sum) : 0.f;
+    }
+}
+
 /* The epilogue of one consumer warpgroup's tile: O x inv (fa3_row_inv) as 16-bit values into
  * its rows of the staging tile sOut, then a TMA store (varlen: row-clipped plain stores for a
  * tail). g, t: the thread's accumulator row group and column pair. */
 template <class Cfg>
-__device__ __forceinline__ void fa3_store_o(const float (&o)[Cfg::kHeadDim / 2],
+__device__ __forceinline__ void fa3_store_o(const float (&o)[Cfg::kOAcc],
                                             const float (&inv)[2], int row0, int seqlen_q,
                                             int q_start, int head, int map_batch,
                                             unsigned char* sOut, int w, int wtid, int g, int t,
@@ -640,7 +667,7 @@ struct Fa3Pending {
 /* kDeferEpilogue: the pending tile's epilogue (o, l hold its rows), then o and l zero for the
  * tile starting now */
 template <class Cfg>
-__device__ __forceinline__ void fa3_flush_pending(float (&o)[Cfg::kHeadDim / 2], float (&l)[2],
+__device__ __forceinline__ void fa3_flush_pending(float (&o)[Cfg::kOAcc], float (&l)[2],
                                                   Fa3Pending& pend, unsigned char* sOut, int w,
                                                   int wtid, int g, int t, const CUtensorMap* tmO,
                                                   const QimengAttnArgs& args) {
@@ -652,7 +679,7 @@ __device__ __forceinline__ void fa3_flush_pending(float (&o)[Cfg::kHeadDim / 2],
     }
     pend.valid = false;
 #pragma unroll
-    for (int i = 0; i < Cfg::kHeadDim / 2; ++i) o[i] = 0.f;
+    for (int i = 0; i < Cfg::kOAcc; ++i) o[i] = 0.f;
     l[0] = l[1] = 0.f;
 }
 
@@ -865,6 +892,16 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         }
         mbar_init_fence();
     }
+    if constexpr (Cfg::kTensorSum) {
+        /* every V stage's third box: 1.0 in both 16-bit halves; read only by wgmma */
+        const float one = __uint_as_float(std::is_same<T, __half>::value ? 0x3C003C00u : 0x3F803F80u);
+        for (int i = tid; i < kStages * BN * 128 / 16; i += Cfg::kThreads) {
+            const int st = i / (BN * 128 / 16), x = i % (BN * 128 / 16);
+            sts_f32x4(smem_u32(sV + st * Cfg::kTileVBytes + Cfg::kBoxes * BN * 128) + 16 * x,
+                      make_float4(one, one, one, one));
+        }
+        fence_proxy_async_smem();
+    }
     __syncthreads();
 
     /* Q of the tile into buffer qs (kQStages) */
@@ -895,7 +932,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         mbar_arrive_expect_tx(&v_full[st], Cfg::kTileKVBytes);
 #pragma unroll
         for (int b = 0; b < Cfg::kBoxes; ++b)
-            tma_load_4d(sV + st * Cfg::kTileKVBytes + b * BN * 128, &tmV, &v_full[st], b * 64,
+            tma_load_4d(sV + st * Cfg::kTileVBytes + b * BN * 128, &tmV, &v_full[st], b * 64,
                         row, head_kv, batch);
     };
     /* K_j and V_j of the tile (one ring: kKStages == kStages) */
@@ -1063,7 +1100,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         int run = 0; /* tiles run: the phase of q_full */
         /* kDeferEpilogue: O's accumulators and the partial row sums outlive their tile, whose
          * epilogue (pend) runs in the next tile, after its first S GEMM */
-        float o_next[D / 2];
+        float o_next[Cfg::kOAcc];
         float l_next[2];
         Fa3Pending pend{};
         /* kCrossTile: the pending tile (pend) still has its last P V GEMM to issue, over ring
@@ -1074,7 +1111,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         float l_prev[2] = {0.f, 0.f};
         if constexpr (Cfg::kCrossTile) {
 #pragma unroll
-            for (int i = 0; i < D / 2; ++i) o_next[i] = 0.f;
+            for (int i = 0; i < Cfg::kOAcc; ++i) o_next[i] = 0.f;
         }
         for (int it = 0; tile_index(it) < n_tiles; ++it) {
         const Tile tl = tile_at(tile_index(it));
@@ -1109,11 +1146,11 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             named_bar_sync(kBarEpilogueBase + w, 128);
         }
 
-        float o_own[D / 2];
-        float(&o)[D / 2] = Cfg::kDeferEpilogue || Cfg::kCrossTile ? o_next : o_own;
+        float o_own[Cfg::kOAcc];
+        float(&o)[Cfg::kOAcc] = Cfg::kDeferEpilogue || Cfg::kCrossTile ? o_next : o_own;
         if (!Cfg::kDeferEpilogue && !Cfg::kCrossTile) {
 #pragma unroll
-            for (int i = 0; i < D / 2; ++i) o[i] = 0.f;
+            for (int i = 0; i < Cfg::kOAcc; ++i) o[i] = 0.f;
         }
         float s[BN / 2];
 #pragma unroll
@@ -1200,11 +1237,11 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         /* O += P V over stage st: BN / 16 wgmmas; k step kk is keys 16 kk.., 16 rows of 128 B
          * down every box; the N direction (head_dim) crosses boxes BN * 128 bytes apart */
         auto gemm_pv = [&](int st) {
-            const uint64_t dv = make_desc_sw128(v_addr + st * Cfg::kTileKVBytes, BN * 128, 1024);
+            const uint64_t dv = make_desc_sw128(v_addr + st * Cfg::kTileVBytes, BN * 128, 1024);
             wgmma_fence();
 #pragma unroll
             for (int kk = 0; kk < BN / 16; ++kk)
-                wgmma_rs_tb<T, D>(o, p[kk], dv + ((kk * 16 * 128) >> 4), 1);
+                wgmma_rs_tb<T, 2 * Cfg::kOAcc>(o, p[kk], dv + ((kk * 16 * 128) >> 4), 1);
             wgmma_commit();
         };
         /* kHalfEdges: O += P V over the k steps of keys 64 h .. 64 h + 63 only (S is the
@@ -1213,11 +1250,11 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
          * session 5) */
         auto gemm_pv_half = [&](int st, auto hi_tag) {
             constexpr int h = decltype(hi_tag)::value ? 1 : 0;
-            const uint64_t dv = make_desc_sw128(v_addr + st * Cfg::kTileKVBytes, BN * 128, 1024);
+            const uint64_t dv = make_desc_sw128(v_addr + st * Cfg::kTileVBytes, BN * 128, 1024);
             wgmma_fence();
 #pragma unroll
             for (int kk = h * BN / 32; kk < (h + 1) * BN / 32; ++kk)
-                wgmma_rs_tb<T, D>(o, p[kk], dv + ((kk * 16 * 128) >> 4), 1);
+                wgmma_rs_tb<T, 2 * Cfg::kOAcc>(o, p[kk], dv + ((kk * 16 * 128) >> 4), 1);
             wgmma_commit();
         };
         /* kHalfEdges: 1 (2) when this warpgroup's rows see only the first (last) 64 keys of
@@ -1254,7 +1291,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                              pend.map_batch, sOut, w, wtid, g, t, &tmO, args);
             pend.valid = false;
 #pragma unroll
-            for (int i = 0; i < D / 2; ++i) o[i] = 0.f;
+            for (int i = 0; i < Cfg::kOAcc; ++i) o[i] = 0.f;
         };
         /* kCrossTile: the pending tile's last P V GEMM in a turn of its own (no S GEMM beside
          * it: the block's last tile, or a tile that sees no key), then its epilogue */
@@ -1655,7 +1692,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             if constexpr (!Cfg::kFixedMax) { /* kFixedMax: O is zero or alpha 1 */
             if (Cfg::kLazyRescale && !rescale) return;
 #pragma unroll
-            for (int c = 0; c < D / 8; ++c) {
+            for (int c = 0; c < Cfg::kOAcc / 4; ++c) {
                 o[4 * c + 0] *= alpha[0];
                 o[4 * c + 1] *= alpha[0];
                 o[4 * c + 2] *= alpha[1];
@@ -1848,10 +1885,11 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 /* the first warpgroup takes no further turn in this tile: no arrival from
                  * the last one, unless the turns carry on into the next tile (kCarryTurns) */
                 if (kCarryTurns || w != kWGs - 1) sched_arrive();
-                if constexpr (Cfg::kLeanEpilogue && !Cfg::kDeferEpilogue)
+                if constexpr (Cfg::kLeanEpilogue && !Cfg::kDeferEpilogue && !Cfg::kTensorSum)
                     fa3_row_inv<Cfg>(l, inv_l);
                 wgmma_wait<0>();
                 fence_regs(o);
+                if constexpr (Cfg::kTensorSum) fa3_row_inv_sums<Cfg>(o, inv_l); /* l final now */
                 release(&v_empty[lst]);
                 }
             } else {
@@ -1893,7 +1931,11 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             if (tile_index(it + 1) >= n_tiles) cross_finish(); /* the block's last tile */
         } else {
             /* ------------------------------------------------------------ epilogue */
-            if constexpr (!Cfg::kLeanEpilogue || !Cfg::kOverlap) fa3_row_inv<Cfg>(l, inv_l);
+            if constexpr (Cfg::kTensorSum) {
+                if constexpr (!Cfg::kOverlap) fa3_row_inv_sums<Cfg>(o, inv_l);
+            } else if constexpr (!Cfg::kLeanEpilogue || !Cfg::kOverlap) {
+                fa3_row_inv<Cfg>(l, inv_l);
+            }
             fa3_store_o<Cfg>(o, inv_l, row0, seqlen_q, tl.q_start, tl.head, tl.map_batch, sOut, w,
                              wtid, g, t, &tmO, args);
         }
