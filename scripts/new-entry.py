@@ -367,7 +367,7 @@ FA3_QSCALE = (
 # the head dim and the wgmma's N is head_dim + 8; no FADD per score in the softmax). Session 14,
 # bench/results/raw/s14/call4-ab.log and call5-ab.log (bench/ab_var.py, each build's entry over
 # main's in one process, H100, b x s = 16k tokens): d128 full +1.7 / +2.7 / +3.0 / +3.3% at 2k /
-# 4k / 8k / 16k (f16 +3.3% at 8k), d128 causal +2.0% at 16k, d64 causal +2.3 / +2.9% and full +2.5
+# 4k / 8k / 16k (f16 +2.7% at 8k), d128 causal +2.0% at 16k, d64 causal +2.3 / +2.9% and full +2.5
 # / +2.8% at 8k / 16k (f16 the same). Not on d256 (N would pass 256), not on the short schedules
 # (d128 causal's, with one Q buffer and no kCrossTile to make room: -3.4 / -1.1% at 512 / 1k; d64's
 # -2.8..-6.3% at 512-4k), and among the variants only where measured to gain: ALiBi (causal +2.0 /
