@@ -1,7 +1,10 @@
 #!/bin/bash
 # Builds for a same-process A/B on the device (bench/ab_var.py, bench/results/raw/hop9/ab.py):
 # each NAME:REV:SED is a copy of the tree at REV (a commit or branch, `git archive`; "wt": the
-# working tree's tracked files) with only the entries in KEEP, SED (a sed script, may be empty)
+# working tree's tracked files; REV+PATCH: then PATCH, `git diff` output such as a header
+# variant, applied to the copy; its path absolute or from the repository root) with only the
+# entries in KEEP,
+# SED (a sed script, may be empty)
 # applied to the kernel.cu of the entries in ENTS and those entries re-sealed (`qimeng cache
 # seal`), built (bench-ffi, and tests/gpu when TESTS=1) into $CARRY/NAME for a `run` call's carry.
 #
@@ -22,11 +25,17 @@ keep=${KEEP:-"fwd-h100-bf16-d128-causal fwd-h100-bf16-d128-causal-w1024_0"}
 ents=${ENTS:-"fwd-h100-bf16-d128-causal-w1024_0"}
 for spec in "$@"; do
   IFS=: read -r name rev sedscript <<< "$spec"
+  patch=""
+  case $rev in *+*) patch=${rev#*+}; rev=${rev%%+*} ;; esac
   d=/tmp/ab-$name; rm -rf "$d"; mkdir -p "$d"
   if [ "$rev" = wt ]; then
     (cd "$R" && git ls-files -z | tar --null -T - -cf -) | tar -C "$d" -xf -
   else
     git -C "$R" archive "$rev" | tar -C "$d" -xf -
+  fi
+  if [ -n "$patch" ]; then
+    case $patch in /*) ;; *) patch=$R/$patch ;; esac
+    (cd "$d" && git apply -p1 --whitespace=nowarn "$patch")
   fi
   ln -sfn "$R/.qimeng" "$d/.qimeng"
   if [ -n "$sedscript" ]; then
