@@ -3,10 +3,9 @@
 # each NAME:REV:SED is a copy of the tree at REV (a commit or branch, `git archive`; "wt": the
 # working tree's tracked files; REV+PATCH: then PATCH, `git diff` output such as a header
 # variant, applied to the copy; its path absolute or from the repository root) with only the
-# entries in KEEP,
-# SED (a sed script, may be empty)
-# applied to the kernel.cu of the entries in ENTS and those entries re-sealed (`qimeng cache
-# seal`), built (bench-ffi, and tests/gpu when TESTS=1) into $CARRY/NAME for a `run` call's carry.
+# entries in KEEP, SED (a sed script, may be empty) applied to the kernel.cu of the entries in
+# ENTS and those entries re-sealed (`qimeng cache seal`), built (bench-ffi, and tests/gpu when
+# TESTS=1) into $CARRY/NAME for a `run` call's carry.
 #
 #     KEEP="fwd-h100-bf16-d128-causal fwd-h100-bf16-d128-causal-w1024_0" \
 #     ENTS=fwd-h100-bf16-d128-causal-w1024_0 TESTS=1 \
