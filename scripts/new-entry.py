@@ -375,11 +375,12 @@ FA3_QSCALE = (
 # third stage; Gemma 2's w4096_0 + softcap +4.6 / +2.5%, w1024_0 + softcap +3.8 / +3.0%), causal
 # softcap on its short schedule (+1.3% at 8k, +1.6% at 2k; its block-per-tile Spec -0.9% at 16k).
 # Not the plain windows (kKStages 2 costs w4096_0 3% at 16k) nor varlen (+0.3..0.7%, noise).
+FA3_TENSOR_SUM_WHAT = "l in the P V GEMM (N = head_dim + 8 over a box of ones in each V stage): no FADD per score"
 FA3_TENSOR_SUM = {
-    64: "l in the P V GEMM (N = head_dim + 8 over a box of ones in each V stage): no FADD per score; +2.3..2.9% at 8k-16k keys (session 14)",
-    128: "l in the P V GEMM (N = head_dim + 8 over a box of ones in each V stage): no FADD per score; +1.7..3.3% at 2k-16k keys full, +2.0% causal at 16k (session 14)",
+    64: FA3_TENSOR_SUM_WHAT + "; +2.3..2.9% at 8k-16k keys (session 14)",
+    128: FA3_TENSOR_SUM_WHAT + "; +1.7..3.3% at 2k-16k keys full, +2.0% causal at 16k (session 14)",
 }
-FA3_TENSOR_SUM_VARIANT = "l in the P V GEMM (N = head_dim + 8 over a box of ones in each V stage): no FADD per score (session 14: ALiBi +1.0..2.0%, Gemma 2's window +2.5..4.6%, w1024_0 + softcap +3.0..3.8%, causal softcap's short schedule +1.3%)"
+FA3_TENSOR_SUM_VARIANT = FA3_TENSOR_SUM_WHAT + " (session 14: ALiBi +1.0..2.0%, Gemma 2's window +2.5..4.6%, w1024_0 + softcap +3.0..3.8%, causal softcap's short schedule +1.3%)"
 FA3_TENSOR_SUM_SHORT_OFF = "not on the short schedule: d128 causal -3.4 / -1.1% at 512 / 1k keys (with one Q buffer, no kCrossTile), d64 -2.8..-6.3% at 512-4k (session 14)"
 
 
@@ -633,6 +634,8 @@ def render_fa3(gpu, dtype, d, causal, variants=None):
     q2 = "kQStages" in bopts
     cross = plain and (d, causal) in FA3_CROSS
     tiny = FA3_TINY.get((d, causal)) if plain and short else None
+    tsum = fa3_tensor_sum(d, v, "Spec")  # kTensorSum on Spec, and on the short schedules
+    s_tsum = bool(short) and fa3_tensor_sum(d, v, "short")
     if cross:
         bopts = tuple(o for o in bopts if o != "kDeferEpilogue")
     defer = "kDeferEpilogue" in bopts
@@ -676,7 +679,6 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
         vlines.append(f"    static constexpr bool kSpecExp = true;  /* {spec_why} */")
         if d in FA3_SPEC_UNIFORM_Q:
             vlines.append(f"    static constexpr bool kUniformQ = true;  /* {FA3_SPEC_UNIFORM_Q[d]} */")
-    tsum = fa3_tensor_sum(d, v, "Spec")
     tsum_why = FA3_TENSOR_SUM.get(d, "") if plain else FA3_TENSOR_SUM_VARIANT
     if tsum:
         vlines.append(f"    static constexpr bool kTensorSum = true;  /* {tsum_why} */")
@@ -713,7 +715,6 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
         s_wgs_line += q2_line + cross_line
         if fa3_spec_exp(d, v) and d in FA3_SPEC_SHORT_OFF:
             s_wgs_line += f"\n    static constexpr bool kSpecExp = false;  /* {FA3_SPEC_SHORT_OFF[d]} */"
-        s_tsum = fa3_tensor_sum(d, v, "short")
         if s_tsum != tsum:
             ts_why = tsum_why if s_tsum else FA3_TENSOR_SUM_SHORT_OFF
             s_wgs_line += f"\n    static constexpr bool kTensorSum = {'true' if s_tsum else 'false'};  /* {ts_why} */"
@@ -796,7 +797,7 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream) {{
         if short:
             s_wgs, s_max, s_stages, _, _ = short
             short_prog = fa3_program(dtype, d, causal, s_wgs, bn, s_stages, True, v, qstages=2 if q2 else 1, defer=defer, cross=cross,
-                                     tsum=fa3_tensor_sum(d, v, "short"))
+                                     tsum=s_tsum)
             if tiny:
                 tl += [
                     "# Three schedules: the launcher picks one per call from the number of keys (kernel.cu's",
