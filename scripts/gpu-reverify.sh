@@ -8,7 +8,7 @@
 set -uo pipefail
 out=${OUT:-/tmp/out}; mkdir -p "$out"; bin=.carry/bin
 export QIMENG_DATE=$(date -u +%F)
-export QIMENG_COMMAND="bash scripts/gpu-carry.sh; bash .carry/bin/reverify.sh"
+export QIMENG_COMMAND="bash scripts/gpu-carry.sh; ${TEST_FILTERS:+TEST_FILTERS='$TEST_FILTERS' }bash .carry/bin/reverify.sh"
 nvidia-smi --query-gpu=name,driver_version --format=csv | tee "$out/card.txt"
 s=$(date +%s)
 "$bin/runtime-device-tests" > "$out/runtime.log" 2>&1; echo "runtime device tests rc=$?"; tail -n 1 "$out/runtime.log"
