@@ -230,12 +230,12 @@ FA3_TILES = {
     64: (3, 128, 2, {
         "kConsumerWGs": "3 x 64 rows at 160 registers: 551-575 TFLOP/s full and 500-528 causal at 8k-16k vs 463-470 and 448-482 with 2 (2 are 7-9% faster only at causal 512-1k)",
         "kBlockN": "BN 128: BN 192 with 2 warpgroups reached only 498 at 16k; S + P + O = 64 + 32 + 32 registers fit 160",
-        "kStages": "K/V ring of 2 stages: the producer stays a block ahead; 88 KiB of shared memory",
+        "kStages": "K/V ring of 2 stages: the producer stays a block ahead (kernel.tl's Allocate line counts the shared memory)",
     }),
     128: (2, 128, 2, {
         "kConsumerWGs": "2 x 64 rows at 240 registers: S + P + O = 64 + 32 + 64 registers per thread",
         "kBlockN": "BN 128: 709-727 TFLOP/s full 16k (cuDNN 639-657), 720 causal 16k",
-        "kStages": "K/V ring of 2 stages: 160 KiB of 227; a third stage does not fit with BM 128",
+        "kStages": "K/V ring of 2 stages: a third stage does not fit with BM 128 (kernel.tl's Allocate line counts the shared memory)",
     }),
     256: (2, 64, 2, {
         "kConsumerWGs": "2 x 64 rows at 240 registers: O alone is 128 registers per thread",
@@ -346,6 +346,17 @@ FA3_SPEC_ALIBI = (
     "0.931 causal, 0.866 -> 0.890 full at 8k keys, 0.92-0.97 / 0.89 at 2k-16k; full at 1k 0.921 -> 0.908 "
     "(session 11, bench/results/raw/s11/call3-ab.log)"
 )
+# fa3_fwd.cuh's kAlibiPreload = false on full ALiBi (session 15, bench/results/raw/s15/call4-ab.log:
+# bench/ab_var.py, x plain in one process): ncu (call 3) found full ALiBi's consumer warps waiting
+# ~8% of their samples on the table preload's 16 LDS.128 (the next S GEMM accumulates onto them);
+# the key part in each score's exp2 offset instead (one FFMA a score that does not wait for S):
+# 1.623 -> 1.566 ms at 8k keys, 3.186 -> 3.104 at 16k, 1.626 -> 1.583 at 8k q x 4, 0.405 -> 0.402 at
+# 2k. Causal ALiBi keeps the preload: without it 0.3..1.3% slower at 2k-16k (same call).
+FA3_ALIBI_NO_PRELOAD = (
+    "the key part of the bias in each score's exp2 offset (one FFMA a score, off S's path), not "
+    "16 LDS.128 into S: +3.6% at 8k keys, +2.6% at 16k, +0.7% at 2k; causal ALiBi keeps the "
+    "preload (session 15)"
+)
 # d64's 3-warpgroup Spec with kSpecExp spilled 24 bytes (full), reloaded every key block (the
 # session-10 review): kUniformQ removes the spill there. Session 11, bench/results/raw/s11/
 # call12-ab.log (bf16 and f16, in one process): causal +2.0% at 8k-16k and q x 4, +0.0% at 2k-4k;
@@ -381,7 +392,10 @@ FA3_TENSOR_SUM = {
     128: FA3_TENSOR_SUM_WHAT + "; +1.7..3.3% at 2k-16k keys full, +2.0% causal at 16k (session 14)",
 }
 FA3_TENSOR_SUM_VARIANT = FA3_TENSOR_SUM_WHAT + " (session 14: ALiBi +1.0..2.0%, Gemma 2's window +2.5..4.6%, w1024_0 + softcap +3.0..3.8%, causal softcap's short schedule +1.3%)"
-FA3_TENSOR_SUM_SHORT_OFF = "not on the short schedule: d128 causal -3.4 / -1.1% at 512 / 1k keys (with one Q buffer, no kCrossTile), d64 -2.8..-6.3% at 512-4k (session 14)"
+FA3_TENSOR_SUM_SHORT_OFF = {
+    64: "not on the short schedule: -2.8..-6.3% at 512-4k keys (session 14)",
+    128: "not on the short schedule: -3.4 / -1.1% at 512 / 1k keys, with one Q buffer and no kCrossTile to make room (session 14)",
+}
 
 
 def fa3_tensor_sum(d, v, schedule):
@@ -679,6 +693,8 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
         vlines.append(f"    static constexpr bool kSpecExp = true;  /* {spec_why} */")
         if d in FA3_SPEC_UNIFORM_Q:
             vlines.append(f"    static constexpr bool kUniformQ = true;  /* {FA3_SPEC_UNIFORM_Q[d]} */")
+    if v["alibi"] and not causal:
+        vlines.append(f"    static constexpr bool kAlibiPreload = false;  /* {FA3_ALIBI_NO_PRELOAD} */")
     tsum_why = FA3_TENSOR_SUM.get(d, "") if plain else FA3_TENSOR_SUM_VARIANT
     if tsum:
         vlines.append(f"    static constexpr bool kTensorSum = true;  /* {tsum_why} */")
@@ -716,7 +732,7 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
         if fa3_spec_exp(d, v) and d in FA3_SPEC_SHORT_OFF:
             s_wgs_line += f"\n    static constexpr bool kSpecExp = false;  /* {FA3_SPEC_SHORT_OFF[d]} */"
         if s_tsum != tsum:
-            ts_why = tsum_why if s_tsum else FA3_TENSOR_SUM_SHORT_OFF
+            ts_why = tsum_why if s_tsum else FA3_TENSOR_SUM_SHORT_OFF[d]
             s_wgs_line += f"\n    static constexpr bool kTensorSum = {'true' if s_tsum else 'false'};  /* {ts_why} */"
         if plain and (d, causal) in FA3_EVEN_TAIL:
             s_wgs_line += f"\n    static constexpr bool kEvenTail = true;  /* {FA3_EVEN_TAIL[(d, causal)]} */"

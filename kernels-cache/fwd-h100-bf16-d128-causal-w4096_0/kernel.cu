@@ -11,7 +11,7 @@ struct Spec {
     using Element = __nv_bfloat16;
     static constexpr int kHeadDim = 128;
     static constexpr int kBlockN = 128;  /* BN 128: 709-727 TFLOP/s full 16k (cuDNN 639-657), 720 causal 16k */
-    static constexpr int kStages = 2;  /* K/V ring of 2 stages: 160 KiB of 227; a third stage does not fit with BM 128 */
+    static constexpr int kStages = 2;  /* K/V ring of 2 stages: a third stage does not fit with BM 128 (kernel.tl's Allocate line counts the shared memory) */
     static constexpr bool kCausal = true;
     static constexpr bool kOverlap = true;  /* softmax(j) under P V of block j-1: without it -7 to -14% at d128 full */
     static constexpr bool kPingPong = true;  /* warpgroups take turns on the tensor cores: without it -1 to -5% at d128 full */

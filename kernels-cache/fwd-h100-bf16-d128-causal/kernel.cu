@@ -11,7 +11,7 @@ struct Spec {
     using Element = __nv_bfloat16;
     static constexpr int kHeadDim = 128;
     static constexpr int kBlockN = 128;  /* BN 128: 709-727 TFLOP/s full 16k (cuDNN 639-657), 720 causal 16k */
-    static constexpr int kStages = 2;  /* K/V ring of 2 stages: 160 KiB of 227; a third stage does not fit with BM 128 */
+    static constexpr int kStages = 2;  /* K/V ring of 2 stages: a third stage does not fit with BM 128 (kernel.tl's Allocate line counts the shared memory) */
     static constexpr bool kCausal = true;
     static constexpr bool kOverlap = true;  /* softmax(j) under P V of block j-1: without it -7 to -14% at d128 full */
     static constexpr bool kPingPong = true;  /* warpgroups take turns on the tensor cores: without it -1 to -5% at d128 full */
@@ -25,7 +25,7 @@ struct ShortSpec : Spec {
     static constexpr bool kRowBoundMask = true;  /* masked blocks (the diagonal) compare key offsets with per-row bounds: 2 instructions a score, not 4 (hop7) */
     static constexpr int kQStages = 2;  /* two Q buffers: the producer loads the next tile's Q under this tile's key blocks; hop9: +1.2..1.5% at 512, +0.1% at 1k / 2k, +0.6..0.9% at 4k, +1.1..1.3% at 8k */
     static constexpr bool kCrossTile = true;  /* a tile's last P V GEMM in the next tile's first turn, its epilogue under the next tile's first softmax (hop11: bench/results/h100-*-2026-11-26.md, session 7) */
-    static constexpr bool kTensorSum = false;  /* not on the short schedule: d128 causal -3.4 / -1.1% at 512 / 1k keys (with one Q buffer, no kCrossTile), d64 -2.8..-6.3% at 512-4k (session 14) */
+    static constexpr bool kTensorSum = false;  /* not on the short schedule: -3.4 / -1.1% at 512 / 1k keys, with one Q buffer and no kCrossTile to make room (session 14) */
     static constexpr bool kPersistent = true;
     static constexpr int kMaxSeqlenK = 8192;  /* the launcher's bound, and the TL's `Schedule persistent when S_k <= 8192` */
 };

@@ -11,7 +11,7 @@ struct Spec {
     using Element = __nv_bfloat16;
     static constexpr int kHeadDim = 128;
     static constexpr int kBlockN = 128;  /* BN 128: 709-727 TFLOP/s full 16k (cuDNN 639-657), 720 causal 16k */
-    static constexpr int kStages = 2;  /* K/V ring of 2 stages: 160 KiB of 227; a third stage does not fit with BM 128 */
+    static constexpr int kStages = 2;  /* K/V ring of 2 stages: a third stage does not fit with BM 128 (kernel.tl's Allocate line counts the shared memory) */
     static constexpr bool kCausal = false;
     static constexpr bool kOverlap = true;  /* softmax(j) under P V of block j-1: without it -7 to -14% at d128 full */
     static constexpr bool kPingPong = true;  /* warpgroups take turns on the tensor cores: without it -1 to -5% at d128 full */
@@ -19,6 +19,7 @@ struct Spec {
     static constexpr bool kPersistent = true;  /* persistent: 496-716 TFLOP/s, 1.06-1.13x cuDNN on every cell of the FA3 grid, vs 441-711 (0.94x at 512) with a block per tile */
     static constexpr bool kAlibi = true;  /* s += -slope_h * |i + sk - sq - j| (slopes at run time) */
     static constexpr bool kSpecExp = true;  /* the speculative softmax, key blocks outward from the diagonal (kOutward): x plain 0.877 -> 0.931 causal, 0.866 -> 0.890 full at 8k keys, 0.92-0.97 / 0.89 at 2k-16k; full at 1k 0.921 -> 0.908 (session 11, bench/results/raw/s11/call3-ab.log) */
+    static constexpr bool kAlibiPreload = false;  /* the key part of the bias in each score's exp2 offset (one FFMA a score, off S's path), not 16 LDS.128 into S: +3.6% at 8k keys, +2.6% at 16k, +0.7% at 2k; causal ALiBi keeps the preload (session 15) */
     static constexpr bool kTensorSum = true;  /* l in the P V GEMM (N = head_dim + 8 over a box of ones in each V stage): no FADD per score (session 14: ALiBi +1.0..2.0%, Gemma 2's window +2.5..4.6%, w1024_0 + softcap +3.0..3.8%, causal softcap's short schedule +1.3%) */
 };
 

@@ -11,7 +11,7 @@ struct Spec {
     using Element = __half;
     static constexpr int kHeadDim = 64;
     static constexpr int kBlockN = 128;  /* BN 128: BN 192 with 2 warpgroups reached only 498 at 16k; S + P + O = 64 + 32 + 32 registers fit 160 */
-    static constexpr int kStages = 2;  /* K/V ring of 2 stages: the producer stays a block ahead; 88 KiB of shared memory */
+    static constexpr int kStages = 2;  /* K/V ring of 2 stages: the producer stays a block ahead (kernel.tl's Allocate line counts the shared memory) */
     static constexpr bool kCausal = true;
     static constexpr bool kOverlap = true;  /* softmax(j) under P V of block j-1: without it -7 to -14% at d128 full */
     static constexpr bool kPingPong = true;  /* warpgroups take turns on the tensor cores: without it -1 to -5% at d128 full */
@@ -30,7 +30,7 @@ struct ShortSpec : Spec {
     static constexpr bool kUniformQ = true;  /* Q's wgmma descriptors in uniform registers, not moved over from vector registers each k step: +0.2 / +1.1 / +2.4 / +3.8% at 512 / 1k / 2k / 4k (hop8) */
     static constexpr int kQStages = 2;  /* two Q buffers: the producer loads the next tile's Q under this tile's key blocks; hop9: +1.0 / +0.4 / +1.1 / +1.4% at 512 / 1k / 2k / 4k (with the deferred epilogue too -2.3% at 512) */
     static constexpr bool kSpecExp = false;  /* not on the short schedule: -5.5% at 1k keys */
-    static constexpr bool kTensorSum = false;  /* not on the short schedule: d128 causal -3.4 / -1.1% at 512 / 1k keys (with one Q buffer, no kCrossTile), d64 -2.8..-6.3% at 512-4k (session 14) */
+    static constexpr bool kTensorSum = false;  /* not on the short schedule: -2.8..-6.3% at 512-4k keys (session 14) */
     static constexpr bool kEvenTail = true;  /* the last two or three rounds' tiles longest first across their heads: in a model (tile = c0 + key blocks) of 512 keys, the busiest of 132 blocks 1.3% over the mean, not 3.1% (hop12) */
     static constexpr bool kPersistent = true;
     static constexpr int kMaxSeqlenK = 4096;  /* the launcher's bound, and the TL's `Schedule persistent when S_k <= 4096` */

@@ -7,7 +7,7 @@
  *
  *     struct Spec {
  *         using Element = __nv_bfloat16;  // or __half; Q, K, V, O and the tensor-core inputs
- *         static constexpr int kHeadDim = 128;  // 64, 128 or 256 (a multiple of 64)
+ *         static constexpr int kHeadDim = 128;  // 64, 128, 192 or 256
  *         static constexpr int kBlockN = 128;   // keys per step: the N of S = Q K^T
  *         static constexpr int kStages = 2;     // K and V shared-memory ring depth (>= 2)
  *         static constexpr bool kCausal = false;
@@ -37,6 +37,10 @@
  *                                                  // (see below)
  *         static constexpr bool kSpecExp = true;   // the speculative lazy softmax (see below)
  *         static constexpr bool kQScale = true;    // bf16 softcap: Q scaled per tile (see below)
+ *         static constexpr bool kTensorSum = true; // the row sums in the P V GEMM (head_dim
+ *                                                  // 64 or 128; Fa3Config::kTensorSum)
+ *         static constexpr bool kAlibiPreload = false;  // ALiBi's key part in the exp2
+ *                                                  // offsets, not loaded into S (see below)
  *         // Optional variants (absent: off), with fa2_fwd.cuh's semantics:
  *         static constexpr int kWindowLeft = 1024;  // sliding window: query i sees keys
  *         static constexpr int kWindowRight = 0;    //   i + sk - sq - left ..= i + sk - sq + right
@@ -231,6 +235,9 @@ QIMENG_SPEC_OPTION(QScaleOf, kQScale, bool, false);
  * head dim, and the P V GEMM is N = head_dim + 8, so the softmax adds no P
  * (Fa3Config::kTensorSum). */
 QIMENG_SPEC_OPTION(TensorSumOf, kTensorSum, bool, false);
+/* ALiBi: the bias's key part loaded into S's accumulator before each S GEMM (true), or added in
+ * each score's exp2 offset (false; Fa3Config::kAlibiPreload says when each wins). */
+QIMENG_SPEC_OPTION(AlibiPreloadOf, kAlibiPreload, bool, true);
 
 template <class Spec>
 struct Fa3Config {
@@ -297,6 +304,15 @@ struct Fa3Config {
      * slope BN log2 e (about 130 units) per block left of the diagonal, and each block moved
      * the max (session 10: -2.6% on full; predicting the climb instead, -5%: session 11). */
     static constexpr bool kOutward = kAlibi && kSpecExp;
+    /* ALiBi: a block on one side of the diagonal has the bias's key part -sg a (8 c + e % 2) in
+     * S before its softmax, 16 LDS.128 a warp from a per-tile shared table into S's
+     * accumulator at the end of the step before (the S GEMM adds onto it); or, without the
+     * preload, one FFMA a score in the exp2 offset, off S's path. The loads land late (shared
+     * memory is busy with the wgmma operands) and the next S GEMM waits for them: ncu (session
+     * 15) put ~8% of full ALiBi's warp samples there. Full ALiBi gains 2.6-3.6% without them;
+     * causal ALiBi, whose softmax also takes the masked diagonal block, loses 0.3-1.3% (call 4,
+     * bench/results/h100-variants-2026-11-26.md "Session 15"). */
+    static constexpr bool kAlibiPreload = kAlibi && AlibiPreloadOf<Spec>::value;
     static constexpr bool kLazyRescale =
         kSpecExp || (!kAlibi && !kVarlen && (kSoftcap > 0.f || kHasLeft || (!kCausal && kHasRight)));
     static constexpr float kRescaleThreshold = 8.f;
@@ -378,7 +394,7 @@ struct Fa3Config {
     /* ALiBi: per consumer warpgroup, the key part of the bias for the tile's slope (f32, one
      * accumulator fragment per side of the diagonal), the S GEMM's initial accumulator */
     static constexpr int kOffAlibi = kOffBar + kBarBytes;
-    static constexpr int kAlibiBytes = kAlibi ? kConsumerWGs * 2 * (kBlockN / 2) * 4 : 0;
+    static constexpr int kAlibiBytes = kAlibiPreload ? kConsumerWGs * 2 * (kBlockN / 2) * 4 : 0;
     /* + 1024: the dynamic shared-memory base is aligned up to 1024 bytes in the kernel */
     static constexpr int kSmemBytes = kOffBar + kBarBytes + kAlibiBytes + 1024;
 
@@ -396,10 +412,18 @@ struct Fa3Config {
     static_assert(kConsumerWGs == 2 || kConsumerWGs == 3, "2 or 3 consumer warpgroups");
     static_assert(kWarpSpecialized || kOverlap, "the in-line producer sits in the overlapped step");
     static_assert(!kPersistent || kWarpSpecialized, "the persistent loop needs the producer warpgroup");
-    static_assert(kBlockN / 2 + kBlockN / 4 + kHeadDim / 2 <= kConsumerRegs - 32,
+    /* S, P and O (with kTensorSum's l) per consumer thread, and 32 registers for the rest. The
+     * d64 3-warpgroup schedule with kTensorSum is 4 over (132 of 160 - 32): ptxas spills 4-20
+     * bytes, one reload in the causal masked path, and it still measured 2.3-2.9% faster than
+     * without kTensorSum (session 14); kRegSlack admits those 4. */
+    static constexpr int kRegSlack = kTensorSum && kConsumerWGs == 3 ? 4 : 0;
+    static_assert(kBlockN / 2 + kBlockN / 4 + kOAcc <= kConsumerRegs - 32 + kRegSlack,
                   "S, P and O of one consumer thread fit its registers");
     static_assert(kSmemBytes <= 227 * 1024, "shared memory exceeds the sm_90 block limit");
     static_assert(kOffAlibi % 16 == 0, "the ALiBi table is read 16 bytes at a time");
+    static_assert(!kTensorSum || kHeadDim == 64 || kHeadDim == 128,
+                  "kTensorSum: the P V wgmma is N = head_dim + 8, generated for 72 and 136 "
+                  "(N = 264 would pass wgmma's 256)");
     static_assert(!kTensorSum || (!kDeferEpilogue && !kCrossTile),
                   "kTensorSum: l lives in O's accumulators, which a pending tile does not keep");
     static_assert(!kCausal || WindowRightOf<Spec>::value <= 0,
@@ -551,19 +575,21 @@ __device__ __forceinline__ void stmatrix_x4(uint32_t addr, uint32_t r0, uint32_t
                  : "memory");
 }
 
-/* The thread's two accumulator rows' 1 / l from its partial row sums (0 for a row that saw no
- * key). kLeanEpilogue: rcp.approx (one MUFU, no IEEE slow path), within an ulp of 1 / sum, far
- * below the 16-bit rounding of the O it scales. */
+/* 1 / a row's sum, 0 for a row that saw no key. kApprox: rcp.approx (one MUFU, no IEEE slow
+ * path), within an ulp of 1 / sum, far below the 16-bit rounding of the O it scales. */
+template <bool kApprox>
+__device__ __forceinline__ float fa3_inv_sum(float sum) {
+    if constexpr (kApprox)
+        return sum > 0.f ? rcp_approx(sum) : 0.f;
+    else
+        return sum > 0.f ? 1.f / sum : 0.f;
+}
+/* The thread's two accumulator rows' 1 / l from its partial row sums (kLeanEpilogue: by
+ * rcp.approx). */
 template <class Cfg>
 __device__ __forceinline__ void fa3_row_inv(const float (&l)[2], float (&inv)[2]) {
 #pragma unroll
-    for (int r = 0; r < 2; ++r) {
-        const float sum = quad_sum(l[r]);
-        if constexpr (Cfg::kLeanEpilogue)
-            inv[r] = sum > 0.f ? rcp_approx(sum) : 0.f;
-        else
-            inv[r] = sum > 0.f ? 1.f / sum : 0.f;
-    }
+    for (int r = 0; r < 2; ++r) inv[r] = fa3_inv_sum<Cfg::kLeanEpilogue>(quad_sum(l[r]));
 }
 
 /* fa3_row_inv for kTensorSum: l is O's last accumulator chunk (rows g and g + 8; every
@@ -571,10 +597,7 @@ __device__ __forceinline__ void fa3_row_inv(const float (&l)[2], float (&inv)[2]
 template <class Cfg>
 __device__ __forceinline__ void fa3_row_inv_sums(const float (&o)[Cfg::kOAcc], float (&inv)[2]) {
 #pragma unroll
-    for (int r = 0; r < 2; ++r) {
-        const float sum = o[Cfg::kHeadDim / 2 + 2 * r];
-        inv[r] = sum > 0.f ? rcp_approx(sum) : 0.f;
-    }
+    for (int r = 0; r < 2; ++r) inv[r] = fa3_inv_sum<true>(o[Cfg::kHeadDim / 2 + 2 * r]);
 }
 
 /* The epilogue of one consumer warpgroup's tile: O x inv (fa3_row_inv) as 16-bit values into
@@ -1131,7 +1154,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                                              tl.head] /
                               args.softmax_scale
                         : 0.f;
-        if constexpr (Cfg::kAlibi) {
+        if constexpr (Cfg::kAlibiPreload) {
             /* this warpgroup's table (alibi_preload): entry 4 c + e of side sg (+1 left, -1
              * right) is the bias's key part -sg a (8 c + e % 2) with a = alibi_neg_slope (the
              * softmax's FFMA form below). The previous tile's last reads of it (the dead
@@ -1164,8 +1187,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         float l_own[2] = {0.f, 0.f}; /* this thread's partial row sums */
         float(&l)[2] = Cfg::kDeferEpilogue ? l_next : l_own;
         /* the plain epilogue's 1 / l (fa3_row_inv): kLeanEpilogue with kOverlap computes it
-         * under the last P V GEMM (l is final after the last softmax); 0 for a tile that sees
-         * no key */
+         * under the last P V GEMM (l is final after the last softmax), kTensorSum at the
+         * epilogue (l is final with O); 0 for a tile that sees no key */
         float inv_l[2] = {0.f, 0.f};
         bool rescale = true; /* kLazyRescale: the last softmax moved this warp's max */
         /* kSpecExp: the next loop block may speculate (the last one did not move the max) */
@@ -1192,10 +1215,6 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             if (Cfg::kCausal || (jb + 1) * BN - 1 <= row0 + causal_shift) return 1;
             return jb * BN >= row0 + BM - 1 + causal_shift ? -1 : 0;
         };
-        /* causal ALiBi: the row term of the block the last alibi_preload was for (the block
-         * whose softmax comes next), computed with the preload instead of at the head of its
-         * softmax (session 12: causal +0.4..1.4%; full, whose side varies, lost 0.6%) */
-        float alibi_rt[2] = {0.f, 0.f};
         /* ALiBi: key block jb's distance base for this thread (row_a against the block's key
          * 2 t), and the row term sg a (base + 8 (e / 2)) of a block on side sd (see softmax) */
         auto alibi_base = [&](int jb) { return row_a + causal_shift - jb * BN - 2 * t; };
@@ -1204,20 +1223,35 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             rt[0] = sg * alibi_neg_slope * float(base);
             rt[1] = sg * alibi_neg_slope * float(base + 8);
         };
-        /* ALiBi: before block jb's S GEMM (s is dead then), s = the key part of its bias from
-         * this tile's table for the block's side of the diagonal: the GEMM adds S to it, so the
-         * bias costs 16-byte loads instead of an FFMA per score. True if the block lies on one
-         * side; one crossing the diagonal is loaded too and its S GEMM ignores s (scale-d 0 on
-         * its first k step). The overlapped loop calls it at the end of the step before, right
-         * after convert_p frees s: ptxas then interleaves the loads and the side's uniform
-         * arithmetic with convert_p, where at the next step's head they delayed the S GEMM
-         * (session 12: full ALiBi +1.4%, causal +1..4%). Session 11 kept the side as an
-         * immediate offset because rewriting a per-block address right after the loads
-         * stalled at the step's head; computed a step ahead, the offset is a register. */
-        auto alibi_preload = [&](int jb) {
+        /* ALiBi: the block whose softmax comes next, worked out with its preload at the end of
+         * the step before (alibi_row): whether it lies on one side of the diagonal, its row
+         * term, and (without the preload) its key part's factor -sg a, 0 across the diagonal.
+         * At the head of its softmax, between S landing and the first exp2, this arithmetic
+         * delayed every exp2 (session 12: the row term there, causal -0.4..1.4%; session 15:
+         * the side there too, full -0.3..1%). */
+        bool alibi_one = false;
+        float alibi_rt[2] = {0.f, 0.f};
+        float alibi_k = 0.f;
+        auto alibi_row = [&](int jb) {
             if constexpr (Cfg::kAlibi) {
                 const int sd = alibi_side(jb);
-                if constexpr (Cfg::kCausal) alibi_row_term(alibi_base(jb), 1, alibi_rt);
+                alibi_one = sd != 0;
+                alibi_k = sd == 0 ? 0.f : sd < 0 ? alibi_neg_slope : -alibi_neg_slope;
+                alibi_row_term(alibi_base(jb), sd, alibi_rt);
+            } else {
+                (void)jb;
+            }
+        };
+        /* kAlibiPreload: before block jb's S GEMM (s is dead then), s = the key part of its
+         * bias from this tile's table for the block's side of the diagonal: the GEMM adds S to
+         * it. True if the block lies on one side; one crossing the diagonal is loaded too and
+         * its S GEMM ignores s (scale-d 0 on its first k step). The overlapped loop calls it
+         * at the end of the step before, right after convert_p frees s: ptxas then interleaves
+         * the loads and the side's uniform arithmetic with convert_p, where at the next step's
+         * head they delayed the S GEMM (session 12: full ALiBi +1.4%, causal +1..4%). */
+        auto alibi_preload = [&](int jb) {
+            if constexpr (Cfg::kAlibiPreload) {
+                const int sd = alibi_side(jb);
                 const uint32_t tab = smem_u32(smem + Cfg::kOffAlibi) + 2 * w * (BN / 2) * 4 +
                                      (sd < 0 ? (BN / 2) * 4 : 0);
 #pragma unroll
@@ -1467,24 +1501,25 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
              * - 8 c - e % 2. A block wholly on one side of the diagonal for every row of the tile
              * (causal: every visible key is) has |d| = sg d, sg = +-1, so the bias a |d| (a =
              * -slope / scale) splits into -sg a (8 c + e % 2), the same for every block of one
-             * side (alibi_preload puts it in S's accumulator before the GEMM), and the row's
+             * side (kAlibiPreload: in S's accumulator before the GEMM; else added below, or in
+             * the speculative path's exp2 offsets), and the row's
              * term rt = sg a (base + 8 (e / 2)), added to the row max and to the exp2 FFMA's
              * addend (it is the same for every key of the row in this block). Blocks that
              * cross the diagonal take |d| per element. */
             float rt[2] = {0.f, 0.f};
             if constexpr (Cfg::kAlibi) {
-                const int base = alibi_base(j);
-                const int sd = alibi_side(j);
-                if (sd != 0) {
-                    /* the key part -sg a (8 c + e % 2) is in S already (alibi_preload) */
-                    if constexpr (Cfg::kCausal) {
-                        rt[0] = alibi_rt[0];
-                        rt[1] = alibi_rt[1];
-                    } else {
-                        alibi_row_term(base, sd, rt);
+                if (alibi_one) {
+                    rt[0] = alibi_rt[0];
+                    rt[1] = alibi_rt[1];
+                    if constexpr (!Cfg::kAlibiPreload && !decltype(spec_tag)::value) {
+#pragma unroll
+                        for (int c = 0; c < BN / 8; ++c)
+#pragma unroll
+                            for (int e = 0; e < 4; ++e)
+                                s[4 * c + e] = fmaf(alibi_k, float(8 * c + (e & 1)), s[4 * c + e]);
                     }
                 } else {
-                    const float fb = float(base);
+                    const float fb = float(alibi_base(j));
 #pragma unroll
                     for (int c = 0; c < BN / 8; ++c)
 #pragma unroll
@@ -1549,12 +1584,20 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                         if constexpr (Cfg::kAlibi) off = fmaf(rt[r], scale_log2, off);
                         float sm = 0.f;
                         uint32_t pb = 0u;
+                        /* ALiBi without the preload: the key part in each score's exp2 offset,
+                         * one FFMA a score that does not wait for S */
+                        constexpr bool kAlibiInKey = Cfg::kAlibi && !Cfg::kAlibiPreload;
+                        const float ks = kAlibiInKey ? alibi_k * scale_log2 : 0.f;
 #pragma unroll
                         for (int c = c0; c < c1; ++c) {
+                            const float off0 =
+                                kAlibiInKey ? fmaf(ks, float(8 * c), off) : off;
+                            const float off1 =
+                                kAlibiInKey ? fmaf(ks, float(8 * c + 1), off) : off;
                             s[4 * c + 2 * r] =
-                                exp2_approx(fmaf(s[4 * c + 2 * r], scale_log2, off));
+                                exp2_approx(fmaf(s[4 * c + 2 * r], scale_log2, off0));
                             s[4 * c + 2 * r + 1] =
-                                exp2_approx(fmaf(s[4 * c + 2 * r + 1], scale_log2, off));
+                                exp2_approx(fmaf(s[4 * c + 2 * r + 1], scale_log2, off1));
                             sm += s[4 * c + 2 * r] + s[4 * c + 2 * r + 1];
                             pb = max(pb, max(__float_as_uint(s[4 * c + 2 * r]),
                                              __float_as_uint(s[4 * c + 2 * r + 1])));
@@ -1743,6 +1786,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                           mode_last = half_mode(tl.kb0 + n_blocks - 1);
                 const int jb0 = visit_block(tl, 0);
                 const bool acc0 = alibi_preload(jb0);
+                alibi_row(jb0);
                 mbar_wait(&k_full[kv % Cfg::kKStages], (kv / Cfg::kKStages) & 1);
                 auto step0 = [&](auto cross_tag) {
                 if constexpr (decltype(cross_tag)::value) {
@@ -1817,7 +1861,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                  * before it (block 1: after step 0) */
                 bool acc_next = false, spec_pre = false;
                 auto plan_next = [&](int jn) {
-                    acc_next = alibi_preload(visit_block(tl, jn));
+                    const int jb = visit_block(tl, jn);
+                    acc_next = alibi_preload(jb);
+                    alibi_row(jb);
                     spec_pre = plan_spec(jn);
                 };
                 plan_next(1);
@@ -1889,7 +1935,6 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     fa3_row_inv<Cfg>(l, inv_l);
                 wgmma_wait<0>();
                 fence_regs(o);
-                if constexpr (Cfg::kTensorSum) fa3_row_inv_sums<Cfg>(o, inv_l); /* l final now */
                 release(&v_empty[lst]);
                 }
             } else {
@@ -1900,6 +1945,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     float alpha[2];
                     const int jb = visit_block(tl, j);
                     const bool acc = alibi_preload(jb);
+                    alibi_row(jb);
                     mbar_wait(&k_full[st], ph);
                     gemm_qk(st, acc);
                     wgmma_wait<0>();
@@ -1932,7 +1978,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         } else {
             /* ------------------------------------------------------------ epilogue */
             if constexpr (Cfg::kTensorSum) {
-                if constexpr (!Cfg::kOverlap) fa3_row_inv_sums<Cfg>(o, inv_l);
+                fa3_row_inv_sums<Cfg>(o, inv_l);
             } else if constexpr (!Cfg::kLeanEpilogue || !Cfg::kOverlap) {
                 fa3_row_inv<Cfg>(l, inv_l);
             }
