@@ -1187,8 +1187,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         float l_own[2] = {0.f, 0.f}; /* this thread's partial row sums */
         float(&l)[2] = Cfg::kDeferEpilogue ? l_next : l_own;
         /* the plain epilogue's 1 / l (fa3_row_inv): kLeanEpilogue with kOverlap computes it
-         * under the last P V GEMM (l is final after the last softmax), kTensorSum at the
-         * epilogue (l is final with O); 0 for a tile that sees no key */
+         * under the last P V GEMM (l is final after the last softmax), kTensorSum after its
+         * wait (l is final with O); 0 for a tile that sees no key */
         float inv_l[2] = {0.f, 0.f};
         bool rescale = true; /* kLazyRescale: the last softmax moved this warp's max */
         /* kSpecExp: the next loop block may speculate (the last one did not move the max) */
@@ -1935,6 +1935,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     fa3_row_inv<Cfg>(l, inv_l);
                 wgmma_wait<0>();
                 fence_regs(o);
+                /* l is final with O: 1 / l here, before the release and the epilogue's
+                 * bookkeeping (session 15: at the epilogue instead, Gemma 2's window -1.5..2.3%) */
+                if constexpr (Cfg::kTensorSum) fa3_row_inv_sums<Cfg>(o, inv_l);
                 release(&v_empty[lst]);
                 }
             } else {
@@ -1978,7 +1981,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
         } else {
             /* ------------------------------------------------------------ epilogue */
             if constexpr (Cfg::kTensorSum) {
-                fa3_row_inv_sums<Cfg>(o, inv_l);
+                if constexpr (!Cfg::kOverlap) fa3_row_inv_sums<Cfg>(o, inv_l);
             } else if constexpr (!Cfg::kLeanEpilogue || !Cfg::kOverlap) {
                 fa3_row_inv<Cfg>(l, inv_l);
             }
