@@ -693,7 +693,7 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
         vlines.append(f"    static constexpr bool kSpecExp = true;  /* {spec_why} */")
         if d in FA3_SPEC_UNIFORM_Q:
             vlines.append(f"    static constexpr bool kUniformQ = true;  /* {FA3_SPEC_UNIFORM_Q[d]} */")
-    if v["alibi"] and not causal:
+    if v["alibi"] and not causal and fa3_spec_exp(d, v):  # measured with kSpecExp only
         vlines.append(f"    static constexpr bool kAlibiPreload = false;  /* {FA3_ALIBI_NO_PRELOAD} */")
     tsum_why = FA3_TENSOR_SUM.get(d, "") if plain else FA3_TENSOR_SUM_VARIANT
     if tsum:

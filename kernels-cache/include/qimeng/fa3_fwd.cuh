@@ -39,8 +39,9 @@
  *         static constexpr bool kQScale = true;    // bf16 softcap: Q scaled per tile (see below)
  *         static constexpr bool kTensorSum = true; // the row sums in the P V GEMM (head_dim
  *                                                  // 64 or 128; Fa3Config::kTensorSum)
- *         static constexpr bool kAlibiPreload = false;  // ALiBi's key part in the exp2
- *                                                  // offsets, not loaded into S (see below)
+ *         static constexpr bool kAlibiPreload = false;  // ALiBi only: its key part in the
+ *                                                  // exp2 offsets, not loaded into S
+ *                                                  // (Fa3Config::kAlibiPreload)
  *         // Optional variants (absent: off), with fa2_fwd.cuh's semantics:
  *         static constexpr int kWindowLeft = 1024;  // sliding window: query i sees keys
  *         static constexpr int kWindowRight = 0;    //   i + sk - sq - left ..= i + sk - sq + right
@@ -309,7 +310,8 @@ struct Fa3Config {
      * accumulator at the end of the step before (the S GEMM adds onto it); or, without the
      * preload, one FFMA a score in the exp2 offset, off S's path. The loads land late (shared
      * memory is busy with the wgmma operands) and the next S GEMM waits for them: ncu (session
-     * 15) put ~8% of full ALiBi's warp samples there. Full ALiBi gains 2.6-3.6% without them;
+     * 15) put ~8% of full ALiBi's warp samples there. Full ALiBi gains 0.7-3.6% (2k-16k keys)
+     * without them;
      * causal ALiBi, whose softmax also takes the masked diagonal block, loses 0.3-1.3% (call 4,
      * bench/results/h100-variants-2026-11-26.md "Session 15"). */
     static constexpr bool kAlibiPreload = kAlibi && AlibiPreloadOf<Spec>::value;
@@ -391,8 +393,9 @@ struct Fa3Config {
     static constexpr int kOffO = kOffV + kStages * kTileVBytes;
     static constexpr int kOffBar = kOffO + (kPersistent ? kTileQBytes : 0);
     static constexpr int kBarBytes = 8 * (2 * kQStages + 2 * kKStages + 2 * kStages);
-    /* ALiBi: per consumer warpgroup, the key part of the bias for the tile's slope (f32, one
-     * accumulator fragment per side of the diagonal), the S GEMM's initial accumulator */
+    /* kAlibiPreload: per consumer warpgroup, the key part of the bias for the tile's slope (f32,
+     * one accumulator fragment per side of the diagonal), the S GEMM's initial accumulator;
+     * none without the preload */
     static constexpr int kOffAlibi = kOffBar + kBarBytes;
     static constexpr int kAlibiBytes = kAlibiPreload ? kConsumerWGs * 2 * (kBlockN / 2) * 4 : 0;
     /* + 1024: the dynamic shared-memory base is aligned up to 1024 bytes in the kernel */
@@ -1205,7 +1208,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             for (int kk = 0; kk < D / 16; ++kk) {
                 wgmma_ss<T, BN>(s, dq + (((kk / 4) * BM * 128 + (kk % 4) * 32) >> 4),
                                 dk + (((kk / 4) * BN * 128 + (kk % 4) * 32) >> 4),
-                                kk > 0 || (Cfg::kAlibi && acc));
+                                kk > 0 || (Cfg::kAlibiPreload && acc));
             }
             wgmma_commit();
         };
@@ -1223,12 +1226,13 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             rt[0] = sg * alibi_neg_slope * float(base);
             rt[1] = sg * alibi_neg_slope * float(base + 8);
         };
-        /* ALiBi: the block whose softmax comes next, worked out with its preload at the end of
-         * the step before (alibi_row): whether it lies on one side of the diagonal, its row
-         * term, and (without the preload) its key part's factor -sg a, 0 across the diagonal.
-         * At the head of its softmax, between S landing and the first exp2, this arithmetic
-         * delayed every exp2 (session 12: the row term there, causal -0.4..1.4%; session 15:
-         * the side there too, full -0.3..1%). */
+        /* ALiBi: the block whose softmax comes next (alibi_row): whether it lies on one side
+         * of the diagonal, its row term, and its key part's factor -sg a (0 across the
+         * diagonal; read only without the preload). The softmax reads this state, so every
+         * S GEMM's block has it set first (alibi_next). The overlapped loop sets it with the
+         * block's preload at the end of the step before: at the head of its softmax, between
+         * S landing and the first exp2, this arithmetic delayed every exp2 (session 12: the
+         * row term there, causal -0.4..1.4%; session 15: the side there too, full -0.3..1%). */
         bool alibi_one = false;
         float alibi_rt[2] = {0.f, 0.f};
         float alibi_k = 0.f;
@@ -1267,6 +1271,12 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 (void)jb;
                 return false;
             }
+        };
+        /* ALiBi: block jb's preload and state, ahead of its S GEMM; true if S starts from s */
+        auto alibi_next = [&](int jb) {
+            const bool acc = alibi_preload(jb);
+            alibi_row(jb);
+            return acc;
         };
         /* O += P V over stage st: BN / 16 wgmmas; k step kk is keys 16 kk.., 16 rows of 128 B
          * down every box; the N direction (head_dim) crosses boxes BN * 128 bytes apart */
@@ -1477,7 +1487,8 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             return true;
         };
         /* Online softmax of S (key block j) in place; alpha = the rescale factor of O and l.
-         * spec_tag (kSpecExp): P at the running max first; false when S is needed again. */
+         * spec_tag (kSpecExp): P at the running max first; false when S is needed again. ALiBi:
+         * block j's side, row term and key factor come from alibi_row's state (alibi_next). */
         auto softmax = [&](int j, auto mask_tag, float (&alpha)[2], auto half_tag, bool keep,
                            auto spec_tag) -> bool {
             constexpr bool kMask = decltype(mask_tag)::value;
@@ -1502,10 +1513,10 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
              * (causal: every visible key is) has |d| = sg d, sg = +-1, so the bias a |d| (a =
              * -slope / scale) splits into -sg a (8 c + e % 2), the same for every block of one
              * side (kAlibiPreload: in S's accumulator before the GEMM; else added below, or in
-             * the speculative path's exp2 offsets), and the row's
-             * term rt = sg a (base + 8 (e / 2)), added to the row max and to the exp2 FFMA's
-             * addend (it is the same for every key of the row in this block). Blocks that
-             * cross the diagonal take |d| per element. */
+             * the speculative path's exp2 offsets), and the row's term rt = sg a (base + 8 (e /
+             * 2)), added to the row max and to the exp2 FFMA's addend (it is the same for every
+             * key of the row in this block). Blocks that cross the diagonal take |d| per
+             * element. */
             float rt[2] = {0.f, 0.f};
             if constexpr (Cfg::kAlibi) {
                 if (alibi_one) {
@@ -1785,8 +1796,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 const int mode_first = half_mode(tl.kb0),
                           mode_last = half_mode(tl.kb0 + n_blocks - 1);
                 const int jb0 = visit_block(tl, 0);
-                const bool acc0 = alibi_preload(jb0);
-                alibi_row(jb0);
+                const bool acc0 = alibi_next(jb0);
                 mbar_wait(&k_full[kv % Cfg::kKStages], (kv / Cfg::kKStages) & 1);
                 auto step0 = [&](auto cross_tag) {
                 if constexpr (decltype(cross_tag)::value) {
@@ -1862,8 +1872,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                 bool acc_next = false, spec_pre = false;
                 auto plan_next = [&](int jn) {
                     const int jb = visit_block(tl, jn);
-                    acc_next = alibi_preload(jb);
-                    alibi_row(jb);
+                    acc_next = alibi_next(jb);
                     spec_pre = plan_spec(jn);
                 };
                 plan_next(1);
@@ -1947,8 +1956,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
                     const uint32_t ph = (c / kStages) & 1;
                     float alpha[2];
                     const int jb = visit_block(tl, j);
-                    const bool acc = alibi_preload(jb);
-                    alibi_row(jb);
+                    const bool acc = alibi_next(jb);
                     mbar_wait(&k_full[st], ph);
                     gemm_qk(st, acc);
                     wgmma_wait<0>();
