@@ -6,7 +6,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 rm -rf .carry/bin && mkdir -p .carry/bin
 cargo build --release -p qimeng-example -p qimeng-cli
-cp target/release/qimeng-example .carry/bin/
+cp "${CARGO_TARGET_DIR:-target}/release/qimeng-example" .carry/bin/
 # The path of a test binary that `cargo test --no-run` built.
 test_binary() { # package test-name
   cargo test --release -p "$1" --test "$2" --no-run --message-format=json 2>/dev/null \
