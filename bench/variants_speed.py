@@ -20,7 +20,12 @@ Timing is bench.py's: interleaved round-robin over identical inputs rotated past
 per-round medians, ratios as the median over rounds. Work is counted in visible score entries:
 FLOPs = 4 d * (number of (query, key) pairs the mask lets through), so a sliding window's
 TFLOP/s is comparable with the plain kernel's ("within 10% of our plain kernel": the `x plain`
-column, work-normalized; `plain time` is the plain time over ours, not normalized). Each
+column, work-normalized; `plain time` is the plain time over ours, not normalized). A sliding
+window also gets `x rows`: our plain full entry on rows as long as the window's (sq = seqlen, sk =
+the keys a row sees, row_span), work-normalized, with cuDNN's full kernel on those rows for scale.
+Both cover the same key blocks a tile (a 128-row tile of a w-key window spans w + 128 keys, as
+128 rows of w + 1 keys do), so `x rows` is what the window's own code costs, and `x plain` adds
+what short rows cost every kernel (cuDNN's as much). Each
 variant's output is checked against FlexAttention's (or, when FlexAttention fails, against an
 explicit-mask SDPA on the first batch). ALiBi slopes: 2^(-8 (h + 1) / heads) per query head,
 what bench/ffi gives an ALiBi kernel.
@@ -204,6 +209,14 @@ def visible_pairs(sq, sk, causal, left, right):
     return total
 
 
+def row_span(s, causal, left, right):
+    """Keys a query row of a sliding window sees once the window is wholly inside the sequence:
+    left + 1 (causal) or left + right + 1, at most s. The plain kernel over s rows of that many
+    keys is the window's work in the plain kernel's shape: a ratio against it counts the window's
+    own code, not the cost of short rows that every kernel pays (cuDNN's too)."""
+    return min(s, left + 1 + (0 if causal else right))
+
+
 @functools.lru_cache(maxsize=None)
 def alibi_slopes(heads, device):
     """bench/ffi's slopes (its alibi_slope): 2^(-8 (h + 1) / heads). One tensor per (heads,
@@ -357,6 +370,20 @@ def main():
                 "plain": [ours.fn(plain_key, q, kk, vv, torch.empty_like(q)) for q, kk, vv, _ in sets],
                 "cudnn": [sdpa_fn(SDPBackend.CUDNN_ATTENTION, q, kk, vv, causal) for q, kk, vv, _ in sets],
             }
+            if left is not None:  # the plain kernel on rows as long as the window's (see row_span)
+                span = row_span(s, causal, left, right)
+                rows_out = [torch.empty_like(q) for q, *_ in sets]
+                backends["rows"] = [ours.fn(f"fwd-h100-bf16-d{d}-full", q, kk[:, :span], vv[:, :span], o)
+                                    for (q, kk, vv, _), o in zip(sets, rows_out)]
+                backends["rows"][0]()
+                try:
+                    calls = [sdpa_fn(SDPBackend.CUDNN_ATTENTION, q, kk[:, :span], vv[:, :span], False)
+                             for q, kk, vv, _ in sets]
+                    calls[0]()
+                    torch.cuda.synchronize()
+                    backends["cudnn_rows"] = calls
+                except Exception as e:  # noqa: BLE001 - report and go on without it
+                    print(f"  cudnn on the rows failed: {str(e).splitlines()[0][:160]}", flush=True)
             bias = None
             if alibi:
                 try:
@@ -396,6 +423,14 @@ def main():
             work = pairs / plain_pairs
             r_time = ratio_stats(times, "ours", "plain")
             r_plain = tuple(x * work for x in r_time)
+            rows_work = None
+            if "rows" in times:
+                rows_pairs = s * row_span(s, causal, left, right)
+                rows_work = dict(
+                    plain=tf(med("rows"), rows_pairs),
+                    cudnn=tf(med("cudnn_rows"), rows_pairs) if "cudnn_rows" in times else float("nan"),
+                    span=row_span(s, causal, left, right),
+                    r=tuple(x * pairs / rows_pairs for x in ratio_stats(times, "ours", "rows")))
             row = dict(s=s, b=b, name=f"{mask} {name}", ours=tf(med("ours"), pairs),
                        plain=tf(med("plain"), plain_pairs), cudnn=tf(med("cudnn"), plain_pairs),
                        flex=tf(med("flex"), pairs) if "flex" in times else None,
@@ -404,7 +439,8 @@ def main():
                        r_cudnn=ratio_stats(times, "ours", "cudnn_var") if "cudnn_var" in times else None,
                        rel_cudnn=rel_cudnn,
                        r_flex=ratio_stats(times, "ours", "flex") if "flex" in times else None,
-                       ms=med("ours"), plain_ms=med("plain"), rel=rel, ref=ref_name, ok=ok)
+                       ms=med("ours"), plain_ms=med("plain"), rel=rel, ref=ref_name, ok=ok,
+                       rows=rows_work)
             rows.append(row)
             print(fmt(row), flush=True)
             del backends, times, bias
@@ -443,6 +479,17 @@ def main():
                     f"{r['plain']:.1f} ({r['plain_ms']:.3f}) | {r['r_plain'][0]:.3f} ({r['r_plain'][1]:.2f}.."
                     f"{r['r_plain'][2]:.2f}) | {r['r_time'][0]:.3f} | {fl} | {rf} | {cv} | {r['cudnn']:.1f} | "
                     f"{r['rel']:.1e} {r['ref']}{'' if r['ok'] else ' FAIL'} |\n")
+        wrows = [r for r in rows if r["rows"]]
+        if wrows:
+            f.write("\nWindows against the plain full entry on rows as long as the window's (sq = seqlen, "
+                    "sk = the keys a row sees, no mask): x rows = their time per visible pair / ours "
+                    "(median over rounds, min..max); cuDNN's full kernel on the same rows for scale\n\n"
+                    "| seqlen | variant | keys a row | ours TFLOP/s | our plain on the rows TFLOP/s "
+                    "| x rows (work-normalized) | cuDNN on the rows TFLOP/s |\n|---|---|---|---|---|---|---|\n")
+            for r in wrows:
+                w = r["rows"]
+                f.write(f"| {r['s']} | {r['name']} | {w['span']} | {r['ours']:.1f} | {w['plain']:.1f} | "
+                        f"{w['r'][0]:.3f} ({w['r'][1]:.2f}..{w['r'][2]:.2f}) | {w['cudnn']:.1f} |\n")
     sys.exit(0 if all(r["ok"] for r in rows + vrows) else 1)
 
 
@@ -450,7 +497,9 @@ def fmt(r):
     fl = f"{r['flex']:6.1f}" if r["flex"] else "   n/a"
     rf = f"x{r['r_flex'][0]:.3f}" if r["r_flex"] else "n/a"
     cv = f"x{r['r_cudnn'][0]:.3f}" if r["r_cudnn"] else "n/a"
-    return (f"s{r['s']:<5} {r['name']:26s} ours {r['ours']:6.1f}  plain {r['plain']:6.1f}  "
+    rw = (f"  rows {r['rows']['plain']:6.1f} x{r['rows']['r'][0]:.3f} (work) cudnn-rows {r['rows']['cudnn']:6.1f}"
+          if r["rows"] else "")
+    return (f"s{r['s']:<5} {r['name']:26s} ours {r['ours']:6.1f}  plain {r['plain']:6.1f}{rw}  "
             f"x{r['r_plain'][0]:.3f} plain (work) x{r['r_time'][0]:.3f} (time)  flex {fl} {rf}  "
             f"cudnn-var {cv}  cudnn-plain {r['cudnn']:6.1f}  "
             f"rel {r['rel']:.1e} vs {r['ref']} {'ok' if r['ok'] else 'FAIL'}")

@@ -385,13 +385,19 @@ FA3_QSCALE = (
 # +1.3%, full +1.0 / +1.2% at 8k / 16k), the softcap windows (with kKStages 2: the ones take K's
 # third stage; Gemma 2's w4096_0 + softcap +4.6 / +2.5%, w1024_0 + softcap +3.8 / +3.0%), causal
 # softcap on its short schedule (+1.3% at 8k, +1.6% at 2k; its block-per-tile Spec -0.9% at 16k).
-# Not the plain windows (kKStages 2 costs w4096_0 3% at 16k) nor varlen (+0.3..0.7%, noise).
+# Not the long plain windows (kKStages 2 costs w4096_0 3% at 16k) nor varlen (+0.3..0.7%, noise).
+# The short plain windows take it (session 16, bench/results/raw/s16/call2-ab.log, two samples in
+# one process each: w1024_0 +1.8 / +1.3% at 8k, +0.6 / -0.1% at 16k; w256_256 +0.7 / -0.2% at 8k,
+# +0.7 / +0.7% at 16k; w4096_0 +0.8 / +1.2% at 8k, -3.0 / -3.3% at 16k): windows of up to
+# FA3_TENSOR_SUM_WINDOW keys a row.
+FA3_TENSOR_SUM_WINDOW = 1025
 FA3_TENSOR_SUM_WHAT = "l in the P V GEMM (N = head_dim + 8 over a box of ones in each V stage): no FADD per score"
 FA3_TENSOR_SUM = {
     64: FA3_TENSOR_SUM_WHAT + "; +2.3..2.9% at 8k-16k keys (session 14)",
     128: FA3_TENSOR_SUM_WHAT + "; +1.7..3.3% at 2k-16k keys full, +2.0% causal at 16k (session 14)",
 }
 FA3_TENSOR_SUM_VARIANT = FA3_TENSOR_SUM_WHAT + " (session 14: ALiBi +1.0..2.0%, Gemma 2's window +2.5..4.6%, w1024_0 + softcap +3.0..3.8%, causal softcap's short schedule +1.3%)"
+FA3_TENSOR_SUM_SHORT_WINDOW = FA3_TENSOR_SUM_WHAT + " (session 16: w1024_0 +1.3..1.8% at 8k keys, 0 at 16k; w256_256 0..+0.7%; kKStages 2 makes room for the ones)"
 FA3_TENSOR_SUM_SHORT_OFF = {
     64: "not on the short schedule: -2.8..-6.3% at 512-4k keys (session 14)",
     128: "not on the short schedule: -3.4 / -1.1% at 512 / 1k keys, with one Q buffer and no kCrossTile to make room (session 14)",
@@ -406,7 +412,14 @@ def fa3_tensor_sum(d, v, schedule):
         return True
     if v.get("softcap"):
         return bool(v["window"]) or schedule == "short"
-    return not v["window"] and schedule == "Spec"
+    if v["window"]:
+        return window_keys(v) <= FA3_TENSOR_SUM_WINDOW
+    return schedule == "Spec"
+
+
+def window_keys(v):
+    """Keys a row of a sliding window sees (left + right + 1)."""
+    return v["window"][0] + v["window"][1] + 1
 
 
 def fa3_spec_exp(d, v):
@@ -695,7 +708,9 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
             vlines.append(f"    static constexpr bool kUniformQ = true;  /* {FA3_SPEC_UNIFORM_Q[d]} */")
     if v["alibi"] and not causal and fa3_spec_exp(d, v):  # measured with kSpecExp only
         vlines.append(f"    static constexpr bool kAlibiPreload = false;  /* {FA3_ALIBI_NO_PRELOAD} */")
-    tsum_why = FA3_TENSOR_SUM.get(d, "") if plain else FA3_TENSOR_SUM_VARIANT
+    tsum_why = (FA3_TENSOR_SUM.get(d, "") if plain else
+                FA3_TENSOR_SUM_SHORT_WINDOW if v["window"] and not v.get("softcap") else
+                FA3_TENSOR_SUM_VARIANT)
     if tsum:
         vlines.append(f"    static constexpr bool kTensorSum = true;  /* {tsum_why} */")
     var_lines = "".join("\n" + x for x in vlines)
