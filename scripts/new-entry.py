@@ -12,6 +12,8 @@ them (`cargo run -q -p qimeng-cli -- cache seal --all --date YYYY-MM-DD`), check
     python3 scripts/new-entry.py --overwrite KEY # rewrite an existing entry (then re-verify it)
     python3 scripts/new-entry.py fwd-h100-bf16-d128-causal-w1024_0-varlen  # a variant of a
                                                  # table entry: its tiles plus the variant traits
+    python3 scripts/new-entry.py --check         # every fwd-* entry of the cache is what this
+                                                 # script writes for its key (CI runs it)
 
 Variant keys (qimeng-spec's suffixes, in order): -w<left>_<right> (sliding window),
 -softcap<cap> (Hopper family only), -alibi (ALiBi slopes at run time), -varlen (packed
@@ -1157,6 +1159,60 @@ def all_keys():
                 yield gpu, "f32", d, causal
 
 
+def render_key(key):
+    """The files this script writes for one fwd-* key (None: not a key of the table)."""
+    for gpu, dtype, d, causal in all_keys():
+        base = f"fwd-{gpu}-{dtype}-d{d}-{'causal' if causal else 'full'}"
+        if key == base:
+            v = None
+        elif dtype != "f32" and key.startswith(base + "-"):
+            try:
+                v = parse_variants(key[len(base):])
+            except ValueError:
+                continue
+            if base + variant_suffix(v) != key:
+                continue
+        else:
+            continue
+        return render_one(gpu, dtype, d, causal, v)[1]
+    return None
+
+
+def render_one(gpu, dtype, d, causal, v, fa2=False):
+    """(key, files) of one entry: f32, the Hopper family (unless fa2) or FlashAttention-2-class."""
+    if dtype == "f32":
+        return render_f32(gpu, d, causal)
+    if is_fa3(gpu, dtype, d) and fa3_variants_ok(v) and not fa2:
+        return render_fa3(gpu, dtype, d, causal, v)
+    return render(gpu, dtype, d, causal, v)
+
+
+def check(cache, keys):
+    """0 when every entry is what render_key writes for it, else a message naming each file that
+    differs and how to reconcile the two (the table and the committed entries are one fact)."""
+    keys = keys or sorted(k for k in os.listdir(cache) if k.startswith("fwd-"))
+    bad, unknown = [], []
+    for key in keys:
+        files = render_key(key)
+        if files is None:
+            unknown.append(key)
+            continue
+        for name, text in files.items():
+            path = os.path.join(cache, key, name)
+            if not os.path.exists(path) or open(path).read() != text:
+                bad.append(f"{key}/{name}")
+    for key in unknown:
+        print(f"not a key of the table: {key}")
+    for f in bad:
+        print(f"differs from scripts/new-entry.py: {f}")
+    if bad or unknown:
+        return ("the cache and scripts/new-entry.py disagree: change the table (FA3_TILES, TILES, ...) "
+                "or rewrite the entry (python3 scripts/new-entry.py --overwrite KEY; then `cargo run "
+                "-q -p qimeng-cli -- cache seal KEY` and verify it on a GPU)")
+    print(f"{len(keys)} entries match scripts/new-entry.py")
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("keys", nargs="*", help="only these keys (default: every key of the table)")
@@ -1165,7 +1221,12 @@ def main():
                     help="render the FlashAttention-2-class version even where FA3_TILES applies "
                          "(the baseline bench/hopper/build.sh compiles; use with --out)")
     ap.add_argument("--out", default=CACHE, help="directory to write into (default: kernels-cache)")
+    ap.add_argument("--check", action="store_true",
+                    help="write nothing: compare every fwd-* entry under --out (or the given keys) "
+                         "with what this script renders for its key; exit 1 on a difference")
     args = ap.parse_args()
+    if args.check:
+        sys.exit(check(args.out, args.keys))
     only = set(args.keys)
     wanted = set(only)
     written = 0
@@ -1179,12 +1240,7 @@ def main():
                 if base + variant_suffix(v) == want:
                     todo.append((g, dt, d, c, v))
     for gpu, dtype, d, causal, v in todo:
-        if dtype == "f32":
-            key, files = render_f32(gpu, d, causal)
-        elif is_fa3(gpu, dtype, d) and fa3_variants_ok(v) and not args.fa2:
-            key, files = render_fa3(gpu, dtype, d, causal, v)
-        else:
-            key, files = render(gpu, dtype, d, causal, v)
+        key, files = render_one(gpu, dtype, d, causal, v, args.fa2)
         if only and key not in only:
             continue
         wanted.discard(key)
