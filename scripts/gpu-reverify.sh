@@ -4,7 +4,8 @@
 #   TEST_FILTERS="fwd-h100-bf16 fwd-h100-f16 fwd-h200": the grid over those entries only, the
 #     filters at once (a Hopper kernel change: ~240 s instead of every entry's run); "none": no
 #     grid (sanitizers only, for kernels whose records a run of the grid already holds);
-#   SANITIZE="racecheck:fwd-h100- synccheck:fwd-h100- ...": the sanitizer runs (tool:filter),
+#   SANITIZE="racecheck:fwd-h100- synccheck:fwd-h100- ...": the sanitizer runs (tool:filter;
+#     "none": no sanitizer, for a grid run whose sanitizers ran before on the same kernels),
 #     SANITIZE_TIMEOUT seconds each (default 60; a whole fwd-h100- run takes ~140), in
 #     SANITIZE_JOBS chains at once (default 1; spec i in chain i mod SANITIZE_JOBS), their
 #     summaries in $OUT/sanitizers.log in the order given.
@@ -31,6 +32,7 @@ fi
 grep -E "FAIL|^kernels:" "$out/gpu-tests.log" | tail -n 20
 # shellcheck disable=SC2206
 specs=(${SANITIZE:-"memcheck:-h100-" "memcheck:-h200-" "memcheck:dec-" "racecheck:h200-f16-d128-full" "racecheck:dec-h100-bf16-d128" "synccheck:h200-bf16-d128-full" "synccheck:dec-h100"})
+[ "${SANITIZE:-}" = none ] && specs=()
 jobs=${SANITIZE_JOBS:-1}
 sanitize() { # spec index: its summary in /tmp/san-$1.sum
   local spec=${specs[$1]} tool filt rc
