@@ -41,6 +41,19 @@ def traits(cuda):
     return out
 
 
+def wide_spec():
+    """decode_fwd.cuh's WideSpec: (kBlockN, kStages) of the TMA path's wide tiles, or None when
+    the header builds without them (QIMENG_DECODE_WIDE 0)."""
+    with open(os.path.join(CACHE, "include", "qimeng", "decode_fwd.cuh")) as f:
+        h = f.read()
+    on = re.search(r"#define QIMENG_DECODE_WIDE (\d+)", h)
+    stages = re.search(r"#define QIMENG_DECODE_WIDE_STAGES (\d+)", h)
+    bn = re.search(r"struct WideSpec : Spec \{\s*static constexpr int kBlockN = (\d+);", h)
+    if not (on and stages and bn) or on.group(1) == "0":
+        return None
+    return int(bn.group(1)), int(stages.group(1))
+
+
 def render(key, cuda):
     _, gpu, dtype, dname = key.split("-")
     t = traits(cuda)
@@ -74,6 +87,14 @@ def render(key, cuda):
         "# of 4 warps holds every query row of KV head h (GROUP * S_q <= 64 rows, 16-row MMA row",
         "# groups), so each K/V byte crosses HBM once, and walks its split's key blocks of the paged",
         f"# cache {stages} deep ({walk}). The combine merges the splits by lse{combine}.",
+    ]
+    wide = wide_spec() if tma else None
+    if wide:
+        tl += [
+            "# Where the grid has >= 2 blocks per SM and GROUP * S_q <= 16 (batch 64), the TMA path runs the same",
+            f"# program with BN = {wide[0]}, STAGES = {wide[1]} at one block per SM (decode_fwd.cuh WideSpec).",
+        ]
+    tl += [
         f"param BM = {MAX_ROWS}, BN = {bn}, D = {d}, STAGES = {stages}, WARPS = {WARPS}",
         f"Allocate Q in global (GROUP * S_q, D) {dtype} at batch b, group h  # row r: query r / GROUP, head h * GROUP + r % GROUP",
         f"Allocate K, V in global (S_k, D) {dtype} at batch b, head h through block_table",
