@@ -67,8 +67,10 @@ def main():
             key = f"fwd-h100-{args.dtype}-d{d}-{mask}-{name}"
         work = visible_pairs(s, s, causal, left, right) / visible_pairs(s, s, causal, None, None)
         outs = {nm: [torch.full_like(q, float("nan")) for q, _, _ in sets] for nm in ours}
-        backends = {"plain": [ours[first].fn(plain_key, q, k, v, torch.empty_like(q))
-                              for q, k, v in sets]}
+        # referenced until the next key (Ours.fn keeps only the output's address)
+        plain_out = [torch.empty_like(q) for q, _, _ in sets]
+        backends = {"plain": [ours[first].fn(plain_key, q, k, v, o)
+                              for (q, k, v), o in zip(sets, plain_out)]}
         for nm, o in ours.items():
             backends[nm] = [o.fn(key, q, k, v, outs[nm][i]) for i, (q, k, v) in enumerate(sets)]
         q0, k0, v0 = sets[0]

@@ -365,16 +365,21 @@ def main():
             pairs = visible_pairs(s, s, causal, left, right)
             plain_pairs = visible_pairs(s, s, causal, None, None)
             tf = lambda ms, p: 4 * d * p * b * hq / ms / 1e9  # noqa: E731
+            plain_out = [torch.empty_like(q) for q, *_ in sets]
             backends = {
                 "ours": [ours.fn(key, *st) for st in sets],
-                "plain": [ours.fn(plain_key, q, kk, vv, torch.empty_like(q)) for q, kk, vv, _ in sets],
+                # the outputs stay referenced (plain_out): Ours.fn keeps only their addresses
+                "plain": [ours.fn(plain_key, q, kk, vv, o) for (q, kk, vv, _), o in zip(sets, plain_out)],
                 "cudnn": [sdpa_fn(SDPBackend.CUDNN_ATTENTION, q, kk, vv, causal) for q, kk, vv, _ in sets],
             }
-            if left is not None:  # the plain kernel on rows as long as the window's (see row_span)
-                span = row_span(s, causal, left, right)
-                rows_out = [torch.empty_like(q) for q, *_ in sets]
+            # the plain kernel on rows as long as the window's (see row_span); a window that
+            # spans the whole sequence has no such rows (the plain entry is its reference)
+            span = row_span(s, causal, left, right) if left is not None else s
+            span_out = []
+            if span < s:
+                span_out = [torch.empty_like(q) for q, *_ in sets]
                 backends["rows"] = [ours.fn(f"fwd-h100-bf16-d{d}-full", q, kk[:, :span], vv[:, :span], o)
-                                    for (q, kk, vv, _), o in zip(sets, rows_out)]
+                                    for (q, kk, vv, _), o in zip(sets, span_out)]
                 backends["rows"][0]()
                 try:
                     calls = [sdpa_fn(SDPBackend.CUDNN_ATTENTION, q, kk[:, :span], vv[:, :span], False)
@@ -383,7 +388,8 @@ def main():
                     torch.cuda.synchronize()
                     backends["cudnn_rows"] = calls
                 except Exception as e:  # noqa: BLE001 - report and go on without it
-                    print(f"  cudnn on the rows failed: {str(e).splitlines()[0][:160]}", flush=True)
+                    msg = str(e).splitlines()[0][:160] if str(e) else type(e).__name__
+                    print(f"  cudnn on the rows failed: {msg}", flush=True)
             bias = None
             if alibi:
                 try:
@@ -425,11 +431,11 @@ def main():
             r_plain = tuple(x * work for x in r_time)
             rows_work = None
             if "rows" in times:
-                rows_pairs = s * row_span(s, causal, left, right)
+                rows_pairs = s * span
                 rows_work = dict(
                     plain=tf(med("rows"), rows_pairs),
-                    cudnn=tf(med("cudnn_rows"), rows_pairs) if "cudnn_rows" in times else float("nan"),
-                    span=row_span(s, causal, left, right),
+                    cudnn=tf(med("cudnn_rows"), rows_pairs) if "cudnn_rows" in times else None,
+                    span=span,
                     r=tuple(x * pairs / rows_pairs for x in ratio_stats(times, "ours", "rows")))
             row = dict(s=s, b=b, name=f"{mask} {name}", ours=tf(med("ours"), pairs),
                        plain=tf(med("plain"), plain_pairs), cudnn=tf(med("cudnn"), plain_pairs),
@@ -443,7 +449,7 @@ def main():
                        rows=rows_work)
             rows.append(row)
             print(fmt(row), flush=True)
-            del backends, times, bias
+            del backends, times, bias, span_out, plain_out
         del sets
         torch.cuda.empty_cache()
     vrows = varlen_rows(args, ours, dev, dt, l2) if "varlen" in parts else []
@@ -489,15 +495,19 @@ def main():
             for r in wrows:
                 w = r["rows"]
                 f.write(f"| {r['s']} | {r['name']} | {w['span']} | {r['ours']:.1f} | {w['plain']:.1f} | "
-                        f"{w['r'][0]:.3f} ({w['r'][1]:.2f}..{w['r'][2]:.2f}) | {w['cudnn']:.1f} |\n")
+                        f"{w['r'][0]:.3f} ({w['r'][1]:.2f}..{w['r'][2]:.2f}) | {fmt_tflops(w['cudnn'])} |\n")
     sys.exit(0 if all(r["ok"] for r in rows + vrows) else 1)
+
+
+def fmt_tflops(x):
+    return "n/a" if x is None else f"{x:.1f}"
 
 
 def fmt(r):
     fl = f"{r['flex']:6.1f}" if r["flex"] else "   n/a"
     rf = f"x{r['r_flex'][0]:.3f}" if r["r_flex"] else "n/a"
     cv = f"x{r['r_cudnn'][0]:.3f}" if r["r_cudnn"] else "n/a"
-    rw = (f"  rows {r['rows']['plain']:6.1f} x{r['rows']['r'][0]:.3f} (work) cudnn-rows {r['rows']['cudnn']:6.1f}"
+    rw = (f"  rows {r['rows']['plain']:6.1f} x{r['rows']['r'][0]:.3f} (work) cudnn-rows {fmt_tflops(r['rows']['cudnn'])}"
           if r["rows"] else "")
     return (f"s{r['s']:<5} {r['name']:26s} ours {r['ours']:6.1f}  plain {r['plain']:6.1f}{rw}  "
             f"x{r['r_plain'][0]:.3f} plain (work) x{r['r_time'][0]:.3f} (time)  flex {fl} {rf}  "

@@ -42,16 +42,23 @@ def traits(cuda):
 
 
 def wide_spec():
-    """decode_fwd.cuh's WideSpec: (kBlockN, kStages) of the TMA path's wide tiles, or None when
-    the header builds without them (QIMENG_DECODE_WIDE 0)."""
-    with open(os.path.join(CACHE, "include", "qimeng", "decode_fwd.cuh")) as f:
+    """decode_fwd.cuh's WideSpec: (kBlockN, kStages, blocks per SM from which a launch takes it)
+    of the TMA path's wide tiles, or None when the header builds without them
+    (QIMENG_DECODE_WIDE 0)."""
+    path = os.path.join(CACHE, "include", "qimeng", "decode_fwd.cuh")
+    with open(path) as f:
         h = f.read()
     on = re.search(r"#define QIMENG_DECODE_WIDE (\d+)", h)
-    stages = re.search(r"#define QIMENG_DECODE_WIDE_STAGES (\d+)", h)
-    bn = re.search(r"struct WideSpec : Spec \{\s*static constexpr int kBlockN = (\d+);", h)
-    if not (on and stages and bn) or on.group(1) == "0":
+    if on and on.group(1) == "0":
         return None
-    return int(bn.group(1)), int(stages.group(1))
+    stages = re.search(r"#define QIMENG_DECODE_WIDE_STAGES (\d+)", h)
+    per_sm = re.search(r"#define QIMENG_DECODE_WIDE_PER_SM (\d+)", h)
+    bn = re.search(r"struct WideSpec : Spec \{\s*static constexpr int kBlockN = (\d+);", h)
+    if not (on and stages and per_sm and bn):
+        # a silent None would drop the lines from every plan that --check then calls stale
+        sys.exit(f"{path}: WideSpec's kBlockN or QIMENG_DECODE_WIDE(_STAGES, _PER_SM) not found; "
+                 "update scripts/decode-tl.py's wide_spec")
+    return int(bn.group(1)), int(stages.group(1)), int(per_sm.group(1))
 
 
 def render(key, cuda):
@@ -91,7 +98,8 @@ def render(key, cuda):
     wide = wide_spec() if tma else None
     if wide:
         tl += [
-            "# Where the grid has >= 2 blocks per SM and GROUP * S_q <= 16 (batch 64), the TMA path runs the same",
+            (f"# Where the grid has >= {wide[2]} blocks per SM" if wide[2] else "# In every launch")
+            + " and GROUP * S_q <= 16 (batch 64), the TMA path runs the same",
             f"# program with BN = {wide[0]}, STAGES = {wide[1]} at one block per SM (decode_fwd.cuh WideSpec).",
         ]
     tl += [

@@ -46,4 +46,5 @@ for ((c = 0; c < jobs; c++)); do
 done
 wait
 for ((i = 0; i < ${#specs[@]}; i++)); do cat "/tmp/san-$i.sum"; done | tee "$out/sanitizers.log"
+[ ${#specs[@]} = 0 ] && echo "no sanitizer (SANITIZE=none)" | tee "$out/sanitizers.log"
 "$bin/qimeng-example" > "$out/example.log" 2>&1; echo "example rc=$?"; tail -n 5 "$out/example.log"
