@@ -1167,23 +1167,27 @@ def all_keys():
                 yield gpu, "f32", d, causal
 
 
-def render_key(key):
-    """The files this script writes for one fwd-* key (None: not a key of the table)."""
+def parse_key(key):
+    """(gpu, dtype, d, causal, variants or None) of a fwd-* key of the table (variants: f16 and
+    bf16 entries only, suffixes in qimeng-spec's order), or None."""
     for gpu, dtype, d, causal in all_keys():
         base = f"fwd-{gpu}-{dtype}-d{d}-{'causal' if causal else 'full'}"
         if key == base:
-            v = None
-        elif dtype != "f32" and key.startswith(base + "-"):
+            return gpu, dtype, d, causal, None
+        if dtype != "f32" and key.startswith(base + "-"):
             try:
                 v = parse_variants(key[len(base):])
             except ValueError:
                 continue
-            if base + variant_suffix(v) != key:
-                continue
-        else:
-            continue
-        return render_one(gpu, dtype, d, causal, v)[1]
+            if base + variant_suffix(v) == key:
+                return gpu, dtype, d, causal, v
     return None
+
+
+def render_key(key):
+    """The files this script writes for one fwd-* key (None: not a key of the table)."""
+    parsed = parse_key(key)
+    return render_one(*parsed)[1] if parsed else None
 
 
 def render_one(gpu, dtype, d, causal, v, fa2=False):
@@ -1257,12 +1261,9 @@ def main():
     todo = [(g, dt, d, c, None) for g, dt, d, c in all_keys()]
     # Variant keys: a table entry's key plus variant suffixes (f16/bf16 entries only).
     for want in sorted(wanted):
-        for g, dt, d, c in all_keys():
-            base = f"fwd-{g}-{dt}-d{d}-{'causal' if c else 'full'}"
-            if dt != "f32" and want.startswith(base + "-"):
-                v = parse_variants(want[len(base):])
-                if base + variant_suffix(v) == want:
-                    todo.append((g, dt, d, c, v))
+        parsed = parse_key(want)
+        if parsed and parsed[4] is not None:
+            todo.append(parsed)
     for gpu, dtype, d, causal, v in todo:
         key, files = render_one(gpu, dtype, d, causal, v, args.fa2)
         if only and key not in only:
