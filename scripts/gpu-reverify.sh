@@ -45,6 +45,6 @@ for ((c = 0; c < jobs; c++)); do
   ( for ((i = c; i < ${#specs[@]}; i += jobs)); do sanitize "$i"; done ) &
 done
 wait
-for ((i = 0; i < ${#specs[@]}; i++)); do cat "/tmp/san-$i.sum"; done | tee "$out/sanitizers.log"
-[ ${#specs[@]} = 0 ] && echo "no sanitizer (SANITIZE=none)" | tee "$out/sanitizers.log"
+if [ ${#specs[@]} = 0 ]; then echo "no sanitizer (SANITIZE=none)"
+else for ((i = 0; i < ${#specs[@]}; i++)); do cat "/tmp/san-$i.sum"; done; fi | tee "$out/sanitizers.log"
 "$bin/qimeng-example" > "$out/example.log" 2>&1; echo "example rc=$?"; tail -n 5 "$out/example.log"

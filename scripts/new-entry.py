@@ -407,25 +407,17 @@ FA3_TENSOR_SUM_SHORT_OFF = {
 
 
 def fa3_tensor_sum(d, v, causal, schedule):
-    """Whether a Hopper schedule ("Spec" or "short") takes kTensorSum (FA3_TENSOR_SUM)."""
+    """Whether a Hopper schedule ("Spec" or "short") takes kTensorSum (FA3_TENSOR_SUM): the
+    comment for its line (the measurement behind the rule that gave it), or "" when it does not."""
     if d not in FA3_TENSOR_SUM or v["varlen"]:
-        return False
+        return ""
     if v["alibi"]:
-        return True
+        return FA3_TENSOR_SUM_VARIANT
     if v.get("softcap"):
-        return bool(v["window"]) or schedule == "short"
+        return FA3_TENSOR_SUM_VARIANT if v["window"] or schedule == "short" else ""
     if v["window"]:
-        return window_keys(v, causal) <= FA3_TENSOR_SUM_WINDOW
-    return schedule == "Spec"
-
-
-def fa3_tensor_sum_why(d, v):
-    """The comment beside an entry's kTensorSum: the measurement behind the rule that gave it."""
-    if v is None or not (v["window"] or v.get("softcap") or v["alibi"]):
-        return FA3_TENSOR_SUM.get(d, "")
-    if v["window"] and not (v.get("softcap") or v["alibi"]):
-        return FA3_TENSOR_SUM_SHORT_WINDOW
-    return FA3_TENSOR_SUM_VARIANT
+        return FA3_TENSOR_SUM_SHORT_WINDOW if window_keys(v, causal) <= FA3_TENSOR_SUM_WINDOW else ""
+    return FA3_TENSOR_SUM[d] if schedule == "Spec" else ""
 
 
 def window_keys(v, causal):
@@ -673,8 +665,10 @@ def render_fa3(gpu, dtype, d, causal, variants=None):
     q2 = "kQStages" in bopts
     cross = plain and (d, causal) in FA3_CROSS
     tiny = FA3_TINY.get((d, causal)) if plain and short else None
-    tsum = fa3_tensor_sum(d, v, causal, "Spec")  # kTensorSum on Spec, and on the short schedules
-    s_tsum = bool(short) and fa3_tensor_sum(d, v, causal, "short")
+    # kTensorSum on Spec and on the short schedule: the comment of its line, "" when off
+    tsum_why = fa3_tensor_sum(d, v, causal, "Spec")
+    s_tsum_why = fa3_tensor_sum(d, v, causal, "short") if short else ""
+    tsum, s_tsum = bool(tsum_why), bool(s_tsum_why)
     if cross:
         bopts = tuple(o for o in bopts if o != "kDeferEpilogue")
     defer = "kDeferEpilogue" in bopts
@@ -720,7 +714,6 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
             vlines.append(f"    static constexpr bool kUniformQ = true;  /* {FA3_SPEC_UNIFORM_Q[d]} */")
     if v["alibi"] and not causal and fa3_spec_exp(d, v):  # measured with kSpecExp only
         vlines.append(f"    static constexpr bool kAlibiPreload = false;  /* {FA3_ALIBI_NO_PRELOAD} */")
-    tsum_why = fa3_tensor_sum_why(d, v)
     if tsum:
         vlines.append(f"    static constexpr bool kTensorSum = true;  /* {tsum_why} */")
     var_lines = "".join("\n" + x for x in vlines)
@@ -757,7 +750,7 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
         if fa3_spec_exp(d, v) and d in FA3_SPEC_SHORT_OFF:
             s_wgs_line += f"\n    static constexpr bool kSpecExp = false;  /* {FA3_SPEC_SHORT_OFF[d]} */"
         if s_tsum != tsum:
-            ts_why = tsum_why if s_tsum else FA3_TENSOR_SUM_SHORT_OFF[d]
+            ts_why = s_tsum_why or FA3_TENSOR_SUM_SHORT_OFF[d]
             s_wgs_line += f"\n    static constexpr bool kTensorSum = {'true' if s_tsum else 'false'};  /* {ts_why} */"
         if plain and (d, causal) in FA3_EVEN_TAIL:
             s_wgs_line += f"\n    static constexpr bool kEvenTail = true;  /* {FA3_EVEN_TAIL[(d, causal)]} */"
