@@ -420,6 +420,26 @@ def fa3_tensor_sum(d, v, causal, schedule):
     return FA3_TENSOR_SUM[d] if schedule == "Spec" else ""
 
 
+# fa3_fwd.cuh's kMaskedFold (a masked block whose warp's scores are all in the narrow tier takes
+# the cubic folded into its exp2s, then the mask, instead of MUFU tanh). Session 17, bench/results/
+# raw/s17/call6-ab.log .. call8-ab.log (bench/ab_var.py, in one process against main's entries):
+# w1024_0 + softcap +2.4..3.0% at 8k and 16k keys (with kHeadGroup 0), causal softcap's short
+# schedule +2.3% at 8k, Gemma 2's w4096_0 + softcap +0.3%; within 0.6% at q x 4 and 8. It needs
+# kFixedMax (bf16, cap log2(e) <= 100) and kRowBoundMask's per-row bounds: the windows' Spec, causal
+# softcap's short schedule.
+FA3_MASKED_FOLD = (
+    "a masked block whose warp's scores are all narrow takes the cubic folded into its exp2s, "
+    "masked after, not MUFU tanh: w1024_0 + softcap +2.4..3.0%, causal softcap's short schedule "
+    "+2.3% at 8k keys, Gemma 2's window +0.3% (session 17)"
+)
+
+
+def fa3_masked_fold(dtype, v):
+    """Whether a Hopper softcap Spec with kRowBoundMask takes kMaskedFold (fa3_fwd.cuh's
+    kFixedMax rule: bf16 and cap log2(e) <= 100)."""
+    return dtype == "bf16" and bool(v.get("softcap")) and v["softcap"] * 1.4426950408889634 <= 100 and not v["alibi"]
+
+
 def window_keys(v, causal):
     """Keys a row of a sliding window sees: left + 1 causal, left + right + 1 otherwise."""
     left, right = v["window"]
@@ -453,11 +473,21 @@ FA3_WINDOW_KSTAGES_LINE = (
 # 0.83 -> 0.95, w4096_0 + softcap 0.75 -> 0.86, w1024_0 +2%, w256_256 +0.5..2.5%, w1024_0 +
 # softcap 0; at 8k and 4k the order is the committed one (within 0.7%). Other group sizes at 16k
 # (calls 6 and 9), w4096_0: 2 pairs 0.83, 4 pairs 0.88, 8 pairs 0.91.
+# Session 17 measured it again at 16k on the current kernels (bench/results/raw/s17/call4-ab.log,
+# call5-ab.log, three samples each in one process): w4096_0 +14%, w256_256 +1.5..2%, but the
+# 1024-key window is faster without it (w1024_0 +1.0..1.4%, w1024_0 + softcap +1.6..2.2%; groups
+# of 8 or 4 pairs lose 2-3% more), so FA3_WINDOW_NO_HEAD_GROUP lists it, by (left, right).
 FA3_WINDOW_HEAD_GROUP = 16
 FA3_WINDOW_HEAD_GROUP_LINE = (
     f"\n    static constexpr int kHeadGroup = {FA3_WINDOW_HEAD_GROUP};  /* past ~8k rows a round of tiles "
     f"spans {FA3_WINDOW_HEAD_GROUP} (head, batch) pairs, not one pair's rows (session 9: w4096_0 at 16k 0.83 -> 0.95x "
     "plain; bench/results/h100-variants-2026-11-26.md) */"
+)
+FA3_WINDOW_NO_HEAD_GROUP = {(1024, 0)}
+FA3_WINDOW_NO_HEAD_GROUP_LINE = (
+    "\n    static constexpr int kHeadGroup = 0;  /* the committed tile order at every length: 16 (head, batch) "
+    "pairs a round cost this window 1..2.2% at 16k keys, 8 or 4 pairs more (session 17, "
+    "bench/results/h100-variants-2026-11-26.md) */"
 )
 FA3_GPUS = ("h100", "h200")
 
@@ -716,6 +746,8 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
         vlines.append(f"    static constexpr bool kAlibiPreload = false;  /* {FA3_ALIBI_NO_PRELOAD} */")
     if tsum:
         vlines.append(f"    static constexpr bool kTensorSum = true;  /* {tsum_why} */")
+    if v["window"] and fa3_masked_fold(dtype, v):  # the windows' Spec has kRowBoundMask
+        vlines.append(f"    static constexpr bool kMaskedFold = true;  /* {FA3_MASKED_FOLD} */")
     var_lines = "".join("\n" + x for x in vlines)
     pers_line = f"\n    static constexpr bool kPersistent = true;  /* {pers} */" if pers else ""
     cross_line = FA3_CROSS_LINE if cross else ""
@@ -733,7 +765,9 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
         pers_line += "\n    static constexpr bool kRowBoundMask = true;" + cross_line
         if fa3_window_tuned(v, d, bn):
             # kTensorSum's ones take the third K stage's room
-            pers_line += ("" if tsum else FA3_WINDOW_KSTAGES_LINE) + FA3_WINDOW_HEAD_GROUP_LINE
+            pers_line += ("" if tsum else FA3_WINDOW_KSTAGES_LINE) + (
+                FA3_WINDOW_NO_HEAD_GROUP_LINE if v["window"] in FA3_WINDOW_NO_HEAD_GROUP
+                else FA3_WINDOW_HEAD_GROUP_LINE)
     if short:
         s_wgs, s_max, s_stages, s_opts, s_why = short
         s_wgs_line = (f"\n    static constexpr int kConsumerWGs = {s_wgs};  /* 64 x {s_wgs} rows, {240 if s_wgs == 2 else 160} registers */"
@@ -752,6 +786,8 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
         if s_tsum != tsum:
             ts_why = s_tsum_why or FA3_TENSOR_SUM_SHORT_OFF[d]
             s_wgs_line += f"\n    static constexpr bool kTensorSum = {'true' if s_tsum else 'false'};  /* {ts_why} */"
+        if not v["window"] and s_opts.get("kRowBoundMask") and fa3_masked_fold(dtype, v):
+            s_wgs_line += f"\n    static constexpr bool kMaskedFold = true;  /* {FA3_MASKED_FOLD} */"
         if plain and (d, causal) in FA3_EVEN_TAIL:
             s_wgs_line += f"\n    static constexpr bool kEvenTail = true;  /* {FA3_EVEN_TAIL[(d, causal)]} */"
         short_cu = f"""

@@ -236,6 +236,9 @@ QIMENG_SPEC_OPTION(QScaleOf, kQScale, bool, false);
  * head dim, and the P V GEMM is N = head_dim + 8, so the softmax adds no P
  * (Fa3Config::kTensorSum). */
 QIMENG_SPEC_OPTION(TensorSumOf, kTensorSum, bool, false);
+/* bf16 softcap: a masked block whose warp sees only narrow scores takes the narrow tier's
+ * polynomial folded into its exp2s, masked after (Fa3Config::kMaskedFold). */
+QIMENG_SPEC_OPTION(MaskedFoldOf, kMaskedFold, bool, false);
 /* ALiBi: the bias's key part loaded into S's accumulator before each S GEMM (true), or added in
  * each score's exp2 offset (false; Fa3Config::kAlibiPreload says when each wins). */
 QIMENG_SPEC_OPTION(AlibiPreloadOf, kAlibiPreload, bool, true);
@@ -365,6 +368,16 @@ struct Fa3Config {
      * FADD per score leaves the FMA pipe, and l sums the same 16-bit P that O does. A separate
      * m64n8k16 row-sum wgmma per k step instead cost 5-9% (session 14, calls 1-2). */
     static constexpr bool kTensorSum = TensorSumOf<Spec>::value;
+    /* kMaskedFold (kFixedMax): a masked block after the tile's first, while the warp's last
+     * polynomial block took the narrow tier, takes the same test (one compare per score, one
+     * vote); if every score of the warp is narrow, the cubic is folded into the exp2 argument
+     * (two FFMAs with kQScale) and the mask selects -inf for it, instead of MUFU tanh, its
+     * packing and unpacking, and the exp2's own FFMA. A 1024-key window has two masked blocks
+     * a tile of nine: w1024_0 + softcap +2.4..3.0%, causal softcap's short schedule +2.3% at
+     * 8k keys, Gemma 2's window +0.3%, all within 0.6% at q x 4-8 (session 17). Session 16's
+     * form (tanh as the cubic, then the masked softmax as before) lost 3-4%: it kept the
+     * exp2's FFMA and the tanh's product, three FMA-pipe ops a score more than this one. */
+    static constexpr bool kMaskedFold = MaskedFoldOf<Spec>::value;
     /* O's accumulators a thread (kTensorSum: and l's) */
     static constexpr int kOAcc = kHeadDim / 2 + (kTensorSum ? 4 : 0);
     /* Window kernels: a consumer warpgroup's 64 rows may see only one 64-key half of the tile's
@@ -432,6 +445,8 @@ struct Fa3Config {
     static_assert(!kCausal || WindowRightOf<Spec>::value <= 0,
                   "a causal window has kWindowRight == 0");
     static_assert(kSoftcap >= 0.f, "kSoftcap is a positive cap, or 0 for none");
+    static_assert(!kMaskedFold || (kFixedMax && kRowBoundMask && !kAlibi),
+                  "kMaskedFold: kFixedMax's tiers, kRowBoundMask's per-row bounds");
     static_assert(kQStages == 1 || (kQStages == 2 && kPersistent),
                   "kQStages is 1, or 2 on the persistent schedule");
     static_assert(!kDeferEpilogue || (kPersistent && kPingPong && !kAlibi && !kVarlen),
@@ -1350,6 +1365,16 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             release(&v_empty[pv_c % kStages]);
             cross_store();
         };
+        /* kRowBoundMask: key j BN + 2 t + o (o = 8 c + e % 2) of row h (row_a + 8 h) is past the
+         * key tail, the causal diagonal or the window's edges when key_out(hi, lo, o) */
+        auto row_bounds = [&](int j, int h, int& hi, int& lo) {
+            const int base = j * BN + 2 * t;
+            const int row = row_a + 8 * h;
+            hi = seqlen_k - 1 - base;
+            if (Cfg::kHasRight) hi = min(hi, row + causal_shift + Cfg::kWindowRight - base);
+            lo = row + causal_shift - Cfg::kWindowLeft - base;
+        };
+        auto key_out = [](int hi, int lo, int o) { return o > hi || (Cfg::kHasLeft && o < lo); };
         /* kLazyRescale: bmax = this block's row maxima (log2 domain); sets rescale, m, alpha */
         auto lazy_max = [&](const float (&bmax)[2], auto mask_tag, float (&alpha)[2]) {
             constexpr bool kMask = decltype(mask_tag)::value;
@@ -1497,6 +1522,41 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
              * P V k steps are skipped) */
             constexpr int kHalf = decltype(half_tag)::value;
             constexpr int c0 = kHalf == 2 ? BN / 16 : 0, c1 = kHalf == 1 ? BN / 16 : BN / 8;
+            /* kMaskedFold: the narrow tier folded into the exp2s, then the mask (kRowBoundMask's
+             * per-row bounds, as below); the offset stays (kFixedMax, a later block) */
+            if constexpr (Cfg::kMaskedFold && kMask) {
+                if (keep && tier_narrow && poly_k) {
+                    bool big[4] = {false, false, false, false};
+#pragma unroll
+                    for (int i = 4 * c0; i < 4 * c1; ++i) big[i % 4] |= fabsf(s[i]) > abs_narrow;
+                    if (!__any_sync(0xffffffffu, (big[0] || big[1]) || (big[2] || big[3]))) {
+#pragma unroll
+                        for (int h = 0; h < 2; ++h) {
+                            int hi, lo;
+                            row_bounds(j, h, hi, lo);
+                            const float off = -m[h];
+                            float sum = 0.f;
+#pragma unroll
+                            for (int c = c0; c < c1; ++c)
+#pragma unroll
+                                for (int e = 0; e < 2; ++e) {
+                                    const float v = s[4 * c + 2 * h + e];
+                                    const float q = Cfg::kQScale ? fmaf(-v, v, ts0)
+                                                                 : fmaf(ts1, v * v, ts0);
+                                    const float x = exp2_approx(key_out(hi, lo, 8 * c + e)
+                                                                    ? -CUDART_INF_F
+                                                                    : fmaf(v, q, off));
+                                    s[4 * c + 2 * h + e] = x;
+                                    sum += x;
+                                }
+                            l[h] += sum;
+                        }
+                        rescale = false;
+                        alpha[0] = alpha[1] = 1.f;
+                        return true;
+                    }
+                }
+            }
             /* softcap before any mask: tanh(-inf) = -1 would turn a masked score into -cap, a
              * weight the softmax counts */
             if constexpr (Cfg::kSoftcap > 0.f) {
@@ -1543,21 +1603,15 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             }
             /* the key tail, the causal diagonal and the window's edges */
             if (kMask && Cfg::kRowBoundMask) {
-                /* key j BN + base + o (o = 8 c + e % 2) of row h is masked when o > hi or o < lo */
-                const int base = j * BN + 2 * t;
 #pragma unroll
                 for (int h = 0; h < 2; ++h) {
-                    const int row = row_a + 8 * h;
-                    int hi = seqlen_k - 1 - base;
-                    if (Cfg::kHasRight)
-                        hi = min(hi, row + causal_shift + Cfg::kWindowRight - base);
-                    const int lo = row + causal_shift - Cfg::kWindowLeft - base;
+                    int hi, lo;
+                    row_bounds(j, h, hi, lo);
 #pragma unroll
                     for (int c = c0; c < c1; ++c)
 #pragma unroll
                         for (int e = 0; e < 2; ++e)
-                            if (8 * c + e > hi || (Cfg::kHasLeft && 8 * c + e < lo))
-                                s[4 * c + 2 * h + e] = -CUDART_INF_F;
+                            if (key_out(hi, lo, 8 * c + e)) s[4 * c + 2 * h + e] = -CUDART_INF_F;
                 }
             } else if (kMask) {
 #pragma unroll
