@@ -24,7 +24,7 @@ struct Spec {
 struct ShortSpec : Spec {
     static constexpr bool kRowBoundMask = true;  /* masked blocks (the diagonal) compare key offsets with per-row bounds: 2 instructions a score, not 4 (hop7) */
     static constexpr bool kTensorSum = true;  /* l in the P V GEMM (N = head_dim + 8 over a box of ones in each V stage): no FADD per score (session 14: ALiBi +1.0..2.0%, Gemma 2's window +2.5..4.6%, w1024_0 + softcap +3.0..3.8%, causal softcap's short schedule +1.3%) */
-    static constexpr bool kMaskedFold = true;  /* a masked block whose warp's scores are all narrow takes the cubic folded into its exp2s, masked after, not MUFU tanh: w1024_0 + softcap +2.4..3.0%, causal softcap's short schedule +2.3% at 8k keys, Gemma 2's window +0.3% (session 17) */
+    static constexpr bool kMaskedFold = true;  /* a masked block whose warp's scores are all narrow takes the cubic folded into its exp2s, masked after, not MUFU tanh: w1024_0 + softcap +1.0..1.9%, causal softcap's short schedule +2.3% at 8k keys, Gemma 2's window +0.3% (session 17) */
     static constexpr bool kPersistent = true;
     static constexpr int kMaxSeqlenK = 8192;  /* the launcher's bound, and the TL's `Schedule persistent when S_k <= 8192` */
 };

@@ -23,7 +23,7 @@ struct Spec {
     static constexpr float kSoftcap = 50.f;  /* s = cap * tanh(s / cap) before the masks (fa3_fwd.cuh: odd polynomials on the FMA pipe while |s / cap| <= 1, else tanh.approx.f16x2) */
     static constexpr bool kQScale = true;  /* Q scaled in shared memory per tile so that the narrow tier's polynomial takes two FFMAs a score, not three: +4.5% at 8k keys, +3% at 16k (q x 1), -1.5..2.5% at q x 4-8; rel L2 2.1e-3 -> 2.6e-3 (session 13) */
     static constexpr bool kTensorSum = true;  /* l in the P V GEMM (N = head_dim + 8 over a box of ones in each V stage): no FADD per score (session 14: ALiBi +1.0..2.0%, Gemma 2's window +2.5..4.6%, w1024_0 + softcap +3.0..3.8%, causal softcap's short schedule +1.3%) */
-    static constexpr bool kMaskedFold = true;  /* a masked block whose warp's scores are all narrow takes the cubic folded into its exp2s, masked after, not MUFU tanh: w1024_0 + softcap +2.4..3.0%, causal softcap's short schedule +2.3% at 8k keys, Gemma 2's window +0.3% (session 17) */
+    static constexpr bool kMaskedFold = true;  /* a masked block whose warp's scores are all narrow takes the cubic folded into its exp2s, masked after, not MUFU tanh: w1024_0 + softcap +1.0..1.9%, causal softcap's short schedule +2.3% at 8k keys, Gemma 2's window +0.3% (session 17) */
 };
 
 }  // namespace

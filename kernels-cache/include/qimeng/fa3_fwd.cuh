@@ -314,9 +314,8 @@ struct Fa3Config {
      * preload, one FFMA a score in the exp2 offset, off S's path. The loads land late (shared
      * memory is busy with the wgmma operands) and the next S GEMM waits for them: ncu (session
      * 15) put ~8% of full ALiBi's warp samples there. Full ALiBi gains 0.7-3.6% (2k-16k keys)
-     * without them;
-     * causal ALiBi, whose softmax also takes the masked diagonal block, loses 0.3-1.3% (call 4,
-     * bench/results/h100-variants-2026-11-26.md "Session 15"). */
+     * without them; causal ALiBi, whose softmax also takes the masked diagonal block, loses
+     * 0.3-1.3% (call 4, bench/results/h100-variants-2026-11-26.md "Session 15"). */
     static constexpr bool kAlibiPreload = kAlibi && AlibiPreloadOf<Spec>::value;
     static constexpr bool kLazyRescale =
         kSpecExp || (!kAlibi && !kVarlen && (kSoftcap > 0.f || kHasLeft || (!kCausal && kHasRight)));
@@ -368,15 +367,16 @@ struct Fa3Config {
      * FADD per score leaves the FMA pipe, and l sums the same 16-bit P that O does. A separate
      * m64n8k16 row-sum wgmma per k step instead cost 5-9% (session 14, calls 1-2). */
     static constexpr bool kTensorSum = TensorSumOf<Spec>::value;
-    /* kMaskedFold (kFixedMax): a masked block after the tile's first, while the warp's last
-     * polynomial block took the narrow tier, takes the same test (one compare per score, one
+    /* kMaskedFold (kFixedMax): a masked block after the tile's first (a causal window's
+     * diagonal block; its left edge comes first and sets the offset), while the warp's last
+     * polynomial block took the narrow tier, takes that tier's test (a compare per score, one
      * vote); if every score of the warp is narrow, the cubic is folded into the exp2 argument
-     * (two FFMAs with kQScale) and the mask selects -inf for it, instead of MUFU tanh, its
-     * packing and unpacking, and the exp2's own FFMA. A 1024-key window has two masked blocks
-     * a tile of nine: w1024_0 + softcap +2.4..3.0%, causal softcap's short schedule +2.3% at
-     * 8k keys, Gemma 2's window +0.3%, all within 0.6% at q x 4-8 (session 17). Session 16's
-     * form (tanh as the cubic, then the masked softmax as before) lost 3-4%: it kept the
-     * exp2's FFMA and the tanh's product, three FMA-pipe ops a score more than this one. */
+     * (two FFMAs with kQScale) and the mask selects -inf for it, instead of MUFU tanh with its
+     * packing and unpacking, and the exp2's own FFMA. Session 17: w1024_0 + softcap +1.0..1.9%,
+     * causal softcap's short schedule +2.3% at 8k keys, Gemma 2's window +0.3%, within 0.6% at
+     * q x 4-8. Session 16's kMaskedPoly (tanh as the cubic, then the masked softmax as before:
+     * two FMA-pipe ops a score more) lost 3-4%; visiting the left edge last so that it folds
+     * too (session 17's kEdgeLast) lost 0.6-1.9%. */
     static constexpr bool kMaskedFold = MaskedFoldOf<Spec>::value;
     /* O's accumulators a thread (kTensorSum: and l's) */
     static constexpr int kOAcc = kHeadDim / 2 + (kTensorSum ? 4 : 0);
