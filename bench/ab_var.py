@@ -20,7 +20,7 @@ import torch
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
-from bench import Ours, interleaved_ms, ratio_stats  # noqa: E402
+from bench import Ours, interleaved_ms, ratio_stats, rel_l2  # noqa: E402
 from variants_speed import VARIANTS, masked_reference, visible_pairs  # noqa: E402
 
 
@@ -81,7 +81,7 @@ def main():
         rel = {}
         for nm in ours:
             mine = outs[nm][0].float()[0, :, :2]
-            rel[nm] = ((mine - ref).norm() / ref.norm()).item() if torch.isfinite(mine).all() else float("nan")
+            rel[nm] = rel_l2(mine, ref) if torch.isfinite(mine).all() else float("nan")
         times = interleaved_ms(backends, args.reps, args.rounds)
         med = lambda nm: statistics.median([x for r in times[nm] for x in r])  # noqa: E731
         print(f"{mask} {name}: plain {med('plain'):.3f} ms", flush=True)

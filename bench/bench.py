@@ -154,6 +154,17 @@ def ratio_stats(times, num, den):
     return statistics.median(rs), rs[0], rs[-1]
 
 
+def rel_l2(mine, ref):
+    """Relative L2 error of `mine` against `ref` (tensors of one shape), as a float."""
+    return ((mine - ref).norm() / ref.norm()).item()
+
+
+def first_line(e, width=160):
+    """An exception's first line (its type's name when it has no message), for a one-line
+    report that a benchmark prints and goes on."""
+    return str(e).splitlines()[0][:width] if str(e) else type(e).__name__
+
+
 def sdpa_fn(backend, q, k, v, causal):
     # BSHD storage seen as BHSD: no copies; both backends take these strides.
     qt, kt, vt = (x.transpose(1, 2) for x in (q, k, v))
@@ -230,7 +241,7 @@ def main():
                     ref = out0
                 backends[name] = calls
             except RuntimeError as e:
-                print(f"  {name} failed: {str(e).splitlines()[0][:120]}")
+                print(f"  {name} failed: {first_line(e, 120)}")
         calls = [ours.fn(key, *st) for st in sets]
         calls[0]()
         torch.cuda.synchronize()
@@ -243,7 +254,7 @@ def main():
                 v0.transpose(1, 2).float().repeat_interleave(rep, 1), is_causal=causal)
         ref = ref.float()
         maxdiff = (mine - ref).abs().max().item()
-        rel = ((mine - ref).norm() / ref.norm()).item()
+        rel = rel_l2(mine, ref)
         ok = bool(torch.isfinite(mine).all()) and rel < 1e-2
         backends["ours"] = calls
         if "fa2" in backends:  # A/A control: FA2 timed twice; its ratio is the noise of a ratio
@@ -258,7 +269,7 @@ def main():
                 vcalls[0]()
                 torch.cuda.synchronize()
                 vout = sets[0][3].transpose(1, 2).float()
-                vrel = ((vout - ref).norm() / ref.norm()).item()
+                vrel = rel_l2(vout, ref)
                 vok = bool(torch.isfinite(vout).all()) and vrel < 1e-2
                 backends["v:" + name] = vcalls
                 vchecks.append((name, vok, vrel))

@@ -42,7 +42,8 @@ import torch.nn.functional as F
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import BenchArgs, Ours, bshd_strides, interleaved_ms, ratio_stats, sdpa_fn  # noqa: E402
+from bench import (BenchArgs, Ours, bshd_strides, first_line, interleaved_ms, ratio_stats,  # noqa: E402
+                   rel_l2, sdpa_fn)
 import ctypes  # noqa: E402
 import random  # noqa: E402
 
@@ -163,11 +164,10 @@ def varlen_rows(args, ours, dev, dt, l2):
                     backends[nm] = calls
                 except Exception as e:  # noqa: BLE001 - report and go on without it
                     anchors.pop(nm, None)
-                    msg = str(e).splitlines()[0][:160] if str(e) else type(e).__name__
-                    print(f"  {nm} failed: {msg}", flush=True)
+                    print(f"  {nm} failed: {first_line(e)}", flush=True)
             if equal:  # the same sequences through the fixed-length entry
                 anchors["our plain"] = plain_out[0].view(total, hq, d)
-            rel = {nm: ((mine - r.float()).norm() / r.float().norm()).item() for nm, r in anchors.items()}
+            rel = {nm: rel_l2(mine, r.float()) for nm, r in anchors.items()}
             ok = bool(torch.isfinite(mine).all()) and all(x < 1e-2 for x in rel.values()) and len(anchors) > equal
             times = interleaved_ms(backends, args.reps, args.rounds)
             med = lambda nm: statistics.median([x for r in times[nm] for x in r])  # noqa: E731
@@ -388,11 +388,10 @@ def main():
                     torch.cuda.synchronize()
                     backends["cudnn_rows"] = calls
                     # the reference kernel is checked too: a fast wrong one would flatter x rows
-                    rows_rel = ((span_out[0].float() - ref_rows).norm() / ref_rows.norm()).item()
+                    rows_rel = rel_l2(span_out[0].float(), ref_rows)
                     del ref_rows
                 except Exception as e:  # noqa: BLE001 - report and go on without it
-                    msg = str(e).splitlines()[0][:160] if str(e) else type(e).__name__
-                    print(f"  cudnn on the rows failed: {msg}", flush=True)
+                    print(f"  cudnn on the rows failed: {first_line(e)}", flush=True)
             bias = None
             if alibi:
                 try:
@@ -402,7 +401,7 @@ def main():
                     torch.cuda.synchronize()
                     backends["cudnn_var"] = calls
                 except Exception as e:  # noqa: BLE001 - report and go on without it
-                    print(f"  cudnn with bias failed: {str(e).splitlines()[0][:160]}", flush=True)
+                    print(f"  cudnn with bias failed: {first_line(e)}", flush=True)
             backends["ours"][0]()
             torch.cuda.synchronize()
             mine = sets[0][3].float()
@@ -416,15 +415,15 @@ def main():
                     backends["flex"] = fcalls
                     ref_name, flex_ok = "FlexAttention", True
                 except Exception as e:  # noqa: BLE001 - report and go on without it
-                    print(f"  flex failed: {str(e).splitlines()[0][:160]}", flush=True)
+                    print(f"  flex failed: {first_line(e)}", flush=True)
             if not flex_ok:
                 q0, k0, v0, _ = sets[0]
                 ref = masked_reference(q0, k0, v0, causal, left, right, cap, scale, alibi).transpose(0, 1)[None]
                 mine = mine[:1, :, :2]
-            rel = ((mine - ref).norm() / ref.norm()).item()
+            rel = rel_l2(mine, ref)
             rel_cudnn = None
             if "cudnn_var" in backends:
-                rel_cudnn = ((sets[0][3].float() - ref_cudnn).norm() / ref_cudnn.norm()).item()
+                rel_cudnn = rel_l2(sets[0][3].float(), ref_cudnn)
             ok = bool(torch.isfinite(mine).all()) and rel < 1e-2 and (rows_rel is None or rows_rel < 1e-2)
             times = interleaved_ms(backends, args.reps, args.rounds)
             med = lambda nm: statistics.median([x for r in times[nm] for x in r])  # noqa: E731

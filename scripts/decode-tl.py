@@ -11,6 +11,7 @@ Then seal the entries (`cargo run -q -p qimeng-cli -- cache seal <keys> --date Y
 check them (`cargo test -p qimeng-tl --test cache --test plan_matches_cuda`).
 """
 
+import functools
 import importlib.util
 import os
 import re
@@ -41,6 +42,7 @@ def traits(cuda):
     return out
 
 
+@functools.lru_cache(maxsize=None)  # one read of the header for every plan
 def wide_spec():
     """decode_fwd.cuh's WideSpec: (kBlockN, kStages, blocks per SM from which a launch takes it)
     of the TMA path's wide tiles, or None when the header builds without them

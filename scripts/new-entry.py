@@ -722,6 +722,11 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
 
 #endif
 """
+    # the Spec that compares per-row bounds (kRowBoundMask) takes kMaskedFold: a window's Spec,
+    # else the short schedule that sets it (causal softcap's)
+    spec_row_bound = bool(v["window"])
+    fold_line = (f"\n    static constexpr bool kMaskedFold = true;  /* {FA3_MASKED_FOLD} */"
+                 if fa3_masked_fold(dtype, v) else "")
     vlines = []
     if v["window"]:
         left, right = v["window"]
@@ -746,16 +751,14 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
         vlines.append(f"    static constexpr bool kAlibiPreload = false;  /* {FA3_ALIBI_NO_PRELOAD} */")
     if tsum:
         vlines.append(f"    static constexpr bool kTensorSum = true;  /* {tsum_why} */")
-    if v["window"] and fa3_masked_fold(dtype, v):  # the windows' Spec has kRowBoundMask
-        vlines.append(f"    static constexpr bool kMaskedFold = true;  /* {FA3_MASKED_FOLD} */")
-    var_lines = "".join("\n" + x for x in vlines)
+    var_lines = "".join("\n" + x for x in vlines) + (fold_line if spec_row_bound else "")
     pers_line = f"\n    static constexpr bool kPersistent = true;  /* {pers} */" if pers else ""
     cross_line = FA3_CROSS_LINE if cross else ""
     if pers and not short:
         pers_line += q2_line
         if not v["window"]:
             pers_line += cross_line
-    if v["window"]:
+    if spec_row_bound:
         # the window's edge blocks compare each score's key offset with per-row bounds (hwin2:
         # +0.7% w1024_0, +2.4% w256_256, +0.7% w1024_0 + softcap in one process,
         # bench/results/h100-variants-2026-11-26.md session 6); a bare line, as the verified
@@ -788,8 +791,8 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
         if s_tsum != tsum:
             ts_why = s_tsum_why or FA3_TENSOR_SUM_SHORT_OFF[d]
             s_wgs_line += f"\n    static constexpr bool kTensorSum = {'true' if s_tsum else 'false'};  /* {ts_why} */"
-        if not v["window"] and s_opts.get("kRowBoundMask") and fa3_masked_fold(dtype, v):
-            s_wgs_line += f"\n    static constexpr bool kMaskedFold = true;  /* {FA3_MASKED_FOLD} */"
+        if s_opts.get("kRowBoundMask") and not spec_row_bound:
+            s_wgs_line += fold_line
         if plain and (d, causal) in FA3_EVEN_TAIL:
             s_wgs_line += f"\n    static constexpr bool kEvenTail = true;  /* {FA3_EVEN_TAIL[(d, causal)]} */"
         short_cu = f"""

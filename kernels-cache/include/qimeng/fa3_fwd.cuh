@@ -1403,6 +1403,21 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
          * max (the polynomial is odd and increasing): while the bound stays within
          * kBoundThreshold of the stale max, no exact max is taken; else the exact one (the
          * polynomial at the raw row max) decides, as in lazy_max. */
+        /* kFixedMax's narrow tier: whether every score s[i0 .. i1 - 1] of the warp has |s k|
+         * <= 1/4 (a compare per score ORed into 4 predicates, one vote), and its cubic, cap
+         * log2(e) tanh(v k) = v narrow_q(v) (kQScale: ts1 is -1) */
+        auto warp_narrow = [&](int i0, int i1) {
+            bool big[4] = {false, false, false, false};
+#pragma unroll
+            for (int i = i0; i < i1; ++i) big[i % 4] |= fabsf(s[i]) > abs_narrow;
+            return !__any_sync(0xffffffffu, (big[0] || big[1]) || (big[2] || big[3]));
+        };
+        auto narrow_q = [&](float v) {
+            if constexpr (Cfg::kQScale)
+                return fmaf(-v, v, ts0);
+            else
+                return fmaf(ts1, v * v, ts0);
+        };
         auto softmax_poly_tanh = [&](float (&alpha)[2], bool keep) {
             bool narrow = false, fits;
             float wv = 0.f;
@@ -1415,10 +1430,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
              * compares and escapes the max, and the polynomial propagates it. */
             const bool test_narrow = Cfg::kFixedMax && keep && tier_narrow;
             if (test_narrow) {
-                bool big[4] = {false, false, false, false};
-#pragma unroll
-                for (int i = 0; i < BN / 2; ++i) big[i % 4] |= fabsf(s[i]) > abs_narrow;
-                narrow = !__any_sync(0xffffffffu, (big[0] || big[1]) || (big[2] || big[3]));
+                narrow = warp_narrow(0, BN / 2);
                 fits = true;
             }
             if (!narrow) {
@@ -1455,13 +1467,10 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             auto run = [&](auto narrow_tag) {
                 /* cap log2(e) tanh(v k) = v Q(v^2) */
                 auto q = [&](float v) {
-                    if constexpr (decltype(narrow_tag)::value && Cfg::kQScale)
-                        return fmaf(-v, v, ts0); /* ts1 is -1 */
-                    const float y = v * v;
                     if constexpr (decltype(narrow_tag)::value)
-                        return fmaf(ts1, y, ts0);
-                    else
-                        return fmaf(fmaf(fmaf(tq3, y, tq2), y, tq1), y, tq0);
+                        return narrow_q(v);
+                    const float y = v * v;
+                    return fmaf(fmaf(fmaf(tq3, y, tq2), y, tq1), y, tq0);
                 };
                 if (Cfg::kFixedMax && keep) { /* the tile's offset stays */
                     rescale = false;
@@ -1525,36 +1534,29 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             /* kMaskedFold: the narrow tier folded into the exp2s, then the mask (kRowBoundMask's
              * per-row bounds, as below); the offset stays (kFixedMax, a later block) */
             if constexpr (Cfg::kMaskedFold && kMask) {
-                if (keep && tier_narrow && poly_k) {
-                    bool big[4] = {false, false, false, false};
+                if (keep && tier_narrow && poly_k && warp_narrow(4 * c0, 4 * c1)) {
 #pragma unroll
-                    for (int i = 4 * c0; i < 4 * c1; ++i) big[i % 4] |= fabsf(s[i]) > abs_narrow;
-                    if (!__any_sync(0xffffffffu, (big[0] || big[1]) || (big[2] || big[3]))) {
+                    for (int h = 0; h < 2; ++h) {
+                        int hi, lo;
+                        row_bounds(j, h, hi, lo);
+                        const float off = -m[h];
+                        float sum = 0.f;
 #pragma unroll
-                        for (int h = 0; h < 2; ++h) {
-                            int hi, lo;
-                            row_bounds(j, h, hi, lo);
-                            const float off = -m[h];
-                            float sum = 0.f;
+                        for (int c = c0; c < c1; ++c)
 #pragma unroll
-                            for (int c = c0; c < c1; ++c)
-#pragma unroll
-                                for (int e = 0; e < 2; ++e) {
-                                    const float v = s[4 * c + 2 * h + e];
-                                    const float q = Cfg::kQScale ? fmaf(-v, v, ts0)
-                                                                 : fmaf(ts1, v * v, ts0);
-                                    const float x = exp2_approx(key_out(hi, lo, 8 * c + e)
-                                                                    ? -CUDART_INF_F
-                                                                    : fmaf(v, q, off));
-                                    s[4 * c + 2 * h + e] = x;
-                                    sum += x;
-                                }
-                            l[h] += sum;
-                        }
-                        rescale = false;
-                        alpha[0] = alpha[1] = 1.f;
-                        return true;
+                            for (int e = 0; e < 2; ++e) {
+                                const float v = s[4 * c + 2 * h + e];
+                                const float x = exp2_approx(key_out(hi, lo, 8 * c + e)
+                                                                ? -CUDART_INF_F
+                                                                : fmaf(v, narrow_q(v), off));
+                                s[4 * c + 2 * h + e] = x;
+                                sum += x;
+                            }
+                        l[h] += sum;
                     }
+                    rescale = false;
+                    alpha[0] = alpha[1] = 1.f;
+                    return true;
                 }
             }
             /* softcap before any mask: tanh(-inf) = -1 would turn a masked score into -cap, a
