@@ -67,6 +67,11 @@ pub struct Case {
     /// Hopper family's polynomial tiers (fa3_fwd.cuh: per warp and key block; the narrow one
     /// is the form its bf16 kernels' scaled Q, kQScale, changes), which at `q_scale` 1 the
     /// softcap problems' score scale (`Problem::for_spec`) mostly keeps out of the narrow one.
+    /// The keys of every other group of 320 are times 8 too, so that a small-score warp's key
+    /// blocks (128 keys) run narrow, narrow, wide (or both in one block) and narrow again: the
+    /// Hopper family's bf16 kernels carry the tier from block to block (kFixedMax), and their
+    /// kSpecNarrow takes a narrow block's successor as narrow before testing it, computing its
+    /// S again where it is not.
     pub q_tiers: bool,
 }
 
@@ -244,13 +249,15 @@ pub fn cases(spec: &Spec, small: bool) -> Vec<Case> {
     if spec.variants.softcap.is_some() {
         // At q_scale 1/4 (softcap problems scale their scores by 4 / sqrt(d): Problem::for_spec)
         // the small rows' scores stay under a quarter of the cap and the large rows' pass it:
-        // the Hopper family's narrow and wide polynomial tiers. Full grid: 288 query tiles (8 a
-        // head), so a persistent kernel's block runs two or three of them.
+        // the Hopper family's narrow and wide polynomial tiers, and the keys' groups of 320
+        // (Case::q_tiers) move the small rows between them. Full grid: 288 query tiles (8 a
+        // head), so a persistent kernel's block runs two or three of them. Small grid: 700 keys,
+        // so that the last tiles' rows see two narrow unmasked blocks and then a wide one.
         v.push(Case {
             q_tiers: true,
             q_scale: 0.25,
             ..if small {
-                case(1, 512, 300, 3, 1, Layout::Contiguous)
+                case(1, 512, 700, 3, 1, Layout::Contiguous)
             } else {
                 case(1, 1024, 1024, 36, 6, Layout::Contiguous)
             }
@@ -316,7 +323,7 @@ pub struct Reference {
 impl Reference {
     /// Random inputs (never zeros) for `problem` in `dtype`, seeded, the queries times the
     /// case's `q_scale` (a power of two) and, with its `q_tiers`, every other 96 rows' times 8
-    /// more, or its [`Case::swing`]'s queries and keys, with both references.
+    /// more and every other 320 keys' times 8, or its [`Case::swing`]'s queries and keys, with both references.
     pub fn new(problem: Problem, dtype: DType, seed: u64, case: &Case) -> Reference {
         let Case {
             q_scale,
@@ -337,6 +344,15 @@ impl Reference {
             };
         }
         let mut k = random_tensor(&mut rng, problem.kv_len(), dtype);
+        if q_tiers {
+            for (i, x) in k.iter_mut().enumerate() {
+                // k is [batch, seqlen_k, heads_kv, head_dim]
+                let key = (i / d / problem.heads_kv) % problem.seqlen_k;
+                if (key / 320) % 2 == 1 {
+                    *x *= 8.0;
+                }
+            }
+        }
         let v = random_tensor(&mut rng, problem.kv_len(), dtype);
         if swing != Swing::None {
             // q = 4 u and k = -+4 u + noise: |s| ~ 16 d, so s / sqrt(d) saturates any cap up to
