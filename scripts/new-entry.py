@@ -489,6 +489,16 @@ FA3_WINDOW_NO_HEAD_GROUP_LINE = (
     "pairs a round cost this window 1..2.2% at 16k keys, 8 or 4 pairs more (session 17, "
     "bench/results/h100-variants-2026-11-26.md) */"
 )
+# The 1024-key window's cut tiles last where a round covers about one pair (fa3_fwd.cuh's
+# kShortLast; the switch is kHeadGroup's). Session 18 (bench/results/h100-variants-2026-11-26.md,
+# "Session 18", calls 2 and 8, ab_var at 16k in one process): w1024_0 +0.6..1.9%, w1024_0 +
+# softcap +0.1..1.2% (seven samples each); dealt last at every length it lost 0.6-5.3% at 4k-8k.
+FA3_WINDOW_SHORT_LAST = {(1024, 0)}
+FA3_WINDOW_SHORT_LAST_LINE = (
+    "\n    static constexpr bool kShortLast = true;  /* past ~8k rows, the query blocks the sequence's "
+    "start cuts run last: +0.6..1.9% on w1024_0, +0.1..1.2% with softcap at 16k keys (session 18, "
+    "bench/results/h100-variants-2026-11-26.md) */"
+)
 FA3_GPUS = ("h100", "h200")
 
 
@@ -772,7 +782,8 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
             # kTensorSum's ones take the third K stage's room
             pers_line += ("" if tsum else FA3_WINDOW_KSTAGES_LINE) + (
                 FA3_WINDOW_NO_HEAD_GROUP_LINE if v["window"] in FA3_WINDOW_NO_HEAD_GROUP
-                else FA3_WINDOW_HEAD_GROUP_LINE)
+                else FA3_WINDOW_HEAD_GROUP_LINE) + (
+                FA3_WINDOW_SHORT_LAST_LINE if v["window"] in FA3_WINDOW_SHORT_LAST else "")
     if short:
         s_wgs, s_max, s_stages, s_opts, s_why = short
         s_wgs_line = (f"\n    static constexpr int kConsumerWGs = {s_wgs};  /* 64 x {s_wgs} rows, {240 if s_wgs == 2 else 160} registers */"

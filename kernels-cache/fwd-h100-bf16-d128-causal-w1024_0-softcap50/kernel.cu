@@ -19,6 +19,7 @@ struct Spec {
     static constexpr bool kPersistent = true;  /* persistent: a window's tiles do equal work and are short (9 key blocks at 1024 keys), so the next tile's loads and this one's epilogue overlap (bench/results/h100-variants-2026-11-26.md) */
     static constexpr bool kRowBoundMask = true;
     static constexpr int kHeadGroup = 0;  /* the committed tile order at every length: 16 (head, batch) pairs a round cost this window 1..2.2% at 16k keys, 8 or 4 pairs more (session 17, bench/results/h100-variants-2026-11-26.md) */
+    static constexpr bool kShortLast = true;  /* past ~8k rows, the query blocks the sequence's start cuts run last: +0.6..1.9% on w1024_0, +0.1..1.2% with softcap at 16k keys (session 18, bench/results/h100-variants-2026-11-26.md) */
     static constexpr int kWindowLeft = 1024;  /* keys before the diagonal each query sees */
     static constexpr float kSoftcap = 50.f;  /* s = cap * tanh(s / cap) before the masks (fa3_fwd.cuh: odd polynomials on the FMA pipe while |s / cap| <= 1, else tanh.approx.f16x2) */
     static constexpr bool kQScale = true;  /* Q scaled in shared memory per tile so that the narrow tier's polynomial takes two FFMAs a score, not three: +4.5% at 8k keys, +3% at 16k (q x 1), -1.5..2.5% at q x 4-8; rel L2 2.1e-3 -> 2.6e-3 (session 13) */

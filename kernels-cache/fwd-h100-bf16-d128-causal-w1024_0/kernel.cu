@@ -19,6 +19,7 @@ struct Spec {
     static constexpr bool kPersistent = true;  /* persistent: a window's tiles do equal work and are short (9 key blocks at 1024 keys), so the next tile's loads and this one's epilogue overlap (bench/results/h100-variants-2026-11-26.md) */
     static constexpr bool kRowBoundMask = true;
     static constexpr int kHeadGroup = 0;  /* the committed tile order at every length: 16 (head, batch) pairs a round cost this window 1..2.2% at 16k keys, 8 or 4 pairs more (session 17, bench/results/h100-variants-2026-11-26.md) */
+    static constexpr bool kShortLast = true;  /* past ~8k rows, the query blocks the sequence's start cuts run last: +0.6..1.9% on w1024_0, +0.1..1.2% with softcap at 16k keys (session 18, bench/results/h100-variants-2026-11-26.md) */
     static constexpr int kWindowLeft = 1024;  /* keys before the diagonal each query sees */
     static constexpr bool kSpecExp = true;  /* the speculative softmax: plain +0.3..1.1% at 512, +2.4..4.5% at 1k-2k, +4.4..6.4% at 4k-16k keys (f16 +4.6..5.8% at 8k), the same at q x 4 and 8; windows +1.5..3.6%, varlen +4..8% */
     static constexpr bool kTensorSum = true;  /* l in the P V GEMM (N = head_dim + 8 over a box of ones in each V stage): no FADD per score (session 16: w1024_0 +1.3..1.8% at 8k keys, 0 at 16k; w256_256 0..+0.7%; kKStages 2 makes room for the ones) */

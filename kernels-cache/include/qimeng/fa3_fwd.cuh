@@ -35,6 +35,8 @@
  *                                                  // (K one block ahead of V; see below)
  *         static constexpr int kHeadGroup = 16;    // persistent: the tile order past ~8k rows
  *                                                  // (see below)
+ *         static constexpr bool kShortLast = true; // persistent causal window past ~8k rows:
+ *                                                  // its cut tiles last (Fa3Config::kShortLast)
  *         static constexpr bool kSpecExp = true;   // the speculative lazy softmax (see below)
  *         static constexpr bool kQScale = true;    // bf16 softcap: Q scaled per tile (see below)
  *         static constexpr bool kTensorSum = true; // the row sums in the P V GEMM (head_dim
@@ -203,6 +205,11 @@ QIMENG_SPEC_OPTION(DeferEpilogueOf, kDeferEpilogue, bool, false);
  * heads (see tile_index), so the blocks' work evens out where the alternating rounds leave it
  * uneven: the last, partial round (hop12). */
 QIMENG_SPEC_OPTION(EvenTailOf, kEvenTail, bool, false);
+/* Persistent causal window, where a round of tiles covers fewer than two (head, batch) pairs:
+ * the query blocks whose window the sequence's start cuts (fewer key blocks than the rest) run
+ * after every whole-window tile, longest first across the pairs, so the last rounds deal them
+ * to the blocks that draw one tile more (Fa3Config::kShortLast). */
+QIMENG_SPEC_OPTION(ShortLastOf, kShortLast, bool, false);
 /* Persistent: the overlapped pipeline runs across tiles. A tile's last P V GEMM is issued in
  * the next tile's first turn, after its first S GEMM, so the next tile's first softmax runs
  * under it, and the tile's epilogue follows that softmax (hop11). */
@@ -264,6 +271,17 @@ struct Fa3Config {
     static constexpr int kQStages = QStagesOf<Spec>::value;
     static constexpr bool kDeferEpilogue = DeferEpilogueOf<Spec>::value;
     static constexpr bool kEvenTail = EvenTailOf<Spec>::value;
+    /* kShortLast: a causal window's tiles are nearly all equal (a whole window of key blocks)
+     * but for the first ceil(left / BM) query blocks of each sequence, which see from 1 key
+     * block up. In the (head, batch)-outer order those come with every pair's last tiles; where
+     * a round covers about one pair (2 m_blocks > grid: 16k rows and up on an H100) they fall
+     * on the same blocks round after round, and the blocks that run one tile more than others
+     * draw whole-window ones: ncu puts w1024_0's busiest SM 6% over the mean at 16k keys, 4.6%
+     * at 8k (the floor of 2048 tiles on 132 SMs is 3.1%). Dealt last there, longest first
+     * across the pairs: w1024_0 +0.6..1.9%, w1024_0 + softcap +0.1..1.2% at 16k (session 18).
+     * Below that switch the order is the committed one: dealt last at 4k-8k they lost 0.6-5.3%
+     * (their keys out of L2, many short tiles in a row on one block). */
+    static constexpr bool kShortLast = ShortLastOf<Spec>::value;
     static constexpr bool kCrossTile = CrossTileOf<Spec>::value;
     static constexpr int kHeadGroup = HeadGroupOf<Spec>::value;
     /* The lean epilogue (hepi, session 7): the shared base aligned in the shared window (STS /
@@ -460,6 +478,11 @@ struct Fa3Config {
                                       !kEvenTail),
                   "kHeadGroup: 1..64 (tile_at's int index math), on the persistent schedule (not "
                   "with kEvenTail)");
+    static_assert(!kShortLast || (kPersistent && kCausal && kHasLeft && !kVarlen &&
+                                  kHeadGroup == 0 && !kEvenTail),
+                  "kShortLast: a causal window on the persistent schedule, not varlen (its "
+                  "sequences' lengths are per batch entry), nor with kHeadGroup or kEvenTail "
+                  "(other tile orders)");
     static_assert(kRowPartials == 1 || kRowPartials == 2 || kRowPartials == 4,
                   "kRowPartials is 1, 2 or 4");
     static_assert(!kSpecExp || (kOverlap && kSoftcap == 0.f),
@@ -827,6 +850,25 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             const int u = t - grp * hg * m_blocks;
             const int hb = grp * hg + u % gs;
             m_block = Cfg::kCausal ? m_blocks - 1 - u / gs : u / gs;
+            r.head = hb % args.heads_q;
+            r.batch = hb / args.heads_q;
+        } else if (Cfg::kShortLast && 2 * m_blocks > int(gridDim.x)) {
+            /* the whole-window query blocks as below, (head, batch) outer; then the ns short
+             * ones (query block m's first row would see keys before the sequence's first when
+             * m BM + causal_shift < left), by query block, longest first, the pairs in turn */
+            const int n_hb = args.heads_q * args.batch;
+            const int cut = Cfg::kWindowLeft - (args.seqlen_k - args.seqlen_q) + BM - 1;
+            const int ns = cut <= 0 ? 0 : min(m_blocks, cut / BM);
+            const int nl = m_blocks - ns; /* whole-window query blocks a pair */
+            int hb;
+            if (t < n_hb * nl) {
+                hb = t / nl;
+                m_block = m_blocks - 1 - (t - hb * nl);
+            } else {
+                const int u = t - n_hb * nl;
+                m_block = ns - 1 - u / n_hb;
+                hb = u % n_hb;
+            }
             r.head = hb % args.heads_q;
             r.batch = hb / args.heads_q;
         } else if (Cfg::kCausal) {
