@@ -476,29 +476,45 @@ FA3_WINDOW_KSTAGES_LINE = (
 # Session 17 measured it again at 16k on the current kernels (bench/results/raw/s17/call4-ab.log,
 # call5-ab.log, three samples each in one process): w4096_0 +14%, w256_256 +1.5..2%, but the
 # 1024-key window is faster without it (w1024_0 +1.0..1.4%, w1024_0 + softcap +1.6..2.2%; groups
-# of 8 or 4 pairs lose 2-3% more), so FA3_WINDOW_NO_HEAD_GROUP lists it, by (left, right).
+# of 8 or 4 pairs lose 2-3% more), so FA3_WINDOW_NO_HEAD_GROUP lists it, by (left, right), with
+# its line. Session 18 put the 4096-key windows there too: kShortLast (below) orders their tiles
+# past ~8k rows better than the head groups.
 FA3_WINDOW_HEAD_GROUP = 16
 FA3_WINDOW_HEAD_GROUP_LINE = (
     f"\n    static constexpr int kHeadGroup = {FA3_WINDOW_HEAD_GROUP};  /* past ~8k rows a round of tiles "
     f"spans {FA3_WINDOW_HEAD_GROUP} (head, batch) pairs, not one pair's rows (session 9: w4096_0 at 16k 0.83 -> 0.95x "
     "plain; bench/results/h100-variants-2026-11-26.md) */"
 )
-FA3_WINDOW_NO_HEAD_GROUP = {(1024, 0)}
-FA3_WINDOW_NO_HEAD_GROUP_LINE = (
-    "\n    static constexpr int kHeadGroup = 0;  /* the committed tile order at every length: 16 (head, batch) "
-    "pairs a round cost this window 1..2.2% at 16k keys, 8 or 4 pairs more (session 17, "
-    "bench/results/h100-variants-2026-11-26.md) */"
-)
-# The 1024-key window's cut tiles last where a round covers about one pair (fa3_fwd.cuh's
+FA3_WINDOW_NO_HEAD_GROUP = {
+    (1024, 0): (
+        "\n    static constexpr int kHeadGroup = 0;  /* the committed tile order at every length: 16 (head, batch) "
+        "pairs a round cost this window 1..2.2% at 16k keys, 8 or 4 pairs more (session 17, "
+        "bench/results/h100-variants-2026-11-26.md) */"
+    ),
+    (4096, 0): (
+        "\n    static constexpr int kHeadGroup = 0;  /* no head groups: past ~8k rows kShortLast orders the tiles, "
+        "which beat 16 (head, batch) pairs a round by +1.1..2.7% with softcap, +0.4..0.7% without, at 16k keys "
+        "(session 18, bench/results/h100-variants-2026-11-26.md) */"
+    ),
+}
+# The causal windows' cut tiles last where a round covers about one pair (fa3_fwd.cuh's
 # kShortLast; the switch is kHeadGroup's). Session 18 (bench/results/h100-variants-2026-11-26.md,
-# "Session 18", calls 2 and 8, ab_var at 16k in one process): w1024_0 +0.6..1.9%, w1024_0 +
-# softcap +0.1..1.2% (seven samples each); dealt last at every length it lost 0.6-5.3% at 4k-8k.
-FA3_WINDOW_SHORT_LAST = {(1024, 0)}
-FA3_WINDOW_SHORT_LAST_LINE = (
-    "\n    static constexpr bool kShortLast = true;  /* past ~8k rows, the query blocks the sequence's "
-    "start cuts run last: +0.6..1.9% on w1024_0, +0.1..1.2% with softcap at 16k keys (session 18, "
-    "bench/results/h100-variants-2026-11-26.md) */"
-)
+# "Session 18", ab_var at 16k in one process): calls 2 and 8, over the committed order, w1024_0
+# +0.6..1.9%, w1024_0 + softcap +0.1..1.2% (seven samples each; dealt last at every length it
+# lost 0.6-5.3% at 4k-8k); call 10, over kHeadGroup 16, Gemma 2's w4096_0 + softcap +1.1..2.7%,
+# Mistral's w4096_0 +0.4..0.7% (three samples each). By (left, right), with its line.
+FA3_WINDOW_SHORT_LAST = {
+    (1024, 0): (
+        "\n    static constexpr bool kShortLast = true;  /* past ~8k rows, the query blocks the sequence's "
+        "start cuts run last: +0.6..1.9% on w1024_0, +0.1..1.2% with softcap at 16k keys (session 18, "
+        "bench/results/h100-variants-2026-11-26.md) */"
+    ),
+    (4096, 0): (
+        "\n    static constexpr bool kShortLast = true;  /* past ~8k rows, the query blocks the sequence's "
+        "start cuts run last: +1.1..2.7% on Gemma 2's window, +0.4..0.7% on Mistral's at 16k keys, over "
+        "kHeadGroup 16 (session 18, bench/results/h100-variants-2026-11-26.md) */"
+    ),
+}
 FA3_GPUS = ("h100", "h200")
 
 
@@ -781,9 +797,8 @@ QIMENG_EXTERN_C int {sym}(const QimengAttnArgs* args, void* stream);
         if fa3_window_tuned(v, d, bn):
             # kTensorSum's ones take the third K stage's room
             pers_line += ("" if tsum else FA3_WINDOW_KSTAGES_LINE) + (
-                FA3_WINDOW_NO_HEAD_GROUP_LINE if v["window"] in FA3_WINDOW_NO_HEAD_GROUP
-                else FA3_WINDOW_HEAD_GROUP_LINE) + (
-                FA3_WINDOW_SHORT_LAST_LINE if v["window"] in FA3_WINDOW_SHORT_LAST else "")
+                FA3_WINDOW_NO_HEAD_GROUP.get(v["window"], FA3_WINDOW_HEAD_GROUP_LINE)) + (
+                FA3_WINDOW_SHORT_LAST.get(v["window"], ""))
     if short:
         s_wgs, s_max, s_stages, s_opts, s_why = short
         s_wgs_line = (f"\n    static constexpr int kConsumerWGs = {s_wgs};  /* 64 x {s_wgs} rows, {240 if s_wgs == 2 else 160} registers */"

@@ -18,7 +18,8 @@ struct Spec {
     static constexpr int kConsumerWGs = 2;  /* 2 x 64 rows at 240 registers: S + P + O = 64 + 32 + 64 registers per thread */
     static constexpr bool kPersistent = true;  /* persistent: a window's tiles do equal work and are short (9 key blocks at 1024 keys), so the next tile's loads and this one's epilogue overlap (bench/results/h100-variants-2026-11-26.md) */
     static constexpr bool kRowBoundMask = true;
-    static constexpr int kHeadGroup = 16;  /* past ~8k rows a round of tiles spans 16 (head, batch) pairs, not one pair's rows (session 9: w4096_0 at 16k 0.83 -> 0.95x plain; bench/results/h100-variants-2026-11-26.md) */
+    static constexpr int kHeadGroup = 0;  /* no head groups: past ~8k rows kShortLast orders the tiles, which beat 16 (head, batch) pairs a round by +1.1..2.7% with softcap, +0.4..0.7% without, at 16k keys (session 18, bench/results/h100-variants-2026-11-26.md) */
+    static constexpr bool kShortLast = true;  /* past ~8k rows, the query blocks the sequence's start cuts run last: +1.1..2.7% on Gemma 2's window, +0.4..0.7% on Mistral's at 16k keys, over kHeadGroup 16 (session 18, bench/results/h100-variants-2026-11-26.md) */
     static constexpr int kWindowLeft = 4096;  /* keys before the diagonal each query sees */
     static constexpr float kSoftcap = 50.f;  /* s = cap * tanh(s / cap) before the masks (fa3_fwd.cuh: odd polynomials on the FMA pipe while |s / cap| <= 1, else tanh.approx.f16x2) */
     static constexpr bool kQScale = true;  /* Q scaled in shared memory per tile so that the narrow tier's polynomial takes two FFMAs a score, not three: +4.5% at 8k keys, +3% at 16k (q x 1), -1.5..2.5% at q x 4-8; rel L2 2.1e-3 -> 2.6e-3 (session 13) */

@@ -19,7 +19,8 @@ struct Spec {
     static constexpr bool kPersistent = true;  /* persistent: a window's tiles do equal work and are short (9 key blocks at 1024 keys), so the next tile's loads and this one's epilogue overlap (bench/results/h100-variants-2026-11-26.md) */
     static constexpr bool kRowBoundMask = true;
     static constexpr int kKStages = 3;  /* K's ring a stage deeper than V's (224 KiB of 227), K one block ahead: the next tile's first K loads under this tile's last blocks (hwin5: +2.4..2.7% w256_256, w1024_0 within 1%; bench/results/h100-variants-2026-11-26.md) */
-    static constexpr int kHeadGroup = 16;  /* past ~8k rows a round of tiles spans 16 (head, batch) pairs, not one pair's rows (session 9: w4096_0 at 16k 0.83 -> 0.95x plain; bench/results/h100-variants-2026-11-26.md) */
+    static constexpr int kHeadGroup = 0;  /* no head groups: past ~8k rows kShortLast orders the tiles, which beat 16 (head, batch) pairs a round by +1.1..2.7% with softcap, +0.4..0.7% without, at 16k keys (session 18, bench/results/h100-variants-2026-11-26.md) */
+    static constexpr bool kShortLast = true;  /* past ~8k rows, the query blocks the sequence's start cuts run last: +1.1..2.7% on Gemma 2's window, +0.4..0.7% on Mistral's at 16k keys, over kHeadGroup 16 (session 18, bench/results/h100-variants-2026-11-26.md) */
     static constexpr int kWindowLeft = 4096;  /* keys before the diagonal each query sees */
     static constexpr bool kSpecExp = true;  /* the speculative softmax: plain +0.3..1.1% at 512, +2.4..4.5% at 1k-2k, +4.4..6.4% at 4k-16k keys (f16 +4.6..5.8% at 8k), the same at q x 4 and 8; windows +1.5..3.6%, varlen +4..8% */
 };
