@@ -793,6 +793,9 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
      * first per head). */
     const int m_blocks = ((Cfg::kVarlen ? args.max_seqlen_q : args.seqlen_q) + BM - 1) / BM;
     const int n_tiles = Cfg::kPersistent ? m_blocks * args.heads_q * args.batch : 1;
+    /* persistent: a round of gridDim.x tiles covers fewer than two (head, batch) pairs' query
+     * blocks, where kHeadGroup and kShortLast change the order */
+    auto few_pairs_a_round = [&]() { return 2 * m_blocks > int(gridDim.x); };
     /* The k-th tile of this block (k = 0, 1, ...; n_tiles or more: none left). Causal: rounds
      * alternate direction (block b takes slot b of even rounds and slot G - 1 - b of odd ones),
      * so a block that drew a long query block in one round draws a short one in the next.
@@ -843,7 +846,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             /* groups of hg (head, batch) pairs (the last one may be smaller), the pairs of a
              * group in turn per query block; hg = 1 (a round covers two pairs or more): one
              * pair's query blocks after another, as below */
-            const int hg = 2 * m_blocks > int(gridDim.x) ? Cfg::kHeadGroup : 1;
+            const int hg = few_pairs_a_round() ? Cfg::kHeadGroup : 1;
             const int n_hb = args.heads_q * args.batch;
             const int grp = t / (hg * m_blocks);
             const int gs = min(hg, n_hb - grp * hg);
@@ -852,7 +855,7 @@ __global__ void __launch_bounds__(Fa3Config<Spec>::kThreads, 1)
             m_block = Cfg::kCausal ? m_blocks - 1 - u / gs : u / gs;
             r.head = hb % args.heads_q;
             r.batch = hb / args.heads_q;
-        } else if (Cfg::kShortLast && 2 * m_blocks > int(gridDim.x)) {
+        } else if (Cfg::kShortLast && few_pairs_a_round()) {
             /* the whole-window query blocks as below, (head, batch) outer; then the ns short
              * ones (query block m's first row would see keys before the sequence's first when
              * m BM + causal_shift < left), by query block, longest first, the pairs in turn */
