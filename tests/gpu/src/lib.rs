@@ -69,9 +69,8 @@ pub struct Case {
     /// softcap problems' score scale (`Problem::for_spec`) mostly keeps out of the narrow one.
     /// The keys of every other group of 320 are times 8 too, so that a small-score warp's key
     /// blocks (128 keys) run narrow, narrow, wide (or both in one block) and narrow again: the
-    /// Hopper family's bf16 kernels carry the tier from block to block (kFixedMax), and their
-    /// kSpecNarrow takes a narrow block's successor as narrow before testing it, computing its
-    /// S again where it is not.
+    /// Hopper family's bf16 kernels carry the tier from block to block (kFixedMax), and fold a
+    /// masked block's polynomial only after a narrow one (kMaskedFold).
     pub q_tiers: bool,
 }
 
@@ -323,7 +322,8 @@ pub struct Reference {
 impl Reference {
     /// Random inputs (never zeros) for `problem` in `dtype`, seeded, the queries times the
     /// case's `q_scale` (a power of two) and, with its `q_tiers`, every other 96 rows' times 8
-    /// more and every other 320 keys' times 8, or its [`Case::swing`]'s queries and keys, with both references.
+    /// more and every other 320 keys' times 8, or its [`Case::swing`]'s queries and keys, with
+    /// both references.
     pub fn new(problem: Problem, dtype: DType, seed: u64, case: &Case) -> Reference {
         let Case {
             q_scale,
@@ -344,11 +344,11 @@ impl Reference {
             };
         }
         let mut k = random_tensor(&mut rng, problem.kv_len(), dtype);
+        // k is [batch, seqlen_k, heads_kv, head_dim]: element i's key
+        let key_of = |i: usize| (i / d / problem.heads_kv) % problem.seqlen_k;
         if q_tiers {
             for (i, x) in k.iter_mut().enumerate() {
-                // k is [batch, seqlen_k, heads_kv, head_dim]
-                let key = (i / d / problem.heads_kv) % problem.seqlen_k;
-                if (key / 320) % 2 == 1 {
+                if (key_of(i) / 320) % 2 == 1 {
                     *x *= 8.0;
                 }
             }
@@ -362,8 +362,7 @@ impl Reference {
                 *x = 4.0 * u[i % d];
             }
             for (i, x) in k.iter_mut().enumerate() {
-                // k is [batch, seqlen_k, heads_kv, head_dim]
-                let key = (i / d / problem.heads_kv) % problem.seqlen_k;
+                let key = key_of(i);
                 let low = match swing {
                     Swing::LastLow => key + 128 >= problem.seqlen_k,
                     _ => key < 128,
