@@ -51,8 +51,8 @@ import torch.nn.functional as F
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import (BenchArgs, Ours, bshd_strides, first_line, interleaved_ms, ratio_stats,  # noqa: E402
-                   rel_l2, sdpa_fn)
+from bench import (BenchArgs, Ours, bshd_strides, first_line, fmt_ratio, interleaved_ms,  # noqa: E402
+                   ratio_stats, rel_l2, sdpa_fn)
 import ctypes  # noqa: E402
 import random  # noqa: E402
 
@@ -198,7 +198,7 @@ def varlen_rows(args, ours, dev, dt, l2):
 
 
 def fmt_varlen(r):
-    pl = (f"plain {r['plain']:6.1f} x{r['r_plain'][0]:.3f} ({r['r_plain'][1]:.2f}..{r['r_plain'][2]:.2f})"
+    pl = (f"plain {r['plain']:6.1f} x{fmt_ratio(r['r_plain'])}"
           if r["plain"] else "plain    n/a")
     an = "  ".join(f"{nm} {tfl:6.1f} x{rs[0]:.3f}" for nm, (tfl, rs) in r["anchors"].items())
     rl = " ".join(f"{nm} {x:.1e}" for nm, x in r["rel"].items())
@@ -477,7 +477,7 @@ def main():
                     + " | ".join(f"{nm} TFLOP/s | x {nm}" for nm in names) + " | rel L2 vs each | ok |\n"
                     "|---|---|---|---|---|---|" + "---|---|" * len(names) + "---|---|\n")
             for r in vrows:
-                pl = (f"{r['plain']:.1f} | {r['r_plain'][0]:.3f} ({r['r_plain'][1]:.2f}..{r['r_plain'][2]:.2f})"
+                pl = (f"{r['plain']:.1f} | {fmt_ratio(r['r_plain'])}"
                       if r["plain"] else "n/a | n/a")
                 an = " | ".join(f"{r['anchors'][nm][0]:.1f} | {r['anchors'][nm][1][0]:.3f}" if nm in r["anchors"]
                                 else "n/a | n/a" for nm in names)
@@ -496,8 +496,8 @@ def main():
             cv = (f"{r['cudnn_var']:.1f} ({r['r_cudnn'][0]:.3f}; rel L2 {r['rel_cudnn']:.1e})"
                   if r["cudnn_var"] else "n/a")
             f.write(f"| {r['s']} | {r['b']} | {r['name']} | {r['ours']:.1f} | {r['ms']:.3f} | "
-                    f"{r['plain']:.1f} ({r['plain_ms']:.3f}) | {r['r_plain'][0]:.3f} ({r['r_plain'][1]:.2f}.."
-                    f"{r['r_plain'][2]:.2f}) | {r['r_time'][0]:.3f} | {fl} | {rf} | {cv} | {r['cudnn']:.1f} | "
+                    f"{r['plain']:.1f} ({r['plain_ms']:.3f}) | {fmt_ratio(r['r_plain'])} | {r['r_time'][0]:.3f} | "
+                    f"{fl} | {rf} | {cv} | {r['cudnn']:.1f} | "
                     f"{r['rel']:.1e} {r['ref']}{'' if r['ok'] else ' FAIL'} |\n")
         wrows = [r for r in rows if r["rows"]]
         if wrows:
@@ -511,7 +511,7 @@ def main():
             for r in wrows:
                 w = r["rows"]
                 f.write(f"| {r['s']} | {r['name']} | {w['span']} | {r['ours']:.1f} | {w['plain']:.1f} | "
-                        f"{w['r'][0]:.3f} ({w['r'][1]:.2f}..{w['r'][2]:.2f}) | {fmt_tflops(w['cudnn'])} | "
+                        f"{fmt_ratio(w['r'])} | {fmt_tflops(w['cudnn'])} | "
                         f"{fmt_rel(w['rel'])} |\n")
         write_goal(f, rows, vrows)
     sys.exit(0 if all(r["ok"] for r in rows + vrows) else 1)
@@ -537,7 +537,7 @@ def write_goal(f, rows, vrows):
             "| seqlen | variant | measure | median (min..max) | met |\n|---|---|---|---|---|\n")
     for (s, name, measure, r, ok), m in zip(cells, met):
         why = "yes" if m else "**no**" if ok else "**no** (output check failed)"
-        f.write(f"| {s} | {name} | {measure} | {r[0]:.3f} ({r[1]:.2f}..{r[2]:.2f}) | {why} |\n")
+        f.write(f"| {s} | {name} | {measure} | {fmt_ratio(r)} | {why} |\n")
 
 
 def fmt_tflops(x):
